@@ -1,0 +1,221 @@
+"""Command line: `python -m analytics import|summary|demo|undo|rebuild|briefing|settings|export …`.
+
+Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
+default under data/).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from analytics import db
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=_date, help="统计截至日期（默认今天）")
+    parser.add_argument("--from", dest="date_from", type=_date, help="发现日期起")
+    parser.add_argument("--to", dest="date_to", type=_date, help="发现日期止")
+    parser.add_argument("--unit", action="append", default=[], help="责任单位（可重复）")
+    parser.add_argument("--district", action="append", default=[], help="所属区域（可重复）")
+    parser.add_argument("--point-type", action="append", default=[], help="点位类型（可重复）")
+    parser.add_argument("--category", action="append", default=[], help="问题类别（可重复）")
+    parser.add_argument("--source", action="append", default=[], help="问题来源（可重复）")
+
+
+def _filters(args: argparse.Namespace):
+    from analytics.filters import Filters
+
+    return Filters(as_of=args.as_of, date_from=args.date_from, date_to=args.date_to,
+                   units=tuple(args.unit), districts=tuple(args.district),
+                   point_types=tuple(args.point_type), categories=tuple(args.category),
+                   sources=tuple(args.source))
+
+
+class _Progress:
+    """An overall bar on stderr, redrawn in place on a terminal, one line per file otherwise."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, done: int, total: int, result) -> None:
+        width = 30
+        filled = round(width * done / total)
+        bar = "█" * filled + "░" * (width - filled)
+        line = f"[{bar}] {done}/{total} {result.file_name}"
+        if self.live:
+            self.stream.write("\r\033[K" + line + ("\n" if done == total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+_OUTCOME_LABELS = {"imported": "导入", "unchanged": "未变", "refused": "拒收"}
+
+
+def command_import(args: argparse.Namespace) -> int:
+    from analytics.ingest import import_paths
+    from analytics.ingest.reader import SUPPORTED_SUFFIXES
+
+    paths: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_dir():
+            paths.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))))
+        else:
+            paths.append(path)
+    if not paths:
+        print("没有找到要导入的台账文件。", file=sys.stderr)
+        return 2
+    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=_Progress())
+    for result in results:
+        print(f"{_OUTCOME_LABELS[result.outcome]}\t{result.file_name}\t{result.message}")
+        for warning in result.warnings:
+            print(f"\t提示：{warning}")
+    counts = {outcome: sum(r.outcome == outcome for r in results) for outcome in _OUTCOME_LABELS}
+    print(f"合计：{len(results)}个文件，导入{counts['imported']}个，未变化{counts['unchanged']}个，"
+          f"拒收{counts['refused']}个；新增问题{sum(r.rows_new for r in results)}条，"
+          f"更新{sum(r.rows_updated for r in results)}条，标记待核{sum(r.rows_flagged for r in results)}条。")
+    return 1 if counts["refused"] else 0
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    from analytics.metrics import summary
+
+    with db.connect(db.init_db(args.db), read_only=True) as con:
+        result = summary(con, _filters(args))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(f"截至{result['as_of']}：问题{result['problems']}条，逾期{result['overdue']}条，"
+              f"标记待核{result['flagged']}条")
+        for status, count in result["by_status"].items():
+            print(f"  {status}\t{count}")
+    return 0
+
+
+def command_briefing(args: argparse.Namespace) -> int:
+    from analytics.briefing import briefing, briefing_json, briefing_text
+
+    with db.connect(db.init_db(args.db), read_only=True) as con:
+        result = briefing(con, _filters(args))
+    if args.json:
+        print(json.dumps(briefing_json(result), ensure_ascii=False, indent=1))
+    else:
+        print(briefing_text(result))
+    return 0
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    from analytics.demo import load_demo
+
+    print(load_demo(args.db, progress=_Progress()))
+    return 0
+
+
+def command_undo(args: argparse.Namespace) -> int:
+    from analytics.ingest import undo_import
+
+    try:
+        print(undo_import(args.db, args.import_id, actor=args.actor))
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_rebuild(args: argparse.Namespace) -> int:
+    from analytics.ingest import FileRefused, rebuild
+
+    try:
+        print(rebuild(db.init_db(args.db), actor=args.actor))
+    except FileRefused as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_settings(args: argparse.Namespace) -> int:
+    from analytics.settings import describe_settings, set_setting
+
+    path = db.init_db(args.db)
+    changes = {key: value for key, value in (args.set or [])}
+    if args.test_date:
+        changes["test_date"] = args.test_date.isoformat()
+    from analytics.ingest.writelock import writing
+
+    try:
+        if changes:
+            with writing(path, actor=args.actor), db.connect(path) as con:
+                for key, value in changes.items():
+                    set_setting(con, key, value, actor=args.actor)
+        with db.connect(path, read_only=True) as con:
+            print(describe_settings(con))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="创文督查：台账导入与统计")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=None,
+                        help=f"数据库文件（默认 ${db.DB_ENV_VAR} 或 data/chuangwen.duckdb）")
+    common.add_argument("--actor", default="命令行", help="操作人（记入操作日志）")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    found = commands.add_parser("import", parents=[common], help="导入台账文件或文件夹")
+    found.add_argument("paths", nargs="+")
+    found.add_argument("--unit", help="文件中找不到单位时使用的单位名")
+    found.set_defaults(run=command_import)
+
+    found = commands.add_parser("summary", parents=[common], help="统计汇总")
+    found.add_argument("--json", action="store_true")
+    _add_filter_arguments(found)
+    found.set_defaults(run=command_summary)
+
+    found = commands.add_parser("briefing", parents=[common], help="晨报")
+    found.add_argument("--json", action="store_true")
+    _add_filter_arguments(found)
+    found.set_defaults(run=command_briefing)
+
+    found = commands.add_parser("demo", parents=[common], help="填入演示数据")
+    found.set_defaults(run=command_demo)
+
+    found = commands.add_parser("undo", parents=[common], help="撤销一次导入")
+    found.add_argument("import_id", type=int)
+    found.set_defaults(run=command_undo)
+
+    found = commands.add_parser("rebuild", parents=[common], help="从归档的原始文件重建数据库")
+    found.set_defaults(run=command_rebuild)
+
+    found = commands.add_parser("settings", parents=[common], help="查看或修改设置")
+    found.add_argument("--test-date", type=_date, help="测评日期 YYYY-MM-DD")
+    found.add_argument("--set", nargs=2, action="append", metavar=("KEY", "VALUE"), help="修改一项阈值")
+    found.set_defaults(run=command_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except db.DatabaseBusy as error:
+        print(error, file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

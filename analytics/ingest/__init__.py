@@ -1,0 +1,7 @@
+"""Ledger import: read any unit's 台账 file, normalise it and store it with its history."""
+from analytics.ingest.parse import ParsedLedger, parse_ledger
+from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.store import ImportResult, import_paths, rebuild, undo_import
+
+__all__ = ["FileRefused", "ImportResult", "ParsedLedger", "ReadLimits", "import_paths", "parse_ledger",
+           "rebuild", "undo_import"]

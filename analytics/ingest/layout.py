@@ -1,0 +1,105 @@
+"""Finding the ledger inside a grid: the header row below titles, which column means what, where the
+problem rows are, and what the title rows say about the unit and the report date."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analytics.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
+
+HEADER_SEARCH_ROWS = 30
+MIN_HEADER_FIELDS = 3
+_SUMMARY_ROW = re.compile(r"^(合\s*计|小\s*计|总\s*计|共\s*计|总数|合计数)")
+_FOOTER_ROW = re.compile(r"^(注|备注|说明|填报人|填表人|审核人|负责人|联系人|联系电话|签字|盖章|单位负责人)")
+
+
+@dataclass
+class SheetLayout:
+    """Where the ledger is in one sheet."""
+    sheet: str
+    header_row: int                    # 0-based index of the (last) header row
+    columns: dict[str, int]            # canonical field -> column index
+    header_text: dict[int, str]        # column index -> header as written, for the import report
+    duplicated: dict[str, list[int]] = field(default_factory=dict)  # field -> extra columns ignored
+    title_lines: list[str] = field(default_factory=list)
+
+
+def _row_fields(row: list[object]) -> dict[int, str]:
+    found = {}
+    for index, cell in enumerate(row):
+        if isinstance(cell, str):
+            name = header_field(cell)
+            if name:
+                found[index] = name
+    return found
+
+
+def _is_header_row(fields: dict[int, str]) -> bool:
+    distinct = set(fields.values())
+    return len(distinct) >= MIN_HEADER_FIELDS and bool(distinct & set(SUBSTANTIVE_FIELDS))
+
+
+def find_layout(sheet: str, rows: list[list[object]]) -> SheetLayout | None:
+    """The best header row in the first rows of the sheet, or None when the sheet holds no ledger."""
+    best: tuple[int, int, dict[int, str]] | None = None
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        fields = _row_fields(row)
+        if _is_header_row(fields) and (best is None or len(set(fields.values())) > best[0]):
+            best = (len(set(fields.values())), index, fields)
+    if best is None:
+        return None
+    _, header_row, fields = best
+    header_text = {i: clean_text(rows[header_row][i]) for i in fields}
+    # A two-row header: a group cell (整改情况) above sub-columns (整改状态 | 完成时间).
+    if header_row + 1 < len(rows):
+        below = rows[header_row + 1]
+        below_fields = _row_fields(below)
+        filled = [i for i, cell in enumerate(below) if clean_text(cell)]
+        if len(below_fields) >= 2 and filled and all(i in below_fields for i in filled):
+            for index, name in below_fields.items():
+                fields[index] = name
+                header_text[index] = clean_text(below[index])
+            header_row += 1
+    columns: dict[str, int] = {}
+    duplicated: dict[str, list[int]] = {}
+    for index in sorted(fields):
+        name = fields[index]
+        if name in columns:
+            duplicated.setdefault(name, []).append(index)
+        else:
+            columns[name] = index
+    titles = [" ".join(clean_text(c) for c in row if clean_text(c)) for row in rows[:header_row]]
+    return SheetLayout(sheet, header_row, columns, header_text, duplicated,
+                       [line for line in titles if line and clean_header(line)])
+
+
+@dataclass
+class ProblemRow:
+    sheet: str
+    row_number: int                  # 1-based as Excel shows it
+    cells: dict[str, object]         # canonical field -> raw cell value
+
+
+def problem_rows(layout: SheetLayout, rows: list[list[object]]) -> list[ProblemRow]:
+    """The data rows under the header: blank, 合计/小计, footer and repeated header rows are skipped."""
+    substantive = [layout.columns[f] for f in ("point_type", "point_name", "description")
+                   if f in layout.columns]
+    found = []
+    for index in range(layout.header_row + 1, len(rows)):
+        row = rows[index]
+        texts = [clean_text(cell) for cell in row]
+        filled = [text for text in texts if text]
+        if not filled:
+            continue
+        if any(_SUMMARY_ROW.match(text) for text in filled[:3]):
+            continue
+        if not any(index_ < len(texts) and texts[index_] for index_ in substantive):
+            if all(_FOOTER_ROW.match(text) or "：" in text or ":" in text for text in filled):
+                continue
+            if len(filled) < 2:
+                continue  # a lone stray cell (a page number, a signature) is not a problem
+        if _is_header_row(_row_fields(row)):
+            continue
+        cells = {name: (row[col] if col < len(row) else "") for name, col in layout.columns.items()}
+        found.append(ProblemRow(layout.sheet, index + 1, cells))
+    return found

@@ -1,0 +1,289 @@
+"""One ledger file to normalised problem rows, without touching the database.
+
+Every problem row becomes a record: a field that cannot be read is left empty, its raw text kept, and
+the row carries a Chinese reason naming the column (DOMAIN.md, issue #2 item 5).
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analytics.ingest import dates
+from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
+from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
+from analytics.vocab import (FIELD_LABELS, clean_text, normalise_category, normalise_point_type,
+                             normalise_source, normalise_status, normalise_yes_no)
+
+UNIT_SOURCES = ("责任单位列", "标题行", "文件名", "指定")
+_ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
+_TITLE_CUT = re.compile(r"创建全国文明城市|创建文明城市|全国文明城市|文明城市|创文|关于|问题|台账|清单|"
+                        r"整改|督查|测评|汇总|明细|统计|\d{4}年|\d{1,2}月")
+_UNIT_LABEL = re.compile(r"(?:填报单位|报送单位|责任单位|单位名称|填表单位)[：:\s]*([^\s：:，,（(]{2,30})")
+_NAME_SPLIT = re.compile(r"[_\-—–\s、（）()【】\[\]]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class ParsedLedger:
+    file_name: str
+    ledger_unit: str
+    unit_source: str
+    report_date: dt.date | None
+    records: list[dict]
+    layouts: list[SheetLayout]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for record in self.records if record["flags"])
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _unit_from_text(text: str, point_type_aliases: dict[str, str]) -> str | None:
+    """「东城区农贸市场问题台账」→ 东城区: the words before the ledger's own name, less a 点位 type."""
+    match = _UNIT_LABEL.search(text)
+    if match:
+        return match.group(1)
+    head = _TITLE_CUT.split(text.replace(" ", ""), maxsplit=1)[0]
+    head = re.sub(r"\d+", "", head).strip("_-—：:，,")
+    for alias in sorted(point_type_aliases, key=len, reverse=True):
+        if len(head) > len(alias) + 1 and head.endswith(alias):
+            head = head[: -len(alias)]
+            break
+    head = head.removesuffix("类")
+    if 2 <= len(head) <= 20 and _CJK.search(head):
+        return head
+    return None
+
+
+def _unit_from_file_name(stem: str, point_type_aliases: dict[str, str]) -> str | None:
+    for part in _NAME_SPLIT.split(stem):
+        if part and not part.isdigit():
+            return _unit_from_text(part, point_type_aliases)
+    return None
+
+
+def _detect_unit(rows: list[ProblemRow], layouts: list[SheetLayout], path: Path, option: str | None,
+                 aliases: dict[str, str]) -> tuple[str, str]:
+    """The ledger's unit, by trust: 责任单位 column (when it names one unit), title rows, file name,
+    the explicit option; a column naming several units is the last resort (its most common one)."""
+    column_units = collections.Counter(
+        text for row in rows if (text := clean_text(row.cells.get("unit"))) and not _ERROR_VALUE.match(text))
+    if len(column_units) == 1:
+        return next(iter(column_units)), "责任单位列"
+    for layout in layouts:
+        for line in layout.title_lines:
+            unit = _unit_from_text(line, aliases)
+            if unit:
+                return unit, "标题行"
+    unit = _unit_from_file_name(path.stem, aliases)
+    if unit:
+        return unit, "文件名"
+    if option:
+        return option, "指定"
+    if column_units:
+        return column_units.most_common(1)[0][0], "责任单位列"
+    raise FileRefused(f"文件“{path.name}”未导入：无法确定填报单位。请在文件名中写明单位"
+                      "（如“城关街道_台账.xlsx”），或导入时指定单位。")
+
+
+def _detect_report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
+    for labelled_only in (True, False):
+        for layout in layouts:
+            for line in layout.title_lines:
+                found = dates.report_date_from_text(line, labelled_only=labelled_only)
+                if found:
+                    return found
+    return dates.report_date_from_file_name(path.stem)
+
+
+def _serial_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(value)
+
+
+class _RowReader:
+    """Normalises the cells of one row, collecting the reasons a field could not be read."""
+
+    def __init__(self, row: ProblemRow, layout: SheetLayout, today: dt.date):
+        self.row, self.layout, self.today = row, layout, today
+        self.flags: list[str] = []
+
+    def where(self, field_name: str) -> str:
+        column = self.layout.columns.get(field_name)
+        letter = f"{column_letter(column)}列" if column is not None else ""
+        return f"{FIELD_LABELS[field_name]}（{letter}）" if letter else FIELD_LABELS[field_name]
+
+    def text(self, field_name: str) -> str:
+        text = clean_text(self.row.cells.get(field_name))
+        if _ERROR_VALUE.match(text):
+            self.flags.append(f"{self.where(field_name)}为Excel错误值“{text}”")
+            return ""
+        return text
+
+    def date_reading(self, field_name: str) -> dates.DateReading:
+        value = self.row.cells.get(field_name)
+        if isinstance(value, str) and _ERROR_VALUE.match(value.strip()):
+            self.flags.append(f"{self.where(field_name)}为Excel错误值“{value.strip()}”")
+            return dates.DateReading(raw=value.strip(), unreadable=True)
+        reading = dates.read_date_cell(value)
+        if reading.unreadable:
+            self.flags.append(f"{self.where(field_name)}“{reading.raw}”无法识别")
+        return reading
+
+    def checked(self, field_name: str, reading: dates.DateReading, day: dt.date | None) -> dt.date | None:
+        if day is not None and not dates.plausible(day, self.today):
+            self.flags.append(f"{self.where(field_name)}“{reading.raw}”不在合理范围"
+                              f"（{dates.FIRST_PLAUSIBLE_YEAR}年至{self.today.year + dates.YEARS_AHEAD_PLAUSIBLE}年），已留空")
+            return None
+        return day
+
+
+def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | None) -> tuple[str, str]:
+    """(status, raw words) from the status words, a 是否整改到位 column and the completion dates."""
+    raw_status = reader.text("status") if "status" in reader.layout.columns else ""
+    raw_yes_no = reader.text("done_yes_no") if "done_yes_no" in reader.layout.columns else ""
+    status = normalise_status(raw_status)
+    if status is None and raw_yes_no:
+        done = normalise_yes_no(raw_yes_no)
+        status = None if done is None else ("已整改" if done else "待整改")
+    if status in (None, "已整改") and closed is not None:
+        status = "已销号"
+    if status is None and rectified is not None:
+        status = "已整改"
+    raw = "／".join(filter(None, (raw_status, raw_yes_no)))
+    if status is None:
+        if raw:
+            reader.flags.append(f"{reader.where('status' if raw_status else 'done_yes_no')}“{raw}”无法识别，按待整改计")
+        else:
+            reader.flags.append("整改状态为空，按待整改计")
+        status = "待整改"
+    return status, raw
+
+
+def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
+                 today: dt.date | None = None, limits: ReadLimits = ReadLimits()) -> ParsedLedger:
+    """Read and normalise one ledger file; raises FileRefused with a Chinese message."""
+    today = today or dt.date.today()
+    grids = read_grids(path, limits)
+    sheets: list[tuple[Grid, SheetLayout]] = []
+    for grid in grids:
+        layout = find_layout(grid.sheet, grid.rows)
+        if layout is not None:
+            sheets.append((grid, layout))
+    if not sheets:
+        raise FileRefused(f"文件“{path.name}”未导入：没有找到问题台账。各工作表前"
+                          "30行中都没有“点位名称、问题描述、整改状态”等表头，请确认提交的是问题整改台账。")
+    layouts = [layout for _, layout in sheets]
+    rows_by_sheet = [(layout, problem_rows(layout, grid.rows)) for grid, layout in sheets]
+    all_rows = [row for _, rows in rows_by_sheet for row in rows]
+    if not all_rows:
+        raise FileRefused(f"文件“{path.name}”未导入：找到了表头，但表头下没有任何问题记录。")
+    ledger_unit, unit_source = _detect_unit(all_rows, layouts, path, unit, point_type_aliases)
+    report_date = _detect_report_date(layouts, path)
+    warnings = [f"工作表“{layout.sheet}”的表头“{FIELD_LABELS[name]}”出现多次"
+                f"（{column_letter(layout.columns[name])}列与"
+                f"{'、'.join(column_letter(c) + '列' for c in extra)}），已采用{column_letter(layout.columns[name])}列"
+                for layout in layouts for name, extra in layout.duplicated.items()]
+    if unit and unit != ledger_unit:
+        warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")
+
+    reference = report_date or _latest_full_date(all_rows) or today
+    multi_sheet = len(sheets) > 1
+    records = []
+    serials_seen: dict[tuple[str, str], int] = {}
+    content_seen: collections.Counter[str] = collections.Counter()
+    for layout, rows in rows_by_sheet:
+        for row in rows:
+            record = _record(row, layout, reference, report_date, today, multi_sheet, point_type_aliases)
+            sheet_part = layout.sheet if multi_sheet else ""
+            serial = record["serial_no"]
+            if serial and (sheet_part, serial) not in serials_seen:
+                serials_seen[(sheet_part, serial)] = row.row_number
+                key = f"{ledger_unit}|{sheet_part}|{serial}"
+            else:
+                if serial:
+                    record["flags"].append(f"序号“{serial}”与第{serials_seen[(sheet_part, serial)]}行重复")
+                content = "|".join(str(record[name] or "") for name in
+                                   ("point_type_raw", "point_name", "description", "raw_found"))
+                digest = hashlib.sha1(content.encode()).hexdigest()[:16]
+                content_seen[digest] += 1
+                key = f"{ledger_unit}|{sheet_part}|c:{digest}#{content_seen[digest]}"
+            record.update(problem_key=key, ledger_unit=ledger_unit, unit=record["unit"] or ledger_unit)
+            records.append(record)
+    return ParsedLedger(path.name, ledger_unit, unit_source, report_date, records, layouts, warnings)
+
+
+def _latest_full_date(rows: list[ProblemRow]) -> dt.date | None:
+    latest = None
+    for row in rows:
+        found = dates.read_date_cell(row.cells.get("found_date")).complete
+        if found and (latest is None or found > latest):
+            latest = found
+    return latest
+
+
+def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
+            today: dt.date, multi_sheet: bool, aliases: dict[str, str]) -> dict:
+    reader = _RowReader(row, layout, today)
+    raw_type = reader.text("point_type")
+    if not raw_type and (multi_sheet or normalise_point_type(layout.sheet, aliases)[1]):
+        raw_type = layout.sheet  # one sheet per 点位 type: the sheet name is the type
+    point_type, known = normalise_point_type(raw_type, aliases)
+    if not raw_type:
+        reader.flags.append("点位类型为空")
+    elif not known:
+        reader.flags.append(f"点位类型“{raw_type}”未归类")
+
+    found_reading = reader.date_reading("found_date")
+    found = reader.checked("found_date", found_reading, dates.resolve_past(found_reading, reference))
+    if found and report_date and found > report_date and found_reading.complete:
+        reader.flags.append(f"{reader.where('found_date')}“{found_reading.raw}”晚于填报日期{report_date:%Y-%m-%d}")
+    deadline_reading = reader.date_reading("deadline")
+    deadline = reader.checked("deadline", deadline_reading,
+                              dates.resolve_deadline(deadline_reading, found, reference))
+    if deadline_reading.days_after_found is not None and found is None:
+        reader.flags.append(f"{reader.where('deadline')}“{deadline_reading.raw}”缺少发现日期，无法推算")
+    if deadline and found and deadline < found:
+        reader.flags.append(f"{reader.where('deadline')}“{deadline_reading.raw}”早于发现日期")
+    rectified_reading = reader.date_reading("rectified_date")
+    rectified = reader.checked("rectified_date", rectified_reading,
+                               dates.resolve_past(rectified_reading, reference))
+    closed_reading = reader.date_reading("closed_date")
+    closed = reader.checked("closed_date", closed_reading, dates.resolve_past(closed_reading, reference))
+    status, status_raw = _status(reader, rectified, closed)
+    if status == "已销号" and rectified is None:
+        rectified = closed
+
+    description = reader.text("description")
+    point_name = reader.text("point_name")
+    if not description and not point_name:
+        reader.flags.append("点位名称与问题描述均为空")
+    raw_category = reader.text("category")
+    return {
+        "sheet": layout.sheet, "source_row": row.row_number,
+        "serial_no": _serial_text(row.cells.get("serial_no")) or None,
+        "unit": reader.text("unit") or None, "district": reader.text("district") or None,
+        "point_type": point_type, "point_type_raw": raw_type or None, "point_type_known": known,
+        "point_name": point_name or None, "description": description or None,
+        "category": normalise_category(raw_category, description), "category_raw": raw_category or None,
+        "source": normalise_source(reader.text("source")),
+        "found_date": found, "deadline": deadline, "status": status, "status_raw": status_raw or None,
+        "rectified_date": rectified, "closed_date": closed, "remark": reader.text("remark") or None,
+        "raw_found": found_reading.raw or None, "raw_deadline": deadline_reading.raw or None,
+        "raw_rectified": rectified_reading.raw or None, "raw_closed": closed_reading.raw or None,
+        "flags": reader.flags,
+    }

@@ -1,0 +1,267 @@
+"""Parsed ledgers into the database: one transaction per file, history kept, undo and rebuild.
+
+The current state of a problem is always derived from its history: the version from its unit's
+newest ledger (by report date, then import order) that is not undone. So a late-arriving older
+ledger never rolls statuses back, and undo is simply "mark undone, derive again".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics import db
+from analytics.ingest.parse import ParsedLedger, parse_ledger
+from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.writelock import writing
+
+VERSION_COLUMNS = [
+    "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
+    "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
+    "source", "found_date", "deadline", "status", "status_raw", "rectified_date", "closed_date", "remark",
+    "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags",
+]
+# What makes a resubmitted row an update rather than the same row again.
+_CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
+                   "point_name", "description", "category", "unit")
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    outcome: str                          # imported | unchanged | refused
+    message: str
+    import_id: int | None = None
+    ledger_unit: str | None = None
+    unit_source: str | None = None
+    report_date: dt.date | None = None
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_flagged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def point_type_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _archive(path: Path, sha256: str, db_path: Path) -> str:
+    """Keep the original bytes, content-addressed, so the database can be rebuilt from them."""
+    relative = Path(sha256[:2]) / sha256 / path.name
+    target = db.archive_dir(db_path) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".part")
+        shutil.copyfile(path, temporary)
+        os.replace(temporary, target)
+    return relative.as_posix()
+
+
+def _versions_frame(parsed: ParsedLedger, import_id: int) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(parsed.records, columns=VERSION_COLUMNS)
+    for column in ("found_date", "deadline", "rectified_date", "closed_date"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame.insert(0, "import_id", import_id)
+    return frame
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str) -> None:
+    """Derive the current state of one unit's problems from its history."""
+    con.execute("DELETE FROM problems WHERE ledger_unit = ?", [ledger_unit])
+    con.execute(f"""
+        INSERT INTO problems
+        SELECT {', '.join('v.' + c for c in VERSION_COLUMNS)},
+               v.first_import_id, v.import_id, v.first_seen, v.effective_date
+        FROM (
+            SELECT pv.*, i.effective_date,
+                   first_value(pv.import_id) OVER history AS first_import_id,
+                   min(i.effective_date) OVER (PARTITION BY pv.problem_key) AS first_seen,
+                   row_number() OVER newest_first AS recency
+            FROM problem_versions pv JOIN imports i USING (import_id)
+            WHERE i.undone_at IS NULL AND pv.ledger_unit = ?
+            WINDOW history AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+                   newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
+        ) v
+        WHERE v.recency = 1
+    """, [ledger_unit])
+
+
+def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
+    """(new, updated): rows of this import that were not current before, or whose content moved on."""
+    changed = " OR ".join(f"v.{c} IS DISTINCT FROM p.{c}" for c in _CHANGE_COLUMNS)
+    return con.execute(f"""
+        SELECT count(*) FILTER (WHERE p.problem_key IS NULL),
+               count(*) FILTER (WHERE p.problem_key IS NOT NULL AND ({changed}))
+        FROM problem_versions v LEFT JOIN problems p USING (problem_key)
+        WHERE v.import_id = ?
+    """, [import_id]).fetchone()
+
+
+def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, *, sha256: str, archive_path: str,
+           actor: str, now: dt.datetime, unit_option: str | None, import_id: int | None = None,
+           audit: bool = True) -> ImportResult:
+    with db.transaction(con):
+        if import_id is None:
+            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+        effective = parsed.report_date or now.date()
+        con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
+                    [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
+                     parsed.report_date, effective, now, actor, len(parsed.records), parsed.flagged,
+                     archive_path])
+        versions = _versions_frame(parsed, import_id)
+        con.register("incoming_versions", versions)
+        try:
+            con.execute("INSERT INTO problem_versions SELECT * FROM incoming_versions")
+        finally:
+            con.unregister("incoming_versions")
+        new, updated = _count_changes(con, import_id)
+        refresh_current(con, parsed.ledger_unit)
+        con.execute("UPDATE imports SET rows_new = ?, rows_updated = ? WHERE import_id = ?",
+                    [new, updated, import_id])
+        if audit:
+            con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
+                        [now, actor, f"#{import_id} {parsed.file_name}（{parsed.ledger_unit}，{len(parsed.records)}行）"])
+    return ImportResult(
+        parsed.file_name, "imported",
+        f"已导入：{parsed.ledger_unit}（单位来自{parsed.unit_source}），读取{len(parsed.records)}条，"
+        f"新增{new}条，更新{updated}条，标记待核{parsed.flagged}条",
+        import_id, parsed.ledger_unit, parsed.unit_source, parsed.report_date,
+        len(parsed.records), new, updated, parsed.flagged, parsed.warnings)
+
+
+def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    return con.execute("SELECT import_id, ledger_unit FROM imports WHERE sha256 = ? AND undone_at IS NULL "
+                       "ORDER BY import_id LIMIT 1", [sha256]).fetchone()
+
+
+def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
+                 actor: str = "命令行", now: dt.datetime | None = None,
+                 progress: Callable[[int, int, ImportResult], None] | None = None,
+                 limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None
+                 ) -> list[ImportResult]:
+    """Import ledgers one by one, each in its own transaction; a refused file changes nothing.
+
+    `display_names` gives the original name of a file saved under a temporary one (uploads)."""
+    db_path = db.init_db(db_path)
+    paths = [Path(p) for p in paths]
+    results = []
+    with db.connect(db_path, read_only=True) as con:
+        aliases = point_type_aliases(con)
+    for number, path in enumerate(paths, start=1):
+        name = (display_names or {}).get(path, path.name)
+        stamp = now or dt.datetime.now()
+        try:
+            sha256 = _sha256(path)
+            parsed = parse_ledger(path, point_type_aliases=aliases, unit=unit, today=stamp.date(), limits=limits)
+            parsed.file_name = name
+            archive_path = _archive(path, sha256, db_path)
+            with writing(db_path, actor=actor), db.connect(db_path) as con:
+                duplicate = _already_imported(con, sha256)
+                if duplicate:
+                    result = ImportResult(name, "unchanged",
+                                          f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
+                                          duplicate[0], duplicate[1])
+                else:
+                    result = _write(con, parsed, sha256=sha256, archive_path=archive_path, actor=actor,
+                                    now=stamp, unit_option=unit)
+        except FileRefused as refusal:
+            result = ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
+        except OSError as error:
+            result = ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
+        results.append(result)
+        if progress:
+            progress(number, len(paths), result)
+    return results
+
+
+def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
+                now: dt.datetime | None = None) -> str:
+    """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
+    db_path = Path(db_path) if db_path is not None else db.default_db_path()
+    now = now or dt.datetime.now()
+    with writing(db_path, actor=actor), db.connect(db_path) as con:
+        row = con.execute("SELECT ledger_unit, file_name, undone_at FROM imports WHERE import_id = ?",
+                          [import_id]).fetchone()
+        if row is None:
+            raise LookupError(f"没有编号为 {import_id} 的导入记录。")
+        unit, file_name, undone_at = row
+        if undone_at is not None:
+            raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
+        with db.transaction(con):
+            con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                        [now, actor, import_id])
+            refresh_current(con, unit)
+            con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
+                        [now, actor, f"#{import_id} {file_name}（{unit}）"])
+    return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
+
+
+_CARRIED_TABLES = ("point_type_aliases", "units", "settings", "calendar_overrides", "audit_log")
+
+
+def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
+    """Re-import every archived ledger, in its original order, into a fresh file and swap it in.
+
+    Settings, the unit list, aliases and the audit log are carried over; import ids, times and undo
+    marks are kept, so the rebuilt figures equal the old ones when the archive is complete."""
+    db_path = Path(db_path) if db_path is not None else db.default_db_path()
+    archive = db.archive_dir(db_path)
+    with writing(db_path, actor=actor):
+        with db.connect(db_path, read_only=True) as old:
+            imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
+            carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
+        missing = [name for name, rel in zip(imports["file_name"], imports["archive_path"])
+                   if not (archive / rel).exists()]
+        if missing:
+            raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
+        handle, temporary = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
+        os.close(handle)
+        os.unlink(temporary)
+        temporary = Path(temporary)
+        try:
+            with db.connect(temporary) as con:
+                db.ensure_schema(con)
+                for table, frame in carried.items():
+                    con.execute(f"DELETE FROM {table}")
+                    con.register("carried_rows", frame)
+                    con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
+                    con.unregister("carried_rows")
+                aliases = point_type_aliases(con)
+                for record in imports.itertuples(index=False):
+                    imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
+                    unit_option = record.unit_option if pd.notna(record.unit_option) else None
+                    parsed = parse_ledger(archive / record.archive_path, point_type_aliases=aliases,
+                                          unit=unit_option, today=imported_at.date())
+                    parsed.file_name = record.file_name
+                    _write(con, parsed, sha256=record.sha256, archive_path=record.archive_path,
+                           actor=record.imported_by, now=imported_at, unit_option=unit_option,
+                           import_id=int(record.import_id), audit=False)
+                    if pd.notna(record.undone_at):
+                        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                                    [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
+                                     int(record.import_id)])
+                        refresh_current(con, parsed.ledger_unit)
+                con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
+                            [dt.datetime.now(), actor, f"从归档重放{len(imports)}次导入"])
+            os.replace(temporary, db_path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return f"已从归档重建数据库：重放{len(imports)}次导入。"

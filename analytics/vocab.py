@@ -1,0 +1,196 @@
+"""The words units use: header spellings, 点位类型 aliases, 问题类别 and statuses, read by meaning."""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from pathlib import Path
+
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
+
+# Canonical ledger fields and the header spellings that mean them. Matching is on the cleaned header
+# (no spaces, brackets or line breaks), exact first, then by the longest contained synonym.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "serial_no": ("序号", "编号", "问题编号", "序列号", "台账编号", "问题序号", "no"),
+    "point_type": ("点位类型", "点位类别", "问题点位类型", "点位分类", "测评点位类型", "点位种类", "类型"),
+    "point_name": ("点位名称", "具体点位", "点位", "问题点位", "点位名", "具体位置", "问题地点", "地点",
+                   "位置", "问题位置", "点位地址", "地址"),
+    "description": ("问题描述", "存在问题", "问题内容", "问题", "具体问题", "问题情况", "主要问题",
+                    "发现问题", "问题表现"),
+    "category": ("问题类别", "指标类别", "问题类型", "问题分类", "测评指标", "指标类型", "类别"),
+    "found_date": ("发现时间", "交办日期", "发现日期", "交办时间", "检查日期", "检查时间", "督查日期",
+                   "督查时间", "发现时间交办时间", "登记日期"),
+    "unit": ("责任单位", "责任部门", "整改单位", "整改责任单位", "责任主体", "牵头单位", "承办单位"),
+    "district": ("所属区县", "所属街道", "所属区域", "区县", "街道", "辖区", "所属辖区", "所属镇街"),
+    "deadline": ("整改时限", "完成时限", "整改期限", "整改时间要求", "时限", "要求完成时间",
+                 "整改截止日期", "截止日期", "限期"),
+    "status": ("整改状态", "整改情况", "整改进度", "整改落实情况", "整改进展", "完成情况", "状态",
+               "是否整改", "是否完成", "办理状态", "处理状态"),
+    "done_yes_no": ("是否整改到位", "是否整改完成", "是否已整改", "是否到位", "整改是否到位"),
+    "rectified_date": ("整改完成时间", "完成日期", "完成时间", "整改完成日期", "整改日期", "实际完成时间"),
+    "closed_date": ("销号日期", "销号时间", "核销日期", "验收销号日期", "验收日期"),
+    "remark": ("备注", "说明", "备注说明"),
+    "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
+}
+
+FIELD_LABELS = {
+    "serial_no": "序号", "point_type": "点位类型", "point_name": "点位名称", "description": "问题描述",
+    "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
+    "deadline": "整改时限", "status": "整改状态", "done_yes_no": "是否整改到位",
+    "rectified_date": "整改完成日期", "closed_date": "销号日期", "remark": "备注", "source": "问题来源",
+}
+
+# Fields that identify a row as a problem: a header row must name some of these.
+SUBSTANTIVE_FIELDS = ("point_type", "point_name", "description", "status", "done_yes_no")
+
+SOURCES = ("模拟测评", "日常督查", "暗访", "群众举报", "媒体曝光", "自查")
+_SOURCE_WORDS = {"模拟测评": ("模拟", "测评"), "日常督查": ("督查", "巡查", "检查"),
+                 "暗访": ("暗访",), "群众举报": ("举报", "投诉", "热线", "12345", "群众"),
+                 "媒体曝光": ("曝光", "媒体", "报道"), "自查": ("自查",)}
+
+_DECORATION = re.compile(r"[（(][^（()）]*[)）]|[\s\u3000]+")
+
+
+def clean_text(value: object) -> str:
+    """Cell text with surrounding and doubled white space removed; '' for empty cells."""
+    if value is None:
+        return ""
+    text = str(value).replace("\u3000", " ").strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def clean_header(value: object) -> str:
+    """A header as compared with the synonyms: no spaces, line breaks, brackets or trailing colons."""
+    text = re.sub(r"[\s\u3000*＊:：]+", "", clean_text(value))
+    return re.sub(r"[（(][^（()）]*[)）]", "", text) or text
+
+
+@functools.lru_cache(maxsize=4096)
+def header_field(header: str) -> str | None:
+    """The canonical field a header cell names, or None."""
+    name = clean_header(header).lower()
+    if not name:
+        return None
+    for field, spellings in HEADER_SYNONYMS.items():
+        if name in spellings:
+            return field
+    best: tuple[int, str] | None = None
+    for field, spellings in HEADER_SYNONYMS.items():
+        for spelling in spellings:
+            if len(spelling) >= 2 and spelling in name and (best is None or len(spelling) > best[0]):
+                best = (len(spelling), field)
+    # A long cell that merely mentions a field word is prose (an instruction), not a header.
+    if best and len(name) <= best[0] + 4:
+        return best[1]
+    return None
+
+
+def clean_point_type(raw: str) -> str:
+    """Strip what units decorate names with: bracketed notes, spaces, a trailing 类."""
+    name = _DECORATION.sub("", raw or "")
+    name = name.strip("、，,;；。.")
+    if name.endswith("类") and len(name) > 2:
+        name = name[:-1]
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def default_point_type_aliases() -> dict[str, str]:
+    """alias → canonical for the 26 types of the national manual, canonical names included."""
+    aliases: dict[str, str] = {}
+    with open(DEFAULTS_DIR / "point_types.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            aliases[row["canonical"]] = row["canonical"]
+            for alias in filter(None, row["aliases"].split("|")):
+                aliases[alias] = row["canonical"]
+    return aliases
+
+
+def canonical_point_types() -> list[str]:
+    return list(dict.fromkeys(default_point_type_aliases().values()))
+
+
+def normalise_point_type(raw: str, aliases: dict[str, str]) -> tuple[str | None, bool]:
+    """(type, known). Unknown types keep their cleaned name so nothing is dropped."""
+    name = clean_point_type(raw)
+    if not name:
+        return None, False
+    if name in aliases:
+        return aliases[name], True
+    bare = re.sub(r"[（(].*$", "", clean_text(raw)).strip()  # 农贸市场(菜市场 with an unclosed bracket
+    if bare in aliases:
+        return aliases[bare], True
+    return name, False
+
+
+@functools.lru_cache(maxsize=1)
+def _categories() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    with open(DEFAULTS_DIR / "categories.csv", encoding="utf-8") as handle:
+        return [(row["canonical"], tuple(filter(None, row["aliases"].split("|"))),
+                 tuple(filter(None, row["keywords"].split("|")))) for row in csv.DictReader(handle)]
+
+
+def normalise_category(raw: str, description: str) -> str | None:
+    """What the unit wrote, mapped to a bulletin category where known; guessed from the description
+    only when the ledger has no category at all."""
+    name = clean_point_type(raw)
+    if name:
+        for canonical, aliases, _ in _categories():
+            if name == canonical or name in aliases:
+                return canonical
+        return name
+    best: tuple[int, str] | None = None  # the longest keyword wins: 机动车乱停乱放 is traffic, not 乱放
+    for canonical, _, keywords in _categories():
+        for word in keywords:
+            if word in description and (best is None or len(word) > best[0]):
+                best = (len(word), canonical)
+    return best[1] if best else None
+
+
+def normalise_source(raw: str) -> str | None:
+    text = clean_text(raw)
+    if not text:
+        return None
+    for source, words in _SOURCE_WORDS.items():
+        if any(word in text for word in words):
+            return source
+    return text
+
+
+_CLOSED_NEGATED = re.compile(r"(未|待|没有|尚未|暂未)销号")
+_NOT_DONE = re.compile(r"^(否|无|未|没有|不)$|未整改|未完成|待整改|未开始|尚未|没有整改|未落实|未到位|未办结|"
+                       r"不到位|未处理|待处理|未启动")
+_IN_PROGRESS = re.compile(r"中$|正在|推进|进行|部分|持续|整改中|办理中|处理中|未完全|基本")
+_DONE = re.compile(r"^(是|已|完成|完毕|到位|办结|√|✓|ok)$|已整改|整改完毕|整改完成|已完成|完成|完毕|"
+                   r"已处理|已办结|已落实|到位|已解决")
+
+
+def normalise_status(raw: str) -> str | None:
+    """One of 待整改/整改中/已整改/已销号 read by meaning, or None when the words say nothing."""
+    text = re.sub(r"[\s\u3000，,。.、;；!！]+", "", clean_text(raw)).lower()
+    if not text:
+        return None
+    if _CLOSED_NEGATED.search(text):
+        return "已整改"  # rectified by the unit, waiting for 创文办 to verify
+    if "销号" in text or "核销" in text:
+        return "已销号"
+    if _NOT_DONE.search(text):
+        return "待整改"
+    if _IN_PROGRESS.search(text):
+        return "整改中"
+    if _DONE.search(text):
+        return "已整改"
+    return None
+
+
+def normalise_yes_no(raw: str) -> bool | None:
+    """是否整改到位: True, False, or None when neither."""
+    text = clean_text(raw)
+    if text in ("是", "已到位", "到位", "√", "✓", "Y", "y", "yes", "YES"):
+        return True
+    if text in ("否", "未到位", "不到位", "×", "✗", "N", "n", "no", "NO"):
+        return False
+    status = normalise_status(text)
+    if status is None:
+        return None
+    return status in ("已整改", "已销号")

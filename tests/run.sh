@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Python packages; Debian's chromium, CJK fonts and LibreOffice for the
+# browser and export tests) and runs the whole suite. The README's second command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+debian_packages=()
+command -v chromium >/dev/null || debian_packages+=(chromium)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || debian_packages+=(fonts-noto-cjk)
+command -v soffice >/dev/null || debian_packages+=(libreoffice-impress)
+command -v pdftoppm >/dev/null || debian_packages+=(poppler-utils)
+if ((${#debian_packages[@]})); then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian packages: ${debian_packages[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debian_packages[@]}" >/dev/null
+  else
+    echo "Missing ${debian_packages[*]} and cannot apt-get install them: those tests will be skipped." >&2
+  fi
+fi
+
+exec python -m pytest -n 2 "$@"

@@ -1,0 +1,72 @@
+import pytest
+
+from analytics.vocab import (canonical_point_types, default_point_type_aliases, header_field,
+                             normalise_category, normalise_point_type, normalise_source, normalise_status,
+                             normalise_yes_no)
+
+ALIASES = default_point_type_aliases()
+
+
+def test_the_default_dictionary_has_the_26_types_of_the_national_manual():
+    assert len(canonical_point_types()) == 26
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("主干道", "主次干道"), ("背街小巷类", "背街小巷"), ("农贸市场（菜市场）", "农贸市场"),
+    ("小区(老旧)", "居民小区"), (" 公 厕 ", "室外公共厕所"), ("学校周边", "中小学校"), ("建筑围挡", "建筑工地"),
+    ("新时代文明实践站", "新时代文明实践中心"), ("城中村", "城乡接合部"), ("公交车", "公交车"),
+    ("景点景区", "景区景点"), ("宾馆饭店", "宾馆酒店"),
+])
+def test_point_type_aliases_and_decorations(raw, expected):
+    assert normalise_point_type(raw, ALIASES) == (expected, True)
+
+
+def test_an_unknown_point_type_keeps_its_name():
+    assert normalise_point_type("桥下空间类", ALIASES) == ("桥下空间", False)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("未整改", "待整改"), ("未完成", "待整改"), ("待整改", "待整改"), ("否", "待整改"),
+    ("整改中", "整改中"), ("正在整改", "整改中"), ("推进中", "整改中"),
+    ("已整改", "已整改"), ("整改完毕", "已整改"), ("已整改完毕", "已整改"), ("已完成", "已整改"),
+    ("完成", "已整改"), ("是", "已整改"), ("待销号", "已整改"),
+    ("已销号", "已销号"), ("销号", "已销号"),
+    ("", None), ("见附件", None),
+])
+def test_statuses_are_read_by_meaning(raw, expected):
+    assert normalise_status(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [("是", True), ("否", False), ("√", True), ("已整改", True),
+                                           ("未整改", False), ("", None), ("不清楚", None)])
+def test_yes_no(raw, expected):
+    assert normalise_yes_no(raw) == expected
+
+
+@pytest.mark.parametrize("header, field", [
+    ("序号", "serial_no"), ("编号", "serial_no"), ("点位类型", "point_type"), ("问题点位类型", "point_type"),
+    ("点位类别", "point_type"), ("具体点位", "point_name"), ("存在问题", "description"),
+    ("指标类别", "category"), ("交办日期", "found_date"), ("责任部门", "unit"), ("完成时限", "deadline"),
+    ("整改期限", "deadline"), ("整改落实情况", "status"), ("是否整改到位", "done_yes_no"),
+    ("整改完成时间", "rectified_date"), ("销号日期", "closed_date"), ("问题来源", "source"),
+    ("整改时限\n（天）", "deadline"), ("备 注", "remark"),
+    ("填表说明：请各单位按点位类型分表填报，每周五下午五点前报送区创文办。", None),
+])
+def test_header_spellings(header, field):
+    assert header_field(header) == field
+
+
+@pytest.mark.parametrize("raw, description, expected", [
+    ("环境卫生", "", "环境卫生"), ("乱停乱放", "", "交通秩序"), ("宣传氛围", "", "公益广告"),
+    ("其他", "", "其他"),                                         # kept as written
+    ("", "机动车乱停乱放", "交通秩序"), ("", "墙面乱贴小广告", "市容秩序"), ("", "路灯不亮", "基础设施"),
+    ("", "核对一下", None),
+])
+def test_categories(raw, description, expected):
+    assert normalise_category(raw, description) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [("第三方模拟测评", "模拟测评"), ("12345热线", "群众举报"),
+                                           ("市创文办暗访", "暗访"), ("", None)])
+def test_sources(raw, expected):
+    assert normalise_source(raw) == expected
