@@ -41,21 +41,27 @@ def _filters(args: argparse.Namespace):
                    sources=tuple(args.source))
 
 
+def _bar(fraction: float, width: int) -> str:
+    filled = round(width * fraction)
+    return "█" * filled + "░" * (width - filled)
+
+
 class _Progress:
-    """An overall bar on stderr, redrawn in place on a terminal, one line per file otherwise."""
+    """Overall and per-file bars on stderr, redrawn in place on a terminal; on a pipe, one line per
+    finished file."""
 
     def __init__(self, stream=sys.stderr):
         self.stream = stream
         self.live = stream.isatty()
 
-    def __call__(self, done: int, total: int, result) -> None:
-        width = 30
-        filled = round(width * done / total)
-        bar = "█" * filled + "░" * (width - filled)
-        line = f"[{bar}] {done}/{total} {result.file_name}"
+    def __call__(self, progress) -> None:
+        line = (f"总进度 [{_bar(progress.overall_fraction, 24)}] {progress.number}/{progress.total}  "
+                f"本文件 [{_bar(progress.file_fraction, 6)}] {progress.stage} {progress.file_name}")
+        finished = progress.stage == "完成"
         if self.live:
-            self.stream.write("\r\033[K" + line + ("\n" if done == total else ""))
-        else:
+            last = finished and progress.number == progress.total
+            self.stream.write("\r\033[K" + line + ("\n" if last else ""))
+        elif finished:
             self.stream.write(line + "\n")
         self.stream.flush()
 
@@ -168,6 +174,27 @@ def command_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from analytics.auth import add_user, users_path
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输一次：") != password:
+            print("两次输入的密码不一致。", file=sys.stderr)
+            return 1
+    try:
+        add_user(args.name, password, args.role)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"已保存用户“{args.name}”（{args.role}）到 {users_path()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="创文督查：台账导入与统计")
     common = argparse.ArgumentParser(add_help=False)
@@ -205,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--test-date", type=_date, help="测评日期 YYYY-MM-DD")
     found.add_argument("--set", nargs=2, action="append", metavar=("KEY", "VALUE"), help="修改一项阈值")
     found.set_defaults(run=command_settings)
+
+    found = commands.add_parser("user", help="管理看板登录用户")
+    actions = found.add_subparsers(dest="action", required=True)
+    found = actions.add_parser("add", help="新增或重设用户（密码只存 bcrypt 哈希）")
+    found.add_argument("name")
+    found.add_argument("--role", choices=("viewer", "admin"), default="viewer")
+    found.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    found.set_defaults(run=command_user_add)
     return parser
 
 

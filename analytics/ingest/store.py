@@ -34,6 +34,26 @@ _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed
                    "point_name", "description", "category", "unit")
 
 
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a batch is: file `number` of `total` is at `stage` (读取 → 写入 → 完成)."""
+    number: int
+    total: int
+    file_name: str
+    stage: str
+    result: "ImportResult | None" = None
+
+    STAGES = ("读取", "写入", "完成")
+
+    @property
+    def file_fraction(self) -> float:
+        return (self.STAGES.index(self.stage) + 1) / len(self.STAGES)
+
+    @property
+    def overall_fraction(self) -> float:
+        return (self.number - 1 + self.file_fraction) / self.total
+
+
 @dataclass
 class ImportResult:
     file_name: str
@@ -154,7 +174,7 @@ def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int,
 
 def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
                  actor: str = "命令行", now: dt.datetime | None = None,
-                 progress: Callable[[int, int, ImportResult], None] | None = None,
+                 progress: Callable[[ImportProgress], None] | None = None,
                  limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None
                  ) -> list[ImportResult]:
     """Import ledgers one by one, each in its own transaction; a refused file changes nothing.
@@ -165,14 +185,17 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     results = []
     with db.connect(db_path, read_only=True) as con:
         aliases = point_type_aliases(con)
+    report = progress or (lambda _: None)
     for number, path in enumerate(paths, start=1):
         name = (display_names or {}).get(path, path.name)
         stamp = now or dt.datetime.now()
+        report(ImportProgress(number, len(paths), name, "读取"))
         try:
             sha256 = _sha256(path)
             parsed = parse_ledger(path, point_type_aliases=aliases, unit=unit, today=stamp.date(), limits=limits)
             parsed.file_name = name
             archive_path = _archive(path, sha256, db_path)
+            report(ImportProgress(number, len(paths), name, "写入"))
             with writing(db_path, actor=actor), db.connect(db_path) as con:
                 duplicate = _already_imported(con, sha256)
                 if duplicate:
@@ -187,8 +210,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
         except OSError as error:
             result = ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
         results.append(result)
-        if progress:
-            progress(number, len(paths), result)
+        report(ImportProgress(number, len(paths), name, "完成", result))
     return results
 
 
