@@ -93,8 +93,10 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]]) -> list[ProblemR
             continue
         if any(_SUMMARY_ROW.match(text) for text in filled[:3]):
             continue
+        if all(_FOOTER_ROW.match(text) for text in filled):
+            continue  # 填报人：… 审核人：… under the table, whatever column it sits in
         if not any(index_ < len(texts) and texts[index_] for index_ in substantive):
-            if all(_FOOTER_ROW.match(text) or "：" in text or ":" in text for text in filled):
+            if all("：" in text or ":" in text for text in filled):
                 continue
             if len(filled) < 2:
                 continue  # a lone stray cell (a page number, a signature) is not a problem
