@@ -72,6 +72,40 @@ def connect(db_path: Path | str | None = None, *, read_only: bool = False,
         con.close()
 
 
+class SlicedConnection:
+    """A read-write connection held in short slices: a batch of writes reuses it (opening one costs
+    ~15 ms) but lets it go once it has been held for `slice_seconds`, so readers waiting on DuckDB's
+    lock get in between the files of a long batch."""
+
+    def __init__(self, db_path: Path | str, slice_seconds: float = 0.25):
+        self.db_path, self.slice_seconds = Path(db_path), slice_seconds
+        self._stack: contextlib.ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+
+    def get(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._stack = contextlib.ExitStack()
+            self._con = self._stack.enter_context(connect(self.db_path))
+            self._opened_at = time.monotonic()
+        return self._con
+
+    def release_if_due(self) -> None:
+        if self._con is not None and time.monotonic() - self._opened_at >= self.slice_seconds:
+            self.close()
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+        self._stack = self._con = None
+
+    def __enter__(self) -> "SlicedConnection":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All-or-nothing: readers see the state before or after, never between."""

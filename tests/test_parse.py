@@ -1,11 +1,13 @@
 """Reading ledgers of every shape DOMAIN.md describes into normalised records, on files written here."""
 import csv
 import datetime as dt
+from collections import Counter
 
 import openpyxl
 import pytest
 import xlwt
 
+from analytics import fixtures
 from analytics.ingest import FileRefused, parse_ledger
 from analytics.vocab import default_point_type_aliases
 
@@ -193,3 +195,21 @@ def test_an_instructions_sheet_is_skipped_and_sheet_names_give_the_type(tmp_path
     assert [(r["sheet"], r["point_type"], r["status"]) for r in ledger.records] == [
         ("背街小巷类", "背街小巷", "整改中"), ("集贸市场", "农贸市场", "整改中")]
     assert len({r["problem_key"] for r in ledger.records}) == 2
+
+
+@pytest.mark.parametrize("style", fixtures.STYLES)
+def test_every_generated_layout_reads_back_to_its_truth(tmp_path, style):
+    ledger = fixtures.ledger_for_unit("东关街道", seed=7, n_problems=60, report_date=dt.date(2026, 11, 20),
+                                      style=style, oddities=True)
+    parsed = parse(fixtures.write_ledger(ledger, tmp_path))
+    truth = fixtures.expected_summary(ledger.problems, dt.date(2026, 11, 20))
+    records = parsed.records
+    assert (parsed.ledger_unit, parsed.report_date, len(records)) == ("东关街道", ledger.report_date, truth["problems"])
+    assert parsed.flagged == ledger.expected_flags > 0
+    assert Counter(r["point_type"] for r in records) == truth["by_point_type"]
+    assert Counter(r["status"] for r in records) == {k: v for k, v in truth["by_status"].items() if v}
+    overdue = sum(1 for r in records if r["status"] in ("待整改", "整改中") and r["deadline"]
+                  and r["deadline"] < dt.date(2026, 11, 20))
+    assert overdue == truth["overdue"]
+    assert Counter((r["found_date"], r["deadline"]) for r in records) == Counter(
+        (p.found, p.deadline) for p in ledger.problems)

@@ -27,9 +27,9 @@ def write_csv(path, rows, header=HEADER, title=None):
     return path
 
 
-def table(db_path, query="SELECT * FROM problems ORDER BY problem_key"):
+def table(db_path, query="SELECT * FROM problems ORDER BY problem_key", parameters=()):
     with db.connect(db_path, read_only=True) as con:
-        return con.execute(query).fetchall()
+        return con.execute(query, list(parameters)).fetchall()
 
 
 def statuses(db_path):
@@ -170,3 +170,25 @@ def test_the_import_record_tells_where_the_file_came_from(tmp_path, db_path):
     assert record == ("城关街道台账.csv", "城关街道", "责任单位列", dt.date(2026, 11, 20), "张三", 3, 3, 0, 0, 64)
     assert (db.archive_dir(db_path) / table(db_path, "SELECT archive_path FROM imports")[0][0]).read_bytes() \
         == ledger.read_bytes()
+
+
+def test_a_whole_campaign_of_weekly_resubmissions_lands_on_its_truth(tmp_path, db_path):
+    from analytics import fixtures
+
+    campaign = fixtures.campaign(seed=3, n_units=12, problems_per_unit=25, weeks=4)
+    for report_date, ledgers in zip(campaign.report_dates, fixtures.snapshots(campaign)):
+        paths = fixtures.write_snapshot(ledgers, tmp_path / report_date.isoformat())
+        results = import_paths(db_path, paths, now=dt.datetime.combine(report_date, dt.time(18)))
+        assert {r.outcome for r in results} <= {"imported", "unchanged"}
+    truth = fixtures.campaign_truth(campaign)
+    expected = fixtures.expected_summary(truth, campaign.end)
+    assert table(db_path, "SELECT count(*) FROM problems") == [(expected["problems"],)]
+    assert dict(table(db_path, "SELECT point_type, count(*) FROM problems GROUP BY 1")) == expected["by_point_type"]
+    assert dict(table(db_path, "SELECT status, count(*) FROM problems GROUP BY 1")) == {
+        status: count for status, count in expected["by_status"].items() if count}
+    assert dict(table(db_path, "SELECT unit, count(*) FROM problems GROUP BY 1")) == expected["by_unit"]
+    assert table(db_path, "SELECT count(*) FROM problems WHERE status IN ('待整改', '整改中') AND deadline < ?",
+                 [campaign.end]) == [(expected["overdue"],)]
+    # every weekly ledger is history: no problem has more versions than there were weeks
+    assert table(db_path, "SELECT max(n) <= 4 FROM (SELECT count(*) n FROM problem_versions GROUP BY problem_key)") \
+        == [(True,)]

@@ -190,7 +190,7 @@ _REPORT_DATE = re.compile(
     r"(?:截至|截止|截止到|截止至|填报日期|报送日期|填报时间|报送时间|统计时间|统计日期|日期)[：:\s]*"
     r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})")
 _ANY_FULL_DATE = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?")
-_FILE_NAME_DATE = re.compile(r"(?<!\d)(20\d{2})[-._年]?(\d{2})[-._月]?(\d{2})(?!\d)")
+_FILE_NAME_DATE = re.compile(r"(?<!\d)(20\d{2})(?:(\d{2})(\d{2})|[-._年](\d{1,2})[-._月](\d{1,2}))(?!\d)")
 
 
 def report_date_from_text(text: str, *, labelled_only: bool) -> dt.date | None:
@@ -205,4 +205,5 @@ def report_date_from_file_name(stem: str) -> dt.date | None:
     match = _FILE_NAME_DATE.search(stem)
     if not match:
         return None
-    return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    year, compact_month, compact_day, month, day = match.groups()
+    return _safe_date(int(year), int(compact_month or month), int(compact_day or day))

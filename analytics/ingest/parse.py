@@ -57,12 +57,11 @@ def _unit_from_text(text: str, point_type_aliases: dict[str, str]) -> str | None
     if match:
         return match.group(1)
     head = _TITLE_CUT.split(text.replace(" ", ""), maxsplit=1)[0]
-    head = re.sub(r"\d+", "", head).strip("_-—：:，,")
+    head = re.sub(r"\d+", "", head).strip("_-—：:，,").removesuffix("类")
     for alias in sorted(point_type_aliases, key=len, reverse=True):
         if len(head) > len(alias) + 1 and head.endswith(alias):
             head = head[: -len(alias)]
             break
-    head = head.removesuffix("类")
     if 2 <= len(head) <= 20 and _CJK.search(head):
         return head
     return None
@@ -209,7 +208,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     for layout, rows in rows_by_sheet:
         for row in rows:
             record = _record(row, layout, reference, report_date, today, multi_sheet, point_type_aliases)
-            sheet_part = layout.sheet if multi_sheet else ""
+            # 序号 restarts per sheet in a workbook of several sheets, and in a per-type sheet that
+            # may be joined by others next week: there the sheet is part of a problem's identity
+            sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
             serial = record["serial_no"]
             if serial and (sheet_part, serial) not in serials_seen:
                 serials_seen[(sheet_part, serial)] = row.row_number

@@ -102,9 +102,13 @@ def _versions_frame(parsed: ParsedLedger, import_id: int) -> pd.DataFrame:
     return frame
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str) -> None:
-    """Derive the current state of one unit's problems from its history."""
-    con.execute("DELETE FROM problems WHERE ledger_unit = ?", [ledger_unit])
+def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
+    """Derive the current state of one unit's problems from their history: all of them, or only
+    those that import `import_id` holds (all that a new or undone ledger can change)."""
+    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
+            if import_id is not None else "")
+    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
+    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
     con.execute(f"""
         INSERT INTO problems
         SELECT {', '.join('v.' + c for c in VERSION_COLUMNS)},
@@ -115,13 +119,13 @@ def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str) -> None:
                    min(i.effective_date) OVER (PARTITION BY pv.problem_key) AS first_seen,
                    row_number() OVER newest_first AS recency
             FROM problem_versions pv JOIN imports i USING (import_id)
-            WHERE i.undone_at IS NULL AND pv.ledger_unit = ?
+            WHERE i.undone_at IS NULL AND pv.ledger_unit = $unit {keys}
             WINDOW history AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
                    newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
         ) v
         WHERE v.recency = 1
-    """, [ledger_unit])
+    """, parameters)
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
@@ -153,7 +157,7 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, *, sha256: str,
         finally:
             con.unregister("incoming_versions")
         new, updated = _count_changes(con, import_id)
-        refresh_current(con, parsed.ledger_unit)
+        refresh_current(con, parsed.ledger_unit, import_id)
         con.execute("UPDATE imports SET rows_new = ?, rows_updated = ? WHERE import_id = ?",
                     [new, updated, import_id])
         if audit:
@@ -167,9 +171,13 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, *, sha256: str,
         len(parsed.records), new, updated, parsed.flagged, parsed.warnings)
 
 
-def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
-    return con.execute("SELECT import_id, ledger_unit FROM imports WHERE sha256 = ? AND undone_at IS NULL "
-                       "ORDER BY import_id LIMIT 1", [sha256]).fetchone()
+def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str, parsed: ParsedLedger
+                      ) -> tuple[int, str] | None:
+    """The same file again: same bytes under the same name and report date. The same bytes re-sent
+    under a new name are a new report (the unit did report), stored though nothing moved."""
+    return con.execute("SELECT import_id, ledger_unit FROM imports WHERE sha256 = ? AND file_name = ? "
+                       "AND report_date IS NOT DISTINCT FROM ? AND undone_at IS NULL "
+                       "ORDER BY import_id LIMIT 1", [sha256, parsed.file_name, parsed.report_date]).fetchone()
 
 
 def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
@@ -183,35 +191,47 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     db_path = db.init_db(db_path)
     paths = [Path(p) for p in paths]
     results = []
-    with db.connect(db_path, read_only=True) as con:
-        aliases = point_type_aliases(con)
     report = progress or (lambda _: None)
-    for number, path in enumerate(paths, start=1):
-        name = (display_names or {}).get(path, path.name)
-        stamp = now or dt.datetime.now()
-        report(ImportProgress(number, len(paths), name, "读取"))
-        try:
-            sha256 = _sha256(path)
-            parsed = parse_ledger(path, point_type_aliases=aliases, unit=unit, today=stamp.date(), limits=limits)
-            parsed.file_name = name
-            archive_path = _archive(path, sha256, db_path)
-            report(ImportProgress(number, len(paths), name, "写入"))
-            with writing(db_path, actor=actor), db.connect(db_path) as con:
-                duplicate = _already_imported(con, sha256)
-                if duplicate:
-                    result = ImportResult(name, "unchanged",
-                                          f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
-                                          duplicate[0], duplicate[1])
-                else:
-                    result = _write(con, parsed, sha256=sha256, archive_path=archive_path, actor=actor,
-                                    now=stamp, unit_option=unit)
-        except FileRefused as refusal:
-            result = ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
-        except OSError as error:
-            result = ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
-        results.append(result)
-        report(ImportProgress(number, len(paths), name, "完成", result))
+    with writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
+        aliases = point_type_aliases(session.get())
+        for number, path in enumerate(paths, start=1):
+            name = (display_names or {}).get(path, path.name)
+            stamp = now or dt.datetime.now()
+            report(ImportProgress(number, len(paths), name, "读取"))
+            session.release_if_due()
+            result = _import_one(session, path, name, aliases=aliases, unit=unit, actor=actor, now=stamp,
+                                 limits=limits, report=lambda stage: report(
+                                     ImportProgress(number, len(paths), name, stage)))
+            results.append(result)
+            report(ImportProgress(number, len(paths), name, "完成", result))
     return results
+
+
+def _import_one(session: db.SlicedConnection, path: Path, name: str, *, aliases: dict[str, str],
+                unit: str | None, actor: str, now: dt.datetime, limits: ReadLimits,
+                report: Callable[[str], None]) -> ImportResult:
+    try:
+        sha256 = _sha256(path)
+        parsed = parse_ledger(path, point_type_aliases=aliases, unit=unit, today=now.date(), limits=limits)
+        parsed.file_name = name
+        archive_path = _archive(path, sha256, session.db_path)
+        report("写入")
+        con = session.get()
+        duplicate = _already_imported(con, sha256, parsed)
+        if duplicate:
+            return ImportResult(name, "unchanged",
+                                f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
+                                duplicate[0], duplicate[1])
+        return _write(con, parsed, sha256=sha256, archive_path=archive_path, actor=actor, now=now,
+                      unit_option=unit)
+    except FileRefused as refusal:
+        return ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
+    except OSError as error:
+        return ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
+    except (duckdb.Error, ValueError) as error:  # the transaction rolled back: nothing of it is stored
+        session.close()
+        return ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
+                                             f"（{type(error).__name__}: {error}）")
 
 
 def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
@@ -230,7 +250,7 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
         with db.transaction(con):
             con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                         [now, actor, import_id])
-            refresh_current(con, unit)
+            refresh_current(con, unit, import_id)
             con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                         [now, actor, f"#{import_id} {file_name}（{unit}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
@@ -280,7 +300,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                                     [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
                                      int(record.import_id)])
-                        refresh_current(con, parsed.ledger_unit)
+                        refresh_current(con, parsed.ledger_unit, int(record.import_id))
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{len(imports)}次导入"])
             os.replace(temporary, db_path)
