@@ -34,6 +34,12 @@ class ReadLimits:
     max_trailing_blank_rows: int = 2_000
 
 
+def _is_reader_failure(error: BaseException) -> bool:
+    """calamine reports broken files with assorted exception types, and some (found by fuzzing: a
+    mutated .xls) as a Rust panic, which pyo3 raises as a BaseException subclass."""
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
 class FileRefused(Exception):
     """A file that is not imported at all; the message is Chinese and names the file."""
 
@@ -110,7 +116,9 @@ def _read_workbook(path: Path, limits: ReadLimits) -> list[Grid]:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise _refuse(path, "工作簿设有打开密码，请取消密码后重新提交。") from None
-    except Exception as error:  # calamine raises several unrelated types for broken files
+    except BaseException as error:
+        if not _is_reader_failure(error):
+            raise
         raise _refuse(path, f"文件已损坏或格式无法识别（{type(error).__name__}），"
                             "请用 Excel/WPS 打开确认后另存为 .xlsx 再提交。") from None
     grids = []
@@ -121,7 +129,9 @@ def _read_workbook(path: Path, limits: ReadLimits) -> list[Grid]:
             grids.append(Grid(meta.name, _sheet_rows(path, workbook.get_sheet_by_name(meta.name), limits)))
     except FileRefused:
         raise
-    except Exception as error:
+    except BaseException as error:
+        if not _is_reader_failure(error):
+            raise
         raise _refuse(path, f"读取工作表时出错（{type(error).__name__}），文件可能已损坏或被截断。") from None
     finally:
         workbook.close()
