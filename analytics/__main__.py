@@ -152,6 +152,14 @@ def command_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_check(args: argparse.Namespace) -> int:
+    from analytics.ingest.integrity import check_integrity
+
+    report = check_integrity(db.init_db(args.db))
+    print(report.text())
+    return 0 if report.ok else 1
+
+
 def command_settings(args: argparse.Namespace) -> int:
     from analytics.settings import describe_settings, set_setting
 
@@ -227,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     found = commands.add_parser("rebuild", parents=[common], help="从归档的原始文件重建数据库")
     found.set_defaults(run=command_rebuild)
+
+    found = commands.add_parser("check", parents=[common], help="核对数据库与归档的原始文件是否一致")
+    found.set_defaults(run=command_check)
 
     found = commands.add_parser("settings", parents=[common], help="查看或修改设置")
     found.add_argument("--test-date", type=_date, help="测评日期 YYYY-MM-DD")

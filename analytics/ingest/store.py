@@ -102,15 +102,9 @@ def _versions_frame(parsed: ParsedLedger, import_id: int) -> pd.DataFrame:
     return frame
 
 
-def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
-    """Derive the current state of one unit's problems from their history: all of them, or only
-    those that import `import_id` holds (all that a new or undone ledger can change)."""
-    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
-            if import_id is not None else "")
-    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
-    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
-    con.execute(f"""
-        INSERT INTO problems
+def current_state_sql(scope: str = "") -> str:
+    """SELECT of the current state derived from the history, limited by `scope` (a condition on pv)."""
+    return f"""
         SELECT {', '.join('v.' + c for c in VERSION_COLUMNS)},
                v.first_import_id, v.import_id, v.first_seen, v.effective_date
         FROM (
@@ -119,13 +113,22 @@ def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id:
                    min(i.effective_date) OVER (PARTITION BY pv.problem_key) AS first_seen,
                    row_number() OVER newest_first AS recency
             FROM problem_versions pv JOIN imports i USING (import_id)
-            WHERE i.undone_at IS NULL AND pv.ledger_unit = $unit {keys}
+            WHERE i.undone_at IS NULL {scope}
             WINDOW history AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
                    newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
         ) v
-        WHERE v.recency = 1
-    """, parameters)
+        WHERE v.recency = 1"""
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
+    """Derive the current state of one unit's problems from their history: all of them, or only
+    those that import `import_id` holds (all that a new or undone ledger can change)."""
+    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
+            if import_id is not None else "")
+    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
+    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
+    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.ledger_unit = $unit ' + keys)}", parameters)
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
