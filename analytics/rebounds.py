@@ -1,0 +1,158 @@
+"""Rebounds (反弹): a problem found again at the same 点位 soon after the earlier one was rectified.
+
+A later problem L is a rebound of an earlier problem E when
+- they are at the same 点位: point names equal once spaces, punctuation and symbols are removed
+  (“人民路（东段）” = “人民路东段”);
+- they are the same problem: the same 问题类别 (a filled one), or descriptions equal once spaces,
+  punctuation and symbols are removed;
+- L was found after E left the open backlog (E.done_day < L.start_day) and at most
+  `rebound_days` (a setting) days after it.
+Each later problem is linked to one earlier problem: the one rectified most recently before it
+(among several rectified the same day, the greatest problem key). Both matches are equalities, so
+one ASOF join over (key, day) pairs finds them, which keeps this fast at a million problems; a fuzzy
+description match would need every pair of problems at a 点位 compared.
+
+The later problem must match the filters (date range included); the earlier one matches the
+filters except the date range, so a rebound of a problem found before the range still counts.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics.filters import Filters, date_range_sql
+from analytics.lifecycle import UNFILLED, dimension_column, life_ctes, scope_cte
+from analytics.settings import get_settings
+
+
+def _normalised(column: str) -> str:
+    return rf"regexp_replace(coalesce({column}, ''), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
+
+
+def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, dict]:
+    """CTEs (to follow WITH) ending in `links` (later_key, found_day, earlier_key, earlier_done_day,
+    days_after), with `earlier_scope`: the scope without the found-date range, the base of the rates."""
+    earlier_scope, params = scope_cte(filters.without_dates(), "earlier_scope", "e")
+    later_dates, later_params = date_range_sql(filters, "l")
+    params |= later_params
+    params["window_days"] = get_settings(con).rebound_days
+    sql = f"""{life_ctes()},
+    {earlier_scope},
+    -- Names and descriptions repeat a lot: normalise each distinct text once.
+    point_names AS (
+        SELECT point_name, {_normalised('point_name')} AS point
+        FROM (SELECT DISTINCT point_name FROM problems)
+    ),
+    descriptions AS (
+        SELECT description, {_normalised('description')} AS said
+        FROM (SELECT DISTINCT description FROM problems)
+    ),
+    -- Each problem's two keys: 点位 + 类别 and 点位 + description (NULL where a part is missing),
+    -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
+    keyed AS MATERIALIZED (
+        SELECT s.problem_key, s.start_day, s.done_day,
+               CASE WHEN n.point <> '' AND s.category <> '{UNFILLED}'
+                    THEN hash(n.point, '类别', s.category) END AS category_key,
+               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(n.point, '描述', d.said) END AS said_key
+        FROM earlier_scope s
+        JOIN problems p ON p.problem_key = s.problem_key
+        LEFT JOIN point_names n ON n.point_name = p.point_name
+        LEFT JOIN descriptions d ON d.description = p.description
+    ),
+    either_key AS (
+        SELECT problem_key, start_day, done_day, category_key AS key FROM keyed
+        UNION ALL
+        SELECT problem_key, start_day, done_day, said_key FROM keyed
+    ),
+    -- Work on (key, day) rather than on problems: many problems share a 点位 and a day.
+    done_days AS (
+        SELECT key, done_day, max(problem_key) AS earlier_key FROM either_key
+        WHERE key IS NOT NULL AND done_day IS NOT NULL GROUP BY key, done_day
+    ),
+    start_days AS (
+        SELECT DISTINCT key, start_day FROM either_key WHERE key IS NOT NULL AND {later_dates}
+    ),
+    latest AS (
+        SELECT s.key, s.start_day, d.done_day, d.earlier_key
+        FROM start_days s ASOF JOIN done_days d ON s.key = d.key AND s.start_day > d.done_day
+        WHERE s.start_day - d.done_day <= $window_days
+    ),
+    matched AS (
+        SELECT k.problem_key, k.start_day, c.done_day AS category_day, c.earlier_key AS category_earlier,
+               d.done_day AS said_day, d.earlier_key AS said_earlier
+        FROM keyed k
+        LEFT JOIN latest c ON c.key = k.category_key AND c.start_day = k.start_day
+        LEFT JOIN latest d ON d.key = k.said_key AND d.start_day = k.start_day
+        WHERE c.key IS NOT NULL OR d.key IS NOT NULL
+    ),
+    -- The later of the two matches (the greater key on the same day).
+    picked AS (
+        SELECT *, said_day IS NOT NULL AND (category_day IS NULL OR said_day > category_day
+                  OR (said_day = category_day AND said_earlier > category_earlier)) AS by_said
+        FROM matched
+    ),
+    links AS (
+        SELECT problem_key AS later_key, start_day AS found_day,
+               CASE WHEN by_said THEN said_earlier ELSE category_earlier END AS earlier_key,
+               CASE WHEN by_said THEN said_day ELSE category_day END AS earlier_done_day,
+               start_day - CASE WHEN by_said THEN said_day ELSE category_day END AS days_after
+        FROM picked
+    )"""
+    return sql, params
+
+
+REBOUND_COLUMNS = [
+    "problem_key", "found_day", "point_type", "point_name", "category", "description", "unit",
+    "earlier_key", "earlier_found_day", "earlier_done_day", "earlier_category",
+    "earlier_description", "days_after", "same_category",
+]
+
+
+def rebounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """The rebounds, newest first (the first `limit` of them when given). Columns: REBOUND_COLUMNS
+    (found_day is the later problem's start day; days_after counts from the earlier one's
+    rectification; same_category is False when only the descriptions matched)."""
+    links, params = _links_sql(con, filters)
+    params["limit"] = limit
+    sql = f"""WITH {links},
+    newest AS (SELECT * FROM links ORDER BY found_day DESC, later_key LIMIT $limit)
+    SELECT k.later_key AS problem_key, k.found_day, l.point_type, lp.point_name,
+           l.category, lp.description, l.unit,
+           k.earlier_key, e.start_day AS earlier_found_day, k.earlier_done_day,
+           e.category AS earlier_category, ep.description AS earlier_description,
+           k.days_after, l.category = e.category AS same_category
+    FROM newest k
+    JOIN earlier_scope l ON l.problem_key = k.later_key
+    JOIN problems lp ON lp.problem_key = k.later_key
+    JOIN earlier_scope e ON e.problem_key = k.earlier_key
+    JOIN problems ep ON ep.problem_key = k.earlier_key
+    ORDER BY k.found_day DESC, problem_key"""
+    frame = con.execute(sql, params).df()
+    return frame.astype({"days_after": "int64", "same_category": "bool"})[REBOUND_COLUMNS]
+
+
+def rebound_rates(con: duckdb.DuckDBPyConnection, filters: Filters,
+                  by: str = "point_type") -> pd.DataFrame:
+    """Per value of `by`, taken from the earlier (rectified) problem: done (problems rectified by
+    the as-of day), rebounded (those of them found again), rebounds (later problems linked to
+    them) and rebound_rate = rebounded / done. Highest rate first; groups with nothing done are
+    left out."""
+    column = dimension_column(by)
+    links, params = _links_sql(con, filters)
+    sql = f"""WITH {links},
+    rebounded AS (SELECT DISTINCT earlier_key FROM links),
+    per_group AS (
+        SELECT s.{column} AS {column}, count(*) AS rebounds
+        FROM links k JOIN earlier_scope s ON s.problem_key = k.earlier_key GROUP BY s.{column}
+    )
+    SELECT s.{column} AS {column}, count(*) AS done,
+           count(*) FILTER (WHERE s.problem_key IN (SELECT earlier_key FROM rebounded)) AS rebounded,
+           coalesce(any_value(g.rebounds), 0) AS rebounds
+    FROM earlier_scope s LEFT JOIN per_group g ON g.{column} = s.{column}
+    WHERE s.done_day <= $e_as_of
+    GROUP BY s.{column}"""
+    frame = con.execute(sql, params).df().astype({"done": "int64", "rebounded": "int64",
+                                                  "rebounds": "int64"})
+    frame["rebound_rate"] = frame["rebounded"] / frame["done"]
+    return frame.sort_values(["rebound_rate", "rebounds", column], ascending=[False, False, True],
+                             ignore_index=True)

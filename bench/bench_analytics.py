@@ -1,0 +1,271 @@
+"""How fast the analytics answer at scale: `python bench/bench_analytics.py [N] [--repeat R]`.
+
+Loads N problems (default 1,000,000) from analytics.fixtures.campaign_frame into a temporary DuckDB
+file, with the status history the importer would have kept (every problem in every weekly ledger of
+its unit, so about four versions per problem) and the imports and unit list behind it. Then times
+each analytics function (median of R runs) and the same figures computed in pandas from DataFrames
+already in memory (loading them is timed once, apart), checks both give the same numbers, and
+prints both times and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics import db  # noqa: E402
+from analytics.behind import behind  # noqa: E402
+from analytics.briefing import briefing  # noqa: E402
+from analytics.countdown import countdown  # noqa: E402
+from analytics.filters import Filters  # noqa: E402
+from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
+from analytics.metrics import kpis, metrics, summary  # noqa: E402
+from analytics.rebounds import rebound_rates, rebounds  # noqa: E402
+from analytics.settings import get_settings, set_setting  # noqa: E402
+from analytics.trends import trends  # noqa: E402
+
+END = dt.date(2026, 11, 20)
+WEEKS = 8
+N_UNITS = 100
+
+
+def load(con, n_problems: int) -> None:
+    """The problems table from the fixtures' generator; imports and versions derived from it in SQL."""
+    problem_frame = campaign_frame(seed=0, n_problems=n_problems, n_units=N_UNITS, weeks=WEEKS, end=END)
+    unit_frame = pd.DataFrame([(u.name, u.kind, u.district, True)
+                               for u in campaign_units(0, N_UNITS, weeks=WEEKS, end=END)],
+                              columns=["name", "kind", "district", "active"])
+    for table, frame in (("problems", problem_frame), ("units", unit_frame)):
+        con.register("frame", frame)
+        con.execute(f"INSERT INTO {table} SELECT * FROM frame")
+        con.unregister("frame")
+    # Import ids are week × units + unit index + 1 (campaign_frame's scheme); week w reports on
+    # END − 7 × (WEEKS − 1 − w).
+    con.execute(f"""
+        CREATE TEMP TABLE weeks AS
+        SELECT DISTINCT ledger_unit, (first_import_id - 1) % {N_UNITS} AS unit_index,
+               (last_import_id - 1) // {N_UNITS} AS last_week
+        FROM problems""")
+    con.execute(f"""
+        INSERT INTO imports
+        SELECT week * {N_UNITS} + unit_index + 1, ledger_unit || '.xlsx', '', ledger_unit, '文件名', NULL,
+               DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER, DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER,
+               TIMESTAMP '{END}', 'bench', 0, 0, 0, 0, '', NULL, NULL
+        FROM (SELECT ledger_unit, unit_index, unnest(range(0, last_week + 1)) AS week FROM weeks)""")
+    columns = [row[0] for row in con.execute("DESCRIBE problem_versions").fetchall()][1:]
+    as_seen = {
+        "status": "CASE WHEN closed_date <= day THEN '已销号' WHEN rectified_date <= day THEN '已整改' "
+                  "WHEN status <> '待整改' THEN '整改中' ELSE '待整改' END",
+        "rectified_date": "CASE WHEN rectified_date <= day THEN rectified_date END",
+        "closed_date": "CASE WHEN closed_date <= day THEN closed_date END",
+    }
+    con.execute(f"""
+        INSERT INTO problem_versions
+        SELECT week * {N_UNITS} + (first_import_id - 1) % {N_UNITS} + 1,
+               {', '.join(as_seen.get(c, c) for c in columns)}
+        FROM (SELECT *, DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER AS day
+              FROM (SELECT *, unnest(range((first_import_id - 1) // {N_UNITS},
+                                           (last_import_id - 1) // {N_UNITS} + 1)) AS week
+                    FROM problems))""")
+    con.execute("CHECKPOINT")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The same figures in pandas, from the tables in memory.
+# ---------------------------------------------------------------------------------------------------
+def pandas_tables(con) -> dict[str, pd.DataFrame]:
+    return {
+        "problems": con.execute("SELECT problem_key, unit, point_type, category, point_name, description, "
+                                "found_date, first_seen, deadline, status, rectified_date, closed_date, "
+                                "as_of FROM problems").df(),
+        "versions": con.execute("SELECT problem_key, import_id, status FROM problem_versions").df(),
+        "imports": con.execute("SELECT import_id, effective_date, undone_at FROM imports").df(),
+    }
+
+
+def pandas_life(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    imports = t["imports"][t["imports"]["undone_at"].isna()]
+    v = t["versions"].merge(imports[["import_id", "effective_date"]], on="import_id")
+    v = v[v["status"] != "待整改"]
+    done = v["status"].isin(["已整改", "已销号"])
+    history = pd.DataFrame({
+        "hist_progress": v.groupby("problem_key")["effective_date"].min(),
+        "hist_done": v[done].groupby("problem_key")["effective_date"].min(),
+        "hist_closed": v[v["status"] == "已销号"].groupby("problem_key")["effective_date"].min(),
+    })
+    p = t["problems"].merge(history, left_on="problem_key", right_index=True, how="left")
+    start = p["found_date"].fillna(p["first_seen"])
+    state = p["as_of"]
+    for column in history.columns:   # a step the first ledger showed dates from the found day
+        p[column] = p[column].mask(p[column] <= p["first_seen"], start)
+
+    def capped(day: pd.Series, *caps: pd.Series) -> pd.Series:
+        earliest = pd.concat([day, *caps], axis=1).min(axis=1)
+        return earliest.where(earliest >= start, start)
+
+    closed = capped(p["closed_date"].fillna(p["hist_closed"]).fillna(state), state)
+    closed = closed.where(p["status"] == "已销号")
+    done_day = capped(p["rectified_date"].fillna(pd.concat([p["closed_date"], p["hist_done"]], axis=1).min(axis=1))
+                      .fillna(state), state, closed)
+    done_day = done_day.where(p["status"].isin(["已整改", "已销号"]))
+    progress = capped(p["hist_progress"].fillna(state), done_day, state).where(p["status"] != "待整改")
+    return pd.DataFrame({"problem_key": p["problem_key"], "unit": p["unit"], "point_type": p["point_type"],
+                         "category": p["category"], "point_name": p["point_name"],
+                         "description": p["description"], "deadline": p["deadline"], "start": start,
+                         "progress": progress, "done": done_day, "closed": closed})
+
+
+def pandas_counts(life: pd.DataFrame, day: pd.Timestamp, by: str | None) -> pd.DataFrame:
+    week_ago, yesterday = day - pd.Timedelta(days=7), day - pd.Timedelta(days=1)
+    life = life[life["start"] <= day]
+    open_now = life["done"].isna() | (life["done"] > day)
+    masks = pd.DataFrame({
+        "total": True,
+        "pending": open_now & ~(life["progress"] <= day),
+        "in_progress": open_now & (life["progress"] <= day),
+        "rectified": (life["done"] <= day) & ~(life["closed"] <= day),
+        "closed": life["closed"] <= day,
+        "overdue": open_now & (life["deadline"] < day),
+        "open_yesterday": (life["start"] <= yesterday) & ~(life["done"] <= yesterday),
+        "open_week_ago": (life["start"] <= week_ago) & ~(life["done"] <= week_ago),
+        "rectified_week": (life["done"] > week_ago) & (life["done"] <= day),
+    })
+    if by is None:
+        return masks.sum().to_frame().T
+    return masks.groupby(life[by].fillna("未填写")).sum()
+
+
+def pandas_trend(life: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    life = life[life["start"] <= day]
+    days = pd.date_range(life["start"].min(), day)
+    daily = pd.DataFrame({"new": life["start"].value_counts(),
+                          "rectified": life.loc[life["done"] <= day, "done"].value_counts(),
+                          "closed": life.loc[life["closed"] <= day, "closed"].value_counts()}
+                         ).reindex(days, fill_value=0).fillna(0)
+    daily["backlog"] = (daily["new"] - daily["rectified"]).cumsum()
+    daily["new_ma7"] = daily["new"].rolling(7, min_periods=1).sum() / 7
+    return daily
+
+
+def pandas_rebounds(life: pd.DataFrame, day: pd.Timestamp, window: int) -> pd.DataFrame:
+    life = life[life["start"] <= day].copy()
+    strip = r"[\s\W_]+"
+    point = life["point_name"].fillna("").str.replace(strip, "", regex=True)
+    said = life["description"].fillna("").str.replace(strip, "", regex=True)
+    found = []
+    for key in (point + "|" + life["category"].fillna(""), point + "|" + said):
+        sides = life.assign(key=key)
+        later = sides.sort_values("start")
+        earlier = sides[sides["done"].notna()].sort_values("done")
+        matched = pd.merge_asof(later, earlier[["key", "done", "problem_key"]].rename(
+            columns={"done": "earlier_done", "problem_key": "earlier_key"}),
+            left_on="start", right_on="earlier_done", by="key", allow_exact_matches=False)
+        found.append(matched[matched["earlier_done"].notna()
+                             & ((matched["start"] - matched["earlier_done"]).dt.days <= window)])
+    both = pd.concat(found)
+    return both.sort_values("earlier_done").drop_duplicates("problem_key", keep="last")
+
+
+# ---------------------------------------------------------------------------------------------------
+def median_seconds(call, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.duckdb"
+        started = time.perf_counter()
+        with db.connect(path) as con:
+            db.ensure_schema(con)
+            load(con, args.n)
+            set_setting(con, "test_date", END + dt.timedelta(days=28))
+            versions = con.execute("SELECT count(*) FROM problem_versions").fetchone()[0]
+        print(f"{args.n:,} problems, {versions:,} versions loaded in {time.perf_counter() - started:.1f} s")
+
+        with db.connect(path, read_only=True) as con:
+            filters = Filters(as_of=END)
+            day = pd.Timestamp(END)
+            window = get_settings(con).rebound_days
+            started = time.perf_counter()
+            tables = pandas_tables(con)
+            print(f"pandas: reading the tables into DataFrames took {time.perf_counter() - started:.1f} s "
+                  "(not counted below)\n")
+
+            # What pandas needs for each figure; the composites do their parts' work.
+            def life():
+                return pandas_life(tables)
+
+            def rates(life_frame, by):
+                linked = pandas_rebounds(life_frame, day, window)
+                return linked.groupby(linked["earlier_key"].map(life_frame.set_index("problem_key")[by])).size()
+
+            twins = {
+                "kpis": lambda: pandas_counts(life(), day, None),
+                "metrics(point_type)": lambda: pandas_counts(life(), day, "point_type"),
+                "metrics(unit)": lambda: pandas_counts(life(), day, "unit"),
+                "summary": lambda: (pandas_counts(l := life(), day, "point_type"), pandas_counts(l, day, "unit")),
+                "trends(day)": lambda: pandas_trend(life(), day),
+                "countdown": lambda: pandas_counts(life(), day, None),
+                "rebounds(limit=1000)": lambda: pandas_rebounds(life(), day, window).nlargest(1000, "start"),
+                "rebounds (all)": lambda: pandas_rebounds(life(), day, window),
+                "rebound_rates(unit)": lambda: rates(life(), "unit"),
+                "behind(point_type)": lambda: (pandas_counts(l := life(), day, "point_type"), rates(l, "point_type")),
+                "briefing": lambda: (pandas_counts(l := life(), day, None),
+                                     pandas_counts(l, day, "point_type"), rates(l, "point_type")),
+            }
+            ours = {
+                "kpis": lambda: kpis(con, filters),
+                "metrics(point_type)": lambda: metrics(con, filters, "point_type"),
+                "metrics(unit)": lambda: metrics(con, filters, "unit"),
+                "summary": lambda: summary(con, filters),
+                "trends(day)": lambda: trends(con, filters),
+                "countdown": lambda: countdown(con, filters),
+                "rebounds(limit=1000)": lambda: rebounds(con, filters, limit=1000),
+                "rebounds (all)": lambda: rebounds(con, filters),
+                "rebound_rates(unit)": lambda: rebound_rates(con, filters, "unit"),
+                "behind(point_type)": lambda: behind(con, filters, "point_type"),
+                "briefing": lambda: briefing(con, filters),
+            }
+            check(con, filters, life(), day, window)
+            print(f"{'function':<22}{'DuckDB (s)':>12}{'pandas (s)':>12}{'pandas/DuckDB':>15}")
+            for name, call in ours.items():
+                ours_s = median_seconds(call, args.repeat)
+                theirs_s = median_seconds(twins[name], max(1, args.repeat // 2))
+                print(f"{name:<22}{ours_s:>12.3f}{theirs_s:>12.3f}{theirs_s / ours_s:>14.1f}×")
+
+
+def check(con, filters: Filters, life: pd.DataFrame, day: pd.Timestamp, window: int) -> None:
+    """DuckDB and pandas must agree before their times mean anything."""
+    figures, theirs = kpis(con, filters), pandas_counts(life, day, None).iloc[0]
+    for name in ("total", "pending", "in_progress", "closed", "overdue", "rectified_week"):
+        assert getattr(figures, name) == theirs[name], name
+    assert figures.delta_open == figures.open - theirs["open_yesterday"]
+    by_unit = metrics(con, filters, "unit").set_index("unit")
+    assert (by_unit["overdue"] == pandas_counts(life, day, "unit")["overdue"].reindex(by_unit.index)).all()
+    ours_trend = trends(con, filters).set_index("period_end")["backlog"]
+    assert np.array_equal(ours_trend.to_numpy(), pandas_trend(life, day)["backlog"].to_numpy())
+    assert len(rebounds(con, filters)) == len(pandas_rebounds(life, day, window))
+    print("DuckDB and pandas agree on kpis, overdue by unit, the backlog trend and the rebound count.\n")
+
+
+if __name__ == "__main__":
+    main()

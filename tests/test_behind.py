@@ -1,0 +1,147 @@
+"""Falling-behind flags and silent units on the hand-built campaign (overall 整改率 6/12 = 50%)."""
+import datetime as dt
+import shutil
+
+import pytest
+
+from analytics import db
+from analytics.behind import BEHIND_COLUMNS, RANKING_COLUMNS, behind, ranking, silent_units
+from analytics.filters import Filters
+from analytics.settings import set_setting
+from analytics_data import AS_OF, build_campaign, empty_database
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    return build_campaign(tmp_path_factory.mktemp("campaign"))
+
+
+@pytest.fixture
+def con(campaign, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(campaign, path)
+    with db.connect(path) as connection:
+        yield connection
+
+
+def _reasons(table, by):
+    return {row[by]: row["reasons"] for _, row in table.iterrows()}
+
+
+def test_point_types_with_the_default_thresholds(con):
+    """Groups under 5 problems are not compared by rate, rank or rebounds: growth and overdue remain."""
+    table = behind(con, Filters(as_of=AS_OF), "point_type")
+    assert list(table.columns) == ["point_type", *BEHIND_COLUMNS]
+    assert table["point_type"].tolist() == ["居民小区", "主要交通路口", "农贸市场"]
+    assert _reasons(table, "point_type") == {
+        "居民小区": ["未整改问题较上周增加1条，由1条增至2条", "逾期未整改2条"],
+        "主要交通路口": ["逾期未整改1条"],
+        "农贸市场": ["未整改问题较上周增加2条，由0条增至2条"],
+    }
+    assert table.iloc[0]["reason_text"] == "未整改问题较上周增加1条，由1条增至2条；逾期未整改2条"
+
+
+def test_point_types_when_every_group_counts(con):
+    set_setting(con, "min_group_size", 1)
+    table = behind(con, Filters(as_of=AS_OF), "point_type")
+    # ranked by 整改率: 农贸市场 0 (2 open), 主要交通路口 0 (1 open), 居民小区 50%, 主次干道 67%, 公共广场 100%
+    assert _reasons(table, "point_type") == {
+        "居民小区": ["整改率倒数第3，列后3名", "未整改问题较上周增加1条，由1条增至2条", "逾期未整改2条",
+                 "反弹率50.0%，已整改2条中1条反弹"],
+        "主要交通路口": ["整改率0.0%，低于总体50.0%达50.0个百分点", "整改率倒数第2，列后3名", "逾期未整改1条"],
+        "农贸市场": ["整改率0.0%，低于总体50.0%达50.0个百分点", "整改率倒数第1，列后3名",
+                 "未整改问题较上周增加2条，由0条增至2条"],
+        "主次干道": ["反弹率50.0%，已整改2条中1条反弹"],
+    }
+    assert table["point_type"].tolist() == ["居民小区", "主要交通路口", "农贸市场", "主次干道"]
+
+
+@pytest.mark.parametrize("key, value, still_flagged", [
+    ("rate_gap_pct", 60, ["居民小区", "主要交通路口", "农贸市场", "主次干道"]),   # no rate reason left
+    ("rebound_rate_pct", 60, ["居民小区", "主要交通路口", "农贸市场"]),           # 50% is under 60%
+    ("backlog_growth", 2, ["居民小区", "主要交通路口", "农贸市场", "主次干道"]),
+    ("overdue_min", 3, ["居民小区", "主要交通路口", "农贸市场", "主次干道"]),
+    ("last_n", 5, ["居民小区", "主要交通路口", "农贸市场", "主次干道"]),          # only 5 groups: no ranking
+])
+def test_thresholds_are_settings(con, key, value, still_flagged):
+    set_setting(con, "min_group_size", 1)
+    set_setting(con, key, value)
+    table = behind(con, Filters(as_of=AS_OF), "point_type")
+    assert sorted(table["point_type"]) == sorted(still_flagged)
+    words = {"rate_gap_pct": "低于总体", "rebound_rate_pct": "反弹率", "backlog_growth": "较上周增加1条",
+             "overdue_min": "逾期未整改1条", "last_n": "列后"}[key]
+    assert not any(words in reason for reasons in table["reasons"] for reason in reasons)
+
+
+def test_units_including_silent_ones(con):
+    set_setting(con, "min_group_size", 1)
+    table = behind(con, Filters(as_of=AS_OF), "unit")
+    assert table["unit"].tolist() == ["甲街道", "丙局", "乙街道", "丁社区"]
+    assert _reasons(table, "unit") == {
+        "甲街道": ["未整改问题较上周增加1条，由2条增至3条", "逾期未整改2条", "反弹率33.3%，已整改3条中1条反弹"],
+        "丙局": ["整改率0.0%，低于总体50.0%达50.0个百分点", "逾期未整改1条",
+               "已15天未报送台账，最近一次为11月5日"],
+        "乙街道": ["未整改问题较上周增加2条，由0条增至2条", "反弹率33.3%，已整改3条中1条反弹"],
+        "丁社区": ["从未报送台账"],   # in the unit list, no problems, no ledger; 戊社区 is not expected to report
+    }
+
+
+@pytest.mark.parametrize("by, min_group_size, expected", [
+    # best first; 后3名 only when more than 3 groups are ranked
+    ("point_type", 1, [("公共广场", 1, False), ("主次干道", 2, False), ("居民小区", 3, True),
+                       ("主要交通路口", 4, True), ("农贸市场", 5, True)]),
+    ("unit", 1, [("乙街道", 1, False), ("甲街道", 2, False), ("丙局", 3, False)]),
+    ("unit", 5, [("乙街道", 1, False), ("甲街道", 2, False)]),   # 丙局 has 1 problem: not ranked
+])
+def test_ranking_agrees_with_the_flags(con, by, min_group_size, expected):
+    set_setting(con, "min_group_size", min_group_size)
+    table = ranking(con, Filters(as_of=AS_OF), by)
+    assert list(table.columns) == [by, *RANKING_COLUMNS]
+    assert list(zip(table[by], table["rank"], table["last_n"])) == expected
+    flagged = behind(con, Filters(as_of=AS_OF), by)
+    last = {name for name, reasons in zip(flagged[by], flagged["reasons"]) if any("列后" in r for r in reasons)}
+    assert last == set(table.loc[table["last_n"], by])
+
+
+def test_silent_units(con):
+    table = silent_units(con, Filters(as_of=AS_OF))
+    assert table["unit"].tolist() == ["丁社区", "丙局"]
+    assert table["last_report"].isna().tolist() == [True, False]
+    assert table["days_silent"].iloc[1] == 15
+    set_setting(con, "silent_days", 16)
+    assert silent_units(con, Filters(as_of=AS_OF))["unit"].tolist() == ["丁社区"]
+
+
+@pytest.mark.parametrize("filters, units", [
+    (Filters(as_of=AS_OF, units=("丙局",)), ["丙局"]),
+    (Filters(as_of=AS_OF, districts=("东区",)), ["丁社区"]),
+    # on 11-12 the 甲 and 乙 ledgers had not come yet, and 丙局's was 7 days old
+    (Filters(as_of=dt.date(2026, 11, 12)), ["丁社区", "乙街道", "甲街道", "丙局"]),
+    (Filters(as_of=dt.date(2026, 11, 11)), ["丁社区", "乙街道", "甲街道"]),
+])
+def test_silent_units_follow_the_filters_and_the_day(con, filters, units):
+    assert silent_units(con, filters)["unit"].tolist() == units
+
+
+def test_the_empty_database_answers(tmp_path):
+    with db.connect(empty_database(tmp_path), read_only=True) as con:
+        for by in ("point_type", "category", "unit"):
+            assert behind(con, Filters(as_of=AS_OF), by).empty
+        assert silent_units(con, Filters(as_of=AS_OF)).empty
+
+
+def test_ranking_best_first_with_the_last_three_marked_as_behind_marks_them(con):
+    set_setting(con, "min_group_size", 1)
+    table = ranking(con, Filters(as_of=AS_OF), "point_type")
+    assert list(table.columns) == ["point_type", *RANKING_COLUMNS]
+    # 公共广场 100%, 主次干道 67%, 居民小区 50%, 主要交通路口 0% (1 open), 农贸市场 0% (2 open)
+    assert table["point_type"].tolist() == ["公共广场", "主次干道", "居民小区", "主要交通路口", "农贸市场"]
+    assert table["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert table.loc[table["last_n"], "point_type"].tolist() == ["居民小区", "主要交通路口", "农贸市场"]
+
+
+def test_ranking_leaves_out_small_groups_and_marks_nobody_when_too_few_take_part(con):
+    table = ranking(con, Filters(as_of=AS_OF), "unit")
+    # 丙局 has one problem (< 5); 乙街道 3/5 = 60% before 甲街道 3/6 = 50%; two units: no 后三名
+    assert table["unit"].tolist() == ["乙街道", "甲街道"]
+    assert not table["last_n"].any()

@@ -1,0 +1,73 @@
+"""The morning briefing on the hand-built campaign: the paragraph word for word, the JSON, and that
+it agrees with summary and the by-type table."""
+import json
+import shutil
+
+import pytest
+
+from analytics import db
+from analytics.briefing import briefing, briefing_json, briefing_text
+from analytics.filters import Filters
+from analytics.metrics import metrics, summary
+from analytics.settings import set_setting
+from analytics_data import AS_OF, build_campaign, empty_database
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    return build_campaign(tmp_path_factory.mktemp("campaign"))
+
+
+@pytest.fixture
+def con(campaign, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(campaign, path)
+    with db.connect(path) as connection:
+        yield connection
+
+
+def test_the_paragraph(con):
+    set_setting(con, "test_date", "2026-12-18")
+    assert briefing_text(briefing(con, Filters(as_of=AS_OF))) == (
+        "截至11月20日，距测评还有28天（工作日20天）；累计排查问题12条，已整改6条，整改率50.0%；"
+        "较昨日新增1条、整改1条；逾期3条；按近7天日均整改0.3条的进度，测评前可全部整改；"
+        "落后的点位类型：居民小区（未整改问题较上周增加1条，由1条增至2条）、主要交通路口（逾期未整改1条）、"
+        "农贸市场（未整改问题较上周增加2条，由0条增至2条）；未报送单位：丁社区（从未报送）、丙局（15天未报送）。")
+
+
+def test_the_paragraph_when_behind_schedule_and_without_a_date(con):
+    set_setting(con, "test_date", "2026-11-27")
+    text = briefing_text(briefing(con, Filters(as_of=AS_OF)))
+    # ⌈6 − 7 × 2/7⌉ = 4 left; 6 in 7 days is 0.9 a day
+    assert "距测评还有7天（工作日5天）" in text
+    assert "测评时预计仍有4条未整改，需日均整改0.9条" in text
+    set_setting(con, "test_date", None)
+    assert briefing_text(briefing(con, Filters(as_of=AS_OF))).startswith("截至11月20日，测评日期尚未设置；累计排查问题12条")
+
+
+def test_the_json_agrees_with_summary_and_the_table(con):
+    set_setting(con, "test_date", "2026-12-18")
+    filters = Filters(as_of=AS_OF)
+    result = json.loads(json.dumps(briefing_json(briefing(con, filters)), ensure_ascii=False))
+    totals, by_type = summary(con, filters), metrics(con, filters, "point_type")
+    assert result["as_of"] == totals["as_of"] == "2026-11-20"
+    assert result["kpis"]["total"] == totals["problems"] == by_type["total"].sum() == 12
+    assert result["kpis"]["rectified"] == totals["by_status"]["已整改"] + totals["by_status"]["已销号"] \
+        == by_type["rectified"].sum() + by_type["closed"].sum()
+    assert result["kpis"]["overdue"] == totals["overdue"] == by_type["overdue"].sum()
+    assert result["countdown"]["test_date"] == "2026-12-18"
+    assert result["countdown"]["working_days_left"] == 20
+    assert [group["name"] for group in result["lagging_point_types"]] == ["居民小区", "主要交通路口", "农贸市场"]
+    assert result["silent_units"] == [
+        {"unit": "丁社区", "last_report": None, "days_silent": None},
+        {"unit": "丙局", "last_report": "2026-11-05", "days_silent": 15},
+    ]
+    assert result["text"] == briefing_text(briefing(con, filters))
+
+
+def test_the_empty_database(tmp_path):
+    with db.connect(empty_database(tmp_path), read_only=True) as con:
+        b = briefing(con, Filters(as_of=AS_OF))
+    assert briefing_text(b) == ("截至11月20日，测评日期尚未设置；累计排查问题0条，已整改0条，整改率—；"
+                                "较昨日新增0条、整改0条；逾期0条；落后的点位类型：无；未报送单位：无。")
+    assert json.dumps(briefing_json(b), ensure_ascii=False)
