@@ -251,6 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     found.add_argument("--role", choices=("viewer", "admin"), default="viewer")
     found.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     found.set_defaults(run=command_user_add)
+
+    from analytics.exports.cli import add_export_parser
+
+    add_export_parser(commands, common)
     return parser
 
 

@@ -1,0 +1,77 @@
+"""What a briefing export carries, read once from the analytics functions: the deck, the bulletin
+and the chart pictures then show the same figures as the pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.behind import behind, ranking, silent_units
+from analytics.briefing import Briefing, briefing, briefing_text
+from analytics.charts import chinese_date, scope_note
+from analytics.filters import Filters
+from analytics.listing import overdue_items
+from analytics.metrics import metrics
+from analytics.settings import Settings, get_settings
+from analytics.trends import trends
+
+TREND_DAYS = 30                # the trend and the burn-down look back this many days
+BEHIND_DIMENSIONS = {"point_type": "点位类型", "category": "问题类别", "unit": "责任单位"}
+OVERDUE_LIST_LIMIT = 100_000   # rows of the overdue list in the bulletin (an .xlsx holds ~1M)
+CHART_ROWS = 15                # bars in a chart of a slide or picture; the rest are counted in a note
+
+
+@dataclass(frozen=True)
+class BriefingContent:
+    filters: Filters
+    settings: Settings
+    briefing: Briefing                 # kpis, countdown, lagging types, silent units
+    text: str                          # the briefing paragraph
+    by_point_type: pd.DataFrame        # metrics(by="point_type"), worst first
+    daily: pd.DataFrame                # trends(period="day") over the last TREND_DAYS days
+    behind: dict[str, pd.DataFrame]    # behind(by) for each of BEHIND_DIMENSIONS
+    ranking: pd.DataFrame              # ranking(by="unit"): best first, the last_n marked
+    overdue_by_unit: pd.DataFrame      # metrics(by="unit") of units with overdue items, most first
+    overdue_items: pd.DataFrame        # listing.overdue_items: by unit, oldest deadline first
+    silent: pd.DataFrame               # silent_units
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.filters.as_of_date
+
+    @property
+    def scope(self) -> str:
+        """The data date and the filters in force, as every chart subtitle says them."""
+        return scope_note(self.filters)
+
+    @property
+    def date_text(self) -> str:
+        return chinese_date(self.as_of)
+
+    @property
+    def ranking_tail(self) -> pd.DataFrame:
+        """The bottom CHART_ROWS of the unit ranking, in rank order: where the 后N名 are."""
+        return self.ranking.tail(CHART_ROWS)
+
+
+def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
+    morning = briefing(con, filters)
+    by_unit = metrics(con, filters, "unit")
+    overdue_by_unit = by_unit[by_unit["overdue"] > 0].sort_values(
+        ["overdue", "unit"], ascending=[False, True], ignore_index=True)
+    return BriefingContent(
+        filters=filters,
+        settings=get_settings(con),
+        briefing=morning,
+        text=briefing_text(morning),
+        by_point_type=metrics(con, filters, "point_type"),
+        daily=trends(con, filters, period="day",
+                     since=filters.as_of_date - dt.timedelta(days=TREND_DAYS - 1)),
+        behind={by: behind(con, filters, by) for by in BEHIND_DIMENSIONS},
+        ranking=ranking(con, filters, "unit"),
+        overdue_by_unit=overdue_by_unit,
+        overdue_items=overdue_items(con, filters, limit=OVERDUE_LIST_LIMIT),
+        silent=silent_units(con, filters),
+    )
