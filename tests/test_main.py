@@ -1,0 +1,96 @@
+"""The command line, as a cron job or the 督查室 would call it (`python -m analytics …`)."""
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics import fixtures
+from analytics.__main__ import main
+
+PROJECT = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-20"
+
+
+def cli(*argv: str, db_path: Path | None = None) -> subprocess.CompletedProcess:
+    extra = ["--db", str(db_path)] if db_path else []
+    return subprocess.run([sys.executable, "-m", "analytics", *argv, *extra], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    folder = tmp_path / "收件箱"
+    for number, unit in enumerate(("城关街道", "东关街道", "市城管局")):
+        ledger = fixtures.ledger_for_unit(unit, seed=number, n_problems=10, report_date=dt.date(2026, 11, 20),
+                                          style=fixtures.STYLES[number])
+        fixtures.write_ledger(ledger, folder)
+    (folder / "通讯录.csv").write_text("姓名,电话\n张三,1380000\n", encoding="utf-8")
+    (folder / "~$城关街道.xlsx").write_bytes(b"excel lock file")  # Excel's lock files are not ledgers
+    return folder
+
+
+def test_importing_an_inbox_reports_each_file_and_fails_when_one_is_refused(inbox, tmp_path):
+    db_path = tmp_path / "db.duckdb"
+    done = cli("import", str(inbox), db_path=db_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith("导入\t") for line in lines) == 3
+    assert [line.split("\t")[1] for line in lines if line.startswith("拒收")] == ["通讯录.csv"]
+    assert lines[-1].startswith("合计：4个文件，导入3个，未变化0个，拒收1个；新增问题30条")
+    assert "总进度" in done.stderr and "4/4" in done.stderr
+    again = cli("import", *[str(p) for p in sorted(inbox.glob("*.xlsx")) if not p.name.startswith("~$")],
+                db_path=db_path)
+    assert again.returncode == 0 and "未变化" in again.stdout
+
+
+def test_summary_json_has_every_figure(inbox, tmp_path):
+    db_path = tmp_path / "db.duckdb"
+    cli("import", str(inbox), db_path=db_path)
+    summary = json.loads(cli("summary", "--json", "--as-of", AS_OF, db_path=db_path).stdout)
+    assert summary["problems"] == 30 == sum(summary["by_point_type"].values()) == sum(summary["by_unit"].values())
+    assert set(summary["by_status"]) == {"待整改", "整改中", "已整改", "已销号"}
+    assert isinstance(summary["overdue"], int) and isinstance(summary["flagged"], int)
+    one_unit = json.loads(cli("summary", "--json", "--as-of", AS_OF, "--unit", "城关街道", db_path=db_path).stdout)
+    assert one_unit["problems"] == 10
+
+
+def test_undo_and_rebuild_from_the_command_line(inbox, tmp_path):
+    db_path = tmp_path / "db.duckdb"
+    cli("import", str(inbox), db_path=db_path)
+    before = json.loads(cli("summary", "--json", "--as-of", AS_OF, db_path=db_path).stdout)
+    assert cli("undo", "1", db_path=db_path).returncode == 0
+    undone = json.loads(cli("summary", "--json", "--as-of", AS_OF, db_path=db_path).stdout)
+    assert undone["problems"] == before["problems"] - 10
+    assert cli("undo", "1", db_path=db_path).returncode == 1
+    assert "已从归档重建数据库" in cli("rebuild", db_path=db_path).stdout
+    assert json.loads(cli("summary", "--json", "--as-of", AS_OF, db_path=db_path).stdout) == undone
+
+
+def test_settings_set_the_test_date_and_refuse_bad_values(tmp_path, capsys):
+    db_path = tmp_path / "db.duckdb"
+    assert main(["settings", "--test-date", "2026-12-18", "--db", str(db_path)]) == 0
+    assert "2026-12-18" in capsys.readouterr().out
+    assert main(["settings", "--set", "silent_days", "-3", "--db", str(db_path)]) == 1
+    assert main(["settings", "--set", "no_such_setting", "1", "--db", str(db_path)]) == 1
+
+
+def test_summary_and_briefing_agree_with_each_other_and_the_type_table_on_the_demo(demo_copy, capsys):
+    from analytics import db
+    from analytics.filters import Filters
+    from analytics.metrics import metrics
+
+    assert main(["summary", "--json", "--as-of", AS_OF, "--db", str(demo_copy)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert main(["briefing", "--json", "--as-of", AS_OF, "--db", str(demo_copy)]) == 0
+    briefing = json.loads(capsys.readouterr().out)
+    with db.connect(demo_copy, read_only=True) as con:
+        by_type = metrics(con, Filters(as_of=dt.date.fromisoformat(AS_OF)), by="point_type")
+    assert summary["problems"] == briefing["kpis"]["total"] == int(by_type["total"].sum())
+    assert summary["overdue"] == briefing["kpis"]["overdue"] == int(by_type["overdue"].sum())
+    assert summary["by_point_type"] == dict(zip(by_type["point_type"], by_type["total"].astype(int)))
+    assert summary["by_status"]["待整改"] + summary["by_status"]["整改中"] == briefing["kpis"]["open"]
+    assert main(["briefing", "--as-of", AS_OF, "--db", str(demo_copy)]) == 0
+    assert capsys.readouterr().out.startswith("截至11月20日，距测评还有")
