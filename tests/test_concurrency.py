@@ -1,0 +1,81 @@
+"""Readers and writers at once (issue #6 item 2): the dashboard keeps reading while the command line
+imports; no read fails or sees half an import, and every ledger lands exactly once."""
+import datetime as dt
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from analytics import db, fixtures
+from analytics.filters import Filters
+from analytics.metrics import summary
+
+PROJECT = Path(__file__).resolve().parents[1]
+AS_OF = Filters(as_of=dt.date(2026, 11, 20))
+
+
+@pytest.fixture(scope="module")
+def last_week() -> list[fixtures.Ledger]:
+    campaign = fixtures.campaign(seed=5, n_units=40, problems_per_unit=30, weeks=2)
+    return fixtures.snapshots(campaign)[-1]
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory, last_week) -> list[Path]:
+    return fixtures.write_snapshot(last_week, tmp_path_factory.mktemp("inbox"))
+
+
+def start_import(db_path: Path, paths: list[Path]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "analytics", "import", *map(str, paths), "--db", str(db_path)],
+                            cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_until_done(db_path: Path, writer: subprocess.Popen, seen: list, errors: list) -> None:
+    """What a dashboard session does: short read-only connections, one query each."""
+    while writer.poll() is None:
+        try:
+            with db.connect(db_path, read_only=True) as con:
+                seen.append(summary(con, AS_OF))
+        except Exception as error:  # any failure is the finding
+            errors.append(repr(error))
+
+
+def test_readers_see_whole_imports_while_the_command_line_imports(tmp_path, inbox, last_week):
+    db_path = db.init_db(tmp_path / "busy.duckdb")
+    writer = start_import(db_path, inbox)
+    seen, errors = [], []
+    readers = [threading.Thread(target=read_until_done, args=(db_path, writer, seen, errors)) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    writer.wait(timeout=300)
+    for reader in readers:
+        reader.join()
+    assert writer.returncode == 0, writer.stderr.read()
+    assert errors == []
+    assert len(seen) > 10
+    with db.connect(db_path, read_only=True) as con:
+        final = summary(con, AS_OF)
+        per_unit = dict(con.execute("SELECT ledger_unit, count(*) FROM problems GROUP BY 1").fetchall())
+        landed = con.execute("SELECT count(*), count(DISTINCT sha256) FROM imports").fetchone()
+    # files are imported in order, so a reader that never sees half an import sees the first k ledgers
+    whole_imports = {sum(len(ledger.problems) for ledger in last_week[:k]) for k in range(len(last_week) + 1)}
+    for state in seen:
+        assert state["problems"] in whole_imports
+        assert state["problems"] == sum(state["by_status"].values()) == sum(state["by_point_type"].values())
+    assert [s["problems"] for s in seen] == sorted(s["problems"] for s in seen)
+    assert final["problems"] == max(whole_imports)
+    assert per_unit == {ledger.unit: len(ledger.problems) for ledger in last_week}
+    assert landed == (len(inbox), len(inbox))
+
+
+def test_two_imports_of_the_same_inbox_at_once_land_each_ledger_once(tmp_path, inbox):
+    db_path = db.init_db(tmp_path / "twice.duckdb")
+    first, second = start_import(db_path, inbox), start_import(db_path, inbox)
+    outputs = [process.communicate(timeout=300) for process in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM imports").fetchone() == (len(inbox),) * 2
+    unchanged = sum(line.startswith("未变") for out, _ in outputs for line in out.splitlines())
+    assert unchanged == len(inbox)
