@@ -41,7 +41,10 @@ def archive_dir(db_path: Path) -> Path:
 
 def _is_lock_error(error: Exception) -> bool:
     text = str(error)
-    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+    # Within one process (the dashboard's sessions are threads) a read-only and a read-write
+    # connection to the same file cannot coexist either: DuckDB says "different configuration".
+    return ("lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)) or \
+        "different configuration than existing connections" in text
 
 
 @contextlib.contextmanager

@@ -55,8 +55,10 @@ def clean_text(value: object) -> str:
     """Cell text with surrounding and doubled white space removed; '' for empty cells."""
     if value is None:
         return ""
-    text = str(value).replace("\u3000", " ").strip()
-    return re.sub(r"\s+", " ", text)
+    # split() breaks on exactly what re's \s matches (U+3000 included): the same result as a
+    # strip and a regex substitution, several times faster on the hundreds of thousands of
+    # cells of a morning's ledgers.
+    return " ".join(str(value).split())
 
 
 def clean_header(value: object) -> str:

@@ -1,0 +1,199 @@
+"""Looking things up rather than counting them: the problem list (searched and paged in SQL), one
+problem's history and provenance, the import history, and the values the filters can take."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.db import STATUSES
+from analytics.filters import Filters
+from analytics.lifecycle import UNFILLED, open_on, overdue_on, scoped_sql, status_on
+
+DAY = "$f_as_of"
+
+PROBLEM_COLUMNS = [
+    "problem_key", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
+    "district", "source", "found_date", "deadline", "rectified_date", "closed_date", "status_raw",
+    "remark", "flags", "ledger_unit", "sheet", "source_row", "first_import_id", "last_import_id",
+]
+
+
+@dataclass(frozen=True)
+class ProblemPage:
+    rows: pd.DataFrame     # PROBLEM_COLUMNS, newest found first
+    total: int             # problems matching, over all pages
+
+
+def _like_pattern(text: str) -> str:
+    """`text` as a literal ILIKE substring pattern (its own % and _ match only themselves)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: str = "",
+                 statuses: tuple[str, ...] = (), overdue_only: bool = False, flagged_only: bool = False,
+                 limit: int = 50, offset: int = 0) -> ProblemPage:
+    """One page of the problems matching the filters, their status as of the as-of day, a search
+    over the words of a problem (点位, 描述, 单位, 类型, 类别, 备注, 编号) and the extra conditions."""
+    unknown = set(statuses) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"未知的整改状态：{'、'.join(sorted(unknown))}")
+    scope, params = scoped_sql(filters)
+    conditions = ["TRUE"]
+    if search.strip():
+        conditions.append("concat_ws(' ', p.point_name, p.description, s.unit, s.point_type, s.category, "
+                          "p.remark, p.serial_no, p.problem_key) ILIKE $search ESCAPE '\\'")
+        params["search"] = _like_pattern(search.strip())
+    if statuses:
+        conditions.append("list_contains($statuses, s.status)")
+        params["statuses"] = list(statuses)
+    if overdue_only:
+        conditions.append("s.overdue")
+    if flagged_only:
+        conditions.append("s.flagged")
+    params |= {"limit": int(limit), "offset": int(offset)}
+    frame = con.execute(f"""
+        WITH {scope},
+        listed AS (
+            SELECT s.*, {status_on(DAY)} AS status, coalesce({overdue_on(DAY)}, FALSE) AS overdue
+            FROM scoped s
+        )
+        SELECT s.problem_key, s.status, s.overdue, s.point_type, p.point_name, p.description, s.category,
+               s.unit, s.district, s.source, p.found_date, p.deadline, p.rectified_date, p.closed_date,
+               p.status_raw, p.remark, p.flags, p.ledger_unit, p.sheet, p.source_row,
+               p.first_import_id, p.last_import_id, count(*) OVER () AS matching
+        FROM listed s JOIN problems p ON p.problem_key = s.problem_key
+        WHERE {' AND '.join(conditions)}
+        ORDER BY s.start_day DESC, s.problem_key
+        LIMIT $limit OFFSET $offset
+    """, params).df()
+    if len(frame):
+        total = int(frame["matching"].iloc[0])
+    elif offset:  # a page past the end carries no count: ask for the first one
+        total = problem_page(con, filters, search=search, statuses=statuses, overdue_only=overdue_only,
+                             flagged_only=flagged_only, limit=1).total
+    else:
+        total = 0
+    return ProblemPage(frame[PROBLEM_COLUMNS], total)
+
+
+HISTORY_COLUMNS = [
+    "import_id", "file_name", "effective_date", "imported_at", "imported_by", "undone_at", "sheet",
+    "source_row", "status", "status_raw", "deadline", "rectified_date", "closed_date", "flags",
+]
+
+
+def problem_history(con: duckdb.DuckDBPyConnection, problem_key: str) -> pd.DataFrame:
+    """Every version of one problem, oldest ledger first, with the import it came from (undone
+    imports included, marked by undone_at)."""
+    return con.execute("""
+        SELECT i.import_id, i.file_name, i.effective_date, i.imported_at, i.imported_by, i.undone_at,
+               v.sheet, v.source_row, v.status, v.status_raw, v.deadline, v.rectified_date,
+               v.closed_date, v.flags
+        FROM problem_versions v JOIN imports i ON i.import_id = v.import_id
+        WHERE v.problem_key = ?
+        ORDER BY i.effective_date, v.import_id
+    """, [problem_key]).df()[HISTORY_COLUMNS]
+
+
+IMPORT_COLUMNS = [
+    "import_id", "file_name", "ledger_unit", "unit_source", "report_date", "effective_date",
+    "imported_at", "imported_by", "rows_read", "rows_new", "rows_updated", "rows_flagged",
+    "undone_at", "undone_by",
+]
+
+
+def import_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
+    """The newest imports first (undone ones included)."""
+    return con.execute(f"SELECT {', '.join(IMPORT_COLUMNS)} FROM imports ORDER BY import_id DESC LIMIT ?",
+                       [int(limit)]).df()
+
+
+@dataclass(frozen=True)
+class DataState:
+    """How much there is: the empty database is a state every page handles."""
+    imports: int                    # all imports, undone ones included
+    problems: int                   # current problems
+    last_imported_at: dt.datetime | None
+    last_file_name: str | None
+    last_unit: str | None
+    latest_report: dt.date | None   # newest effective date of a ledger in force
+
+
+def data_state(con: duckdb.DuckDBPyConnection) -> DataState:
+    imports, latest = con.execute(
+        "SELECT count(*), max(effective_date) FILTER (WHERE undone_at IS NULL) FROM imports").fetchone()
+    last = con.execute("SELECT imported_at, file_name, ledger_unit FROM imports "
+                       "ORDER BY imported_at DESC, import_id DESC LIMIT 1").fetchone() or (None, None, None)
+    problems = con.execute("SELECT count(*) FROM problems").fetchone()[0]
+    return DataState(imports, problems, *last, latest)
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values each list filter can take (Filters field name → values), as the figures label
+    them: an empty 点位类型/类别/来源 is “未填写”."""
+    labelled = {"point_types": "point_type", "categories": "category", "sources": "source"}
+    options = {}
+    for name, column in labelled.items():
+        options[name] = [row[0] for row in con.execute(
+            f"SELECT DISTINCT coalesce(nullif(trim({column}), ''), ?) AS v FROM problems ORDER BY v",
+            [UNFILLED]).fetchall()]
+    options["units"] = [row[0] for row in con.execute(
+        "SELECT DISTINCT unit FROM problems ORDER BY unit").fetchall()]
+    options["districts"] = [row[0] for row in con.execute("""
+        SELECT DISTINCT coalesce(nullif(trim(p.district), ''), u.district) AS v
+        FROM problems p LEFT JOIN units u ON u.name = p.unit
+        WHERE v IS NOT NULL ORDER BY v""").fetchall()]
+    return options
+
+
+WORST_POINT_COLUMNS = ["point_name", "total", "open", "overdue", "unit_names"]
+
+
+def worst_points(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 10) -> pd.DataFrame:
+    """The 点位 with the most open problems as of the as-of day (overdue, then all problems, break
+    ties). Columns: point_name, total, open, overdue, unit_names (the units answering for it,
+    joined by 、)."""
+    scope, params = scoped_sql(filters)
+    params["limit"] = int(limit)
+    return con.execute(f"""
+        WITH {scope},
+        marked AS (
+            SELECT problem_key, unit, {open_on(DAY)} AS is_open,
+                   coalesce({overdue_on(DAY)}, FALSE) AS is_overdue
+            FROM scoped
+        )
+        SELECT coalesce(nullif(trim(p.point_name), ''), $unfilled) AS point_name,
+               string_agg(DISTINCT s.unit, '、' ORDER BY s.unit) AS unit_names,
+               count(*) AS total,
+               count(*) FILTER (WHERE s.is_open) AS open,
+               count(*) FILTER (WHERE s.is_overdue) AS overdue
+        FROM marked s JOIN problems p ON p.problem_key = s.problem_key
+        GROUP BY 1
+        HAVING open > 0
+        ORDER BY open DESC, overdue DESC, total DESC, point_name
+        LIMIT $limit
+    """, params | {"unfilled": UNFILLED}).df()[WORST_POINT_COLUMNS]
+
+
+OVERDUE_COLUMNS = ["unit", "problem_key", "point_type", "point_name", "description", "category",
+                   "found_date", "deadline", "days_overdue"]
+
+
+def overdue_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 2000) -> pd.DataFrame:
+    """Problems still open after their deadline as of the as-of day, by unit, oldest deadline first
+    (at most `limit` rows). Columns: OVERDUE_COLUMNS; days_overdue counts from the deadline."""
+    scope, params = scoped_sql(filters)
+    params["limit"] = int(limit)
+    return con.execute(f"""
+        WITH {scope},
+        overdue AS (SELECT * FROM scoped WHERE {overdue_on(DAY)})
+        SELECT s.unit, s.problem_key, s.point_type, p.point_name, p.description, s.category,
+               p.found_date, s.deadline, ({DAY} - s.deadline) AS days_overdue
+        FROM overdue s JOIN problems p ON p.problem_key = s.problem_key
+        ORDER BY s.unit, s.deadline, s.problem_key
+        LIMIT $limit
+    """, params).df()[OVERDUE_COLUMNS]

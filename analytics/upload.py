@@ -1,0 +1,95 @@
+"""Ledgers uploaded through the dashboard: saved under safe temporary names, previewed (what the
+importer understood, before anything is stored), then imported with their original names kept."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.ingest import FileRefused, ImportResult, import_paths, parse_ledger
+from analytics.ingest.store import ImportProgress
+from analytics.ingest.parse import column_letter
+from analytics.vocab import FIELD_LABELS
+
+SAMPLE_ROWS = 8
+SAMPLE_COLUMNS = ["sheet", "source_row", "point_type", "point_name", "description", "category", "unit",
+                  "found_date", "deadline", "status"]
+
+
+def save_uploads(uploads: Iterable[tuple[str, bytes]], folder: Path) -> dict[Path, str]:
+    """Write each (original name, content) as folder/NNN/<base name>; returns saved path → original
+    name. Only the base name is used (a browser may send anything), and each file has its own
+    folder, so equal names do not collide; the archive keeps the base name."""
+    saved = {}
+    for number, (name, content) in enumerate(uploads, start=1):
+        base = Path(name.replace("\\", "/")).name
+        if base in ("", ".", ".."):
+            base = f"台账{number}{Path(name).suffix.lower()}"
+        path = Path(folder) / f"{number:03d}" / base
+        path.parent.mkdir(parents=True)
+        path.write_bytes(content)
+        saved[path] = name
+    return saved
+
+
+@dataclass
+class LedgerPreview:
+    file_name: str
+    refusal: str | None = None                # why the file would not be imported at all
+    ledger_unit: str | None = None
+    unit_source: str | None = None
+    report_date: dt.date | None = None
+    rows: int = 0
+    flagged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    mapping: pd.DataFrame | None = None       # sheet, column, header, field
+    sample: pd.DataFrame | None = None        # SAMPLE_COLUMNS, the first rows as they will be stored
+    flagged_rows: pd.DataFrame | None = None  # sheet, source_row, point_name, description, flag_text
+
+
+def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
+                   unit: str | None = None, today: dt.date | None = None) -> LedgerPreview:
+    """What importing this file would store, read exactly as the importer reads it."""
+    try:
+        parsed = parse_ledger(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today)
+    except FileRefused as refusal:
+        return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
+    mapping = pd.DataFrame(
+        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), FIELD_LABELS[name])
+         for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
+        columns=["sheet", "column", "header", "field"])
+    records = pd.DataFrame.from_records(parsed.records)
+    flagged = records[records["flags"].str.len() > 0]
+    flagged_rows = pd.DataFrame({
+        "sheet": flagged["sheet"], "source_row": flagged["source_row"],
+        "point_name": flagged["point_name"], "description": flagged["description"],
+        "flag_text": flagged["flags"].str.join("；")}).reset_index(drop=True)
+    return LedgerPreview(
+        file_name, ledger_unit=parsed.ledger_unit, unit_source=parsed.unit_source,
+        report_date=parsed.report_date, rows=len(parsed.records), flagged=parsed.flagged,
+        warnings=list(parsed.warnings), mapping=mapping,
+        sample=records[SAMPLE_COLUMNS].head(SAMPLE_ROWS).reset_index(drop=True), flagged_rows=flagged_rows)
+
+
+def previews_table(previews: Iterable[LedgerPreview]) -> pd.DataFrame:
+    """One row per uploaded file, for the batch at a glance (Chinese headers: shown as is)."""
+    return pd.DataFrame([{
+        "文件名": p.file_name, "识别单位": p.ledger_unit, "单位来自": p.unit_source, "台账截至": p.report_date,
+        "问题条数": p.rows, "待核条数": p.flagged,
+        "结果": "无法导入：" + p.refusal if p.refusal else ("可导入" + "（有提示）" * bool(p.warnings)),
+    } for p in previews])
+
+
+def import_uploads(db_path: Path | str, uploads: Iterable[tuple[str, bytes]], *, actor: str,
+                   unit: str | None = None,
+                   progress: Callable[[ImportProgress], None] | None = None) -> list[ImportResult]:
+    """Import uploaded files as one batch (each file its own transaction), keeping their names;
+    `unit` is used for a file that names no unit anywhere."""
+    with tempfile.TemporaryDirectory(prefix="chuangwen-upload-") as folder:
+        saved = save_uploads(uploads, Path(folder))
+        return import_paths(db_path, list(saved), unit=unit, actor=actor, progress=progress,
+                            display_names=saved)

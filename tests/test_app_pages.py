@@ -1,0 +1,307 @@
+"""Every page run by AppTest on the demo campaign and on an empty database; the figures shown are
+the analytics functions' answers; the filters change them on every page; the import page's
+history, undo and alias controls write through the real importer."""
+import datetime as dt
+import functools
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth, db, demo, fixtures, listing
+from analytics.behind import ranking
+from analytics.briefing import briefing, briefing_text
+from analytics.exports import images
+from analytics.filters import Filters
+from analytics.metrics import kpis, metrics
+from analytics.settings import get_settings
+from analytics.upload import import_uploads
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = {
+    "pages/home.py": "晨报",
+    "pages/point_types.py": "点位类型",
+    "pages/trends.py": "趋势",
+    "pages/supervision.py": "督查",
+    "pages/problems.py": "问题明细",
+    "pages/data_import.py": "数据导入",
+    "pages/settings.py": "设置",
+}
+ANALYSIS_PAGES = [page for page in PAGES if page not in ("pages/data_import.py", "pages/settings.py")]
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo campaign imported once per test session (it takes a while); tests copy it."""
+    path = tmp_path_factory.mktemp("demo") / "chuangwen.duckdb"
+    demo.load_demo(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    # Streamlit's caches outlive an AppTest: a test must not see another test's database.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _use_database(monkeypatch, path: Path, auto_demo: bool = False) -> Path:
+    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
+    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "1" if auto_demo else "0")
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "chuangwen.duckdb"
+    shutil.copyfile(demo_template, path)
+    return _use_database(monkeypatch, path)
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch) -> Path:
+    return _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _open(page: str) -> AppTest:
+    at = _app().run()
+    if page != "pages/home.py":
+        at.switch_page(page).run()
+    return at
+
+
+def _today_filters(**chosen) -> Filters:
+    return Filters(as_of=dt.date.today(), **chosen)
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(str(element.value) for kind in ("markdown", "caption", "success", "info", "error", "warning")
+                     for element in getattr(at, kind))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_demo_data(demo_db, page):
+    at = _open(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == PAGES[page]
+    assert "还没有数据" not in [h.value for h in at.subheader]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_an_empty_database(empty_db, page):
+    at = _open(page)
+    assert not at.exception, [e.value for e in at.exception]
+    if page in ANALYSIS_PAGES:
+        assert "还没有数据" in [h.value for h in at.subheader]
+        assert at.button(key="load_demo").label == "载入演示数据"
+    with db.connect(empty_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+
+
+def test_first_start_fills_in_the_demo_data_once(tmp_path, monkeypatch):
+    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb", auto_demo=True)
+    # A small campaign keeps the test quick; it still goes through the real importer.
+    monkeypatch.setattr(demo, "load_demo", functools.partial(demo.load_demo, n_units=4, problems_per_unit=5,
+                                                             weeks=2))
+    at = _app().run()
+    assert not at.exception
+    with db.connect(path, read_only=True) as con:
+        imports = con.execute("SELECT count(*) FROM imports").fetchone()[0]
+        expected = kpis(con, _today_filters())
+    assert imports > 0
+    assert at.metric[0].value == str(expected.total) and expected.total > 0
+    at.run()
+    with db.connect(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM imports").fetchone()[0] == imports
+
+
+def test_empty_state_button_loads_the_demo(empty_db, monkeypatch):
+    monkeypatch.setattr(demo, "load_demo", functools.partial(demo.load_demo, n_units=4, problems_per_unit=5,
+                                                             weeks=2))
+    at = _app().run()
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    with db.connect(empty_db, read_only=True) as con:
+        assert at.metric[0].value == str(kpis(con, _today_filters()).total)
+
+
+def test_briefing_shows_the_analytics_figures(demo_db):
+    at = _app().run()
+    with db.connect(demo_db, read_only=True) as con:
+        expected = kpis(con, _today_filters())
+        paragraph = briefing_text(briefing(con, _today_filters()))
+        test_date = get_settings(con).test_date
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown == {"问题总数": str(expected.total), "未整改": str(expected.open),
+                     "已整改": str(expected.rectified), "整改率": f"{expected.rectify_rate:.1%}",
+                     "逾期": str(expected.overdue)}
+    assert at.code[0].value == paragraph
+    assert f"测评日 {test_date:%Y-%m-%d}" in _texts(at)
+
+
+def test_filters_change_every_page_and_persist_across_pages(demo_db):
+    at = _app().run()
+    overall = at.metric[0].value
+    unit = at.multiselect(key="filter_units").options[0]
+    at.multiselect(key="filter_units").set_value([unit]).run()
+    with db.connect(demo_db, read_only=True) as con:
+        expected = kpis(con, _today_filters(units=(unit,)))
+    assert at.metric[0].value == str(expected.total) != overall
+
+    at.switch_page("pages/point_types.py").run()
+    assert at.multiselect(key="filter_units").value == [unit]
+    by_type = at.dataframe[0].value
+    assert by_type["问题总数"].sum() == expected.total
+
+    at.switch_page("pages/problems.py").run()
+    assert f"共{expected.total}条" in _texts(at)
+
+    next(b for b in at.button if b.label == "清除筛选").click().run()
+    assert at.multiselect(key="filter_units").value == []
+    assert f"共{overall}条" in _texts(at)
+
+
+@pytest.mark.parametrize("page", ANALYSIS_PAGES)
+def test_every_table_and_chart_can_be_downloaded(demo_db, page):
+    at = _open(page)
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert len(at.dataframe) > 0
+    assert [label for label in labels if label in ("下载Excel", "下载CSV")] == ["下载Excel", "下载CSV"] * len(at.dataframe)
+    charts_zip = "下载本页全部图表（PNG图片，幻灯片尺寸）"
+    reason = images.unavailable_reason()
+    if page == "pages/problems.py":            # a list, no chart
+        assert charts_zip not in labels
+    elif reason is None:
+        assert labels[-1] == charts_zip
+    else:
+        assert reason in _texts(at)
+
+
+def test_briefing_offers_the_meeting_files(demo_db):
+    at = _app().run()
+    buttons = {button.proto.label: button.proto for button in at.get("download_button")}
+    assert {"下载晨报PPT", "下载督查通报Excel", "下载晨报图表图片（zip）"} <= set(buttons)
+    assert buttons["下载晨报图表图片（zip）"].disabled == (images.unavailable_reason() is not None)
+
+
+def test_as_of_date_moves_the_figures_back_in_time(demo_db):
+    at = _app().run()
+    earlier = dt.date.today() - dt.timedelta(days=21)
+    at.date_input(key="filter_as_of").set_value(earlier).run()
+    with db.connect(demo_db, read_only=True) as con:
+        expected = kpis(con, Filters(as_of=earlier))
+    assert at.metric[0].value == str(expected.total)
+    assert f"{earlier.month}月{earlier.day}日" in at.code[0].value
+
+
+def test_supervision_ranks_units_with_the_last_three_marked(demo_db):
+    at = _open("pages/supervision.py")
+    with db.connect(demo_db, read_only=True) as con:
+        expected = ranking(con, _today_filters(), "unit")
+        last_n = get_settings(con).last_n
+    shown = next(table.value for table in at.dataframe if "排名" in table.value.columns)
+    assert shown["责任单位"].tolist() == expected["unit"].tolist()
+    marked = shown.loc[shown[f"后{last_n}名"], "责任单位"].tolist()
+    assert marked == expected.loc[expected["last_n"], "unit"].tolist() and len(marked) == last_n
+
+
+def test_point_type_drilldown_follows_the_pick(demo_db):
+    at = _open("pages/point_types.py")
+    types = at.selectbox(key="picked_type").options
+    assert at.header[0].value == types[0]          # the worst type first
+    at.selectbox(key="picked_type").set_value(types[1]).run()
+    assert at.header[0].value == types[1]
+    with db.connect(demo_db, read_only=True) as con:
+        expected = listing.worst_points(con, _today_filters(point_types=(types[1],)))
+    worst = next(t.value for t in at.dataframe if "点位名称" in t.value.columns)
+    assert worst["点位名称"].tolist() == expected["point_name"].tolist()
+
+
+def test_trends_per_point_type_shows_the_biggest_types(demo_db):
+    at = _open("pages/trends.py")
+    at.segmented_control(key="trend_view").set_value("point_type").run()
+    at.segmented_control(key="trend_period").set_value("day").run()
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        biggest = metrics(con, _today_filters(), "point_type").nlargest(9, "total")["point_type"]
+    assert set(at.dataframe[0].value["点位类型"]) == set(biggest)
+
+
+def test_problem_search_finds_a_problem_by_its_key(demo_db):
+    with db.connect(demo_db, read_only=True) as con:
+        # a key no other key contains (城关街道||1 is inside 城关街道||12)
+        key, point_name = con.execute("""
+            SELECT problem_key, point_name FROM problems p
+            WHERE (SELECT count(*) FROM problems q WHERE contains(q.problem_key, p.problem_key)) = 1
+            ORDER BY problem_key LIMIT 1""").fetchone()
+    at = _open("pages/problems.py")
+    at.text_input(key="problem_search").input(key).run()
+    assert "共1条" in _texts(at)
+    table = at.dataframe[0].value
+    assert table["问题编号"].tolist() == [key] and table["点位名称"].tolist() == [point_name]
+
+
+def test_viewer_cannot_reach_the_write_pages(demo_db):
+    at = _app()
+    at.session_state["user"] = auth.User("领导", "viewer")
+    at.run()
+    assert not at.exception
+    for page in ("pages/data_import.py", "pages/settings.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def _new_unit_ledger(tmp_path: Path) -> Path:
+    ledger = fixtures.ledger_for_unit("白云街道", seed=7, n_problems=12, report_date=dt.date(2026, 11, 20))
+    return fixtures.write_ledger(ledger, tmp_path / "ledgers")
+
+
+def test_imported_ledger_appears_in_history_and_undo_removes_it(demo_db, tmp_path):
+    path = _new_unit_ledger(tmp_path)
+    (result,) = import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    assert result.outcome == "imported" and result.ledger_unit == "白云街道"
+    at = _open("pages/data_import.py")
+    history = at.dataframe[0].value
+    assert history["文件名"].iloc[0] == path.name and history["报送单位"].iloc[0] == "白云街道"
+
+    at.selectbox(key="undo_pick").set_value(result.import_id)
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert any(f"已撤销第{result.import_id}次导入" in s.value for s in at.success)
+    with db.connect(demo_db, read_only=True) as con:
+        assert con.execute("SELECT undone_at IS NOT NULL FROM imports WHERE import_id = ?",
+                           [result.import_id]).fetchone()[0]
+        assert con.execute("SELECT count(*) FROM problems WHERE ledger_unit = '白云街道'").fetchone()[0] == 0
+    assert result.import_id not in at.selectbox(key="undo_pick").options
+
+
+def test_alias_form_maps_an_unclassified_type(demo_db):
+    at = _open("pages/data_import.py")
+    unknown = at.selectbox(key="alias_name").options
+    assert fixtures.UNKNOWN_POINT_TYPE in unknown
+    at.selectbox(key="alias_name").set_value(fixtures.UNKNOWN_POINT_TYPE)
+    at.selectbox(key="alias_canonical").set_value("背街小巷")
+    next(b for b in at.button if b.label == "保存别名").click().run()
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        left = con.execute("SELECT count(*) FROM problems WHERE point_type = ?",
+                           [fixtures.UNKNOWN_POINT_TYPE]).fetchone()[0]
+    assert left == 0
+    assert fixtures.UNKNOWN_POINT_TYPE not in at.selectbox(key="alias_name").options
+
+
+def test_settings_page_saves_the_test_date_and_the_countdown_follows(demo_db):
+    at = _open("pages/settings.py")
+    new_date = dt.date.today() + dt.timedelta(days=40)
+    next(d for d in at.date_input if d.label == "测评日期").set_value(new_date)
+    next(b for b in at.button if b.label == "保存设置").click().run()
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        assert get_settings(con).test_date == new_date
+    assert "距测评 40 天" in _texts(at)
