@@ -7,6 +7,7 @@ retrying for a bounded time while another process holds the lock (see README, �
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import time
 from collections.abc import Iterator
@@ -47,32 +48,67 @@ def _is_lock_error(error: Exception) -> bool:
         "different configuration than existing connections" in text
 
 
+def _busy(path: Path, waited: float) -> DatabaseBusy:
+    return DatabaseBusy(f"数据库“{path.name}”正被其他程序（可能是正在进行的导入）占用，已等待"
+                        f"{waited:.0f}秒仍未释放，请稍后重试。")
+
+
+@contextlib.contextmanager
+def _writers_turn(path: Path, read_only: bool, deadline: float, waited: float) -> Iterator[None]:
+    """Writers first. A writer holds this side lock exclusively while it is connected; a reader
+    passes through it (shared) before opening. A stream of short reads from many dashboard
+    sessions therefore cannot starve an import: once a writer is waiting, new readers queue."""
+    try:
+        handle = open(path.with_name(path.name + ".turn.lock"), "a+")
+    except OSError:  # a read-only folder: nobody can write here anyway
+        yield
+        return
+    with handle:
+        mode = fcntl.LOCK_SH if read_only else fcntl.LOCK_EX
+        while True:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _busy(path, waited) from None
+                time.sleep(0.005)
+        if read_only:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            yield
+            return
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @contextlib.contextmanager
 def connect(db_path: Path | str | None = None, *, read_only: bool = False,
             wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a short-lived connection, waiting (bounded) while another process holds the file."""
     path = Path(db_path) if db_path is not None else default_db_path()
-    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    waited = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + waited
     delay = 0.01
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
+    with _writers_turn(path, read_only, deadline, waited):
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.Error as error:
+                if not _is_lock_error(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise _busy(path, waited) from error
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.Error as error:
-            if not _is_lock_error(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"数据库“{path.name}”正被其他程序（可能是正在进行的导入）占用，已等待"
-                    f"{LOCK_WAIT_SECONDS:.0f}秒仍未释放，请稍后重试。") from error
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
-    try:
-        yield con
-    finally:
-        con.close()
+            yield con
+        finally:
+            con.close()
 
 
 class SlicedConnection:

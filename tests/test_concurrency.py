@@ -79,3 +79,33 @@ def test_two_imports_of_the_same_inbox_at_once_land_each_ledger_once(tmp_path, i
         assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM imports").fetchone() == (len(inbox),) * 2
     unchanged = sum(line.startswith("未变") for out, _ in outputs for line in out.splitlines())
     assert unchanged == len(inbox)
+
+
+def test_a_stream_of_reads_does_not_starve_a_writer(tmp_path):
+    """Many dashboard sessions reading back to back; a write must still get its turn promptly."""
+    db_path = db.init_db(tmp_path / "starve.duckdb")
+    stop = threading.Event()
+    errors = []
+
+    def keep_reading():
+        while not stop.is_set():
+            try:
+                with db.connect(db_path, read_only=True) as con:
+                    con.execute("SELECT count(*) FROM problems").fetchone()
+            except Exception as error:
+                errors.append(repr(error))
+
+    readers = [threading.Thread(target=keep_reading) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        for number in range(20):
+            with db.connect(db_path, wait_seconds=10) as con:
+                con.execute("INSERT INTO settings VALUES (?, 'x')", [f"key{number}"])
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchone() == (20,)
