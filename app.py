@@ -14,6 +14,8 @@ import streamlit as st
 from pages import state
 
 st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
+if not state.sign_in():
+    st.stop()
 state.prepare_database()
 
 pages = [

@@ -32,14 +32,6 @@ PAGES = {
 ANALYSIS_PAGES = [page for page in PAGES if page not in ("pages/data_import.py", "pages/settings.py")]
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo campaign imported once per test session (it takes a while); tests copy it."""
-    path = tmp_path_factory.mktemp("demo") / "chuangwen.duckdb"
-    demo.load_demo(path)
-    return path
-
-
 @pytest.fixture(autouse=True)
 def fresh_caches():
     # Streamlit's caches outlive an AppTest: a test must not see another test's database.
@@ -247,14 +239,79 @@ def test_problem_search_finds_a_problem_by_its_key(demo_db):
     assert table["问题编号"].tolist() == [key] and table["点位名称"].tolist() == [point_name]
 
 
-def test_viewer_cannot_reach_the_write_pages(demo_db):
-    at = _app()
-    at.session_state["user"] = auth.User("领导", "viewer")
-    at.run()
-    assert not at.exception
+@pytest.fixture
+def users(tmp_path, monkeypatch):
+    monkeypatch.setenv(auth.USERS_ENV_VAR, str(tmp_path / "users.json"))
+    auth.add_user("领导", "viewer-pass-1", "viewer")
+    auth.add_user("督查室", "admin-pass-1", "admin")
+
+
+def _signed_in(name: str, password: str) -> AppTest:
+    at = _app().run()
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_single_machine_mode_is_bannered_and_may_write(demo_db):
+    at = _app().run()
+    assert "单机模式" in at.sidebar.warning[0].value
+    at.switch_page("pages/data_import.py").run()
+    assert at.title[0].value == "数据导入" and not at.exception
+
+
+def test_single_machine_mode_refuses_to_serve_beyond_this_machine(demo_db):
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = _app().run()
+    finally:
+        config.set_option("server.address", "127.0.0.1")
+    assert "只允许在本机打开" in at.error[0].value
+    assert not at.title and not at.metric
+
+
+def test_with_users_configured_nothing_shows_before_signing_in(demo_db, users):
+    at = _app().run()
+    assert at.title[0].value == "创文督查 · 登录"
+    assert not at.metric
+    wrong = _signed_in("领导", "wrong-password")
+    assert wrong.error[0].value == "用户名或密码不正确。" and not wrong.metric
+
+
+def test_a_viewer_sees_the_dashboard_but_cannot_reach_the_write_pages(demo_db, users):
+    at = _signed_in("领导", "viewer-pass-1")
+    assert at.title[0].value == "晨报" and at.metric
+    assert "当前用户：领导（查看）" in [c.value for c in at.sidebar.caption]
     for page in ("pages/data_import.py", "pages/settings.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
+
+
+@pytest.mark.parametrize("page", ["pages/data_import.py", "pages/settings.py"])
+def test_a_write_page_opened_by_its_url_is_closed_to_viewers_and_strangers(demo_db, users, page):
+    stranger = AppTest.from_file(str(Path(APP).parent / page), default_timeout=60).run()
+    assert [t.value for t in stranger.title] == ["创文督查 · 登录"]
+    viewer = AppTest.from_file(str(Path(APP).parent / page), default_timeout=60)
+    viewer.session_state["user"] = auth.User("领导", "viewer")
+    viewer.run()
+    assert [t.value for t in viewer.title] != [PAGES[page]]
+    assert not viewer.get("file_uploader")
+
+
+def test_an_admin_may_write_and_the_audit_log_names_them(demo_db, users, tmp_path):
+    path = _new_unit_ledger(tmp_path)
+    (result,) = import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    at = _signed_in("督查室", "admin-pass-1")
+    at.switch_page("pages/data_import.py").run()
+    assert at.title[0].value == "数据导入"
+    at.selectbox(key="undo_pick").set_value(result.import_id)
+    at.button(key="undo").click().run()
+    with db.connect(demo_db, read_only=True) as con:
+        assert con.execute("SELECT actor FROM audit_log WHERE action = '撤销导入'").fetchall() == [("看板·督查室",)]
+        assert con.execute("SELECT undone_by FROM imports WHERE import_id = ?", [result.import_id]).fetchone() == (
+            "看板·督查室",)
 
 
 def _new_unit_ledger(tmp_path: Path) -> Path:

@@ -2,7 +2,6 @@
 goes on past them, and nothing already stored changes (issue #6 item 3)."""
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import textwrap
