@@ -12,12 +12,7 @@ import duckdb
 import pandas as pd
 
 from analytics import db
-from analytics.vocab import clean_point_type, normalise_point_type
-
-
-def unclassified_flag(raw: str) -> str:
-    """The reason the importer attaches to a row whose type is unknown (analytics.ingest.parse)."""
-    return f"点位类型“{raw}”未归类"
+from analytics.vocab import clean_point_type, normalise_point_type, unclassified_flag
 
 
 def point_type_aliases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

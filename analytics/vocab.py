@@ -125,6 +125,11 @@ def normalise_point_type(raw: str, aliases: dict[str, str]) -> tuple[str | None,
     return name, False
 
 
+def unclassified_flag(raw: str) -> str:
+    """The reason a row whose 点位类型 is unknown carries; cleared when an alias maps it."""
+    return f"点位类型“{raw}”未归类"
+
+
 @functools.lru_cache(maxsize=1)
 def _categories() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     with open(DEFAULTS_DIR / "categories.csv", encoding="utf-8") as handle:

@@ -16,7 +16,7 @@ from analytics.ingest import dates
 from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import (FIELD_LABELS, clean_text, normalise_category, normalise_point_type,
-                             normalise_source, normalise_status, normalise_yes_no)
+                             normalise_source, normalise_status, normalise_yes_no, unclassified_flag)
 
 UNIT_SOURCES = ("责任单位列", "标题行", "文件名", "指定")
 _ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
@@ -247,7 +247,7 @@ def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_dat
     if not raw_type:
         reader.flags.append("点位类型为空")
     elif not known:
-        reader.flags.append(f"点位类型“{raw_type}”未归类")
+        reader.flags.append(unclassified_flag(raw_type))
 
     found_reading = reader.date_reading("found_date")
     found = reader.checked("found_date", found_reading, dates.resolve_past(found_reading, reference))
