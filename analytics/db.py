@@ -43,9 +43,10 @@ def archive_dir(db_path: Path) -> Path:
 def _is_lock_error(error: Exception) -> bool:
     text = str(error)
     # Within one process (the dashboard's sessions are threads) a read-only and a read-write
-    # connection to the same file cannot coexist either: DuckDB says "different configuration".
+    # connection to the same file cannot coexist either: DuckDB says "different configuration",
+    # or, when both are being opened at the same moment, "Unique file handle conflict".
     return ("lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)) or \
-        "different configuration than existing connections" in text
+        "different configuration than existing connections" in text or "Unique file handle conflict" in text
 
 
 def _busy(path: Path, waited: float) -> DatabaseBusy:

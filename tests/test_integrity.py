@@ -40,5 +40,6 @@ def test_a_missing_archive_file_is_found(db_path):
 
 def test_a_problems_table_that_drifted_from_its_history_is_found(db_path):
     with db.connect(db_path) as con:
-        con.execute("UPDATE problems SET status = '已销号' WHERE rowid IN (SELECT rowid FROM problems LIMIT 2)")
+        con.execute("UPDATE problems SET status = '已销号' WHERE rowid IN "
+                    "(SELECT rowid FROM problems WHERE status <> '已销号' LIMIT 2)")
     assert "缺少2条、多出2条" in check_integrity(db_path).text()
