@@ -109,3 +109,36 @@ def test_a_stream_of_reads_does_not_starve_a_writer(tmp_path):
     assert errors == []
     with db.connect(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM settings").fetchone() == (20,)
+
+
+def test_dashboard_sessions_keep_working_while_the_command_line_imports(tmp_path, inbox, last_week, monkeypatch):
+    """Several AppTest sessions of 晨报 in threads, as a server runs them, during a CLI import."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    db_path = db.init_db(tmp_path / "served.duckdb")
+    monkeypatch.setenv(db.DB_ENV_VAR, str(db_path))
+    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
+    st.cache_data.clear()
+    whole_imports = {sum(len(ledger.problems) for ledger in last_week[:k]) for k in range(len(last_week) + 1)}
+    writer = start_import(db_path, inbox)
+    shown, errors = [], []
+
+    def session():
+        while writer.poll() is None:
+            at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=60).run()
+            if at.exception:
+                errors.extend(e.value for e in at.exception)
+            totals = [m.value for m in at.metric if m.label == "问题总数"]
+            shown.extend(int(str(total).replace(",", "")) for total in totals)
+
+    sessions = [threading.Thread(target=session) for _ in range(3)]
+    for thread in sessions:
+        thread.start()
+    writer.wait(timeout=300)
+    for thread in sessions:
+        thread.join()
+    st.cache_data.clear()
+    assert writer.returncode == 0
+    assert errors == []
+    assert len(shown) >= 3 and set(shown) <= whole_imports
