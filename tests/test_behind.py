@@ -1,6 +1,5 @@
 """Falling-behind flags and silent units on the hand-built campaign (overall 整改率 6/12 = 50%)."""
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -8,20 +7,7 @@ from analytics import db
 from analytics.behind import BEHIND_COLUMNS, RANKING_COLUMNS, behind, ranking, silent_units
 from analytics.filters import Filters
 from analytics.settings import set_setting
-from analytics_data import AS_OF, build_campaign, empty_database
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture
-def con(campaign, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(campaign, path)
-    with db.connect(path) as connection:
-        yield connection
+from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
 
 
 def _reasons(table, by):

@@ -1,29 +1,14 @@
 """The morning briefing on the hand-built campaign: the paragraph word for word, the JSON, and that
 it agrees with summary and the by-type table."""
 import json
-import shutil
 
-import pytest
 
 from analytics import db
 from analytics.briefing import briefing, briefing_json, briefing_text
 from analytics.filters import Filters
 from analytics.metrics import metrics, summary
 from analytics.settings import set_setting
-from analytics_data import AS_OF, build_campaign, empty_database
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture
-def con(campaign, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(campaign, path)
-    with db.connect(path) as connection:
-        yield connection
+from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
 
 
 def test_the_paragraph(con):

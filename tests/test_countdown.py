@@ -2,7 +2,6 @@
 does not know) and the countdown on the hand-built campaign."""
 import dataclasses
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -10,24 +9,10 @@ from analytics import db
 from analytics.countdown import WorkingDays, countdown, working_days
 from analytics.filters import Filters
 from analytics.settings import set_setting
-from analytics_data import AS_OF, build_campaign, empty_database
+from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
 
 D = dt.date
 NOT_ENTERED_2027 = "2027年法定节假日安排未录入，按周一至周五计算"
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture
-def con(campaign, tmp_path):
-    """A writable copy of the campaign: each test sets its own 测评 date."""
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(campaign, path)
-    with db.connect(path) as connection:
-        yield connection
 
 
 @pytest.mark.parametrize("first, end, overrides, count, note", [

@@ -10,15 +10,8 @@ from hypothesis import strategies as st
 from analytics import db
 from analytics.filters import Filters
 from analytics.metrics import METRIC_COLUMNS, kpis, metrics, summary
-from analytics_data import (AS_OF, build_campaign, empty_database, imports_states, problem_states, replace_state,
-                            scratch)  # noqa: F401 (scratch is a fixture)
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = build_campaign(tmp_path_factory.mktemp("campaign"))
-    with db.connect(path, read_only=True) as connection:
-        yield connection
+from analytics_data import (AS_OF, campaign, campaign_read_only, empty_database,  # noqa: F401 (fixtures)
+                            imports_states, problem_states, replace_state, scratch)
 
 
 def test_kpis_on_the_campaign(con):

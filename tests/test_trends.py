@@ -10,15 +10,8 @@ from analytics import db
 from analytics.filters import Filters
 from analytics.metrics import kpis
 from analytics.trends import TREND_COLUMNS, trends
-from analytics_data import (AS_OF, build_campaign, empty_database, imports_states, problem_states, replace_state,
-                            scratch)  # noqa: F401 (scratch is a fixture)
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = build_campaign(tmp_path_factory.mktemp("campaign"))
-    with db.connect(path, read_only=True) as connection:
-        yield connection
+from analytics_data import (AS_OF, campaign, campaign_read_only, empty_database,  # noqa: F401 (fixtures)
+                            imports_states, problem_states, replace_state, scratch)
 
 
 def _on(table: pd.DataFrame, day: str) -> pd.Series:

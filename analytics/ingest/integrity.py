@@ -1,12 +1,11 @@
 """Does the database agree with the archive of original ledgers? (`python -m analytics check`)"""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics import db
-from analytics.ingest.store import current_state_sql
+from analytics.ingest.store import current_state_sql, file_sha256
 
 
 @dataclass
@@ -22,14 +21,6 @@ class IntegrityReport:
         if self.ok:
             return f"一致：{self.imports_checked}次导入的原始文件齐全、校验和相符，问题表与导入历史一致。"
         return "发现不一致：\n" + "\n".join(f"- {problem}" for problem in self.problems)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
@@ -52,7 +43,7 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         original = archive / archive_path
         if not original.exists():
             report.problems.append(f"第{import_id}次导入“{file_name}”的原始文件不在归档中（{archive_path}）")
-        elif _sha256(original) != sha256:
+        elif file_sha256(original) != sha256:
             report.problems.append(f"第{import_id}次导入“{file_name}”的归档文件已被改动（校验和不符）")
         if stored != rows_read:
             report.problems.append(f"第{import_id}次导入“{file_name}”读取{rows_read}行，历史中却有{stored}行")

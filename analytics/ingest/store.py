@@ -74,7 +74,7 @@ def point_type_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -214,7 +214,7 @@ def _import_one(session: db.SlicedConnection, path: Path, name: str, *, aliases:
                 unit: str | None, actor: str, now: dt.datetime, limits: ReadLimits,
                 report: Callable[[str], None]) -> ImportResult:
     try:
-        sha256 = _sha256(path)
+        sha256 = file_sha256(path)
         parsed = parse_ledger(path, point_type_aliases=aliases, unit=unit, today=now.date(), limits=limits)
         parsed.file_name = name
         archive_path = _archive(path, sha256, session.db_path)
