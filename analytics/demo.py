@@ -14,14 +14,20 @@ from analytics.ingest.writelock import writing
 from analytics.settings import set_setting
 
 DEMO_ACTOR = "演示数据"
+DAYS_TO_TEST = 28  # the demo's 测评 is four weeks after its last ledgers
 
 
 def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int = 100,
-              problems_per_unit: int = 40, weeks: int = 8,
+              problems_per_unit: int = 40, weeks: int = 8, end: dt.date | None = None,
               progress: Callable[[ImportProgress], None] | None = None) -> str:
-    """Import every weekly snapshot of a generated campaign, set its 测评 date and unit list."""
+    """Import every weekly snapshot of a generated campaign, set its 测评 date and unit list.
+
+    The campaign ends `end` (default yesterday, so the demo looks alive whenever it is loaded; tests
+    pass a fixed day) and its 测评 is DAYS_TO_TEST days later."""
     db_path = db.init_db(db_path)
-    demo = fixtures.campaign(seed=seed, n_units=n_units, problems_per_unit=problems_per_unit, weeks=weeks)
+    end = end or dt.date.today() - dt.timedelta(days=1)
+    demo = fixtures.campaign(seed=seed, n_units=n_units, problems_per_unit=problems_per_unit, weeks=weeks,
+                             end=end, test_date=end + dt.timedelta(days=DAYS_TO_TEST))
     with writing(db_path, actor=DEMO_ACTOR), db.connect(db_path) as con:
         set_setting(con, "test_date", demo.test_date.isoformat(), actor=DEMO_ACTOR)
         con.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, TRUE)",

@@ -1,8 +1,11 @@
 """Fixtures shared by several test modules."""
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
+
+DEMO_END = dt.date(2026, 11, 20)  # the demo campaign in tests ends on a fixed day, as the samples do
 
 
 @pytest.fixture(scope="session")
@@ -11,7 +14,7 @@ def demo_template(tmp_path_factory) -> Path:
     from analytics import demo
 
     path = tmp_path_factory.mktemp("demo_template") / "demo.duckdb"
-    demo.load_demo(path)
+    demo.load_demo(path, end=DEMO_END)
     return path
 
 
