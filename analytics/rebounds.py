@@ -1,8 +1,9 @@
 """Rebounds (反弹): a problem found again at the same 点位 soon after the earlier one was rectified.
 
 A later problem L is a rebound of an earlier problem E when
-- they are at the same 点位: point names equal once spaces, punctuation and symbols are removed
-  (“人民路（东段）” = “人民路东段”);
+- they are at the same 点位 of the same 责任单位: point names equal once spaces, punctuation and
+  symbols are removed (“人民路（东段）” = “人民路东段”). A rebound is the failure of the unit that
+  rectified, and two units' 点位 of one name (幸福小区 in two streets) are usually two places;
 - they are the same problem: the same 问题类别 (a filled one), or descriptions equal once spaces,
   punctuation and symbols are removed;
 - L was found after E left the open backlog (E.done_day < L.start_day) and at most
@@ -47,13 +48,13 @@ def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, d
         SELECT description, {_normalised('description')} AS said
         FROM (SELECT DISTINCT description FROM problems)
     ),
-    -- Each problem's two keys: 点位 + 类别 and 点位 + description (NULL where a part is missing),
+    -- Each problem's two keys: unit + 点位 + 类别 and unit + 点位 + description (NULL where a part is missing),
     -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
     keyed AS MATERIALIZED (
         SELECT s.problem_key, s.start_day, s.done_day,
                CASE WHEN n.point <> '' AND s.category <> '{UNFILLED}'
-                    THEN hash(n.point, '类别', s.category) END AS category_key,
-               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(n.point, '描述', d.said) END AS said_key
+                    THEN hash(s.unit, n.point, '类别', s.category) END AS category_key,
+               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(s.unit, n.point, '描述', d.said) END AS said_key
         FROM earlier_scope s
         JOIN problems p ON p.problem_key = s.problem_key
         LEFT JOIN point_names n ON n.point_name = p.point_name

@@ -24,3 +24,10 @@ def demo_copy(demo_template, tmp_path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_template.parent, target)
     return target / demo_template.name
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Point a person at the browser screenshots of this run (tests/test_browser.py)."""
+    folder = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+    if folder.is_dir() and any(folder.glob("*.png")):
+        terminalreporter.write_line(f"页面截图（1920×1080）：{folder}")

@@ -21,4 +21,5 @@ if ((${#debian_packages[@]})); then
   fi
 fi
 
-exec python -m pytest -n 2 "$@"
+# loadfile keeps each module on one worker: the browser tests share one server and one demo database
+exec python -m pytest -n 2 --dist loadfile "$@"
