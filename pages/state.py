@@ -57,23 +57,13 @@ def read(func: Callable, *args, **kwargs):
     `func` must be a module-level analytics function (its name is part of the cache key)."""
     path = database_path()
     return _cached_read(f"{func.__module__}.{func.__qualname__}", str(path), db.data_version(path),
-                        args, tuple(sorted(kwargs.items())), None, func)
-
-
-def read_head(func: Callable, rows: int, *args, **kwargs) -> tuple[pd.DataFrame, int]:
-    """The first `rows` rows of a read that can be very long, and how many rows it has in all:
-    only the head is kept in the cache and drawn."""
-    path = database_path()
-    return _cached_read(f"{func.__module__}.{func.__qualname__}", str(path), db.data_version(path),
-                        args, tuple(sorted(kwargs.items())), rows, func)
+                        args, tuple(sorted(kwargs.items())), func)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_read(name: str, path: str, version: tuple, args: tuple, kwargs: tuple, head: int | None,
-                 _func: Callable):
+def _cached_read(name: str, path: str, version: tuple, args: tuple, kwargs: tuple, _func: Callable):
     with db.connect(path, read_only=True) as con:
-        result = _func(con, *args, **dict(kwargs))
-    return result if head is None else (result.head(head), len(result))
+        return _func(con, *args, **dict(kwargs))
 
 
 # What a write control reports to the user instead of failing: bad input, a vanished row, a

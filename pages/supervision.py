@@ -56,10 +56,12 @@ else:
 st.header("反弹问题")
 st.caption(f"整改后{settings.rebound_days}天内同一点位再次发现同类问题，计为反弹。")
 left, right = st.columns([2, 3])
+rates = state.read(rebound_rates, current, "point_type")
 with left:
-    rates = state.read(rebound_rates, current, "point_type")
     state.show_table(rates[rates["rebounded"] > 0], "各点位类型反弹率")
 with right:
-    latest, count = state.read_head(rebounds, REBOUNDS_SHOWN, current)
+    # only the newest are fetched: at a province's size the whole list is a million rows
+    latest = state.read(rebounds, current, limit=REBOUNDS_SHOWN)
+    count = int(rates["rebounds"].sum())
     st.caption(f"共{count}起反弹" + (f"，下表为最近的{REBOUNDS_SHOWN}起" if count > REBOUNDS_SHOWN else ""))
     state.show_table(latest, "反弹问题清单")
