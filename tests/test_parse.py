@@ -131,6 +131,14 @@ def test_unreadable_fields_are_kept_raw_and_flagged_never_dropped(tmp_path):
     assert ledger.flagged == 3
 
 
+@pytest.mark.parametrize("cell", ["1900-01-01", "2099/12/31"])
+def test_dates_outside_any_campaign_are_kept_raw_and_flagged(tmp_path, cell):
+    rows = [HEADER, ROW[:5] + [cell, "未整改", "城关街道"]]
+    record, = parse(write_csv(tmp_path / "城关街道_台账.csv", rows, "utf-8")).records
+    assert (record["deadline"], record["raw_deadline"]) == (None, cell)
+    assert record["flags"] == [f"整改时限（F列）“{cell}”不在合理范围（2000年至2031年），已留空"]
+
+
 def test_a_found_date_after_the_report_date_is_flagged(tmp_path):
     rows = [["城关街道问题台账（截至2026年11月20日）"], HEADER,
             ROW[:4] + ["2026/11/25", "2026/11/28", "未整改", "城关街道"]]
