@@ -39,8 +39,9 @@ def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int 
     with tempfile.TemporaryDirectory(prefix="chuangwen-demo-") as folder:
         for report_date, ledgers in zip(demo.report_dates, weekly):
             paths = fixtures.write_snapshot(ledgers, Path(folder) / report_date.isoformat())
-            # each week's ledgers arrive the morning after their report date
-            arrival = dt.datetime.combine(report_date + dt.timedelta(days=1), dt.time(8, 30))
+            # each week's ledgers arrive in the evening of their report date (never in the future:
+            # the last report date is yesterday)
+            arrival = dt.datetime.combine(report_date, dt.time(18, 0))
 
             def forward(step: ImportProgress, offset=done) -> None:
                 if progress:

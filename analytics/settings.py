@@ -16,8 +16,8 @@ class Settings:
     rate_gap_pct: float = 10.0         # 整改率低于总体超过这么多个百分点即为落后
     min_group_size: int = 5            # 问题少于此数的分组不参加整改率、反弹率比较和排名
     last_n: int = 3                    # 后几名
-    backlog_growth: int = 1            # 未整改数较上周增加这么多条即为落后
-    overdue_min: int = 1               # 逾期这么多条即为落后
+    backlog_growth: int = 5            # 未整改数较上周增加这么多条即为落后
+    overdue_min: int = 10              # 逾期这么多条即为落后
     silent_days: int = 7               # 这么多天没有报送台账即为未报送
     rebound_days: int = 30             # 整改后这么多天内同一点位再现同类问题算反弹
     rebound_rate_pct: float = 10.0     # 反弹率达到这么多即为落后

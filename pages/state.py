@@ -274,8 +274,6 @@ def sidebar() -> None:
         with top:
             _countdown_box(current)
             _last_import_line(data_state())
-            if not auth.login_required() and can_write():
-                st.caption("单机模式：仅本机可访问")
 
 
 # ---- showing things ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from analytics import db
 from analytics.db import STATUSES
 from analytics.ingest import import_paths
+from analytics.settings import set_setting
 from analytics.units import upsert_unit
 
 AS_OF = dt.date(2026, 11, 20)
@@ -106,6 +107,9 @@ def write_ledger(folder: Path, name: str, rows: list[list[str]]) -> Path:
     return path
 
 
+SMALL_CAMPAIGN_THRESHOLDS = {"backlog_growth": 1, "overdue_min": 1}
+
+
 def build_campaign(folder: Path) -> Path:
     """Write the ledgers above, import them in date order and fill the unit list; returns the db."""
     db_path = folder / "campaign.duckdb"
@@ -116,6 +120,9 @@ def build_campaign(folder: Path) -> Path:
     with db.connect(db_path) as con:
         for name, kind, district, active in UNITS:
             upsert_unit(con, name, kind=kind, district=district, active=active, actor="测试")
+        # a dozen problems: one more open or one overdue item already counts (a city's defaults are 5 and 10)
+        for key, value in SMALL_CAMPAIGN_THRESHOLDS.items():
+            set_setting(con, key, value, actor="测试")
     return db_path
 
 
