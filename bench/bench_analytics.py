@@ -1,20 +1,20 @@
 """How fast the analytics answer at scale: `python bench/bench_analytics.py [N] [--repeat R]`.
 
 Loads N problems (default 1,000,000) from analytics.fixtures.campaign_frame into a temporary DuckDB
-file, with the status history the importer would have kept (every problem in every weekly ledger of
-its unit, so about four versions per problem) and the imports and unit list behind it. Then times
-each analytics function (median of R runs) and the same figures computed in pandas from DataFrames
-already in memory (loading them is timed once, apart), checks both give the same numbers, and
-prints both times and their ratio.
+file (bench.common.build_database: the status history the importer would have kept, about four
+versions per problem, and the imports and unit list behind it). Then times each analytics function
+(median of R runs) and the same figures computed in pandas from DataFrames already in memory
+(loading them is timed once, apart), checks both give the same numbers, and prints both times and
+their ratio. The harness (`python -m bench`) times every function of ANALYTICS_CALLS on its own
+databases through time_analytics.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,61 +22,54 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db  # noqa: E402
-from analytics.behind import behind  # noqa: E402
+from analytics import db, listing  # noqa: E402
+from analytics.behind import behind, ranking, silent_units  # noqa: E402
 from analytics.briefing import briefing  # noqa: E402
 from analytics.countdown import countdown  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
-from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
 from analytics.metrics import kpis, metrics, summary  # noqa: E402
 from analytics.rebounds import rebound_rates, rebounds  # noqa: E402
-from analytics.settings import get_settings, set_setting  # noqa: E402
+from analytics.settings import get_settings  # noqa: E402
 from analytics.trends import trends  # noqa: E402
+from bench.common import AS_OF, build_database, median_seconds, run_times  # noqa: E402
 
-END = dt.date(2026, 11, 20)
-WEEKS = 8
-N_UNITS = 100
+# What the pages ask for; rebounds (all) is what the 督查 page reads to show 200 of them and a count.
+ANALYTICS_CALLS: dict[str, Callable[[object, Filters], object]] = {
+    "kpis": kpis,
+    "metrics(point_type)": lambda con, f: metrics(con, f, "point_type"),
+    "metrics(category)": lambda con, f: metrics(con, f, "category"),
+    "metrics(unit)": lambda con, f: metrics(con, f, "unit"),
+    "summary": summary,
+    "trends(day)": trends,
+    "trends(week, by point_type)": lambda con, f: trends(con, f, period="week", by="point_type"),
+    "countdown": countdown,
+    "behind(point_type)": lambda con, f: behind(con, f, "point_type"),
+    "behind(category)": lambda con, f: behind(con, f, "category"),
+    "behind(unit)": lambda con, f: behind(con, f, "unit"),
+    "rebounds(limit=200)": lambda con, f: rebounds(con, f, limit=200),
+    "rebounds (all)": rebounds,
+    "rebound_rates(point_type)": lambda con, f: rebound_rates(con, f, "point_type"),
+    "briefing": briefing,
+    "silent_units": silent_units,
+    "ranking(unit)": lambda con, f: ranking(con, f, "unit"),
+    "listing.filter_options": lambda con, f: listing.filter_options(con),
+    "listing.problem_page(50)": lambda con, f: listing.problem_page(con, f, limit=50),
+    "listing.worst_points": listing.worst_points,
+    "listing.overdue_items": listing.overdue_items,
+    "listing.data_state": lambda con, f: listing.data_state(con),
+}
 
 
-def load(con, n_problems: int) -> None:
-    """The problems table from the fixtures' generator; imports and versions derived from it in SQL."""
-    problem_frame = campaign_frame(seed=0, n_problems=n_problems, n_units=N_UNITS, weeks=WEEKS, end=END)
-    unit_frame = pd.DataFrame([(u.name, u.kind, u.district, True)
-                               for u in campaign_units(0, N_UNITS, weeks=WEEKS, end=END)],
-                              columns=["name", "kind", "district", "active"])
-    for table, frame in (("problems", problem_frame), ("units", unit_frame)):
-        con.register("frame", frame)
-        con.execute(f"INSERT INTO {table} SELECT * FROM frame")
-        con.unregister("frame")
-    # Import ids are week × units + unit index + 1 (campaign_frame's scheme); week w reports on
-    # END − 7 × (WEEKS − 1 − w).
-    con.execute(f"""
-        CREATE TEMP TABLE weeks AS
-        SELECT DISTINCT ledger_unit, (first_import_id - 1) % {N_UNITS} AS unit_index,
-               (last_import_id - 1) // {N_UNITS} AS last_week
-        FROM problems""")
-    con.execute(f"""
-        INSERT INTO imports
-        SELECT week * {N_UNITS} + unit_index + 1, ledger_unit || '.xlsx', '', ledger_unit, '文件名', NULL,
-               DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER, DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER,
-               TIMESTAMP '{END}', 'bench', 0, 0, 0, 0, '', NULL, NULL
-        FROM (SELECT ledger_unit, unit_index, unnest(range(0, last_week + 1)) AS week FROM weeks)""")
-    columns = [row[0] for row in con.execute("DESCRIBE problem_versions").fetchall()][1:]
-    as_seen = {
-        "status": "CASE WHEN closed_date <= day THEN '已销号' WHEN rectified_date <= day THEN '已整改' "
-                  "WHEN status <> '待整改' THEN '整改中' ELSE '待整改' END",
-        "rectified_date": "CASE WHEN rectified_date <= day THEN rectified_date END",
-        "closed_date": "CASE WHEN closed_date <= day THEN closed_date END",
-    }
-    con.execute(f"""
-        INSERT INTO problem_versions
-        SELECT week * {N_UNITS} + (first_import_id - 1) % {N_UNITS} + 1,
-               {', '.join(as_seen.get(c, c) for c in columns)}
-        FROM (SELECT *, DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER AS day
-              FROM (SELECT *, unnest(range((first_import_id - 1) // {N_UNITS},
-                                           (last_import_id - 1) // {N_UNITS} + 1)) AS week
-                    FROM problems))""")
-    con.execute("CHECKPOINT")
+def time_analytics(db_path: Path, repeat: int) -> list[dict]:
+    """Each function of ANALYTICS_CALLS on a read-only connection, `repeat` runs each (after one
+    untimed run, so every function is measured on a warm buffer pool alike)."""
+    filters = Filters(as_of=AS_OF)
+    measures = []
+    with db.connect(db_path, read_only=True) as con:
+        for name, call in ANALYTICS_CALLS.items():
+            call(con, filters)
+            measures.append({"item": name, "seconds": run_times(lambda: call(con, filters), repeat)})
+    return measures
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -176,15 +169,6 @@ def pandas_rebounds(life: pd.DataFrame, day: pd.Timestamp, window: int) -> pd.Da
 
 
 # ---------------------------------------------------------------------------------------------------
-def median_seconds(call, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
@@ -194,16 +178,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.duckdb"
         started = time.perf_counter()
-        with db.connect(path) as con:
-            db.ensure_schema(con)
-            load(con, args.n)
-            set_setting(con, "test_date", END + dt.timedelta(days=28))
-            versions = con.execute("SELECT count(*) FROM problem_versions").fetchone()[0]
-        print(f"{args.n:,} problems, {versions:,} versions loaded in {time.perf_counter() - started:.1f} s")
+        counts = build_database(path, args.n)
+        print(f"{counts['problems']:,} problems, {counts['versions']:,} versions loaded in "
+              f"{time.perf_counter() - started:.1f} s")
 
         with db.connect(path, read_only=True) as con:
-            filters = Filters(as_of=END)
-            day = pd.Timestamp(END)
+            filters = Filters(as_of=AS_OF)
+            day = pd.Timestamp(AS_OF)
             window = get_settings(con).rebound_days
             started = time.perf_counter()
             tables = pandas_tables(con)
@@ -225,32 +206,20 @@ def main() -> None:
                 "summary": lambda: (pandas_counts(l := life(), day, "point_type"), pandas_counts(l, day, "unit")),
                 "trends(day)": lambda: pandas_trend(life(), day),
                 "countdown": lambda: pandas_counts(life(), day, None),
-                "rebounds(limit=1000)": lambda: pandas_rebounds(life(), day, window).nlargest(1000, "start"),
+                "rebounds(limit=200)": lambda: pandas_rebounds(life(), day, window).nlargest(200, "start"),
                 "rebounds (all)": lambda: pandas_rebounds(life(), day, window),
-                "rebound_rates(unit)": lambda: rates(life(), "unit"),
+                "rebound_rates(point_type)": lambda: rates(life(), "point_type"),
                 "behind(point_type)": lambda: (pandas_counts(l := life(), day, "point_type"), rates(l, "point_type")),
                 "briefing": lambda: (pandas_counts(l := life(), day, None),
                                      pandas_counts(l, day, "point_type"), rates(l, "point_type")),
             }
-            ours = {
-                "kpis": lambda: kpis(con, filters),
-                "metrics(point_type)": lambda: metrics(con, filters, "point_type"),
-                "metrics(unit)": lambda: metrics(con, filters, "unit"),
-                "summary": lambda: summary(con, filters),
-                "trends(day)": lambda: trends(con, filters),
-                "countdown": lambda: countdown(con, filters),
-                "rebounds(limit=1000)": lambda: rebounds(con, filters, limit=1000),
-                "rebounds (all)": lambda: rebounds(con, filters),
-                "rebound_rates(unit)": lambda: rebound_rates(con, filters, "unit"),
-                "behind(point_type)": lambda: behind(con, filters, "point_type"),
-                "briefing": lambda: briefing(con, filters),
-            }
             check(con, filters, life(), day, window)
-            print(f"{'function':<22}{'DuckDB (s)':>12}{'pandas (s)':>12}{'pandas/DuckDB':>15}")
-            for name, call in ours.items():
-                ours_s = median_seconds(call, args.repeat)
-                theirs_s = median_seconds(twins[name], max(1, args.repeat // 2))
-                print(f"{name:<22}{ours_s:>12.3f}{theirs_s:>12.3f}{theirs_s / ours_s:>14.1f}×")
+            print(f"{'function':<26}{'DuckDB (s)':>12}{'pandas (s)':>12}{'pandas/DuckDB':>15}")
+            for name, twin in twins.items():
+                call = ANALYTICS_CALLS[name]
+                ours_s = median_seconds(lambda: call(con, filters), args.repeat)
+                theirs_s = median_seconds(twin, max(1, args.repeat // 2))
+                print(f"{name:<26}{ours_s:>12.3f}{theirs_s:>12.3f}{theirs_s / ours_s:>14.1f}×")
 
 
 def check(con, filters: Filters, life: pd.DataFrame, day: pd.Timestamp, window: int) -> None:

@@ -6,6 +6,9 @@ the deck and the bulletin from them; rendering all the briefing charts as PNG in
 and, in the same run, the same charts each in a fresh session (what a naive loop would cost), with
 the ratio. With --docs it also renders the deck through LibreOffice into docs/deck/slide-NN.png
 (soffice → PDF, pdftoppm at 60 dpi, a 64-colour palette), the pictures the docs show.
+
+The harness (`python -m bench`) times the three downloads as the pages serve them through
+time_exports, on its own databases.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PIL import Image
@@ -27,17 +29,32 @@ from analytics.demo import load_demo  # noqa: E402
 from analytics.exports.bulletin import bulletin_from_content  # noqa: E402
 from analytics.exports.content import gather  # noqa: E402
 from analytics.exports.deck import deck_from_content  # noqa: E402
+from analytics.exports.files import EXPORT_KINDS, export_bytes  # noqa: E402
 from analytics.exports.images import briefing_figures, render_pngs, unavailable_reason  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
+from bench.common import AS_OF, run_times, timed  # noqa: E402
 
-DEMO_END = dt.date(2026, 11, 20)       # the demo campaign's last report date
+DEMO_END = AS_OF       # the demo campaign's last report date
 DOCS_DECK = Path(__file__).resolve().parent.parent / "docs" / "deck"
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
+def time_exports(db_path: Path, repeat: int) -> list[dict]:
+    """The figures read once (gather), then each download of analytics.exports.files as the pages
+    serve it (figures read again, file built): pptx and xlsx `repeat` times, the chart PNGs (a
+    kaleido session of its own) once."""
+    filters = Filters(as_of=AS_OF)
+    measures = []
+    with db.connect(db_path, read_only=True) as con:
+        measures.append({"item": "gather", "seconds": run_times(lambda: gather(con, filters), repeat)})
+        for kind in EXPORT_KINDS:
+            if kind == "png" and unavailable_reason():
+                measures.append({"item": kind, "error": unavailable_reason()})
+                continue
+            data, seconds = timed(export_bytes, con, kind, filters)
+            runs = [seconds] + (run_times(lambda: export_bytes(con, kind, filters), repeat - 1)
+                                if kind != "png" else [])
+            measures.append({"item": kind, "seconds": runs, "kb": len(data) / 1024})
+    return measures
 
 
 def render_docs(deck: bytes, folder: Path) -> list[Path]:
@@ -71,7 +88,7 @@ def main() -> int:
         db_path = args.db
         if db_path is None:
             db_path = Path(folder) / "demo.duckdb"
-            message, seconds = timed(load_demo, db_path)
+            message, seconds = timed(load_demo, db_path, end=DEMO_END)
             print(f"{message}（载入 {seconds:.1f} 秒）")
         filters = Filters(as_of=args.as_of)
         with db.connect(db_path, read_only=True) as con:
