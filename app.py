@@ -18,18 +18,8 @@ if not state.sign_in():
     st.stop()
 state.prepare_database()
 
-pages = [
-    st.Page("pages/home.py", title="晨报", icon=":material/wb_sunny:", url_path="home", default=True),
-    st.Page("pages/point_types.py", title="点位类型", icon=":material/place:", url_path="point_types"),
-    st.Page("pages/trends.py", title="趋势", icon=":material/trending_up:", url_path="trends"),
-    st.Page("pages/supervision.py", title="督查", icon=":material/campaign:", url_path="supervision"),
-    st.Page("pages/problems.py", title="问题明细", icon=":material/list_alt:", url_path="problems"),
-]
-if state.can_write():
-    pages += [
-        st.Page(state.IMPORT_PAGE, title="数据导入", icon=":material/upload_file:", url_path="data_import"),
-        st.Page(state.SETTINGS_PAGE, title="设置", icon=":material/settings:", url_path="settings"),
-    ]
+pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
+         for index, spec in enumerate(state.PAGES) if state.can_write() or not spec.writes]
 page = st.navigation(pages)
 state.sidebar()
 with state.entered_through_app():

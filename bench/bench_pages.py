@@ -19,17 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SIZES, build_database, run_times, timed  # noqa: E402
+from pages import state  # noqa: E402
 
 APP = ROOT / "app.py"
-PAGES = {
-    "pages/home.py": "晨报",
-    "pages/point_types.py": "点位类型",
-    "pages/trends.py": "趋势",
-    "pages/supervision.py": "督查",
-    "pages/problems.py": "问题明细",
-    "pages/data_import.py": "数据导入",
-    "pages/settings.py": "设置",
-}
+PAGES = {spec.script: spec.title for spec in state.PAGES}
 FIRST_RUN = "app.py 首次运行（导入模块、建表、晨报）"
 TIMEOUT_SECONDS = 300
 

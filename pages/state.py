@@ -13,6 +13,7 @@ place charts are drawn (with the page's picture zip).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -38,6 +39,27 @@ AUTO_DEMO_ENV_VAR = "CHUANGWEN_AUTO_DEMO"
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 IMPORT_PAGE = "pages/data_import.py"
 SETTINGS_PAGE = "pages/settings.py"
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    script: str
+    title: str
+    icon: str
+    url_path: str       # equal to the file name: Streamlit's folder navigation uses it too (app.py)
+    writes: bool = False
+
+
+# Every page in navigation order: app.py registers them, the tests and the benchmark walk them.
+PAGES = (
+    PageSpec("pages/home.py", "晨报", ":material/wb_sunny:", "home"),
+    PageSpec("pages/point_types.py", "点位类型", ":material/place:", "point_types"),
+    PageSpec("pages/trends.py", "趋势", ":material/trending_up:", "trends"),
+    PageSpec("pages/supervision.py", "督查", ":material/campaign:", "supervision"),
+    PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems"),
+    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", writes=True),
+    PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", writes=True),
+)
 
 
 # ---- the database ---------------------------------------------------------------------------

@@ -18,18 +18,11 @@ from analytics.filters import Filters
 from analytics.metrics import kpis, metrics
 from analytics.settings import get_settings
 from analytics.upload import import_uploads
+from pages import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = {
-    "pages/home.py": "晨报",
-    "pages/point_types.py": "点位类型",
-    "pages/trends.py": "趋势",
-    "pages/supervision.py": "督查",
-    "pages/problems.py": "问题明细",
-    "pages/data_import.py": "数据导入",
-    "pages/settings.py": "设置",
-}
-ANALYSIS_PAGES = [page for page in PAGES if page not in ("pages/data_import.py", "pages/settings.py")]
+PAGES = {spec.script: spec.title for spec in state.PAGES}
+ANALYSIS_PAGES = [spec.script for spec in state.PAGES if not spec.writes]
 
 
 @pytest.fixture(autouse=True)
