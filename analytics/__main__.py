@@ -161,14 +161,13 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def command_settings(args: argparse.Namespace) -> int:
+    from analytics.ingest.writelock import writing
     from analytics.settings import describe_settings, set_setting
 
     path = db.init_db(args.db)
-    changes = {key: value for key, value in (args.set or [])}
+    changes = dict(args.set or [])
     if args.test_date:
         changes["test_date"] = args.test_date.isoformat()
-    from analytics.ingest.writelock import writing
-
     try:
         if changes:
             with writing(path, actor=args.actor), db.connect(path) as con:
