@@ -127,3 +127,14 @@ def test_a_batch_of_hostile_files_imports_the_good_ones_and_changes_nothing_stor
         imports = con.execute("SELECT ledger_unit FROM imports ORDER BY import_id").fetchall()
     assert still_there == before
     assert imports == [("城关街道",), ("西关街道",)]
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\n", "\r"])
+def test_csv_lines_may_end_in_any_newline(tmp_path, line_end):
+    """A bare \\r (old Mac exports, or a stray one inside a row) ends a line; a quoted one stays in its cell."""
+    path = tmp_path / "城关街道.csv"
+    rows = ["序号,点位名称,问题描述", '1,柳树巷,"墙面\r乱贴"', "2,北门菜市场,地面污水"]
+    path.write_bytes(line_end.join(rows).encode("gbk"))
+    grid = read_grids(path)
+    assert [row for row in grid[0].rows if any(row)] == [
+        ["序号", "点位名称", "问题描述"], ["1", "柳树巷", "墙面\r乱贴"], ["2", "北门菜市场", "地面污水"]]

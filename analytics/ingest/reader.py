@@ -89,10 +89,15 @@ def _read_csv(path: Path, limits: ReadLimits) -> list[list[object]]:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        rows.append(row)
-        if len(rows) > limits.max_rows_per_sheet:
-            raise _refuse(path, f"行数超过上限 {limits.max_rows_per_sheet} 行（CHUANGWEN_MAX_ROWS）。")
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)   # lines end in \n, \r\n or a bare \r
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > limits.max_rows_per_sheet:
+                raise _refuse(path, f"行数超过上限 {limits.max_rows_per_sheet} 行（CHUANGWEN_MAX_ROWS）。")
+    except csv.Error as error:
+        raise _refuse(path, f"第{reader.line_num}行不是有效的 CSV（{error}），请用 Excel/WPS 打开确认后"
+                            "另存为 .xlsx 再提交。") from None
     return rows
 
 
