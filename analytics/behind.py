@@ -19,7 +19,7 @@ import pandas as pd
 
 from analytics.countdown import month_day
 from analytics.filters import Filters
-from analytics.lifecycle import dimension_column, life_derived_once
+from analytics.lifecycle import dimension_column
 from analytics.metrics import metrics
 from analytics.rebounds import rebound_rates
 from analytics.settings import Settings, get_settings
@@ -77,10 +77,9 @@ def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_ty
     column = dimension_column(by)
     settings = get_settings(con)
     min_size = max(settings.min_group_size, 1)
-    with life_derived_once(con):
-        table = metrics(con, filters, column).merge(
-            rebound_rates(con, filters, column)[[column, "done", "rebounded", "rebound_rate"]],
-            on=column, how="left")
+    table = metrics(con, filters, column).merge(
+        rebound_rates(con, filters, column)[[column, "done", "rebounded", "rebound_rate"]],
+        on=column, how="left")
     silent = silent_units(con, filters, settings) if column == "unit" else \
         pd.DataFrame(columns=SILENT_COLUMNS)
     # A silent unit may have no problems at all: it still gets a row.

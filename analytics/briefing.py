@@ -11,7 +11,6 @@ import pandas as pd
 from analytics.behind import behind, percent, silent_units
 from analytics.countdown import Countdown, countdown, month_day
 from analytics.filters import Filters
-from analytics.lifecycle import life_derived_once
 from analytics.metrics import Kpis, kpis
 from analytics.settings import get_settings
 
@@ -39,9 +38,8 @@ class Briefing:
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
-    with life_derived_once(con):
-        figures = kpis(con, filters)
-        lagging = behind(con, filters, "point_type").head(get_settings(con).last_n)
+    figures = kpis(con, filters)
+    lagging = behind(con, filters, "point_type").head(get_settings(con).last_n)
     silent = silent_units(con, filters)
     return Briefing(
         as_of=filters.as_of_date,

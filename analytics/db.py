@@ -24,6 +24,8 @@ LOCK_WAIT_SECONDS = float(os.environ.get("CHUANGWEN_LOCK_WAIT", "30"))
 STATUSES = ("待整改", "整改中", "已整改", "已销号")
 OPEN_STATUSES = ("待整改", "整改中")
 DONE_STATUSES = ("已整改", "已销号")
+# The columns of `problems` the importer places from a problem's dates and history (analytics/lifecycle.py).
+LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day")
 
 
 class DatabaseBusy(RuntimeError):
@@ -223,7 +225,21 @@ CREATE TABLE IF NOT EXISTS problems (
     last_import_id  INTEGER NOT NULL,
     first_seen      DATE NOT NULL,       -- effective date of the first ledger that had it
     as_of           DATE NOT NULL,       -- effective date of the ledger this state comes from
+    -- Its life as four days, placed at import from its dates and history (analytics/lifecycle.py):
+    -- the first day it existed, was at least 整改中, at least 已整改, and 已销号 (NULL: not yet).
+    start_day       DATE NOT NULL,
+    progress_day    DATE,
+    done_day        DATE,
+    closed_day      DATE,
     PRIMARY KEY (problem_key)
+);
+
+-- Which earlier problem each later one may be a rebound of (analytics/rebounds.py), kept with `problems`.
+CREATE TABLE IF NOT EXISTS rebound_links (
+    later_key   VARCHAR NOT NULL,
+    earlier_key VARCHAR NOT NULL,        -- the one of its 点位 and problem rectified most recently before
+    unit        VARCHAR NOT NULL,        -- 责任单位 of both
+    days_after  INTEGER NOT NULL         -- from the earlier one's rectification to the later one's finding
 );
 
 CREATE TABLE IF NOT EXISTS point_type_aliases (
@@ -261,7 +277,26 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables and seed the default dictionaries (idempotent)."""
+    """Create missing tables and seed the default dictionaries (idempotent). What a file from an
+    earlier version lacks of the derived tables (the life days in `problems`, `rebound_links`) is
+    derived again from the history, which holds all they know."""
+    stored = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name IN ('problems', 'rebound_links')").fetchall():
+        stored.setdefault(table, set()).add(column)
+    days_missing = "problems" in stored and not stored["problems"].issuperset(LIFE_DAY_COLUMNS)
+    links_missing = "problems" in stored and "rebound_links" not in stored
+    if days_missing or links_missing:
+        from analytics.ingest.store import current_state_sql
+        from analytics.rebounds import refresh_links
+        with transaction(con):
+            if days_missing:
+                con.execute("DROP TABLE problems")
+            con.execute(SCHEMA)
+            if days_missing:
+                con.execute(f"INSERT INTO problems {current_state_sql()}")
+            refresh_links(con)
     con.execute(SCHEMA)
     if con.execute("SELECT count(*) FROM point_type_aliases").fetchone()[0] == 0:
         from analytics.vocab import default_point_type_aliases

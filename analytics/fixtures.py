@@ -94,7 +94,7 @@ import pyarrow.compute as pc
 import xlsxwriter
 import xlwt
 
-from analytics.db import DONE_STATUSES, OPEN_STATUSES, SCHEMA, STATUSES
+from analytics.db import DONE_STATUSES, LIFE_DAY_COLUMNS, OPEN_STATUSES, SCHEMA, STATUSES
 
 # ---------------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -252,6 +252,10 @@ def _flat_table(per_type: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
 
 
 _NAMES, _NAME_OFFSETS, _NAME_COUNTS = _flat_table([spec.names for spec in _TYPE_CATALOG])
+# Where at a place a problem is: a unit's ledger names hundreds of 点位, not a handful, so problems at
+# one 点位 are few and a problem found again there soon after is a real rebound, not a coincidence.
+_SPOTS = ("", *(f"{side}{number}号点" for side in ("东侧", "西侧", "南侧", "北侧", "东门", "西门", "入口", "周边")
+                for number in range(1, 13)))
 _ISSUES, _ISSUE_OFFSETS, _ISSUE_COUNTS = _flat_table([spec.issues for spec in _TYPE_CATALOG])
 _ISSUE_CATEGORY_CODES = np.array([CATEGORIES.index(category) for _, category in _ISSUES])
 
@@ -576,16 +580,17 @@ def _generate_block(rng: np.random.Generator, *, weights: np.ndarray, n: int, pa
     rectify_lag = np.rint(deadline_days * rng.uniform(0.4, 2.2, n) * pace).astype(np.int64)
     stuck = rng.random(n) < min(0.06 * pace, 0.3)
     close_lag = np.where(rng.random(n) < 0.7, rng.integers(2, 15, n), _NEVER)
+    spots = rng.integers(0, len(_SPOTS), n)
 
     # Rebounds: the same 点位 and problem found again a few days after an earlier one was rectified.
     rebound = np.zeros(n, dtype=bool)
     first_rectified = np.where(stuck, _NEVER, found + rectify_lag)
     candidates = np.flatnonzero(first_rectified + 1 <= last_day)
-    n_rebounds = min(n // _REBOUND_EVERY, len(candidates) // 2)
+    n_rebounds = min(rng.binomial(n, 1 / _REBOUND_EVERY), len(candidates) // 2)
     if n_rebounds:
         originals = rng.choice(candidates, n_rebounds, replace=False)
         repeats = rng.choice(np.setdiff1d(np.arange(n), originals), n_rebounds, replace=False)
-        for column in (types, names, issues):
+        for column in (types, names, spots, issues):
             column[repeats] = column[originals]
         found[repeats] = np.minimum(first_rectified[originals] + rng.integers(1, 5, n_rebounds), last_day)
         sources[repeats] = rng.choice([1, 2], n_rebounds)
@@ -593,7 +598,7 @@ def _generate_block(rng: np.random.Generator, *, weights: np.ndarray, n: int, pa
 
     rectified = np.where(stuck, _NEVER, found + rectify_lag)
     block = {
-        "type": types, "name": names, "issue": issues, "source": sources, "found": found,
+        "type": types, "name": names, "spot": spots, "issue": issues, "source": sources, "found": found,
         "deadline": np.where(word_deadline, -1, found + deadline_days),
         "started": np.minimum(found + start_lag, rectified),
         "rectified": rectified,
@@ -632,10 +637,10 @@ def _problems_from_block(block: dict[str, np.ndarray], *, unit: str, style: str,
     prefix = _SERIAL_PREFIXES.get(unit, "WT")
     per_sheet: Counter[str] = Counter()
     problems = []
-    columns = [block[key].tolist() for key in ("type", "name", "issue", "source", "found", "deadline",
+    columns = [block[key].tolist() for key in ("type", "name", "spot", "issue", "source", "found", "deadline",
                                                "started", "rectified", "closed", "sub_unit", "remark")]
-    for index, (type_code, name_code, issue_code, source_code, found, deadline, started, rectified, closed,
-                sub_unit, remark_code) in enumerate(zip(*columns), start=1):
+    for index, (type_code, name_code, spot_code, issue_code, source_code, found, deadline, started, rectified,
+                closed, sub_unit, remark_code) in enumerate(zip(*columns), start=1):
         point_type = _TYPE_CATALOG[type_code].canonical
         description, category = _ISSUES[issue_code]
         if style == "per_type_sheets_xlsx":
@@ -648,7 +653,7 @@ def _problems_from_block(block: dict[str, np.ndarray], *, unit: str, style: str,
         problems.append(CampaignProblem(
             ledger_unit=unit,
             unit=sub_units[sub_unit] if sub_unit >= 0 and "unit" in fields and style in _TITLED_STYLES else unit,
-            style=style, sheet=sheet, serial=serial, point_type=point_type, point_name=_NAMES[name_code],
+            style=style, sheet=sheet, serial=serial, point_type=point_type, point_name=_NAMES[name_code] + _SPOTS[spot_code],
             description=description, category=category if "category" in fields else None,
             source=SOURCES[source_code] if "source" in fields else None,
             remark=(_REMARKS + (_REBOUND_REMARK,))[remark_code] if remark_code >= 0 and "remark" in fields
@@ -891,15 +896,17 @@ def write_snapshot(ledgers: Iterable[Ledger], folder: Path | str) -> list[Path]:
     return paths
 
 
-def _problems_table_columns() -> list[str]:
+def _stated_problem_columns() -> list[str]:
+    """The columns of `problems` but the life days, which the importer places from the history."""
     with duckdb.connect() as con:
         con.execute(SCHEMA)
-        return [row[0] for row in con.execute("DESCRIBE problems").fetchall()]
+        return [row[0] for row in con.execute("DESCRIBE problems").fetchall() if row[0] not in LIFE_DAY_COLUMNS]
 
 
 def campaign_frame(seed: int = 0, n_problems: int = 1_000_000, n_units: int = 100, weeks: int = 8,
                    end: date = date(2026, 11, 20), oddities: bool = True) -> pd.DataFrame:
-    """Rows of the `problems` table (analytics/db.py column order), as if every weekly ledger were imported.
+    """Rows of the `problems` table (analytics/db.py column order) as if every weekly ledger were imported,
+    but for the life days (db.LIFE_DAY_COLUMNS), which the importer derives from the history.
 
     Built with numpy from the same generator and units as campaign(); no files.  Each problem is in the
     state of its unit's last report; problem_key is "<unit>|<序号>", sheet '' and import ids synthetic
@@ -954,7 +961,8 @@ def campaign_frame(seed: int = 0, n_problems: int = 1_000_000, n_units: int = 10
         "point_type": text(type_names, column["type"]),
         "point_type_raw": text(type_names, column["type"]),
         "point_type_known": ~unknown,
-        "point_name": text(_NAMES, column["name"]),
+        "point_name": pd.Series(pc.binary_join_element_wise(arrow(_NAMES, column["name"]),
+                                                            arrow(_SPOTS, column["spot"]), ""), dtype="str"),
         "description": text([d for d, _ in _ISSUES], column["issue"]),
         "category": text(CATEGORIES, _ISSUE_CATEGORY_CODES[column["issue"]]),
         "category_raw": text(CATEGORIES, _ISSUE_CATEGORY_CODES[column["issue"]]),
@@ -978,7 +986,7 @@ def campaign_frame(seed: int = 0, n_problems: int = 1_000_000, n_units: int = 10
         "first_seen": days(report_days[first_week]),
         "as_of": days(as_of_day),
     }
-    columns = _problems_table_columns()
+    columns = _stated_problem_columns()
     if set(columns) != set(frame):
         raise RuntimeError(f"campaign_frame is out of step with the problems table: "
                            f"{sorted(set(columns) ^ set(frame))}")

@@ -22,16 +22,10 @@ and the open backlog changes only by problems starting and problems leaving (don
 makes backlog_end = backlog_before + new − rectified hold exactly (see analytics.trends). It differs
 from “the status of the latest ledger on or before D” only where a unit's ledgers went backwards
 (已整改, then 整改中 again): the step, once shown and kept by the newest ledger, is not undone in
-between. With four days per problem, every figure for any day is a single scan.
+between. The importer places the four days when it derives the current state (life_days_ctes in
+store.current_state_sql), so every figure for any day is a single scan of `problems`.
 """
 from __future__ import annotations
-
-import contextlib
-import contextvars
-import itertools
-from collections.abc import Iterator
-
-import duckdb
 
 from analytics.db import DONE_STATUSES
 from analytics.filters import Filters, where_sql
@@ -54,106 +48,78 @@ def dimension_column(by: str) -> str:
     return by
 
 
-def _label(column: str) -> str:
+def label_sql(column: str) -> str:
+    """A grouping label: the value, or 未填写 when it is empty."""
     return f"coalesce(nullif(trim({column}), ''), '{UNFILLED}')"
 
 
 _DONE = ", ".join(f"'{s}'" for s in DONE_STATUSES)
 
-# The first day the history showed each step, from ledgers that are not undone.
-_HISTORY_CTE = f"""
-history AS (
-    SELECT v.problem_key,
-           min(i.effective_date) AS hist_progress,
-           min(i.effective_date) FILTER (WHERE v.status IN ({_DONE})) AS hist_done,
-           min(i.effective_date) FILTER (WHERE v.status = '已销号') AS hist_closed
-    FROM problem_versions v JOIN imports i ON i.import_id = v.import_id
-    WHERE i.undone_at IS NULL AND v.status <> '待整改'
-    GROUP BY v.problem_key
-)"""
+# The first day the history showed each step: window aggregates over one problem's versions (`pv`,
+# joined to its import `i`, not undone) in the window `one_problem`, for the importer's current state.
+STEPS_SEEN_SQL = f"""
+    min(i.effective_date) FILTER (WHERE pv.status <> '待整改') OVER one_problem AS progress_seen,
+    min(i.effective_date) FILTER (WHERE pv.status IN ({_DONE})) OVER one_problem AS done_seen,
+    min(i.effective_date) FILTER (WHERE pv.status = '已销号') OVER one_problem AS closed_seen"""
 
 
 def _from_first_ledger(column: str) -> str:
     """The day the history shows a step; a step the problem's first ledger already showed is
     placed on its found date: nothing is known of its life before that ledger, and units often
     list problems fixed on the spot (立行立改) or send the ledger days after its state."""
-    return f"CASE WHEN h.{column} <= p.first_seen THEN coalesce(p.found_date, p.first_seen) ELSE h.{column} END"
+    return f"CASE WHEN {column} <= first_seen THEN coalesce(found_date, first_seen) ELSE {column} END"
 
 
-# One row per problem with the columns the filters and the figures use.
-_LIFE_CTE = f"""
-life_raw AS (
-    SELECT p.problem_key, p.unit, p.deadline, p.status, p.as_of AS state_day,
-           {_label('p.point_type')} AS point_type,
-           {_label('p.category')} AS category,
-           {_label('p.source')} AS source,
-           coalesce(nullif(trim(p.district), ''), u.district) AS district,
-           len(p.flags) > 0 AS flagged,
-           coalesce(p.found_date, p.first_seen) AS start_day,
-           p.rectified_date, p.closed_date,
-           {_from_first_ledger('hist_progress')} AS hist_progress,
-           {_from_first_ledger('hist_done')} AS hist_done,
-           {_from_first_ledger('hist_closed')} AS hist_closed
-    FROM problems p
-    LEFT JOIN history h ON h.problem_key = p.problem_key
-    LEFT JOIN units u ON u.name = p.unit
+def life_days_ctes(current: str) -> str:
+    """CTEs (to follow WITH) ending in `life_days`: the rows of `current` (problems rows with as_of,
+    first_seen and STEPS_SEEN_SQL's columns) with start_day, closed_day, done_day and progress_day.
+    The importer stores these four days in `problems`, so no figure derives them again."""
+    return f"""
+days_start AS (
+    SELECT * REPLACE ({_from_first_ledger('progress_seen')} AS progress_seen,
+                      {_from_first_ledger('done_seen')} AS done_seen,
+                      {_from_first_ledger('closed_seen')} AS closed_seen),
+           coalesce(found_date, first_seen) AS start_day
+    FROM {current}
 ),
-life_closed AS (
+days_closed AS (
     SELECT *,
            CASE WHEN status = '已销号' THEN greatest(start_day, least(
-               coalesce(closed_date, hist_closed), state_day)) END AS closed_day
-    FROM life_raw
+               coalesce(closed_date, closed_seen), as_of)) END AS closed_day
+    FROM days_start
 ),
-life_done AS (
+days_done AS (
     SELECT *,
            CASE WHEN status IN ({_DONE}) THEN greatest(start_day, least(
-               coalesce(rectified_date, least(closed_date, hist_done)), state_day, closed_day)) END AS done_day
-    FROM life_closed
+               coalesce(rectified_date, least(closed_date, done_seen)), as_of, closed_day)) END AS done_day
+    FROM days_closed
 ),
-life AS MATERIALIZED (
-    SELECT problem_key, unit, point_type, category, source, district, deadline,
-           flagged, start_day, closed_day, done_day,
+life_days AS (
+    SELECT *,
            CASE WHEN status <> '待整改' THEN greatest(start_day, least(
-               hist_progress, done_day, state_day)) END AS progress_day
-    FROM life_done
+               progress_seen, done_day, as_of)) END AS progress_day
+    FROM days_done
 )"""
 
 
-# The CTEs (history, life) every scope reads; `life` is materialised so a query that asks about
-# several days, or builds two scopes, derives each problem's days once.
-_LIFE_CTES = f"{_HISTORY_CTE},{_LIFE_CTE}"
-
-# Set inside `life_derived_once`: the temporary table holding `life` for the queries of that block.
-_life_table: contextvars.ContextVar[str | None] = contextvars.ContextVar("life_table", default=None)
-_life_tables = itertools.count(1)
-
-
-@contextlib.contextmanager
-def life_derived_once(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Inside this block, the queries on `con` read every problem's days from a temporary table made
-    once, rather than each deriving them again: for the figures that ask several questions of the
-    same problems (falling behind, the briefing). Works on read-only connections too."""
-    if _life_table.get() is not None:   # an enclosing block already made one
-        yield
-        return
-    name = f"life_once_{next(_life_tables)}"
-    con.execute(f"CREATE TEMP TABLE {name} AS WITH {_LIFE_CTES} SELECT * FROM life")
-    token = _life_table.set(name)
-    try:
-        yield
-    finally:
-        _life_table.reset(token)
-        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
-
-
-def life_ctes() -> str:
-    """The CTEs (to follow WITH) ending in `life`: derived here, or read from life_derived_once's table."""
-    name = _life_table.get()
-    return f"life AS (SELECT * FROM temp.{name})" if name else _LIFE_CTES
+# The CTE (to follow WITH) `life`: one row per problem, its columns as stored but the grouping labels
+# filled (未填写) and the district taken from the unit list where the ledger has none. The current
+# status and its day are left out: a figure asks status_on(day), which is the same on and after as_of.
+LIFE_CTE = f"""
+life AS (
+    SELECT p.* EXCLUDE (status, as_of) REPLACE (
+               {label_sql('p.point_type')} AS point_type,
+               {label_sql('p.category')} AS category,
+               {label_sql('p.source')} AS source,
+               coalesce(nullif(trim(p.district), ''), u.district) AS district),
+           len(p.flags) > 0 AS flagged
+    FROM problems p
+    LEFT JOIN units u ON u.name = p.unit
+)"""
 
 
 def scope_cte(filters: Filters, name: str = "scoped", prefix: str = "f") -> tuple[str, dict]:
-    """One CTE `name` over `life` (so it follows life_ctes()): the problems matching `filters` that
+    """One CTE `name` over `life` (so it follows LIFE_CTE): the problems matching `filters` that
     exist on the as-of day, with the columns of `life`; and its parameters, named `$<prefix>_…`."""
     where, params = where_sql(filters, prefix)
     return f"{name} AS (SELECT * FROM life WHERE {where})", params
@@ -162,7 +128,7 @@ def scope_cte(filters: Filters, name: str = "scoped", prefix: str = "f") -> tupl
 def scoped_sql(filters: Filters) -> tuple[str, dict]:
     """CTEs (to follow WITH) ending in `scoped`, and their parameters (the as-of day is $f_as_of)."""
     scope, params = scope_cte(filters)
-    return f"{life_ctes()},\n{scope}", params
+    return f"{LIFE_CTE},\n{scope}", params
 
 
 # Conditions and expressions on a row of `life` for a day given as a SQL expression (a parameter

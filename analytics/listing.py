@@ -44,30 +44,30 @@ def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: st
     scope, params = scoped_sql(filters)
     conditions = ["TRUE"]
     if search.strip():
-        conditions.append("concat_ws(' ', p.point_name, p.description, s.unit, s.point_type, s.category, "
-                          "p.remark, p.serial_no, p.problem_key) ILIKE $search ESCAPE '\\'")
+        conditions.append("concat_ws(' ', point_name, description, unit, point_type, category, remark, "
+                          "serial_no, problem_key) ILIKE $search ESCAPE '\\'")
         params["search"] = _like_pattern(search.strip())
     if statuses:
-        conditions.append("list_contains($statuses, s.status)")
+        conditions.append("list_contains($statuses, status)")
         params["statuses"] = list(statuses)
     if overdue_only:
-        conditions.append("s.overdue")
+        conditions.append("overdue")
     if flagged_only:
-        conditions.append("s.flagged")
+        conditions.append("flagged")
     params |= {"limit": int(limit), "offset": int(offset)}
     frame = con.execute(f"""
         WITH {scope},
         listed AS (
-            SELECT s.*, {status_on(DAY)} AS status, coalesce({overdue_on(DAY)}, FALSE) AS overdue
-            FROM scoped s
+            SELECT *, {status_on(DAY)} AS status, coalesce({overdue_on(DAY)}, FALSE) AS overdue
+            FROM scoped
         )
-        SELECT s.problem_key, s.status, s.overdue, s.point_type, p.point_name, p.description, s.category,
-               s.unit, s.district, s.source, p.found_date, p.deadline, p.rectified_date, p.closed_date,
-               p.status_raw, p.remark, p.flags, p.ledger_unit, p.sheet, p.source_row,
-               p.first_import_id, p.last_import_id, count(*) OVER () AS matching
-        FROM listed s JOIN problems p ON p.problem_key = s.problem_key
+        SELECT problem_key, status, overdue, point_type, point_name, description, category,
+               unit, district, source, found_date, deadline, rectified_date, closed_date,
+               status_raw, remark, flags, ledger_unit, sheet, source_row,
+               first_import_id, last_import_id, count(*) OVER () AS matching
+        FROM listed
         WHERE {' AND '.join(conditions)}
-        ORDER BY s.start_day DESC, s.problem_key
+        ORDER BY start_day DESC, problem_key
         LIMIT $limit OFFSET $offset
     """, params).df()
     if len(frame):
@@ -162,16 +162,15 @@ def worst_points(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
     return con.execute(f"""
         WITH {scope},
         marked AS (
-            SELECT problem_key, unit, {open_on(DAY)} AS is_open,
-                   coalesce({overdue_on(DAY)}, FALSE) AS is_overdue
+            SELECT point_name, unit, {open_on(DAY)} AS is_open, coalesce({overdue_on(DAY)}, FALSE) AS is_overdue
             FROM scoped
         )
-        SELECT coalesce(nullif(trim(p.point_name), ''), $unfilled) AS point_name,
-               string_agg(DISTINCT s.unit, '、' ORDER BY s.unit) AS unit_names,
+        SELECT coalesce(nullif(trim(point_name), ''), $unfilled) AS point_name,
+               string_agg(DISTINCT unit, '、' ORDER BY unit) AS unit_names,
                count(*) AS total,
-               count(*) FILTER (WHERE s.is_open) AS open,
-               count(*) FILTER (WHERE s.is_overdue) AS overdue
-        FROM marked s JOIN problems p ON p.problem_key = s.problem_key
+               count(*) FILTER (WHERE is_open) AS open,
+               count(*) FILTER (WHERE is_overdue) AS overdue
+        FROM marked
         GROUP BY 1
         HAVING open > 0
         ORDER BY open DESC, overdue DESC, total DESC, point_name
@@ -191,9 +190,9 @@ def overdue_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
     return con.execute(f"""
         WITH {scope},
         overdue AS (SELECT * FROM scoped WHERE {overdue_on(DAY)})
-        SELECT s.unit, s.problem_key, s.point_type, p.point_name, p.description, s.category,
-               p.found_date, s.deadline, ({DAY} - s.deadline) AS days_overdue
-        FROM overdue s JOIN problems p ON p.problem_key = s.problem_key
-        ORDER BY s.unit, s.deadline, s.problem_key
+        SELECT unit, problem_key, point_type, point_name, description, category,
+               found_date, deadline, ({DAY} - deadline) AS days_overdue
+        FROM overdue
+        ORDER BY unit, deadline, problem_key
         LIMIT $limit
     """, params).df()[OVERDUE_COLUMNS]

@@ -10,11 +10,14 @@ A later problem L is a rebound of an earlier problem E when
   `rebound_days` (a setting) days after it.
 Each later problem is linked to one earlier problem: the one rectified most recently before it
 (among several rectified the same day, the greatest problem key). Both matches are equalities, so
-one ASOF join over (key, day) pairs finds them, which keeps this fast at a million problems; a fuzzy
-description match would need every pair of problems at a 点位 compared.
+one ASOF join over (key, day) pairs finds them; a fuzzy description match would need every pair of
+problems at a 点位 compared.
 
-The later problem must match the filters (date range included); the earlier one matches the
-filters except the date range, so a rebound of a problem found before the range still counts.
+Which earlier problem a later one follows depends only on the two problems, so the importer stores
+the links (table rebound_links, refreshed for the units an import touches: refresh_links) and a
+figure only picks the links it wants. A filter keeps the links whose later problem matches it
+(date range included) and whose earlier problem matches it but for the date range, so a rebound of
+a problem found before the range still counts; the window applies to days_after.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import Filters, date_range_sql
-from analytics.lifecycle import UNFILLED, dimension_column, life_ctes, scope_cte
+from analytics.lifecycle import UNFILLED, dimension_column, label_sql, LIFE_CTE, scope_cte
 from analytics.settings import get_settings
 
 
@@ -30,33 +33,25 @@ def _normalised(column: str) -> str:
     return rf"regexp_replace(coalesce({column}, ''), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
 
 
-def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, dict]:
-    """CTEs (to follow WITH) ending in `links` (later_key, found_day, earlier_key, earlier_done_day,
-    days_after), with `earlier_scope`: the scope without the found-date range, the base of the rates."""
-    earlier_scope, params = scope_cte(filters.without_dates(), "earlier_scope", "e")
-    later_dates, later_params = date_range_sql(filters, "l")
-    params |= later_params
-    params["window_days"] = get_settings(con).rebound_days
-    sql = f"""{life_ctes()},
-    {earlier_scope},
+def stored_links_sql(units_condition: str = "TRUE") -> str:
+    """SELECT of the links among the problems whose unit meets `units_condition` (rows of rebound_links)."""
+    return f"""
+    WITH chosen AS (SELECT * FROM problems WHERE {units_condition}),
     -- Names and descriptions repeat a lot: normalise each distinct text once.
     point_names AS (
-        SELECT point_name, {_normalised('point_name')} AS point
-        FROM (SELECT DISTINCT point_name FROM problems)
+        SELECT point_name, {_normalised('point_name')} AS point FROM (SELECT DISTINCT point_name FROM chosen)
     ),
     descriptions AS (
-        SELECT description, {_normalised('description')} AS said
-        FROM (SELECT DISTINCT description FROM problems)
+        SELECT description, {_normalised('description')} AS said FROM (SELECT DISTINCT description FROM chosen)
     ),
     -- Each problem's two keys: unit + 点位 + 类别 and unit + 点位 + description (NULL where a part is missing),
     -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
     keyed AS MATERIALIZED (
-        SELECT s.problem_key, s.start_day, s.done_day,
-               CASE WHEN n.point <> '' AND s.category <> '{UNFILLED}'
-                    THEN hash(s.unit, n.point, '类别', s.category) END AS category_key,
-               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(s.unit, n.point, '描述', d.said) END AS said_key
-        FROM earlier_scope s
-        JOIN problems p ON p.problem_key = s.problem_key
+        SELECT p.problem_key, p.unit, p.start_day, p.done_day,
+               CASE WHEN n.point <> '' AND {label_sql('p.category')} <> '{UNFILLED}'
+                    THEN hash(p.unit, n.point, '类别', {label_sql('p.category')}) END AS category_key,
+               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(p.unit, n.point, '描述', d.said) END AS said_key
+        FROM chosen p
         LEFT JOIN point_names n ON n.point_name = p.point_name
         LEFT JOIN descriptions d ON d.description = p.description
     ),
@@ -71,16 +66,15 @@ def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, d
         WHERE key IS NOT NULL AND done_day IS NOT NULL GROUP BY key, done_day
     ),
     start_days AS (
-        SELECT DISTINCT key, start_day FROM either_key WHERE key IS NOT NULL AND {later_dates}
+        SELECT DISTINCT key, start_day FROM either_key WHERE key IS NOT NULL
     ),
     latest AS (
         SELECT s.key, s.start_day, d.done_day, d.earlier_key
         FROM start_days s ASOF JOIN done_days d ON s.key = d.key AND s.start_day > d.done_day
-        WHERE s.start_day - d.done_day <= $window_days
     ),
     matched AS (
-        SELECT k.problem_key, k.start_day, c.done_day AS category_day, c.earlier_key AS category_earlier,
-               d.done_day AS said_day, d.earlier_key AS said_earlier
+        SELECT k.problem_key, k.unit, k.start_day, c.done_day AS category_day,
+               c.earlier_key AS category_earlier, d.done_day AS said_day, d.earlier_key AS said_earlier
         FROM keyed k
         LEFT JOIN latest c ON c.key = k.category_key AND c.start_day = k.start_day
         LEFT JOIN latest d ON d.key = k.said_key AND d.start_day = k.start_day
@@ -91,13 +85,40 @@ def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, d
         SELECT *, said_day IS NOT NULL AND (category_day IS NULL OR said_day > category_day
                   OR (said_day = category_day AND said_earlier > category_earlier)) AS by_said
         FROM matched
-    ),
+    )
+    SELECT m.problem_key AS later_key, CASE WHEN by_said THEN said_earlier ELSE category_earlier END AS earlier_key,
+           m.unit, m.start_day - CASE WHEN by_said THEN said_day ELSE category_day END AS days_after
+    FROM picked m"""
+
+
+def refresh_links(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> None:
+    """Derive the stored links again for the problems of `units` (all units when None): an import
+    changes links only among the problems of the 责任单位 its rows name, before or after."""
+    if units is None:
+        con.execute("DELETE FROM rebound_links")
+        con.execute(f"INSERT INTO rebound_links {stored_links_sql()}")
+        return
+    con.execute("DELETE FROM rebound_links WHERE list_contains($units, unit)", {"units": units})
+    con.execute(f"INSERT INTO rebound_links {stored_links_sql('list_contains($units, unit)')}",
+                {"units": units})
+
+
+def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, dict]:
+    """CTEs (to follow WITH) ending in `links` (later_key, found_day, earlier_key, earlier_done_day,
+    days_after), with `earlier_scope`: the scope without the found-date range, the base of the rates."""
+    earlier_scope, params = scope_cte(filters.without_dates(), "earlier_scope", "e")
+    later_dates, later_params = date_range_sql(filters, "l")
+    params |= later_params
+    params["window_days"] = get_settings(con).rebound_days
+    sql = f"""{LIFE_CTE},
+    {earlier_scope},
+    later_scope AS (SELECT problem_key, start_day FROM earlier_scope WHERE {later_dates}),
     links AS (
-        SELECT problem_key AS later_key, start_day AS found_day,
-               CASE WHEN by_said THEN said_earlier ELSE category_earlier END AS earlier_key,
-               CASE WHEN by_said THEN said_day ELSE category_day END AS earlier_done_day,
-               start_day - CASE WHEN by_said THEN said_day ELSE category_day END AS days_after
-        FROM picked
+        SELECT k.later_key, l.start_day AS found_day, k.earlier_key, e.done_day AS earlier_done_day, k.days_after
+        FROM rebound_links k
+        JOIN later_scope l ON l.problem_key = k.later_key
+        JOIN earlier_scope e ON e.problem_key = k.earlier_key
+        WHERE k.days_after <= $window_days
     )"""
     return sql, params
 
@@ -117,16 +138,14 @@ def rebounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None
     params["limit"] = limit
     sql = f"""WITH {links},
     newest AS (SELECT * FROM links ORDER BY found_day DESC, later_key LIMIT $limit)
-    SELECT k.later_key AS problem_key, k.found_day, l.point_type, lp.point_name,
-           l.category, lp.description, l.unit,
+    SELECT k.later_key AS problem_key, k.found_day, l.point_type, l.point_name,
+           l.category, l.description, l.unit,
            k.earlier_key, e.start_day AS earlier_found_day, k.earlier_done_day,
-           e.category AS earlier_category, ep.description AS earlier_description,
+           e.category AS earlier_category, e.description AS earlier_description,
            k.days_after, l.category = e.category AS same_category
     FROM newest k
     JOIN earlier_scope l ON l.problem_key = k.later_key
-    JOIN problems lp ON lp.problem_key = k.later_key
     JOIN earlier_scope e ON e.problem_key = k.earlier_key
-    JOIN problems ep ON ep.problem_key = k.earlier_key
     ORDER BY k.found_day DESC, problem_key"""
     frame = con.execute(sql, params).df()
     return frame.astype({"days_after": "int64", "same_category": "bool"})[REBOUND_COLUMNS]

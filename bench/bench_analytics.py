@@ -76,45 +76,18 @@ def time_analytics(db_path: Path, repeat: int) -> list[dict]:
 # The same figures in pandas, from the tables in memory.
 # ---------------------------------------------------------------------------------------------------
 def pandas_tables(con) -> dict[str, pd.DataFrame]:
-    return {
-        "problems": con.execute("SELECT problem_key, unit, point_type, category, point_name, description, "
-                                "found_date, first_seen, deadline, status, rectified_date, closed_date, "
-                                "as_of FROM problems").df(),
-        "versions": con.execute("SELECT problem_key, import_id, status FROM problem_versions").df(),
-        "imports": con.execute("SELECT import_id, effective_date, undone_at FROM imports").df(),
-    }
+    return {"problems": con.execute(
+        "SELECT problem_key, unit, point_type, category, point_name, description, deadline, "
+        "start_day, progress_day, done_day, closed_day FROM problems").df()}
 
 
 def pandas_life(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    imports = t["imports"][t["imports"]["undone_at"].isna()]
-    v = t["versions"].merge(imports[["import_id", "effective_date"]], on="import_id")
-    v = v[v["status"] != "待整改"]
-    done = v["status"].isin(["已整改", "已销号"])
-    history = pd.DataFrame({
-        "hist_progress": v.groupby("problem_key")["effective_date"].min(),
-        "hist_done": v[done].groupby("problem_key")["effective_date"].min(),
-        "hist_closed": v[v["status"] == "已销号"].groupby("problem_key")["effective_date"].min(),
-    })
-    p = t["problems"].merge(history, left_on="problem_key", right_index=True, how="left")
-    start = p["found_date"].fillna(p["first_seen"])
-    state = p["as_of"]
-    for column in history.columns:   # a step the first ledger showed dates from the found day
-        p[column] = p[column].mask(p[column] <= p["first_seen"], start)
-
-    def capped(day: pd.Series, *caps: pd.Series) -> pd.Series:
-        earliest = pd.concat([day, *caps], axis=1).min(axis=1)
-        return earliest.where(earliest >= start, start)
-
-    closed = capped(p["closed_date"].fillna(p["hist_closed"]).fillna(state), state)
-    closed = closed.where(p["status"] == "已销号")
-    done_day = capped(p["rectified_date"].fillna(pd.concat([p["closed_date"], p["hist_done"]], axis=1).min(axis=1))
-                      .fillna(state), state, closed)
-    done_day = done_day.where(p["status"].isin(["已整改", "已销号"]))
-    progress = capped(p["hist_progress"].fillna(state), done_day, state).where(p["status"] != "待整改")
+    """The problems with their life days, as the importer stored them (analytics.lifecycle)."""
+    p = t["problems"]
     return pd.DataFrame({"problem_key": p["problem_key"], "unit": p["unit"], "point_type": p["point_type"],
                          "category": p["category"], "point_name": p["point_name"],
-                         "description": p["description"], "deadline": p["deadline"], "start": start,
-                         "progress": progress, "done": done_day, "closed": closed})
+                         "description": p["description"], "deadline": p["deadline"], "start": p["start_day"],
+                         "progress": p["progress_day"], "done": p["done_day"], "closed": p["closed_day"]})
 
 
 def pandas_counts(life: pd.DataFrame, day: pd.Timestamp, by: str | None) -> pd.DataFrame:

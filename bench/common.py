@@ -30,6 +30,8 @@ if str(ROOT) not in sys.path:   # the scripts in bench/ also run on their own
 
 from analytics import db  # noqa: E402
 from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
+from analytics.ingest.store import current_state_sql  # noqa: E402
+from analytics.rebounds import refresh_links  # noqa: E402
 from analytics.settings import set_setting  # noqa: E402
 
 END = dt.date(2026, 11, 20)         # the campaign's last report date (the fixtures' default)
@@ -58,22 +60,25 @@ SIZES = {
 
 
 def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
-    """The problems table from the fixtures' generator; imports and versions derived from it in SQL."""
+    """The problems of the fixtures' generator: imports and versions derived from them in SQL, then the
+    current state and the rebound links derived from those as the importer does."""
     problem_frame = campaign_frame(seed=0, n_problems=n_problems, n_units=n_units, weeks=WEEKS, end=END)
     unit_frame = pd.DataFrame([(u.name, u.kind, u.district, True)
                                for u in campaign_units(0, n_units, weeks=WEEKS, end=END)],
                               columns=["name", "kind", "district", "active"])
-    for table, frame in (("problems", problem_frame), ("units", unit_frame)):
-        con.register("frame", frame)
-        con.execute(f"INSERT INTO {table} SELECT * FROM frame")
-        con.unregister("frame")
+    con.register("frame", problem_frame)
+    con.execute("CREATE TEMP TABLE stated AS SELECT * FROM frame")
+    con.unregister("frame")
+    con.register("frame", unit_frame)
+    con.execute("INSERT INTO units SELECT * FROM frame")
+    con.unregister("frame")
     # Import ids are week × units + unit index + 1 (campaign_frame's scheme); week w reports on
     # END − 7 × (WEEKS − 1 − w).
     con.execute(f"""
         CREATE TEMP TABLE weeks AS
         SELECT DISTINCT ledger_unit, (first_import_id - 1) % {n_units} AS unit_index,
                (last_import_id - 1) // {n_units} AS last_week
-        FROM problems""")
+        FROM stated""")
     con.execute(f"""
         INSERT INTO imports
         SELECT week * {n_units} + unit_index + 1, ledger_unit || '.xlsx', '', ledger_unit, '文件名', NULL,
@@ -94,8 +99,11 @@ def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
         FROM (SELECT *, DATE '{END}' - (7 * ({WEEKS - 1} - week))::INTEGER AS day
               FROM (SELECT *, unnest(range((first_import_id - 1) // {n_units},
                                            (last_import_id - 1) // {n_units} + 1)) AS week
-                    FROM problems))""")
+                    FROM stated))""")
+    con.execute(f"INSERT INTO problems {current_state_sql()}")
+    refresh_links(con)
     con.execute("DROP TABLE weeks")
+    con.execute("DROP TABLE stated")
     con.execute("CHECKPOINT")
 
 

@@ -40,6 +40,8 @@ from hypothesis import strategies as st
 from analytics import db
 from analytics.db import STATUSES
 from analytics.ingest import import_paths
+from analytics.ingest.store import current_state_sql
+from analytics.rebounds import refresh_links
 from analytics.settings import set_setting
 from analytics.units import upsert_unit
 
@@ -191,8 +193,9 @@ def scratch():
 
 def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
                   imports: list[tuple[int, bool]]) -> None:
-    """Refill imports, problem_versions and problems: a problem's current row is its version from
-    the newest import that is not undone (as the importer keeps it); problems with none are left out."""
+    """Refill imports and problem_versions, and derive problems and rebound_links as the importer does: a
+    problem's current row is its version from the newest import that is not undone; problems with none
+    are left out."""
     for table in ("imports", "problem_versions", "problems"):
         con.execute(f"DELETE FROM {table}")
     import_rows = [{"import_id": i, "file_name": f"{i}.csv", "sha256": str(i), "ledger_unit": "测试",
@@ -201,7 +204,7 @@ def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
                     "rows_new": 0, "rows_updated": 0, "rows_flagged": 0, "archive_path": "",
                     "undone_at": dt.datetime(2026, 11, 2) if undone else None}
                    for i, (day, undone) in enumerate(imports)]
-    versions, current = [], []
+    versions = []
     for number, problem in enumerate(problems):
         row = {"problem_key": f"k{number}", "ledger_unit": "测试", "unit": problem["unit"],
                "district": None, "sheet": "", "source_row": number + 2, "point_type": problem["point_type"],
@@ -209,19 +212,13 @@ def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
                "category": problem["category"], "found_date": _day(problem["found"]),
                "deadline": _day(problem["deadline"]), "rectified_date": _day(problem["rectified"]),
                "closed_date": _day(problem["closed"]), "flags": ["标记"] if number % 3 == 0 else []}
-        seen = sorted({i: s for i, s in problem["versions"]}.items(),
-                      key=lambda item: (imports[item[0]][0], item[0]))
-        for import_id, status in seen:
+        for import_id, status in {i: s for i, s in problem["versions"]}.items():
             versions.append(row | {"import_id": import_id, "status": status})
-        live = [(i, s) for i, s in seen if not imports[i][1]]
-        if live:
-            last_id, status = live[-1]
-            current.append(row | {"status": status, "first_import_id": live[0][0], "last_import_id": last_id,
-                                  "first_seen": _day(imports[live[0][0]][0]),
-                                  "as_of": _day(imports[last_id][0])})
-    for table, rows in (("imports", import_rows), ("problem_versions", versions), ("problems", current)):
+    for table, rows in (("imports", import_rows), ("problem_versions", versions)):
         if rows:
             frame = pd.DataFrame(rows)
             con.register("frame", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
             con.unregister("frame")
+    con.execute(f"INSERT INTO problems {current_state_sql()}")
+    refresh_links(con)

@@ -42,4 +42,10 @@ def test_a_problems_table_that_drifted_from_its_history_is_found(db_path):
     with db.connect(db_path) as con:
         con.execute("UPDATE problems SET status = '已销号' WHERE rowid IN "
                     "(SELECT rowid FROM problems WHERE status <> '已销号' LIMIT 2)")
-    assert "缺少2条、多出2条" in check_integrity(db_path).text()
+    assert "问题缺少2条、多出2条" in check_integrity(db_path).text()
+
+
+def test_a_rebound_link_that_drifted_from_the_problems_is_found(db_path):
+    with db.connect(db_path) as con:
+        con.execute("INSERT INTO rebound_links VALUES ('城关街道||9', '城关街道||1', '城关街道', 3)")
+    assert "反弹关联有1条不符" in check_integrity(db_path).text()

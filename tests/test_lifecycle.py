@@ -79,8 +79,9 @@ def test_any_history_moves_forward_and_ends_in_the_current_state(scratch, proble
     rows = scratch.execute(f"""
         WITH {scope}, days AS (SELECT range::DATE AS day FROM range($first_day::TIMESTAMP,
                                                                     ($f_as_of + 1)::TIMESTAMP, INTERVAL 1 DAY))
-        SELECT s.problem_key, d.day, {status_on('d.day')}, p.status, d.day >= p.as_of
-        FROM scoped s JOIN problems p ON p.problem_key = s.problem_key JOIN days d ON d.day >= s.start_day
+        SELECT s.problem_key, d.day, {status_on('d.day')}, p.current_status, d.day >= p.as_of
+        FROM scoped s JOIN days d ON d.day >= s.start_day
+        JOIN (SELECT problem_key, status AS current_status, as_of FROM problems) p USING (problem_key)
         ORDER BY s.problem_key, d.day""", params).fetchall()
     previous: dict[str, int] = {}
     for key, _, status, current, after_its_ledger in rows:

@@ -7,9 +7,10 @@ import pytest
 
 from analytics import db
 from analytics.filters import Filters
-from analytics.rebounds import REBOUND_COLUMNS, rebound_rates, rebounds
+from analytics.ingest import import_paths, undo_import
+from analytics.rebounds import REBOUND_COLUMNS, rebound_rates, rebounds, stored_links_sql
 from analytics.settings import set_setting
-from analytics_data import AS_OF, build_campaign, empty_database
+from analytics_data import AS_OF, LEDGERS, build_campaign, empty_database, write_ledger
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +83,28 @@ def test_the_empty_database_answers(tmp_path):
     with db.connect(empty_database(tmp_path), read_only=True) as con:
         assert rebounds(con, Filters(as_of=AS_OF)).empty
         assert rebound_rates(con, Filters(as_of=AS_OF), "unit").empty
+
+
+def _links_agree_with_the_problems(path) -> bool:
+    with db.connect(path, read_only=True) as con:
+        stored = con.execute("SELECT * FROM rebound_links ORDER BY ALL").fetchall()
+        derived = con.execute(f"SELECT * FROM ({stored_links_sql()}) ORDER BY ALL").fetchall()
+    return bool(stored) and stored == derived
+
+
+def test_the_links_follow_each_import_and_undo(campaign, tmp_path):
+    """甲5 is refiled under another 点位 by a newer ledger: no longer a rebound; undo links it again."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(campaign, path)
+    refiled = [row[:2] + ["阳光小区"] + row[3:] if row[0] == "5" else row
+               for row in LEDGERS["甲街道_台账_20261120.csv"]]
+    ledger = write_ledger(tmp_path, "甲街道_台账_20261121.csv", refiled)
+    result, = import_paths(path, [ledger], now=dt.datetime(2026, 11, 21, 8))
+
+    def later_keys():
+        with db.connect(path, read_only=True) as con:
+            return rebounds(con, Filters(as_of=AS_OF))["problem_key"].tolist()
+
+    assert later_keys() == ["乙街道||2"] and _links_agree_with_the_problems(path)
+    undo_import(path, result.import_id)
+    assert later_keys() == ["甲街道||5", "乙街道||2"] and _links_agree_with_the_problems(path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from analytics import db
 from analytics.ingest.store import current_state_sql, file_sha256
+from analytics.rebounds import stored_links_sql
 
 
 @dataclass
@@ -37,7 +38,12 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         missing, = con.execute(f"SELECT count(*) FROM ({current_state_sql()} EXCEPT ALL "
                                "SELECT * FROM problems)").fetchone()
         extra, = con.execute(f"SELECT count(*) FROM (SELECT * FROM problems EXCEPT ALL "
-                             f"{current_state_sql()})").fetchone()
+                             f"SELECT * FROM ({current_state_sql()}))").fetchone()
+        links_differ, = con.execute(f"""
+            SELECT count(*) FROM (
+                (SELECT * FROM rebound_links EXCEPT ALL SELECT * FROM ({stored_links_sql()}))
+                UNION ALL
+                (SELECT * FROM ({stored_links_sql()}) EXCEPT ALL SELECT * FROM rebound_links))""").fetchone()
     for import_id, file_name, sha256, archive_path, rows_read, stored in imports:
         report.imports_checked += 1
         original = archive / archive_path
@@ -47,6 +53,7 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
             report.problems.append(f"第{import_id}次导入“{file_name}”的归档文件已被改动（校验和不符）")
         if stored != rows_read:
             report.problems.append(f"第{import_id}次导入“{file_name}”读取{rows_read}行，历史中却有{stored}行")
-    if missing or extra:
-        report.problems.append(f"问题表与导入历史不一致：缺少{missing}条、多出{extra}条（可运行 rebuild 重建）")
+    if missing or extra or links_differ:
+        report.problems.append(f"问题表与导入历史不一致：问题缺少{missing}条、多出{extra}条，反弹关联有{links_differ}条不符"
+                               "（可运行 rebuild 重建）")
     return report

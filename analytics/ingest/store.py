@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import db
+from analytics import db, lifecycle, rebounds
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.writelock import writing
@@ -29,6 +29,9 @@ VERSION_COLUMNS = [
     "source", "found_date", "deadline", "status", "status_raw", "rectified_date", "closed_date", "remark",
     "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags",
 ]
+# The columns of `problems`: a version's, where it came from, and its life as four days.
+PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", "first_seen", "as_of",
+                         *db.LIFE_DAY_COLUMNS]
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
                    "point_name", "description", "category", "unit")
@@ -103,32 +106,40 @@ def _versions_frame(parsed: ParsedLedger, import_id: int) -> pd.DataFrame:
 
 
 def current_state_sql(scope: str = "") -> str:
-    """SELECT of the current state derived from the history, limited by `scope` (a condition on pv)."""
+    """SELECT of the current state derived from the history, limited by `scope` (a condition on pv),
+    in the column order of `problems`."""
     return f"""
-        SELECT {', '.join('v.' + c for c in VERSION_COLUMNS)},
-               v.first_import_id, v.import_id, v.first_seen, v.effective_date
-        FROM (
-            SELECT pv.*, i.effective_date,
-                   first_value(pv.import_id) OVER history AS first_import_id,
-                   min(i.effective_date) OVER (PARTITION BY pv.problem_key) AS first_seen,
+        WITH history AS (
+            SELECT pv.* EXCLUDE (import_id), pv.import_id AS last_import_id, i.effective_date AS as_of,
+                   first_value(pv.import_id) OVER in_order AS first_import_id,
+                   min(i.effective_date) OVER one_problem AS first_seen,
+                   {lifecycle.STEPS_SEEN_SQL},
                    row_number() OVER newest_first AS recency
             FROM problem_versions pv JOIN imports i USING (import_id)
             WHERE i.undone_at IS NULL {scope}
-            WINDOW history AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+            WINDOW one_problem AS (PARTITION BY pv.problem_key),
+                   in_order AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
                    newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
-        ) v
-        WHERE v.recency = 1"""
+        ),
+        current AS (SELECT * FROM history WHERE recency = 1),
+        {lifecycle.life_days_ctes('current')}
+        SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
     """Derive the current state of one unit's problems from their history: all of them, or only
-    those that import `import_id` holds (all that a new or undone ledger can change)."""
+    those that import `import_id` holds (all that a new or undone ledger can change); then the
+    rebound links of the 责任单位 those problems name, before and after."""
     keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
             if import_id is not None else "")
     parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
+    named_units = f"SELECT DISTINCT unit FROM problems WHERE ledger_unit = $unit {keys}"
+    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
     con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
     con.execute(f"INSERT INTO problems {current_state_sql('AND pv.ledger_unit = $unit ' + keys)}", parameters)
+    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    rebounds.refresh_links(con, sorted(units))
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
