@@ -71,6 +71,7 @@ _OUTCOME_LABELS = {"imported": "导入", "unchanged": "未变", "refused": "拒�
 
 def command_import(args: argparse.Namespace) -> int:
     from analytics.ingest import import_paths
+    from analytics.ingest.store import parse_workers_for_command_line
     from analytics.ingest.reader import SUPPORTED_SUFFIXES
 
     paths: list[Path] = []
@@ -84,7 +85,8 @@ def command_import(args: argparse.Namespace) -> int:
     if not paths:
         print("没有找到要导入的台账文件。", file=sys.stderr)
         return 2
-    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=_Progress())
+    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=_Progress(),
+                           parse_workers=parse_workers_for_command_line())
     for result in results:
         print(f"{_OUTCOME_LABELS[result.outcome]}\t{result.file_name}\t{result.message}")
         for warning in result.warnings:

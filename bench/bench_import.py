@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import fixtures  # noqa: E402
 from analytics.ingest import import_paths  # noqa: E402
+from analytics.ingest.store import parse_workers_for_command_line  # noqa: E402
 from analytics.ingest.reader import CSV_ENCODINGS  # noqa: E402
 from bench.common import END, SIZES, Size, run_times, timed  # noqa: E402
 
@@ -89,8 +90,9 @@ def time_pandas(inbox: dict[str, list[Path]], repeat: int) -> list[dict]:
 
 
 def import_mornings(inbox: dict[str, list[Path]], db_path: Path) -> dict[str, tuple[list, float]]:
-    """Both mornings into a new database: (results, seconds) of each."""
-    return {morning: timed(import_paths, db_path, inbox[morning], actor="基准测试", now=arrival(morning))
+    """Both mornings into a new database, as `python -m analytics import` does it: (results, seconds) of each."""
+    return {morning: timed(import_paths, db_path, inbox[morning], actor="基准测试", now=arrival(morning),
+                           parse_workers=parse_workers_for_command_line())
             for morning in MORNINGS}
 
 
