@@ -230,8 +230,7 @@ CREATE TABLE IF NOT EXISTS problems (
     start_day       DATE NOT NULL,
     progress_day    DATE,
     done_day        DATE,
-    closed_day      DATE,
-    PRIMARY KEY (problem_key)
+    closed_day      DATE
 );
 
 -- Which earlier problem each later one may be a rebound of (analytics/rebounds.py), kept with `problems`.

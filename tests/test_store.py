@@ -233,3 +233,17 @@ def test_a_worker_that_dies_takes_only_its_own_file(tmp_path):
     assert outcomes["城关街道_台账.csv"] == "城关街道" and outcomes["西关街道_台账.csv"] == "西关街道"
     assert outcomes["南关街道_台账.csv"] == "南关街道"
     assert outcomes["东关街道_台账.csv"].startswith("文件“东关街道_台账.csv”未导入：读取时解析进程意外退出")
+
+
+def test_the_prepared_rows_are_typed_like_the_history_table(tmp_path):
+    prepared = store.prepare_ledger(write_csv(tmp_path / "城关街道_台账.csv", ROWS), point_type_aliases={},
+                                    today=NOW.date())
+    with db.connect(tmp_path / "x.duckdb") as con:
+        db.ensure_schema(con)
+        history = [(name, kind) for name, kind in
+                   con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                               "WHERE table_name = 'problem_versions' ORDER BY column_index").fetchall()][1:]
+        con.register("prepared", prepared.versions)
+        assert [(name, kind) for name, kind, *_ in con.execute("DESCRIBE prepared").fetchall()] == history
+    parsed = parse_ledger(tmp_path / "城关街道_台账.csv", point_type_aliases={}, today=NOW.date())
+    assert (prepared.rows, prepared.flagged, prepared.ledger.records) == (len(parsed.records), parsed.flagged, [])

@@ -7,6 +7,7 @@ ledger never rolls statuses back, and undo is simply "mark undone, derive again"
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -104,18 +105,29 @@ def _archive(path: Path, sha256: str, db_path: Path) -> str:
     return relative.as_posix()
 
 
-def _versions_table(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, import_id: int) -> pa.Table:
-    """The parsed rows as an Arrow table typed like problem_versions (from the records in one pass:
-    several times faster than a DataFrame of Python objects)."""
-    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_(), "DATE": pa.date32(),
-             "VARCHAR[]": pa.list_(pa.string())}
-    schema = pa.schema([(name, types[kind]) for name, kind in
-                        con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = "
-                                    "'problem_versions' AND database_name = current_database() "
-                                    "AND schema_name = 'main' ORDER BY column_index").fetchall()])
-    columns = {name: [record[name] for record in parsed.records] for name in VERSION_COLUMNS}
-    columns["import_id"] = [import_id] * len(parsed.records)
-    return pa.table({field.name: pa.array(columns[field.name], field.type) for field in schema}, schema=schema)
+# Arrow types of the version columns that are not text.
+_VERSION_TYPES = {"source_row": pa.int32(), "point_type_known": pa.bool_(), "found_date": pa.date32(),
+                  "deadline": pa.date32(), "rectified_date": pa.date32(), "closed_date": pa.date32(),
+                  "flags": pa.list_(pa.string())}
+
+
+@dataclass
+class PreparedLedger:
+    """A parsed ledger ready to store: its rows as an Arrow table in the column order of
+    problem_versions (but import_id). It is made where the file was parsed, so a worker process
+    takes that work off the writer too; the ledger's records are dropped once tabled."""
+    ledger: ParsedLedger
+    versions: pa.Table
+    rows: int
+    flagged: int
+
+
+def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
+    """parse_ledger, then the rows as an Arrow table (several times faster than a DataFrame of objects)."""
+    ledger = parse_ledger(path, **parse_options)
+    versions = pa.table({name: pa.array([record[name] for record in ledger.records],
+                                        _VERSION_TYPES.get(name, pa.string())) for name in VERSION_COLUMNS})
+    return PreparedLedger(dataclasses.replace(ledger, records=[]), versions, len(ledger.records), ledger.flagged)
 
 
 def current_state_sql(scope: str = "") -> str:
@@ -166,20 +178,22 @@ def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int,
     """, [import_id]).fetchone()
 
 
-def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, *, sha256: str, archive_path: str,
+def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: str, archive_path: str,
            actor: str, now: dt.datetime, unit_option: str | None, import_id: int | None = None,
            audit: bool = True) -> ImportResult:
+    parsed = prepared.ledger
     with db.transaction(con):
         if import_id is None:
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
         effective = parsed.report_date or now.date()
         con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
                     [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
-                     parsed.report_date, effective, now, actor, len(parsed.records), parsed.flagged,
+                     parsed.report_date, effective, now, actor, prepared.rows, prepared.flagged,
                      archive_path])
-        con.register("incoming_versions", _versions_table(con, parsed, import_id))
+        con.register("incoming_versions", prepared.versions)
         try:
-            con.execute("INSERT INTO problem_versions SELECT * FROM incoming_versions")
+            con.execute("INSERT INTO problem_versions SELECT $import_id, * FROM incoming_versions",
+                        {"import_id": import_id})
         finally:
             con.unregister("incoming_versions")
         new, updated = _count_changes(con, import_id)
@@ -188,13 +202,13 @@ def _write(con: duckdb.DuckDBPyConnection, parsed: ParsedLedger, *, sha256: str,
                     [new, updated, import_id])
         if audit:
             con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
-                        [now, actor, f"#{import_id} {parsed.file_name}（{parsed.ledger_unit}，{len(parsed.records)}行）"])
+                        [now, actor, f"#{import_id} {parsed.file_name}（{parsed.ledger_unit}，{prepared.rows}行）"])
     return ImportResult(
         parsed.file_name, "imported",
-        f"已导入：{parsed.ledger_unit}（单位来自{parsed.unit_source}），读取{len(parsed.records)}条，"
-        f"新增{new}条，更新{updated}条，标记待核{parsed.flagged}条",
+        f"已导入：{parsed.ledger_unit}（单位来自{parsed.unit_source}），读取{prepared.rows}条，"
+        f"新增{new}条，更新{updated}条，标记待核{prepared.flagged}条",
         import_id, parsed.ledger_unit, parsed.unit_source, parsed.report_date,
-        len(parsed.records), new, updated, parsed.flagged, parsed.warnings)
+        prepared.rows, new, updated, prepared.flagged, parsed.warnings)
 
 
 def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str, parsed: ParsedLedger
@@ -224,7 +238,7 @@ class _ParseAhead:
     only its own file with it: files caught in the broken pool are parsed again, each suspect alone,
     and the one that kills a worker by itself is refused."""
 
-    def __init__(self, paths: list[Path], parse: Callable[[Path], ParsedLedger], workers: int):
+    def __init__(self, paths: list[Path], parse: Callable[[Path], PreparedLedger], workers: int):
         self.paths, self.parse, self.workers = paths, parse, workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: collections.deque[tuple[Path, Future]] = collections.deque()
@@ -246,12 +260,12 @@ class _ParseAhead:
             # forkserver, not fork: the dashboard's process has threads (Streamlit, DuckDB) a fork would
             # copy mid-step. The server imports the parser once; each worker starts as a fork of it.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["analytics.ingest.parse"])
+            context.set_forkserver_preload(["analytics.ingest.store"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool.submit(self.parse, path)
 
-    def __iter__(self) -> Iterator[tuple[Path, Callable[[], ParsedLedger]]]:
-        """(path, a function returning its ParsedLedger or raising as parse_ledger does), in order."""
+    def __iter__(self) -> Iterator[tuple[Path, Callable[[], PreparedLedger]]]:
+        """(path, a function returning what `parse` gives for it or raising what it raises), in order."""
         if self.workers == 0:
             for path in self.paths:
                 yield path, functools.partial(self.parse, path)
@@ -305,7 +319,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
     with writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
         aliases = point_type_aliases(session.get())
-        parse = functools.partial(parse_ledger, point_type_aliases=aliases, unit=unit,
+        parse = functools.partial(prepare_ledger, point_type_aliases=aliases, unit=unit,
                                   today=(now or dt.datetime.now()).date(), limits=limits)
         with _ParseAhead(paths, parse, workers) as parsed_files:
             for number, (path, parsed) in enumerate(parsed_files, start=1):
@@ -320,11 +334,12 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     return results
 
 
-def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Callable[[], ParsedLedger], *,
+def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Callable[[], PreparedLedger], *,
                 unit: str | None, actor: str, now: dt.datetime, report: Callable[[str], None]) -> ImportResult:
     try:
         sha256 = file_sha256(path)
-        ledger = parsed()
+        prepared = parsed()
+        ledger = prepared.ledger
         ledger.file_name = name
         archive_path = _archive(path, sha256, session.db_path)
         report("写入")
@@ -334,7 +349,7 @@ def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Cal
             return ImportResult(name, "unchanged",
                                 f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
                                 duplicate[0], duplicate[1])
-        return _write(con, ledger, sha256=sha256, archive_path=archive_path, actor=actor, now=now,
+        return _write(con, prepared, sha256=sha256, archive_path=archive_path, actor=actor, now=now,
                       unit_option=unit)
     except FileRefused as refusal:
         return ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
@@ -402,17 +417,17 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                 for record in imports.itertuples(index=False):
                     imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
                     unit_option = record.unit_option if pd.notna(record.unit_option) else None
-                    parsed = parse_ledger(archive / record.archive_path, point_type_aliases=aliases,
-                                          unit=unit_option, today=imported_at.date())
-                    parsed.file_name = record.file_name
-                    _write(con, parsed, sha256=record.sha256, archive_path=record.archive_path,
+                    prepared = prepare_ledger(archive / record.archive_path, point_type_aliases=aliases,
+                                              unit=unit_option, today=imported_at.date())
+                    prepared.ledger.file_name = record.file_name
+                    _write(con, prepared, sha256=record.sha256, archive_path=record.archive_path,
                            actor=record.imported_by, now=imported_at, unit_option=unit_option,
                            import_id=int(record.import_id), audit=False)
                     if pd.notna(record.undone_at):
                         con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                                     [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
                                      int(record.import_id)])
-                        refresh_current(con, parsed.ledger_unit, int(record.import_id))
+                        refresh_current(con, prepared.ledger.ledger_unit, int(record.import_id))
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{len(imports)}次导入"])
             os.replace(temporary, db_path)
