@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "chuangwen.duckdb"
@@ -158,6 +159,12 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+    """A query's rows as a DataFrame by way of Arrow: for results of thousands of rows about twice as
+    fast as .df(), which builds the text columns value by value. Dates come as datetime64, as from .df()."""
+    return con.sql(sql, params=params).to_arrow_table().to_pandas(date_as_object=False)
 
 
 # Columns a problem carries, shared by the current state (problems) and its history (problem_versions).

@@ -24,6 +24,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analytics.db import fetch_frame
 from analytics.filters import Filters, date_range_sql
 from analytics.lifecycle import UNFILLED, dimension_column, label_sql, LIFE_CTE, scope_cte
 from analytics.settings import get_settings
@@ -147,7 +148,7 @@ def rebounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None
     JOIN earlier_scope l ON l.problem_key = k.later_key
     JOIN earlier_scope e ON e.problem_key = k.earlier_key
     ORDER BY k.found_day DESC, problem_key"""
-    frame = con.execute(sql, params).df()
+    frame = fetch_frame(con, sql, params)
     return frame.astype({"days_after": "int64", "same_category": "bool"})[REBOUND_COLUMNS]
 
 

@@ -47,22 +47,17 @@ MORNING_LABELS = {"first": "第一个早晨（空库）", "second": "第二个�
 # Why a target is missed, as profiling found it (shown only while it is missed; see the lead's notes
 # for the fixes proposed). Keys are those of Report.checks.
 CAUSES = {
-    "import": "解析是逐格的 Python（ingest/parse.py `_record`、layout.py `problem_rows`，约 30 微秒/行，大城市约 8 秒），"
-              "写入约 8–13 秒（每个文件一个事务：COMMIT 与每 0.25 秒关闭连接时的检查点、`refresh_current` 的窗口查询、"
-              "`_versions_frame` 建 DataFrame），两者串行。剖析时把解析放进一个工作进程、与写入重叠：两个早晨 16.9→12.0 秒、"
-              "21.2→14.8 秒。",
-    "analytics-big": "每个查询都从 problem_versions（每条问题约 4 版）重新推导每条问题的四个日子（lifecycle.py "
-                     "`_HISTORY_CTE` 分组并按 problem_key 回连 problems，大城市约 60 毫秒）；反弹匹配（rebounds.py "
-                     "`_links_sql`，也按 problem_key 回连 problems 取点位名称和描述）约 90 毫秒，落后判定、晨报、反弹率都含它。"
-                     "剖析时把历史日子预先存进 problems：kpis 79→39 毫秒，metrics 约 90→55；四个日子全部预先算好"
-                     "（life_derived_once 的临时表）：kpis 22 毫秒。",
-    "analytics-province": "rebounds（全部）返回约 90 万行：夹具全城只有 114 个点位名称，九成问题都能与同一单位、同一点位"
-                          "的早先问题配上，真实台账的反弹会少得多；页面只显示 200 条（见页面一行）。",
-    "pages": "冷页面 = 它各次读取之和，每次读取都重新推导生命周期（见分析函数）：晨报读 briefing、昨日的 kpis、"
-             "behind(unit)、trends 和侧栏的 countdown、filter_options；督查读 behind、ranking、metrics、overdue_items、"
-             "rebound_rates、rebounds(limit=200)，全省每次 0.2–0.9 秒。",
-    "memory": "峰值是落后判定和晨报里的反弹匹配（DuckDB 的哈希连接；全省单独运行各 0.93–0.96 GB）。剖析时在读取连接上 "
-              "`SET memory_limit='500MB'`：晨报峰值 0.66 GB，耗时 0.95→1.26 秒。",
+    "import": "写入是瓶颈（命令行导入时解析已在每核一个工作进程里与写入重叠）：第二个早晨每份台账都整份重报，"
+              "约 28.6 万行版本全部写入历史；每个文件一个事务，按单位重新推导当前状态和反弹关联"
+              "（store.refresh_current，约 40 毫秒/文件），提交与连接每 0.25 秒释放时的检查点合计约 6 秒。"
+              "再快就要只存内容变了的版本（撤销时要另行补回），或按城市分库（README“扩展到全省”）。",
+    "analytics-big": "没达标的是组合函数：晨报（briefing）= kpis + 按点位类型的落后判定（metrics 与反弹率各一次扫描），"
+                     "每一部分都在 100 毫秒内，合在一起略超；计数查询约 21 个带条件的聚合（metrics.py `_AGGREGATES`），"
+                     "大城市一次扫描约 25 毫秒。",
+    "analytics-province": "百万条问题时组合函数（落后判定、晨报）各要扫描问题表两三次，每次约 0.1 秒。",
+    "pages": "冷页面 = 它各次读取之和：督查页读三次落后判定（类型、类别、单位）、排名、metrics、逾期清单、反弹率"
+             "和最新 200 条反弹，全省每次 0.05–0.2 秒，合计约 1 秒；命中缓存后 0.05 秒。",
+    "memory": "峰值来自看板进程里同时缓存的各页结果和 DuckDB 的哈希连接；可在只读连接上设 `memory_limit` 限制。",
 }
 EXPORT_LABELS = {"gather": "读取晨报数字（gather）", "pptx": "晨报PPT", "xlsx": "督查通报Excel",
                  "png": "晨报图表PNG（zip，一次kaleido会话）"}
