@@ -127,9 +127,12 @@ def pandas_rebounds(life: pd.DataFrame, day: pd.Timestamp, window: int) -> pd.Da
     strip = r"[\s\W_]+"
     point = life["point_name"].fillna("").str.replace(strip, "", regex=True)
     said = life["description"].fillna("").str.replace(strip, "", regex=True)
+    category = life["category"].fillna("")
     found = []
-    for key in (point + "|" + life["category"].fillna(""), point + "|" + said):
-        sides = life.assign(key=key)
+    # within one 责任单位; a key with an empty part matches nothing
+    for key, part in ((life["unit"] + "|" + point + "|类别|" + category, category),
+                      (life["unit"] + "|" + point + "|描述|" + said, said)):
+        sides = life.assign(key=key)[(point != "") & (part != "")]
         later = sides.sort_values("start")
         earlier = sides[sides["done"].notna()].sort_values("done")
         matched = pd.merge_asof(later, earlier[["key", "done", "problem_key"]].rename(
