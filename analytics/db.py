@@ -294,15 +294,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     days_missing = "problems" in stored and not stored["problems"].issuperset(LIFE_DAY_COLUMNS)
     links_missing = "problems" in stored and "rebound_links" not in stored
     if days_missing or links_missing:
-        from analytics.ingest.store import current_state_sql
-        from analytics.rebounds import refresh_links
+        from analytics.ingest.store import derive_current_state
         with transaction(con):
             if days_missing:
                 con.execute("DROP TABLE problems")
             con.execute(SCHEMA)
-            if days_missing:
-                con.execute(f"INSERT INTO problems {current_state_sql()}")
-            refresh_links(con)
+            derive_current_state(con)
     con.execute(SCHEMA)
     if con.execute("SELECT count(*) FROM point_type_aliases").fetchone()[0] == 0:
         from analytics.vocab import default_point_type_aliases

@@ -30,8 +30,7 @@ if str(ROOT) not in sys.path:   # the scripts in bench/ also run on their own
 
 from analytics import db  # noqa: E402
 from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
-from analytics.ingest.store import current_state_sql  # noqa: E402
-from analytics.rebounds import refresh_links  # noqa: E402
+from analytics.ingest.store import derive_current_state  # noqa: E402
 from analytics.settings import set_setting  # noqa: E402
 
 END = dt.date(2026, 11, 20)         # the campaign's last report date (the fixtures' default)
@@ -100,8 +99,7 @@ def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
               FROM (SELECT *, unnest(range((first_import_id - 1) // {n_units},
                                            (last_import_id - 1) // {n_units} + 1)) AS week
                     FROM stated))""")
-    con.execute(f"INSERT INTO problems {current_state_sql()}")
-    refresh_links(con)
+    derive_current_state(con)
     con.execute("DROP TABLE weeks")
     con.execute("DROP TABLE stated")
     con.execute("CHECKPOINT")

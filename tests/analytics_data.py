@@ -40,8 +40,7 @@ from hypothesis import strategies as st
 from analytics import db
 from analytics.db import STATUSES
 from analytics.ingest import import_paths
-from analytics.ingest.store import current_state_sql
-from analytics.rebounds import refresh_links
+from analytics.ingest.store import derive_current_state
 from analytics.settings import set_setting
 from analytics.units import upsert_unit
 
@@ -196,7 +195,7 @@ def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
     """Refill imports and problem_versions, and derive problems and rebound_links as the importer does: a
     problem's current row is its version from the newest import that is not undone; problems with none
     are left out."""
-    for table in ("imports", "problem_versions", "problems"):
+    for table in ("imports", "problem_versions"):
         con.execute(f"DELETE FROM {table}")
     import_rows = [{"import_id": i, "file_name": f"{i}.csv", "sha256": str(i), "ledger_unit": "测试",
                     "unit_source": "指定", "effective_date": _day(day),
@@ -220,5 +219,4 @@ def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
             con.register("frame", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
             con.unregister("frame")
-    con.execute(f"INSERT INTO problems {current_state_sql()}")
-    refresh_links(con)
+    derive_current_state(con)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from analytics import db
 from analytics.ingest.store import current_state_sql, file_sha256
 from analytics.rebounds import stored_links_sql
@@ -24,6 +26,15 @@ class IntegrityReport:
         return "发现不一致：\n" + "\n".join(f"- {problem}" for problem in self.problems)
 
 
+def _differences(con: duckdb.DuckDBPyConnection, table: str, derived_sql: str) -> tuple[int, int]:
+    """(rows the history derives that `table` lacks, rows `table` has that the history does not derive)."""
+    missing, = con.execute(f"SELECT count(*) FROM (SELECT * FROM ({derived_sql}) EXCEPT ALL "
+                           f"SELECT * FROM {table})").fetchone()
+    extra, = con.execute(f"SELECT count(*) FROM (SELECT * FROM {table} EXCEPT ALL "
+                         f"SELECT * FROM ({derived_sql}))").fetchone()
+    return missing, extra
+
+
 def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
     """Every import's original is archived with its checksum, holds as many rows as it read, and the
     current problems are exactly what the history derives."""
@@ -35,15 +46,8 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
             SELECT i.import_id, i.file_name, i.sha256, i.archive_path, i.rows_read,
                    (SELECT count(*) FROM problem_versions v WHERE v.import_id = i.import_id)
             FROM imports i ORDER BY i.import_id""").fetchall()
-        missing, = con.execute(f"SELECT count(*) FROM ({current_state_sql()} EXCEPT ALL "
-                               "SELECT * FROM problems)").fetchone()
-        extra, = con.execute(f"SELECT count(*) FROM (SELECT * FROM problems EXCEPT ALL "
-                             f"SELECT * FROM ({current_state_sql()}))").fetchone()
-        links_differ, = con.execute(f"""
-            SELECT count(*) FROM (
-                (SELECT * FROM rebound_links EXCEPT ALL SELECT * FROM ({stored_links_sql()}))
-                UNION ALL
-                (SELECT * FROM ({stored_links_sql()}) EXCEPT ALL SELECT * FROM rebound_links))""").fetchone()
+        missing, extra = _differences(con, "problems", current_state_sql())
+        links_differ = sum(_differences(con, "rebound_links", stored_links_sql()))
     for import_id, file_name, sha256, archive_path, rows_read, stored in imports:
         report.imports_checked += 1
         original = archive / archive_path

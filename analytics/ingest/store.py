@@ -167,6 +167,14 @@ def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id:
     rebounds.refresh_links(con, sorted(units))
 
 
+def derive_current_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive `problems` and `rebound_links` again from the whole history: for a file written by an
+    earlier version, and for data generated straight into problem_versions (benchmarks, property tests)."""
+    con.execute("DELETE FROM problems")
+    con.execute(f"INSERT INTO problems {current_state_sql()}")
+    rebounds.refresh_links(con)
+
+
 def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
     """(new, updated): rows of this import that were not current before, or whose content moved on."""
     changed = " OR ".join(f"v.{c} IS DISTINCT FROM p.{c}" for c in _CHANGE_COLUMNS)
