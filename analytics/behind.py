@@ -68,8 +68,10 @@ BEHIND_COLUMNS = ["reasons", "reason_text", "total", "open", "overdue", "rectify
                   "delta_open_week", "rebound_rate", "days_silent"]
 
 
-def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_type") -> pd.DataFrame:
+def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_type",
+           by_metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     """The flagged groups of `by` (point_type, category or unit), the most reasons first.
+    `by_metrics`: metrics(con, filters, by) when the caller has it already.
 
     Columns: `by`, then BEHIND_COLUMNS: reasons (list of Chinese sentences), reason_text (them
     joined with “；”) and the figures behind them (rectify_rate and rebound_rate NaN where there is
@@ -77,7 +79,7 @@ def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_ty
     column = dimension_column(by)
     settings = get_settings(con)
     min_size = max(settings.min_group_size, 1)
-    table = metrics(con, filters, column).merge(
+    table = (metrics(con, filters, column) if by_metrics is None else by_metrics).merge(
         rebound_rates(con, filters, column)[[column, "done", "rebounded", "rebound_rate"]],
         on=column, how="left")
     silent = silent_units(con, filters, settings) if column == "unit" else \

@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.behind import behind, percent, silent_units
 from analytics.countdown import Countdown, countdown, month_day
 from analytics.filters import Filters
-from analytics.metrics import Kpis, kpis
+from analytics.metrics import Kpis, metrics_and_kpis
 from analytics.settings import get_settings
 
 
@@ -38,8 +38,8 @@ class Briefing:
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
-    figures = kpis(con, filters)
-    lagging = behind(con, filters, "point_type").head(get_settings(con).last_n)
+    by_type, figures = metrics_and_kpis(con, filters, "point_type")
+    lagging = behind(con, filters, "point_type", by_type).head(get_settings(con).last_n)
     silent = silent_units(con, filters)
     return Briefing(
         as_of=filters.as_of_date,

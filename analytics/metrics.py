@@ -81,11 +81,15 @@ class Kpis:
 
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> Kpis:
-    row = _counts(con, filters).iloc[0]
-    n = {name: int(row[name]) for name in _COUNTS}
+    return _kpis_from(_counts(con, filters), filters.as_of_date)
+
+
+def _kpis_from(counts: pd.DataFrame, as_of: dt.date) -> Kpis:
+    """The headline figures from _counts of any grouping: the groups' counts add up to the whole."""
+    n = {name: int(counts[name].sum()) for name in _COUNTS}
     done = n["rectified"] + n["closed"]
     return Kpis(
-        as_of=filters.as_of_date, total=n["total"], open=n["open"], pending=n["pending"],
+        as_of=as_of, total=n["total"], open=n["open"], pending=n["pending"],
         in_progress=n["in_progress"], rectified=done, closed=n["closed"], overdue=n["overdue"],
         flagged=n["flagged"], rectify_rate=_rate(done, n["total"]),
         close_rate=_rate(n["closed"], n["total"]),
@@ -114,7 +118,18 @@ def metrics(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_t
     / seven days before. Sorted worst first: most overdue, then lowest 整改率, then most open.
     """
     column = dimension_column(by)
+    return _metrics_from(_counts(con, filters, (column,)), column)
+
+
+def metrics_and_kpis(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_type"
+                     ) -> tuple[pd.DataFrame, Kpis]:
+    """metrics(by) and kpis from one scan of the problems (for the briefing, which shows both)."""
+    column = dimension_column(by)
     counts = _counts(con, filters, (column,))
+    return _metrics_from(counts, column), _kpis_from(counts, filters.as_of_date)
+
+
+def _metrics_from(counts: pd.DataFrame, column: str) -> pd.DataFrame:
     frame = pd.DataFrame({column: counts[column].astype(str)})
     for name in ("total", "pending", "in_progress", "rectified", "closed", "open", "overdue", "flagged"):
         frame[name] = counts[name].astype("int64")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from analytics import db
 from analytics.filters import Filters
-from analytics.metrics import METRIC_COLUMNS, kpis, metrics, summary
+from analytics.metrics import METRIC_COLUMNS, kpis, metrics, metrics_and_kpis, summary
 from analytics_data import (AS_OF, campaign, campaign_read_only, empty_database,  # noqa: F401 (fixtures)
                             imports_states, problem_states, replace_state, scratch)
 
@@ -135,6 +135,9 @@ def test_groups_and_statuses_sum_to_the_total(scratch, problems, imports, as_of)
         assert (table["pending"] + table["in_progress"] + table["rectified"] + table["closed"]
                 == table["total"]).all()
         assert table["overdue"].sum() == figures.overdue
+        one_scan_table, one_scan_figures = metrics_and_kpis(scratch, filters, by)   # what the briefing uses
+        assert one_scan_figures == figures
+        assert one_scan_table.equals(table)
     result = summary(scratch, filters)
     assert sum(result["by_status"].values()) == result["problems"] == sum(result["by_point_type"].values())
 
