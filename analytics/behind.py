@@ -146,8 +146,11 @@ def ranking(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "unit") 
     with at least min_group_size problems. Columns: `by`, then RANKING_COLUMNS; last_n marks the
     后N名 exactly as behind() flags them."""
     column = dimension_column(by)
-    settings = get_settings(con)
-    table = metrics(con, filters, column)
+    return ranked_groups(metrics(con, filters, column), column, get_settings(con))
+
+
+def ranked_groups(table: pd.DataFrame, column: str, settings: Settings) -> pd.DataFrame:
+    """ranking() of a metrics table the caller already has (its group column is `column`)."""
     worst_first = _worst_first(table, column, max(settings.min_group_size, 1))
     ranked = table.set_index(column).loc[worst_first[::-1]].reset_index()
     ranked["rank"] = range(1, len(ranked) + 1)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import charts, listing
-from analytics.behind import behind, ranking
+from analytics.behind import behind, ranked_groups
 from analytics.metrics import metrics
 from analytics.rebounds import rebound_rates, rebounds
 from analytics.settings import get_settings
@@ -31,8 +31,10 @@ else:
     state.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
                      f"落后{BEHIND_VIEWS[by]}")
 
+by_unit = state.read(metrics, current, "unit")   # serves the ranking and the overdue counts
+
 st.header("责任单位整改率排名")
-ranked = state.read(ranking, current, "unit")
+ranked = ranked_groups(by_unit, "unit", settings)
 last = set(ranked.loc[ranked["last_n"], "unit"])
 st.caption(f"问题不少于{settings.min_group_size}条的单位参加排名，红色为后{settings.last_n}名。")
 charted = ranked.tail(RANKING_CHART_ROWS)
@@ -44,7 +46,6 @@ state.show_chart(charts.ranking_bars(charted, label="unit", value="rectify_rate"
 state.show_table(ranked.rename(columns={"last_n": f"后{settings.last_n}名"}), "责任单位整改率排名")
 
 st.header("逾期问题")
-by_unit = state.read(metrics, current, "unit")
 with_overdue = by_unit[by_unit["overdue"] > 0].sort_values(["overdue", "unit"], ascending=[False, True])
 if with_overdue.empty:
     st.success("没有逾期未整改的问题。")
