@@ -67,7 +67,9 @@ def clean_header(value: object) -> str:
     return re.sub(r"[（(][^（()）]*[)）]", "", text) or text
 
 
-@functools.lru_cache(maxsize=4096)
+# Every cell of a data row is asked (a repeated header row is skipped): a ledger's distinct cells run to
+# tens of thousands, and a worker parses a whole batch.
+@functools.lru_cache(maxsize=1 << 16)
 def header_field(header: str) -> str | None:
     """The canonical field a header cell names, or None."""
     name = clean_header(header).lower()
