@@ -4,6 +4,7 @@ import datetime as dt
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -147,15 +148,19 @@ def test_dashboard_sessions_keep_working_while_the_command_line_imports(tmp_path
         errors.extend(e.value for e in at.exception)
         return at
 
-    def session():
+    def session(number: int):
+        # Staggered: CPython 3.11 can fail two threads compiling at the same instant ("AST constructor
+        # recursion depth mismatch"), and AppTest compiles the script on every run.
+        time.sleep(0.15 * number)
         run_page()
         warmed.wait()
         importing.wait()
+        time.sleep(0.15 * number)
         while writers[0].poll() is None:
             totals = [m.value for m in run_page().metric if m.label == "问题总数"]
             shown.extend(int(str(total).replace(",", "")) for total in totals)
 
-    sessions = [threading.Thread(target=session) for _ in range(3)]
+    sessions = [threading.Thread(target=session, args=(number,)) for number in range(3)]
     for thread in sessions:
         thread.start()
     warmed.wait()
