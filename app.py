@@ -1,26 +1,28 @@
 """创文督查 dashboard entry point: `streamlit run app.py`.
 
-Draws what every page shares (navigation, the sidebar with countdown and filters) and runs the
-chosen page. Pages that write are registered only for sessions allowed to write, and check the
-permission again themselves.
-
-Because a `pages/` folder exists, Streamlit wraps this script in its old folder-based navigation,
-which runs pages/<name>.py on its own when the URL names it (a bookmark, a reload). Each page's
-first line (state.page_start) then runs this script, so the page is drawn through it; the url
-paths equal the file names so both navigations agree on the page asked for.
+Registers the navigation first (before anything slow, so the browser never shows Streamlit's
+folder listing of pages/), then gates the run on signing in, prepares the database, draws what
+every page shares (the sidebar with countdown and filters) and runs the chosen page. Pages that
+write are registered only for sessions allowed to write, and check the permission again themselves.
 """
+from pathlib import Path
+
 import streamlit as st
 
-from pages import state
+from dashboard import access, first_start, page, sidebar
+from dashboard.navigation import visible_pages
+
+# Absolute: a page started on its own runs this script with that page as the main script (dashboard/page.py).
+HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
-if not state.sign_in():
+chosen = st.navigation([st.Page(HERE / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                                default=index == 0)
+                        for index, spec in enumerate(visible_pages(access.can_write()))],
+                       position="sidebar" if access.current_user().name else "hidden")  # none before sign-in
+if not access.sign_in():
     st.stop()
-state.prepare_database()
-
-pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
-         for index, spec in enumerate(state.PAGES) if state.can_write() or not spec.writes]
-page = st.navigation(pages)
-state.sidebar()
-with state.entered_through_app():
-    page.run()
+first_start.prepare_database()
+sidebar.sidebar()
+with page.entered_through_app():
+    chosen.run()

@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, SIZES, build_database, run_times, timed  # noqa: E402
-from pages import state  # noqa: E402
+from dashboard.navigation import PAGES as PAGE_SPECS  # noqa: E402
 
 APP = ROOT / "app.py"
-PAGES = {spec.script: spec.title for spec in state.PAGES}
+PAGES = {spec.script: spec.title for spec in PAGE_SPECS}
 FIRST_RUN = "app.py 首次运行（导入模块、建表、晨报）"
 TIMEOUT_SECONDS = 300
 

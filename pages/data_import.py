@@ -6,15 +6,16 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import aliases, listing, upload
-from analytics.ingest import undo_import
+from analytics.ingest import ImportResult, undo_import
 from analytics.ingest.reader import SUPPORTED_SUFFIXES
-from pages import state
+from dashboard import access, data, first_start, flash, show
+from dashboard.page import page_start
 
 OUTCOME_STYLE = {"imported": "success", "unchanged": "info", "refused": "error"}
 NEW_TYPE = "（新增一个点位类型）"
 
-state.page_start("数据导入", show_scope=False)
-state.require_write_access("导入台账、撤销导入和修改别名")
+page_start("数据导入", show_scope=False)
+access.require_write_access("导入台账、撤销导入和修改别名")
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -37,14 +38,14 @@ def show_preview(result: upload.LedgerPreview, number: int) -> None:
     mapping, sample = st.columns([2, 5])
     with mapping:
         st.caption("表头识别")
-        state.show_table(result.mapping.rename(columns={"column": "列", "header": "表头", "field": "识别为"}),
+        show.show_table(result.mapping.rename(columns={"column": "列", "header": "表头", "field": "识别为"}),
                          f"{number}_{result.file_name}_表头识别")
     with sample:
         st.caption(f"前{len(result.sample)}行（导入后的样子）")
-        state.show_table(result.sample, f"{number}_{result.file_name}_预览")
+        show.show_table(result.sample, f"{number}_{result.file_name}_预览")
     if len(result.flagged_rows):
         st.caption("将标记为待核的行及原因（仍会导入，字段留空或按待整改计）")
-        state.show_table(result.flagged_rows.rename(columns={"flag_text": "待核原因"}),
+        show.show_table(result.flagged_rows.rename(columns={"flag_text": "待核原因"}),
                          f"{number}_{result.file_name}_待核行")
 
 
@@ -55,46 +56,42 @@ files = st.file_uploader("选择一个或多个台账文件（可多选）", typ
                          accept_multiple_files=True, key=uploader_key)
 unit_option = st.text_input("文件中找不到填报单位时使用的单位（可不填）", key="upload_unit").strip() or None
 
-state.show_flashes("import")
+flash.show_flashes("import")
 
 if files:
-    alias_pairs = tuple(sorted(state.read(aliases.point_type_aliases)[["alias", "canonical"]]
+    alias_pairs = tuple(sorted(data.read(aliases.point_type_aliases)[["alias", "canonical"]]
                                .itertuples(index=False, name=None)))
     previews = [preview(f.name, f.getvalue(), unit_option, alias_pairs) for f in files]
     refused = sum(1 for p in previews if p.refusal)
     st.caption(f"已选择{len(files)}个文件" + (f"，其中{refused}个无法导入" if refused else "")
                + "。展开各文件可查看表头识别、前几行和待核行。")
-    state.show_table(upload.previews_table(previews), "上传文件识别结果")
+    show.show_table(upload.previews_table(previews), "上传文件识别结果")
     for number, result in enumerate(previews, start=1):
         with st.expander(f"{number}. {result.file_name}", expanded=len(files) == 1,
                          icon=":material/block:" if result.refusal else ":material/description:"):
             show_preview(result, number)
     if st.button(f"导入这{len(files)}个文件", type="primary", icon=":material/upload:",
                  disabled=refused == len(files)):
-        try:
-            results = upload.import_uploads(
-                state.database_path(), [(f.name, f.getvalue()) for f in files], actor=state.actor(),
-                unit=unit_option, progress=state.progress_bar("正在导入"))
-        except state.WRITE_ERRORS as error:
-            st.error(str(error))
-            st.stop()
-        for r in results:
-            state.flash("import", OUTCOME_STYLE[r.outcome],
-                        f"{r.file_name}：{r.message}" + "".join(f"\n\n提示：{w}" for w in r.warnings))
-        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
-        st.rerun()
+        def reported(results: list[ImportResult]) -> list[tuple[str, str]]:
+            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
+            return [(OUTCOME_STYLE[r.outcome], f"{r.file_name}：{r.message}" + "".join(f"\n\n提示：{w}" for w in r.warnings))
+                    for r in results]
+
+        flash.write_then_rerun("import", lambda: upload.import_uploads(
+            data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option,
+            progress=first_start.progress_bar("正在导入")), reported)
 
 # ---- history and undo -----------------------------------------------------------------------
 st.header("导入记录")
-state.show_flashes("history")
-history = state.read(listing.import_history)
+flash.show_flashes("history")
+history = data.read(listing.import_history)
 if history.empty:
     st.info("还没有导入过台账。")
-    if not state.data_state().problems and st.button("载入演示数据", key="import_page_demo"):
-        state.load_demo_with_progress("正在导入演示台账")
+    if not data.data_state().problems and st.button("载入演示数据", key="import_page_demo"):
+        first_start.load_demo_with_progress("正在导入演示台账")
         st.rerun()
 else:
-    state.show_table(history, "导入记录")
+    show.show_table(history, "导入记录")
     active = history[history["undone_at"].isna()]
     labels = {int(r.import_id): f"#{r.import_id} {r.file_name}（{r.ledger_unit}，{r.imported_at:%m-%d %H:%M}）"
               for r in active.itertuples(index=False)}
@@ -103,22 +100,19 @@ else:
         chosen = pick.selectbox("撤销一次导入（其数据不再计入，该单位较早的台账重新生效）", list(labels),
                                 format_func=labels.get, key="undo_pick")
         if act.button("撤销", key="undo", icon=":material/undo:"):
-            try:
-                state.flash("history", "success", undo_import(state.database_path(), chosen, actor=state.actor()))
-            except state.WRITE_ERRORS as error:
-                state.flash("history", "error", str(error))
-            st.rerun()
+            flash.write_then_rerun(
+                "history", lambda: undo_import(data.database_path(), chosen, actor=access.actor()), str)
 
 # ---- alias dictionary -----------------------------------------------------------------------
 st.header("点位类型别名")
-state.show_flashes("alias")
-unknown = state.read(aliases.unclassified_point_types)
+flash.show_flashes("alias")
+unknown = data.read(aliases.unclassified_point_types)
 if unknown.empty:
     st.success("所有问题的点位类型都已归类。")
 else:
     st.caption("以下点位类型不在别名词典中（按原名统计，并在导入时标记待核）。把它们归入标准类型，或作为新类型保留：")
-    state.show_table(unknown, "未归类点位类型")
-known = state.read(aliases.known_point_types)
+    show.show_table(unknown, "未归类点位类型")
+known = data.read(aliases.known_point_types)
 with st.form("alias_form", clear_on_submit=True):
     left, right = st.columns(2)
     alias = left.selectbox("台账中的写法", unknown["point_type"].tolist(), index=None, accept_new_options=True,
@@ -127,12 +121,8 @@ with st.form("alias_form", clear_on_submit=True):
                                 placeholder="选择标准类型，或输入新类型名称", key="alias_canonical")
     if st.form_submit_button("保存别名", icon=":material/save:"):
         target = alias if canonical == NEW_TYPE else canonical
-        try:
-            with state.write_connection() as con:
-                changed = aliases.add_point_type_alias(con, alias or "", target or "", actor=state.actor())
-            state.flash("alias", "success", f"已保存：“{alias}”归入“{target}”，{changed}条问题的点位类型随之更新。")
-            st.rerun()
-        except state.WRITE_ERRORS as error:
-            st.error(str(error))
+        flash.write_then_rerun(
+            "alias", lambda: data.write(aliases.add_point_type_alias, alias or "", target or ""),
+            lambda changed: f"已保存：“{alias}”归入“{target}”，{changed}条问题的点位类型随之更新。")
 with st.expander("查看全部别名"):
-    state.show_table(state.read(aliases.point_type_aliases), "点位类型别名词典")
+    show.show_table(data.read(aliases.point_type_aliases), "点位类型别名词典")

@@ -12,17 +12,18 @@ from analytics.briefing import briefing, briefing_text
 from analytics.metrics import kpis
 from analytics.settings import get_settings
 from analytics.trends import trends
-from pages import state
+from dashboard import data, first_start, show
+from dashboard.page import page_start
 
 BURNDOWN_HISTORY_DAYS = 56  # the burn-down shows the last eight weeks before today and the days left
 
-current = state.page_start("晨报")
-if not state.require_data():
+current = page_start("晨报")
+if not first_start.require_data():
     st.stop()
 
-morning = state.read(briefing, current)
+morning = data.read(briefing, current)
 clock, figures = morning.countdown, morning.kpis
-yesterday = state.read(kpis, dataclasses.replace(current, as_of=current.as_of_date - dt.timedelta(days=1)))
+yesterday = data.read(kpis, dataclasses.replace(current, as_of=current.as_of_date - dt.timedelta(days=1)))
 
 with st.container(border=True):
     if clock.test_date is None:
@@ -59,7 +60,7 @@ cards[4].metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_co
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")
 st.code(briefing_text(morning), language=None, wrap_lines=True)
-state.briefing_downloads(current)
+show.briefing_downloads(current)
 
 left, right = st.columns(2)
 with left:
@@ -71,7 +72,7 @@ with left:
 with right:
     st.subheader("落后最多的责任单位")
     # as many as the briefing names 点位 types: the 后N名 setting
-    lagging_units = state.read(behind, current, "unit").head(state.read(get_settings).last_n)
+    lagging_units = data.read(behind, current, "unit").head(data.read(get_settings).last_n)
     if lagging_units.empty:
         st.success("没有落后的责任单位。")
     for row in lagging_units.itertuples(index=False):
@@ -81,12 +82,12 @@ st.subheader("未按时报送台账的单位")
 if not morning.silent_units:
     st.success("所有单位都已按时报送台账。")
 else:
-    state.show_table(pd.DataFrame([dataclasses.asdict(unit) for unit in morning.silent_units],
+    show.show_table(pd.DataFrame([dataclasses.asdict(unit) for unit in morning.silent_units],
                                   columns=["unit", "last_report", "days_silent"]), "未报送单位")
 
-daily = state.read(trends, current, period="day", since=current.as_of_date - dt.timedelta(days=BURNDOWN_HISTORY_DAYS))
+daily = data.read(trends, current, period="day", since=current.as_of_date - dt.timedelta(days=BURNDOWN_HISTORY_DAYS))
 st.subheader("未整改问题清零进度")
-state.show_chart(
+show.show_chart(
     charts.burndown_chart(daily[["period_end", "backlog"]], as_of=current.as_of_date, open_now=clock.backlog,
                           test_date=clock.test_date, pace=clock.pace,
                           title="未整改问题清零进度：实际、清零路径与按当前进度预测",

@@ -7,13 +7,14 @@ import streamlit as st
 from analytics import charts, listing
 from analytics.metrics import metrics
 from analytics.trends import trends
-from pages import state
+from dashboard import data, first_start, show
+from dashboard.page import page_start
 
-current = state.page_start("点位类型")
-if not state.require_data():
+current = page_start("点位类型")
+if not first_start.require_data():
     st.stop()
 
-by_type = state.read(metrics, current, "point_type")
+by_type = data.read(metrics, current, "point_type")
 types = by_type["point_type"].tolist()
 
 
@@ -23,11 +24,11 @@ def _pick_clicked_type() -> None:
         st.session_state["picked_type"] = points[0]["y"]
 
 
-state.show_chart(
+show.show_chart(
     charts.status_bars(by_type, "point_type", title="各点位类型问题整改情况（按落后程度排序）",
                        subtitle=charts.scope_note(current)),
     "各点位类型问题整改情况", key="type_chart", on_select=_pick_clicked_type, selection_mode="points")
-state.show_table(by_type, "各点位类型统计")
+show.show_table(by_type, "各点位类型统计")
 
 if not types:
     st.stop()
@@ -40,13 +41,13 @@ note = charts.scope_note(scope)
 st.header(f"{picked}")
 left, right = st.columns(2)
 with left:
-    by_category = state.read(metrics, scope, "category")
-    state.show_chart(charts.status_bars(by_category, "category", title=f"{picked}：各问题类别整改情况",
+    by_category = data.read(metrics, scope, "category")
+    show.show_chart(charts.status_bars(by_category, "category", title=f"{picked}：各问题类别整改情况",
                                         subtitle=note), f"{picked}各问题类别整改情况")
 with right:
     st.subheader(f"{picked}：未整改问题最多的点位")
-    state.show_table(state.read(listing.worst_points, scope), f"{picked}问题最多的点位")
+    show.show_table(data.read(listing.worst_points, scope), f"{picked}问题最多的点位")
 
-weekly = state.read(trends, scope, period="week")
-state.show_chart(charts.trend_chart(weekly, period="week", title=f"{picked}：每周新增、整改与未整改积压",
+weekly = data.read(trends, scope, period="week")
+show.show_chart(charts.trend_chart(weekly, period="week", title=f"{picked}：每周新增、整改与未整改积压",
                                     subtitle=note), f"{picked}每周趋势")

@@ -6,14 +6,15 @@ import streamlit as st
 
 from analytics import listing
 from analytics.db import STATUSES
-from pages import state
+from dashboard import data, first_start, show
+from dashboard.page import page_start
 
 PAGE_SIZE = 50
 SHOWN = ["problem_key", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
          "found_date", "deadline", "rectified_date", "closed_date", "flags"]
 
-current = state.page_start("问题明细")
-if not state.require_data():
+current = page_start("问题明细")
+if not first_start.require_data():
     st.stop()
 
 search_column, status_column, toggles = st.columns([3, 2, 1])
@@ -27,7 +28,7 @@ conditions = dict(search=search, statuses=tuple(statuses), overdue_only=overdue_
 
 
 def read_page(number: int) -> listing.ProblemPage:
-    return state.read(listing.problem_page, current, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+    return data.read(listing.problem_page, current, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                       **conditions)
 
 
@@ -41,7 +42,7 @@ pager, summary = st.columns([1, 5], vertical_alignment="bottom")
 pager.number_input("页码", min_value=1, max_value=pages, step=1, key="problem_page_number")
 summary.caption(f"共{page.total}条，每页{PAGE_SIZE}条，第{number}/{pages}页")
 
-chosen = state.show_table(page.rows[SHOWN], "问题明细", key="problem_table", on_select="rerun",
+chosen = show.show_table(page.rows[SHOWN], "问题明细", key="problem_table", on_select="rerun",
                           selection_mode="single-row", height=36 * min(len(page.rows), 20) + 40)
 selected_rows = chosen.selection.rows if chosen else []
 if not selected_rows:
@@ -54,4 +55,4 @@ st.subheader(f"{problem['point_name'] or problem['point_type']}：{problem['desc
 st.caption(f"问题编号 {problem['problem_key']} · 来自{problem['ledger_unit']}台账"
            f"{'工作表“' + problem['sheet'] + '”' if problem['sheet'] else ''}第{problem['source_row']}行 · "
            f"首次见于第{problem['first_import_id']}次导入，当前状态来自第{problem['last_import_id']}次导入")
-state.show_table(state.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_key']}历次记录")
+show.show_table(data.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_key']}历次记录")

@@ -6,7 +6,8 @@ import streamlit as st
 
 from analytics import units
 from analytics.settings import SETTING_LABELS, get_settings, set_setting
-from pages import state
+from dashboard import access, data, flash
+from dashboard.page import page_start
 
 # Thresholds as (widget kind, smallest value); percentages are floats, counts integers.
 THRESHOLDS = {
@@ -15,13 +16,13 @@ THRESHOLDS = {
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0),
 }
 
-state.page_start("设置", show_scope=False)
-state.require_write_access("修改设置和单位列表")
+page_start("设置", show_scope=False)
+access.require_write_access("修改设置和单位列表")
 
-current = state.read(get_settings)
+current = data.read(get_settings)
 
 st.header("测评日期与落后判定阈值")
-state.show_flashes("settings")
+flash.show_flashes("settings")
 with st.form("settings_form"):
     values = {"test_date": st.date_input(SETTING_LABELS["test_date"], value=current.test_date,
                                          help="倒计时、清零路径和晨报都按这一天计算；留空表示未定")}
@@ -32,22 +33,21 @@ with st.form("settings_form"):
             step=kind(1), max_value=100.0 if kind is float else None, key=f"setting_{key}")
     if st.form_submit_button("保存设置", type="primary", icon=":material/save:"):
         changed = {key: value for key, value in values.items() if value != getattr(current, key)}
-        try:
-            with state.write_connection() as con:
-                for key, value in changed.items():
-                    set_setting(con, key, value, actor=state.actor())
-            state.flash("settings", "success", f"已保存{len(changed)}项设置。" if changed else "设置没有变化。")
-            st.rerun()
-        except state.WRITE_ERRORS as error:
-            st.error(str(error))
+
+        def save(con, actor: str) -> None:
+            for key, value in changed.items():
+                set_setting(con, key, value, actor=actor)
+
+        flash.write_then_rerun("settings", lambda: data.write(save),
+                               lambda _: f"已保存{len(changed)}项设置。" if changed else "设置没有变化。")
 defaults = {field.name: field.default for field in dataclasses.fields(current)}
 st.caption("默认值：" + "，".join(f"{SETTING_LABELS[k]} {defaults[k]}" for k in THRESHOLDS))
 
 st.header("责任单位")
-state.show_flashes("units")
+flash.show_flashes("units")
 st.caption("“需报送”的单位超过未报送天数没有报送台账，会列入未报送名单；区域用于按区县/街道筛选。"
            "增删行后点“保存单位列表”。")
-listed = state.read(units.list_units)
+listed = data.read(units.list_units)
 edited = st.data_editor(
     listed, num_rows="dynamic", hide_index=True, key="unit_editor", width="stretch",
     column_config={
@@ -59,18 +59,7 @@ edited = st.data_editor(
     })
 save, seed = st.columns(2)
 if save.button("保存单位列表", type="primary", icon=":material/save:", key="save_units"):
-    try:
-        with state.write_connection() as con:
-            result = units.replace_units(con, edited, actor=state.actor())
-        state.flash("units", "success", f"单位列表已保存：新增{result.added}个，修改{result.changed}个，删除{result.removed}个。")
-        st.rerun()
-    except state.WRITE_ERRORS as error:
-        st.error(str(error))
+    flash.write_then_rerun("units", lambda: data.write(units.replace_units, edited),
+                           lambda result: f"单位列表已保存：新增{result.added}个，修改{result.changed}个，删除{result.removed}个。")
 if seed.button("把已报送台账的单位加入列表", icon=":material/playlist_add:", key="seed_units"):
-    try:
-        with state.write_connection() as con:
-            added = units.add_units_from_ledgers(con, actor=state.actor())
-        state.flash("units", "success", f"已加入{added}个单位。")
-        st.rerun()
-    except state.WRITE_ERRORS as error:
-        st.error(str(error))
+    flash.write_then_rerun("units", lambda: data.write(units.add_units_from_ledgers), lambda added: f"已加入{added}个单位。")

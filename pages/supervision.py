@@ -7,31 +7,32 @@ from analytics.behind import behind, ranked_groups
 from analytics.metrics import metrics
 from analytics.rebounds import rebound_rates, rebounds
 from analytics.settings import get_settings
-from pages import state
+from dashboard import data, first_start, show
+from dashboard.page import page_start
 
 BEHIND_VIEWS = {"point_type": "点位类型", "category": "问题类别", "unit": "责任单位"}
 REBOUNDS_SHOWN = 200
 RANKING_CHART_ROWS = 30   # the chart shows the bottom of a long ranking; the table has it all
 BEHIND_SHOWN = ["reason_text", "total", "open", "overdue", "rectify_rate", "delta_open_week", "rebound_rate"]
 
-current = state.page_start("督查")
-if not state.require_data():
+current = page_start("督查")
+if not first_start.require_data():
     st.stop()
-settings = state.read(get_settings)
+settings = data.read(get_settings)
 note = charts.scope_note(current)
 
 st.header("落后清单")
 by = st.segmented_control("查看", list(BEHIND_VIEWS), format_func=BEHIND_VIEWS.get, default="unit",
                           required=True, key="behind_view")
-flagged = state.read(behind, current, by)
+flagged = data.read(behind, current, by)
 if flagged.empty:
     st.success(f"没有落后的{BEHIND_VIEWS[by]}。")
 else:
     st.caption(f"{len(flagged)}个{BEHIND_VIEWS[by]}落后，理由最多的在前。判定阈值可在“设置”页调整。")
-    state.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
+    show.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
                      f"落后{BEHIND_VIEWS[by]}")
 
-by_unit = state.read(metrics, current, "unit")   # serves the ranking and the overdue counts
+by_unit = data.read(metrics, current, "unit")   # serves the ranking and the overdue counts
 
 st.header("责任单位整改率排名")
 ranked = ranked_groups(by_unit, "unit", settings)
@@ -39,11 +40,11 @@ last = set(ranked.loc[ranked["last_n"], "unit"])
 st.caption(f"问题不少于{settings.min_group_size}条的单位参加排名，红色为后{settings.last_n}名。")
 charted = ranked.tail(RANKING_CHART_ROWS)
 what = (f"整改率最低的{len(charted)}个责任单位" if len(ranked) > len(charted) else "责任单位整改率排名")
-state.show_chart(charts.ranking_bars(charted, label="unit", value="rectify_rate", value_title="整改率",
+show.show_chart(charts.ranking_bars(charted, label="unit", value="rectify_rate", value_title="整改率",
                                      highlight=last, highlight_name=f"后{settings.last_n}名",
                                      title=f"{what}（后{settings.last_n}名标红）", subtitle=note),
                  "责任单位整改率排名")
-state.show_table(ranked.rename(columns={"last_n": f"后{settings.last_n}名"}), "责任单位整改率排名")
+show.show_table(ranked.rename(columns={"last_n": f"后{settings.last_n}名"}), "责任单位整改率排名")
 
 st.header("逾期问题")
 with_overdue = by_unit[by_unit["overdue"] > 0].sort_values(["overdue", "unit"], ascending=[False, True])
@@ -51,18 +52,18 @@ if with_overdue.empty:
     st.success("没有逾期未整改的问题。")
 else:
     st.caption(f"{len(with_overdue)}个单位共有{with_overdue['overdue'].sum()}条问题逾期未整改，按单位、整改时限最早排列。")
-    state.show_table(with_overdue[["unit", "overdue", "open", "total", "rectify_rate"]], "各单位逾期问题数")
-    state.show_table(state.read(listing.overdue_items, current), "逾期问题清单")
+    show.show_table(with_overdue[["unit", "overdue", "open", "total", "rectify_rate"]], "各单位逾期问题数")
+    show.show_table(data.read(listing.overdue_items, current), "逾期问题清单")
 
 st.header("反弹问题")
 st.caption(f"整改后{settings.rebound_days}天内同一点位再次发现同类问题，计为反弹。")
 left, right = st.columns([2, 3])
-rates = state.read(rebound_rates, current, "point_type")
+rates = data.read(rebound_rates, current, "point_type")
 with left:
-    state.show_table(rates[rates["rebounded"] > 0], "各点位类型反弹率")
+    show.show_table(rates[rates["rebounded"] > 0], "各点位类型反弹率")
 with right:
     # only the newest are fetched: at a province's size the whole list is a million rows
-    latest = state.read(rebounds, current, limit=REBOUNDS_SHOWN)
+    latest = data.read(rebounds, current, limit=REBOUNDS_SHOWN)
     count = int(rates["rebounds"].sum())
     st.caption(f"共{count}起反弹" + (f"，下表为最近的{REBOUNDS_SHOWN}起" if count > REBOUNDS_SHOWN else ""))
-    state.show_table(latest, "反弹问题清单")
+    show.show_table(latest, "反弹问题清单")

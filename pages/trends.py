@@ -6,15 +6,16 @@ import streamlit as st
 from analytics import charts
 from analytics.metrics import metrics
 from analytics.trends import trends
-from pages import state
+from dashboard import data, first_start, show
+from dashboard.page import page_start
 
 PERIODS = {"day": "按日", "week": "按周"}
 SPANS = {56: "近8周", 182: "近半年", 0: "全部"}   # days shown back from the as-of day (0: since the first problem)
 VIEWS = {"overall": "总体", "point_type": "分点位类型"}
 SMALL_MULTIPLES = 9
 
-current = state.page_start("趋势")
-if not state.require_data():
+current = page_start("趋势")
+if not first_start.require_data():
     st.stop()
 
 controls = st.columns([1, 1, 1, 2])
@@ -29,18 +30,18 @@ word = PERIODS[period][1]
 note = charts.scope_note(current)
 
 if view == "overall":
-    frame = state.read(trends, current, period=period, since=since)
-    state.show_chart(charts.trend_chart(frame, period=period, title=f"每{word}新增、整改问题数与未整改积压",
+    frame = data.read(trends, current, period=period, since=since)
+    show.show_chart(charts.trend_chart(frame, period=period, title=f"每{word}新增、整改问题数与未整改积压",
                                         subtitle=note), f"问题趋势（{PERIODS[period]}）")
 else:
-    biggest = state.read(metrics, current, "point_type").nlargest(SMALL_MULTIPLES, "total")["point_type"]
+    biggest = data.read(metrics, current, "point_type").nlargest(SMALL_MULTIPLES, "total")["point_type"]
     rank = {name: position for position, name in enumerate(biggest)}
-    frame = state.read(trends, current, period=period, by="point_type", since=since)
+    frame = data.read(trends, current, period=period, by="point_type", since=since)
     frame = frame[frame["point_type"].isin(rank)].sort_values(  # panels biggest first
         ["point_type", "period_start"], key=lambda column: column.map(rank) if column.name == "point_type" else column)
-    state.show_chart(charts.trend_small_multiples(
+    show.show_chart(charts.trend_small_multiples(
         frame, "point_type", period=period,
         title=f"问题最多的{len(biggest)}类点位：每{word}新增与未整改积压", subtitle=note),
         f"分点位类型趋势（{PERIODS[period]}）")
 
-state.show_table(frame.sort_values("period_start", ascending=False), f"趋势数据（{PERIODS[period]}）")
+show.show_table(frame.sort_values("period_start", ascending=False), f"趋势数据（{PERIODS[period]}）")

@@ -18,11 +18,11 @@ from analytics.filters import Filters
 from analytics.metrics import kpis, metrics
 from analytics.settings import get_settings
 from analytics.upload import import_uploads
-from pages import state
+from dashboard.navigation import PAGES as PAGE_SPECS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = {spec.script: spec.title for spec in state.PAGES}
-ANALYSIS_PAGES = [spec.script for spec in state.PAGES if not spec.writes]
+PAGES = {spec.script: spec.title for spec in PAGE_SPECS}
+ANALYSIS_PAGES = [spec.script for spec in PAGE_SPECS if not spec.writes]
 
 
 @pytest.fixture(autouse=True)

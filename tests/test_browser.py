@@ -34,7 +34,7 @@ from analytics.exports.deck import kpi_cards
 from analytics.exports.files import EXPORT_KINDS, export_file_name
 from analytics.filters import Filters
 from analytics.metrics import summary
-from pages import state
+from dashboard.navigation import PAGES as PAGE_SPECS
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -47,8 +47,8 @@ SCREENSHOTS = PROJECT / "tests" / "artifacts" / "screenshots"
 README_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home.png"
 README_SCREENSHOT_LIMIT = 400_000  # bytes: a picture the repository can carry
 # Navigation title -> url path (and screenshot name), in the navigation's order.
-PAGES = {spec.title: spec.url_path for spec in state.PAGES}
-WRITE_PAGES = tuple(spec.title for spec in state.PAGES if spec.writes)
+PAGES = {spec.title: spec.url_path for spec in PAGE_SPECS}
+WRITE_PAGES = tuple(spec.title for spec in PAGE_SPECS if spec.writes)
 SCREEN = {"width": 1920, "height": 1080}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]

@@ -1,0 +1,69 @@
+"""Reads and writes for the pages.
+
+Reads never keep a connection: each cached read opens a short read-only connection (which waits
+while a command-line import holds the file) and closes it. Results are cached on the database
+path, its data version (changes with every write, by anyone) and the arguments, so a write
+anywhere invalidates them and a filter already seen is instant."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from analytics import db, listing
+from analytics.ingest.writelock import writing
+from dashboard import access
+
+# What a write control reports to the user instead of failing: bad input, a vanished row, a
+# database held too long by another writer.
+WRITE_ERRORS = (ValueError, LookupError, db.DatabaseBusy)
+
+
+def database_path() -> Path:
+    return db.default_db_path()
+
+
+@st.cache_resource(show_spinner=False)
+def _schema_ready(path: str) -> bool:
+    db.init_db(path)
+    return True
+
+
+def ensure_schema() -> None:
+    """Create or upgrade the schema once per process."""
+    _schema_ready(str(database_path()))
+
+
+def read(func: Callable, *args, **kwargs):
+    """`func(con, *args, **kwargs)` on a short read-only connection, cached until the data changes.
+    `func` must be a module-level analytics function (its name is part of the cache key)."""
+    path = database_path()
+    return _cached_read(f"{func.__module__}.{func.__qualname__}", str(path), db.data_version(path),
+                        args, tuple(sorted(kwargs.items())), func)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached_read(name: str, path: str, version: tuple, args: tuple, kwargs: tuple, _func: Callable):
+    with db.connect(path, read_only=True) as con:
+        return _func(con, *args, **dict(kwargs))
+
+
+@contextlib.contextmanager
+def write_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one change, holding the writer lock (after the daily backup)."""
+    path = database_path()
+    with writing(path, actor=access.actor()), db.connect(path) as con:
+        yield con
+
+
+def data_state() -> listing.DataState:
+    return read(listing.data_state)
+
+
+def write(change: Callable, *args, **kwargs):
+    """`change(con, *args, actor=…, **kwargs)` on a write connection, recorded as this session's user."""
+    with write_connection() as con:
+        return change(con, *args, actor=access.actor(), **kwargs)

@@ -1,0 +1,32 @@
+"""The pages, in navigation order: app.py registers them, the tests and the benchmark walk them."""
+from __future__ import annotations
+
+import dataclasses
+
+IMPORT_PAGE = "pages/data_import.py"
+SETTINGS_PAGE = "pages/settings.py"
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    script: str
+    title: str
+    icon: str
+    url_path: str       # equal to the file name: Streamlit's folder navigation uses it too (see page.py)
+    writes: bool = False
+
+
+PAGES = (
+    PageSpec("pages/home.py", "晨报", ":material/wb_sunny:", "home"),
+    PageSpec("pages/point_types.py", "点位类型", ":material/place:", "point_types"),
+    PageSpec("pages/trends.py", "趋势", ":material/trending_up:", "trends"),
+    PageSpec("pages/supervision.py", "督查", ":material/campaign:", "supervision"),
+    PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems"),
+    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", writes=True),
+    PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", writes=True),
+)
+
+
+def visible_pages(may_write: bool) -> list[PageSpec]:
+    """The pages a session sees: those that write only for a session allowed to write."""
+    return [spec for spec in PAGES if may_write or not spec.writes]
