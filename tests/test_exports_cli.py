@@ -1,5 +1,4 @@
-"""`export pptx|xlsx|png --out PATH [--as-of] [filters]` on the command line (the function behind it;
-analytics/__main__.py registers it with add_export_parser)."""
+"""`export pptx|xlsx|png --out PATH [--as-of] [filters]` on the command line (analytics/cli.py)."""
 import argparse
 import io
 import zipfile
@@ -9,8 +8,7 @@ import openpyxl
 import pytest
 from pptx import Presentation
 
-from analytics.__main__ import main
-from analytics.exports.cli import add_export_parser
+from analytics.cli import build_parser, main
 from analytics.exports.files import EXPORT_KINDS
 from analytics.exports.images import INSTALL_COMMAND, unavailable_reason
 from exports_data import HOSTILE_UNIT, export_db
@@ -26,9 +24,7 @@ def db_path(tmp_path_factory):
 
 
 def test_the_command_offers_every_export_kind():
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers()
-    add_export_parser(commands, argparse.ArgumentParser(add_help=False))
+    commands, = [action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)]
     kind, = [action for action in commands.choices["export"]._actions if action.dest == "kind"]
     assert tuple(kind.choices) == tuple(EXPORT_KINDS)
 

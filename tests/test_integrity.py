@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from analytics import db, fixtures
-from analytics.__main__ import main
+from analytics.cli import main
 from analytics.ingest import import_paths, undo_import
 from analytics.ingest.integrity import check_integrity
 

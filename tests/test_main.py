@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics import fixtures
-from analytics.__main__ import main
+from analytics.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-20"

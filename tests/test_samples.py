@@ -45,7 +45,7 @@ def test_each_sample_gives_the_expected_counts(imported, file_name):
 
 @pytest.mark.parametrize("file_name", list(EXPECTED))
 def test_the_summary_command_agrees(imported, file_name, capsys):
-    from analytics.__main__ import main
+    from analytics.cli import main
 
     db_path, _ = imported
     expected = EXPECTED[file_name]

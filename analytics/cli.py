@@ -1,0 +1,303 @@
+"""Every command of `python -m analytics`: import, summary, briefing, export, demo, undo, rebuild,
+check, settings, user add.
+
+Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
+default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
+same for every command that reads figures.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from analytics import db
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=_date, help="统计截至日期（默认今天）")
+    parser.add_argument("--from", dest="date_from", type=_date, help="发现日期起")
+    parser.add_argument("--to", dest="date_to", type=_date, help="发现日期止")
+    parser.add_argument("--unit", action="append", default=[], help="责任单位（可重复）")
+    parser.add_argument("--district", action="append", default=[], help="所属区域（可重复）")
+    parser.add_argument("--point-type", action="append", default=[], help="点位类型（可重复）")
+    parser.add_argument("--category", action="append", default=[], help="问题类别（可重复）")
+    parser.add_argument("--source", action="append", default=[], help="问题来源（可重复）")
+
+
+def filters_from_arguments(args: argparse.Namespace):
+    from analytics.filters import Filters
+
+    return Filters(as_of=args.as_of, date_from=args.date_from, date_to=args.date_to,
+                   units=tuple(args.unit), districts=tuple(args.district),
+                   point_types=tuple(args.point_type), categories=tuple(args.category),
+                   sources=tuple(args.source))
+
+
+def _bar(fraction: float, width: int) -> str:
+    filled = round(width * fraction)
+    return "█" * filled + "░" * (width - filled)
+
+
+class _Progress:
+    """Overall and per-file bars on stderr, redrawn in place on a terminal; on a pipe, one line per
+    finished file."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, progress) -> None:
+        line = (f"总进度 [{_bar(progress.overall_fraction, 24)}] {progress.number}/{progress.total}  "
+                f"本文件 [{_bar(progress.file_fraction, 6)}] {progress.stage} {progress.file_name}")
+        finished = progress.stage == "完成"
+        if self.live:
+            last = finished and progress.number == progress.total
+            self.stream.write("\r\033[K" + line + ("\n" if last else ""))
+        elif finished:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+_OUTCOME_LABELS = {"imported": "导入", "unchanged": "未变", "refused": "拒收"}
+
+
+def command_import(args: argparse.Namespace) -> int:
+    from analytics.ingest import import_paths
+    from analytics.ingest.store import parse_workers_for_command_line
+    from analytics.ingest.reader import SUPPORTED_SUFFIXES
+
+    paths: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_dir():
+            paths.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))))
+        else:
+            paths.append(path)
+    if not paths:
+        print("没有找到要导入的台账文件。", file=sys.stderr)
+        return 2
+    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=_Progress(),
+                           parse_workers=parse_workers_for_command_line())
+    for result in results:
+        print(f"{_OUTCOME_LABELS[result.outcome]}\t{result.file_name}\t{result.message}")
+        for warning in result.warnings:
+            print(f"\t提示：{warning}")
+    counts = {outcome: sum(r.outcome == outcome for r in results) for outcome in _OUTCOME_LABELS}
+    print(f"合计：{len(results)}个文件，导入{counts['imported']}个，未变化{counts['unchanged']}个，"
+          f"拒收{counts['refused']}个；新增问题{sum(r.rows_new for r in results)}条，"
+          f"更新{sum(r.rows_updated for r in results)}条，标记待核{sum(r.rows_flagged for r in results)}条。")
+    return 1 if counts["refused"] else 0
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    from analytics.metrics import summary
+
+    with db.connect(db.init_db(args.db), read_only=True) as con:
+        result = summary(con, filters_from_arguments(args))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(f"截至{result['as_of']}：问题{result['problems']}条，逾期{result['overdue']}条，"
+              f"标记待核{result['flagged']}条")
+        for status, count in result["by_status"].items():
+            print(f"  {status}\t{count}")
+    return 0
+
+
+def command_briefing(args: argparse.Namespace) -> int:
+    from analytics.briefing import briefing, briefing_json, briefing_text
+
+    with db.connect(db.init_db(args.db), read_only=True) as con:
+        result = briefing(con, filters_from_arguments(args))
+    if args.json:
+        print(json.dumps(briefing_json(result), ensure_ascii=False, indent=1))
+    else:
+        print(briefing_text(result))
+    return 0
+
+
+def command_export(args: argparse.Namespace) -> int:
+    """The briefing deck, the 督查 bulletin workbook or the briefing charts as PNG files in a zip, e.g.
+    from a scheduled job every morning. --out may name a folder (one that exists, ends in a slash or
+    has no extension): the file is then named after the kind and the date, e.g. 创文晨报_20261120.pptx."""
+    from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
+    from analytics.exports.images import ChartImagesUnavailable
+
+    try:
+        filters = filters_from_arguments(args)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.is_dir() or args.out.endswith(("/", os.sep)) or not out.suffix:
+        out = out / export_file_name(args.kind, filters)
+    try:
+        with db.connect(db.init_db(args.db), read_only=True) as con:
+            data = export_bytes(con, args.kind, filters)
+    except ChartImagesUnavailable as error:
+        print(error, file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已导出{EXPORT_KINDS[args.kind].label}：{out}（{len(data) / 1024:.0f} KB）")
+    return 0
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    from analytics.demo import load_demo
+
+    print(load_demo(args.db, progress=_Progress()))
+    return 0
+
+
+def command_undo(args: argparse.Namespace) -> int:
+    from analytics.ingest import undo_import
+
+    try:
+        print(undo_import(args.db, args.import_id, actor=args.actor))
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_rebuild(args: argparse.Namespace) -> int:
+    from analytics.ingest import FileRefused, rebuild
+
+    try:
+        print(rebuild(db.init_db(args.db), actor=args.actor))
+    except FileRefused as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from analytics.ingest.integrity import check_integrity
+
+    report = check_integrity(db.init_db(args.db))
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def command_settings(args: argparse.Namespace) -> int:
+    from analytics.ingest.writelock import writing
+    from analytics.settings import describe_settings, set_setting
+
+    path = db.init_db(args.db)
+    changes = dict(args.set or [])
+    if args.test_date:
+        changes["test_date"] = args.test_date.isoformat()
+    try:
+        if changes:
+            with writing(path, actor=args.actor), db.connect(path) as con:
+                for key, value in changes.items():
+                    set_setting(con, key, value, actor=args.actor)
+        with db.connect(path, read_only=True) as con:
+            print(describe_settings(con))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def command_user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from analytics.auth import add_user, users_path
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输一次：") != password:
+            print("两次输入的密码不一致。", file=sys.stderr)
+            return 1
+    try:
+        add_user(args.name, password, args.role)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"已保存用户“{args.name}”（{args.role}）到 {users_path()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="创文督查：台账导入与统计")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=None,
+                        help=f"数据库文件（默认 ${db.DB_ENV_VAR} 或 data/chuangwen.duckdb）")
+    common.add_argument("--actor", default="命令行", help="操作人（记入操作日志）")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    import_parser = commands.add_parser("import", parents=[common], help="导入台账文件或文件夹")
+    import_parser.add_argument("paths", nargs="+")
+    import_parser.add_argument("--unit", help="文件中找不到单位时使用的单位名")
+    import_parser.set_defaults(run=command_import)
+
+    summary_parser = commands.add_parser("summary", parents=[common], help="统计汇总")
+    summary_parser.add_argument("--json", action="store_true")
+    add_filter_arguments(summary_parser)
+    summary_parser.set_defaults(run=command_summary)
+
+    briefing_parser = commands.add_parser("briefing", parents=[common], help="晨报")
+    briefing_parser.add_argument("--json", action="store_true")
+    add_filter_arguments(briefing_parser)
+    briefing_parser.set_defaults(run=command_briefing)
+
+    demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据")
+    demo_parser.set_defaults(run=command_demo)
+
+    undo_parser = commands.add_parser("undo", parents=[common], help="撤销一次导入")
+    undo_parser.add_argument("import_id", type=int)
+    undo_parser.set_defaults(run=command_undo)
+
+    rebuild_parser = commands.add_parser("rebuild", parents=[common], help="从归档的原始文件重建数据库")
+    rebuild_parser.set_defaults(run=command_rebuild)
+
+    check_parser = commands.add_parser("check", parents=[common], help="核对数据库与归档的原始文件是否一致")
+    check_parser.set_defaults(run=command_check)
+
+    settings_parser = commands.add_parser("settings", parents=[common], help="查看或修改设置")
+    settings_parser.add_argument("--test-date", type=_date, help="测评日期 YYYY-MM-DD")
+    settings_parser.add_argument("--set", nargs=2, action="append", metavar=("KEY", "VALUE"), help="修改一项阈值")
+    settings_parser.set_defaults(run=command_settings)
+
+    user_parser = commands.add_parser("user", help="管理看板登录用户")
+    user_actions = user_parser.add_subparsers(dest="action", required=True)
+    user_add_parser = user_actions.add_parser("add", help="新增或重设用户（密码只存 bcrypt 哈希）")
+    user_add_parser.add_argument("name")
+    user_add_parser.add_argument("--role", choices=("viewer", "admin"), default="viewer")
+    user_add_parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    user_add_parser.set_defaults(run=command_user_add)
+
+    export_parser = commands.add_parser("export", parents=[common], help="导出晨报PPT、督查通报Excel或图表图片")
+    export_parser.add_argument("kind", choices=("pptx", "xlsx", "png"),
+                               help="pptx：晨报PPT；xlsx：督查通报Excel；png：晨报图表图片（zip）")
+    export_parser.add_argument("--out", required=True,
+                               help="输出文件；或输出文件夹（已存在、以 / 结尾或没有扩展名），文件按类型和日期命名")
+    add_filter_arguments(export_parser)
+    export_parser.set_defaults(run=command_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except db.DatabaseBusy as error:
+        print(error, file=sys.stderr)
+        return 3
+
