@@ -1,7 +1,7 @@
 """The 点位类型 alias dictionary, edited without code: add an alias (or a new type), see the types
 nobody has mapped yet, and re-read the stored problems whose type the new alias now names.
 
-Writers call these inside `analytics.ingest.writelock.writing(db_path, actor=…)` on a read-write
+Writers call these inside `analytics.db.writing(db_path, actor=…)` on a read-write
 connection; new imports pick the dictionary up by themselves.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from analytics import db
+from analytics import db, schema
 
 
 def _date(text: str) -> dt.date:
@@ -104,7 +104,7 @@ def command_import(args: argparse.Namespace) -> int:
 def command_summary(args: argparse.Namespace) -> int:
     from analytics.metrics import summary
 
-    with db.connect(db.init_db(args.db), read_only=True) as con:
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
         result = summary(con, filters_from_arguments(args))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
@@ -119,7 +119,7 @@ def command_summary(args: argparse.Namespace) -> int:
 def command_briefing(args: argparse.Namespace) -> int:
     from analytics.briefing import briefing, briefing_json, briefing_text
 
-    with db.connect(db.init_db(args.db), read_only=True) as con:
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
         result = briefing(con, filters_from_arguments(args))
     if args.json:
         print(json.dumps(briefing_json(result), ensure_ascii=False, indent=1))
@@ -144,7 +144,7 @@ def command_export(args: argparse.Namespace) -> int:
     if out.is_dir() or args.out.endswith(("/", os.sep)) or not out.suffix:
         out = out / export_file_name(args.kind, filters)
     try:
-        with db.connect(db.init_db(args.db), read_only=True) as con:
+        with db.connect(schema.init_db(args.db), read_only=True) as con:
             data = export_bytes(con, args.kind, filters)
     except ChartImagesUnavailable as error:
         print(error, file=sys.stderr)
@@ -177,7 +177,7 @@ def command_rebuild(args: argparse.Namespace) -> int:
     from analytics.ingest import FileRefused, rebuild
 
     try:
-        print(rebuild(db.init_db(args.db), actor=args.actor))
+        print(rebuild(schema.init_db(args.db), actor=args.actor))
     except FileRefused as error:
         print(error, file=sys.stderr)
         return 1
@@ -187,22 +187,21 @@ def command_rebuild(args: argparse.Namespace) -> int:
 def command_check(args: argparse.Namespace) -> int:
     from analytics.ingest.integrity import check_integrity
 
-    report = check_integrity(db.init_db(args.db))
+    report = check_integrity(schema.init_db(args.db))
     print(report.text())
     return 0 if report.ok else 1
 
 
 def command_settings(args: argparse.Namespace) -> int:
-    from analytics.ingest.writelock import writing
     from analytics.settings import describe_settings, set_setting
 
-    path = db.init_db(args.db)
+    path = schema.init_db(args.db)
     changes = dict(args.set or [])
     if args.test_date:
         changes["test_date"] = args.test_date.isoformat()
     try:
         if changes:
-            with writing(path, actor=args.actor), db.connect(path) as con:
+            with db.writing(path, actor=args.actor), db.connect(path) as con:
                 for key, value in changes.items():
                     set_setting(con, key, value, actor=args.actor)
         with db.connect(path, read_only=True) as con:

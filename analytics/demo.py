@@ -7,10 +7,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from analytics import db, fixtures
+from analytics import db, fixtures, schema
 from analytics.ingest import import_paths
 from analytics.ingest.store import ImportProgress
-from analytics.ingest.writelock import writing
 from analytics.settings import set_setting
 
 DEMO_ACTOR = "演示数据"
@@ -24,11 +23,11 @@ def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int 
 
     The campaign ends `end` (default yesterday, so the demo looks alive whenever it is loaded; tests
     pass a fixed day) and its 测评 is DAYS_TO_TEST days later."""
-    db_path = db.init_db(db_path)
+    db_path = schema.init_db(db_path)
     end = end or dt.date.today() - dt.timedelta(days=1)
     demo = fixtures.campaign(seed=seed, n_units=n_units, problems_per_unit=problems_per_unit, weeks=weeks,
                              end=end, test_date=end + dt.timedelta(days=DAYS_TO_TEST))
-    with writing(db_path, actor=DEMO_ACTOR), db.connect(db_path) as con:
+    with db.writing(db_path, actor=DEMO_ACTOR), db.connect(db_path) as con:
         set_setting(con, "test_date", demo.test_date.isoformat(), actor=DEMO_ACTOR)
         con.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, TRUE)",
                         [(unit.name, unit.kind, unit.district) for unit in demo.units])

@@ -94,7 +94,10 @@ import pyarrow.compute as pc
 import xlsxwriter
 import xlwt
 
-from analytics.db import DONE_STATUSES, LIFE_DAY_COLUMNS, OPEN_STATUSES, SCHEMA, STATUSES
+from analytics import derive
+from analytics.db import DONE_STATUSES, OPEN_STATUSES, STATUSES
+from analytics.derive import LIFE_DAY_COLUMNS
+from analytics.schema import SCHEMA
 
 # ---------------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -906,7 +909,7 @@ def _stated_problem_columns() -> list[str]:
 def campaign_frame(seed: int = 0, n_problems: int = 1_000_000, n_units: int = 100, weeks: int = 8,
                    end: date = date(2026, 11, 20), oddities: bool = True) -> pd.DataFrame:
     """Rows of the `problems` table (analytics/db.py column order) as if every weekly ledger were imported,
-    but for the life days (db.LIFE_DAY_COLUMNS), which the importer derives from the history.
+    but for the life days (derive.LIFE_DAY_COLUMNS), which the importer derives from the history.
 
     Built with numpy from the same generator and units as campaign(); no files.  Each problem is in the
     state of its unit's last report; problem_key is "<unit>|<序号>", sheet '' and import ids synthetic

@@ -14,8 +14,8 @@ one ASOF join over (key, day) pairs finds them; a fuzzy description match would 
 problems at a 点位 compared.
 
 Which earlier problem a later one follows depends only on the two problems, so the importer stores
-the links (table rebound_links, refreshed for the units an import touches: refresh_links) and a
-figure only picks the links it wants. A filter keeps the links whose later problem matches it
+the links (table rebound_links, derived in analytics/derive.py for the units an import touches) and
+a figure only picks the links it wants. A filter keeps the links whose later problem matches it
 (date range included) and whose earlier problem matches it but for the date range, so a rebound of
 a problem found before the range still counts; the window applies to days_after.
 """
@@ -28,80 +28,6 @@ from analytics.db import fetch_frame
 from analytics.filters import Filters, date_range_sql
 from analytics.lifecycle import UNFILLED, dimension_column, label_sql, LIFE_CTE, scope_cte
 from analytics.settings import get_settings
-
-
-def _normalised(column: str) -> str:
-    return rf"regexp_replace(coalesce({column}, ''), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
-
-
-def stored_links_sql(units_condition: str = "TRUE") -> str:
-    """SELECT of the links among the problems whose unit meets `units_condition` (rows of rebound_links)."""
-    return f"""
-    WITH chosen AS (SELECT * FROM problems WHERE {units_condition}),
-    -- Names and descriptions repeat a lot: normalise each distinct text once.
-    point_names AS (
-        SELECT point_name, {_normalised('point_name')} AS point FROM (SELECT DISTINCT point_name FROM chosen)
-    ),
-    descriptions AS (
-        SELECT description, {_normalised('description')} AS said FROM (SELECT DISTINCT description FROM chosen)
-    ),
-    -- Each problem's two keys: unit + 点位 + 类别 and unit + 点位 + description (NULL where a part is missing),
-    -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
-    keyed AS MATERIALIZED (
-        SELECT p.problem_key, p.unit, p.start_day, p.done_day,
-               CASE WHEN n.point <> '' AND {label_sql('p.category')} <> '{UNFILLED}'
-                    THEN hash(p.unit, n.point, '类别', {label_sql('p.category')}) END AS category_key,
-               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(p.unit, n.point, '描述', d.said) END AS said_key
-        FROM chosen p
-        LEFT JOIN point_names n ON n.point_name = p.point_name
-        LEFT JOIN descriptions d ON d.description = p.description
-    ),
-    either_key AS (
-        SELECT problem_key, start_day, done_day, category_key AS key FROM keyed
-        UNION ALL
-        SELECT problem_key, start_day, done_day, said_key FROM keyed
-    ),
-    -- Work on (key, day) rather than on problems: many problems share a 点位 and a day.
-    done_days AS (
-        SELECT key, done_day, max(problem_key) AS earlier_key FROM either_key
-        WHERE key IS NOT NULL AND done_day IS NOT NULL GROUP BY key, done_day
-    ),
-    start_days AS (
-        SELECT DISTINCT key, start_day FROM either_key WHERE key IS NOT NULL
-    ),
-    latest AS (
-        SELECT s.key, s.start_day, d.done_day, d.earlier_key
-        FROM start_days s ASOF JOIN done_days d ON s.key = d.key AND s.start_day > d.done_day
-    ),
-    matched AS (
-        SELECT k.problem_key, k.unit, k.start_day, c.done_day AS category_day,
-               c.earlier_key AS category_earlier, d.done_day AS said_day, d.earlier_key AS said_earlier
-        FROM keyed k
-        LEFT JOIN latest c ON c.key = k.category_key AND c.start_day = k.start_day
-        LEFT JOIN latest d ON d.key = k.said_key AND d.start_day = k.start_day
-        WHERE c.key IS NOT NULL OR d.key IS NOT NULL
-    ),
-    -- The later of the two matches (the greater key on the same day).
-    picked AS (
-        SELECT *, said_day IS NOT NULL AND (category_day IS NULL OR said_day > category_day
-                  OR (said_day = category_day AND said_earlier > category_earlier)) AS by_said
-        FROM matched
-    )
-    SELECT m.problem_key AS later_key, CASE WHEN by_said THEN said_earlier ELSE category_earlier END AS earlier_key,
-           m.unit, m.start_day - CASE WHEN by_said THEN said_day ELSE category_day END AS days_after
-    FROM picked m"""
-
-
-def refresh_links(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> None:
-    """Derive the stored links again for the problems of `units` (all units when None): an import
-    changes links only among the problems of the 责任单位 its rows name, before or after."""
-    if units is None:
-        con.execute("DELETE FROM rebound_links")
-        con.execute(f"INSERT INTO rebound_links {stored_links_sql()}")
-        return
-    con.execute("DELETE FROM rebound_links WHERE list_contains($units, unit)", {"units": units})
-    con.execute(f"INSERT INTO rebound_links {stored_links_sql('list_contains($units, unit)')}",
-                {"units": units})
 
 
 def _links_sql(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, dict]:

@@ -1,7 +1,7 @@
 """The unit list (name, kind, district, whether it is expected to report) behind the reporting
 checks and the district of problems whose ledger does not say it.
 
-Writers call these inside `analytics.ingest.writelock.writing(db_path, actor=…)` on a read-write
+Writers call these inside `analytics.db.writing(db_path, actor=…)` on a read-write
 connection.
 """
 from __future__ import annotations

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:   # the scripts in bench/ also run on their own
     sys.path.insert(0, str(ROOT))
 
-from analytics import db  # noqa: E402
+from analytics import db, schema  # noqa: E402
 from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
-from analytics.ingest.store import derive_current_state  # noqa: E402
+from analytics.derive import derive_current_state  # noqa: E402
 from analytics.settings import set_setting  # noqa: E402
 
 END = dt.date(2026, 11, 20)         # the campaign's last report date (the fixtures' default)
@@ -108,7 +108,7 @@ def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
 def build_database(path: Path, n_problems: int, n_units: int = 100) -> dict:
     """A fresh database of that many problems with its 测评 date set; returns its row counts."""
     with db.connect(path) as con:
-        db.ensure_schema(con)
+        schema.ensure_schema(con)
         load_campaign_frame(con, n_problems, n_units)
         set_setting(con, "test_date", TEST_DATE)
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()

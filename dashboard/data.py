@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from analytics import db, listing
-from analytics.ingest.writelock import writing
+from analytics import db, listing, schema
 from dashboard import access
 
 # What a write control reports to the user instead of failing: bad input, a vanished row, a
@@ -28,7 +27,7 @@ def database_path() -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _schema_ready(path: str) -> bool:
-    db.init_db(path)
+    schema.init_db(path)
     return True
 
 
@@ -55,7 +54,7 @@ def _cached_read(name: str, path: str, version: tuple, args: tuple, kwargs: tupl
 def write_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection for one change, holding the writer lock (after the daily backup)."""
     path = database_path()
-    with writing(path, actor=access.actor()), db.connect(path) as con:
+    with db.writing(path, actor=access.actor()), db.connect(path) as con:
         yield con
 
 

@@ -37,10 +37,10 @@ import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
-from analytics import db
+from analytics import db, schema
 from analytics.db import STATUSES
 from analytics.ingest import import_paths
-from analytics.ingest.store import derive_current_state
+from analytics.derive import derive_current_state
 from analytics.settings import set_setting
 from analytics.units import upsert_unit
 
@@ -128,7 +128,7 @@ def build_campaign(folder: Path) -> Path:
 
 
 def empty_database(folder: Path) -> Path:
-    return db.init_db(folder / "empty.duckdb")
+    return schema.init_db(folder / "empty.duckdb")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def campaign_writable(campaign, tmp_path):
 def scratch():
     """An in-memory database for the property tests, refilled by replace_state for each example."""
     connection = duckdb.connect()
-    db.ensure_schema(connection)
+    schema.ensure_schema(connection)
     yield connection
     connection.close()
 

@@ -6,7 +6,6 @@ import pytest
 
 from analytics import aliases, db, fixtures
 from analytics.ingest import import_paths, rebuild, undo_import
-from analytics.ingest.writelock import writing
 
 UNKNOWN = fixtures.UNKNOWN_POINT_TYPE
 REPORT = dt.date(2026, 11, 20)
@@ -28,7 +27,7 @@ def imported(tmp_path):
 
 
 def _add(db_path, alias, canonical):
-    with writing(db_path, actor="测试"), db.connect(db_path) as con:
+    with db.writing(db_path, actor="测试"), db.connect(db_path) as con:
         return aliases.add_point_type_alias(con, alias, canonical, actor="测试")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, fixtures
+from analytics import db, fixtures, schema
 from analytics.filters import Filters
 from analytics.ingest import import_paths
 from analytics.metrics import summary
@@ -57,7 +57,7 @@ def read_until_done(db_path: Path, writer: subprocess.Popen, seen: list, errors:
 
 
 def test_readers_see_whole_imports_while_the_command_line_imports(tmp_path, inbox, last_week):
-    db_path = db.init_db(tmp_path / "busy.duckdb")
+    db_path = schema.init_db(tmp_path / "busy.duckdb")
     writer = start_import(db_path, inbox)
     seen, errors = [], []
     readers = [threading.Thread(target=read_until_done, args=(db_path, writer, seen, errors)) for _ in range(3)]
@@ -85,7 +85,7 @@ def test_readers_see_whole_imports_while_the_command_line_imports(tmp_path, inbo
 
 
 def test_two_imports_of_the_same_inbox_at_once_land_each_ledger_once(tmp_path, inbox):
-    db_path = db.init_db(tmp_path / "twice.duckdb")
+    db_path = schema.init_db(tmp_path / "twice.duckdb")
     first, second = start_import(db_path, inbox), start_import(db_path, inbox)
     outputs = [process.communicate(timeout=300) for process in (first, second)]
     assert (first.returncode, second.returncode) == (0, 0), outputs
@@ -97,7 +97,7 @@ def test_two_imports_of_the_same_inbox_at_once_land_each_ledger_once(tmp_path, i
 
 def test_a_stream_of_reads_does_not_starve_a_writer(tmp_path):
     """Many dashboard sessions reading back to back; a write must still get its turn promptly."""
-    db_path = db.init_db(tmp_path / "starve.duckdb")
+    db_path = schema.init_db(tmp_path / "starve.duckdb")
     stop = threading.Event()
     errors = []
 
@@ -130,7 +130,7 @@ def test_dashboard_sessions_keep_working_while_the_command_line_imports(tmp_path
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    db_path = db.init_db(tmp_path / "served.duckdb")
+    db_path = schema.init_db(tmp_path / "served.duckdb")
     monkeypatch.setenv(db.DB_ENV_VAR, str(db_path))
     monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
     st.cache_data.clear()

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import db
+from analytics import db, schema
 from analytics.behind import ranking, silent_units
 from analytics.exports.bulletin import SHEETS, build_bulletin
 from analytics.exports.tables import MARKED_FILL, neutralise
@@ -146,7 +146,7 @@ def test_the_workbook_holds_nothing_outside_the_filters(db_path):
 
 
 def test_an_empty_database_gives_every_sheet_with_its_header(tmp_path):
-    path = db.init_db(tmp_path / "empty.duckdb")
+    path = schema.init_db(tmp_path / "empty.duckdb")
     with db.connect(path, read_only=True) as con:
         book = openpyxl.load_workbook(io.BytesIO(build_bulletin(con, FILTERS)))
     assert book.sheetnames == list(SHEETS)

@@ -17,7 +17,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from analytics import db
+from analytics import db, schema
 from analytics.behind import behind, ranking
 from analytics.exports.content import CHART_ROWS, gather
 from analytics.exports.deck import (
@@ -295,7 +295,7 @@ def test_the_deck_holds_nothing_outside_the_filters(db_path):
 
 
 def test_an_empty_database_gives_a_deck_that_says_so(tmp_path):
-    path = db.init_db(tmp_path / "empty.duckdb")
+    path = schema.init_db(tmp_path / "empty.duckdb")
     with db.connect(path, read_only=True) as con:
         deck = Presentation(io.BytesIO(build_deck(con, FILTERS)))
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides]

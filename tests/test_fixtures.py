@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from analytics import db, fixtures
+from analytics import db, derive, fixtures, schema
 from analytics.fixtures import STYLE_COLUMNS, STYLES, TruthProblem
 
 REPORT = dt.date(2026, 11, 20)
@@ -359,9 +359,9 @@ def test_the_million_row_frame_fits_the_problems_table():
     frame = fixtures.campaign_frame(seed=0, n_problems=50_000, n_units=100)
     assert len(frame) == 50_000
     with duckdb.connect() as con:
-        con.execute(db.SCHEMA)
+        con.execute(schema.SCHEMA)
         assert list(frame.columns) == [row[0] for row in con.execute("DESCRIBE problems").fetchall()
-                                       if row[0] not in db.LIFE_DAY_COLUMNS]
+                                       if row[0] not in derive.LIFE_DAY_COLUMNS]
         con.execute("CREATE TABLE problems_stated AS SELECT * FROM frame")
         checks = con.execute("""
             SELECT count(*), count(DISTINCT problem_key), count(DISTINCT ledger_unit),

@@ -8,7 +8,8 @@ import pytest
 from analytics import db
 from analytics.filters import Filters
 from analytics.ingest import import_paths, undo_import
-from analytics.rebounds import REBOUND_COLUMNS, rebound_rates, rebounds, stored_links_sql
+from analytics.derive import stored_links_sql
+from analytics.rebounds import REBOUND_COLUMNS, rebound_rates, rebounds
 from analytics.settings import set_setting
 from analytics_data import AS_OF, LEDGERS, build_campaign, empty_database, write_ledger
 

@@ -7,7 +7,7 @@ import time
 import openpyxl
 import pytest
 
-from analytics import db
+from analytics import db, schema
 from analytics.ingest import FileRefused, import_paths, parse_ledger, rebuild, store, undo_import
 
 HEADER = ["序号", "点位类型", "点位名称", "问题描述", "发现时间", "整改时限", "整改状态", "责任单位"]
@@ -239,7 +239,7 @@ def test_the_prepared_rows_are_typed_like_the_history_table(tmp_path):
     prepared = store.prepare_ledger(write_csv(tmp_path / "城关街道_台账.csv", ROWS), point_type_aliases={},
                                     today=NOW.date())
     with db.connect(tmp_path / "x.duckdb") as con:
-        db.ensure_schema(con)
+        schema.ensure_schema(con)
         history = [(name, kind) for name, kind in
                    con.execute("SELECT column_name, data_type FROM duckdb_columns() "
                                "WHERE table_name = 'problem_versions' ORDER BY column_index").fetchall()][1:]

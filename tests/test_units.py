@@ -4,13 +4,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics import db, fixtures, units
+from analytics import db, fixtures, schema, units
 from analytics.ingest import import_paths, undo_import
 
 
 @pytest.fixture
 def con(tmp_path):
-    with db.connect(db.init_db(tmp_path / "chuangwen.duckdb")) as connection:
+    with db.connect(schema.init_db(tmp_path / "chuangwen.duckdb")) as connection:
         yield connection
 
 

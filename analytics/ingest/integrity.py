@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 
 from analytics import db
-from analytics.ingest.store import current_state_sql, file_sha256
-from analytics.rebounds import stored_links_sql
+from analytics.derive import current_state_sql, stored_links_sql
+from analytics.ingest.store import file_sha256
 
 
 @dataclass

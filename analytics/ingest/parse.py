@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics.ingest import dates
+import analytics.ingest.dates as dates
 from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import (FIELD_LABELS, clean_text, normalise_category, normalise_point_type,

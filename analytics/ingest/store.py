@@ -26,20 +26,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics import db, lifecycle, rebounds
+from analytics import db, schema
+from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
-from analytics.ingest.writelock import writing
 
-VERSION_COLUMNS = [
-    "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
-    "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
-    "source", "found_date", "deadline", "status", "status_raw", "rectified_date", "closed_date", "remark",
-    "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags",
-]
-# The columns of `problems`: a version's, where it came from, and its life as four days.
-PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", "first_seen", "as_of",
-                         *db.LIFE_DAY_COLUMNS]
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
                    "point_name", "description", "category", "unit")
@@ -128,51 +119,6 @@ def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
     versions = pa.table({name: pa.array([record[name] for record in ledger.records],
                                         _VERSION_TYPES.get(name, pa.string())) for name in VERSION_COLUMNS})
     return PreparedLedger(dataclasses.replace(ledger, records=[]), versions, len(ledger.records), ledger.flagged)
-
-
-def current_state_sql(scope: str = "") -> str:
-    """SELECT of the current state derived from the history, limited by `scope` (a condition on pv),
-    in the column order of `problems`."""
-    return f"""
-        WITH history AS (
-            SELECT pv.* EXCLUDE (import_id), pv.import_id AS last_import_id, i.effective_date AS as_of,
-                   first_value(pv.import_id) OVER in_order AS first_import_id,
-                   min(i.effective_date) OVER one_problem AS first_seen,
-                   {lifecycle.STEPS_SEEN_SQL},
-                   row_number() OVER newest_first AS recency
-            FROM problem_versions pv JOIN imports i USING (import_id)
-            WHERE i.undone_at IS NULL {scope}
-            WINDOW one_problem AS (PARTITION BY pv.problem_key),
-                   in_order AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
-                   newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
-        ),
-        current AS (SELECT * FROM history WHERE recency = 1),
-        {lifecycle.life_days_ctes('current')}
-        SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
-
-
-def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
-    """Derive the current state of one unit's problems from their history: all of them, or only
-    those that import `import_id` holds (all that a new or undone ledger can change); then the
-    rebound links of the 责任单位 those problems name, before and after."""
-    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
-            if import_id is not None else "")
-    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
-    named_units = f"SELECT DISTINCT unit FROM problems WHERE ledger_unit = $unit {keys}"
-    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
-    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.ledger_unit = $unit ' + keys)}", parameters)
-    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    rebounds.refresh_links(con, sorted(units))
-
-
-def derive_current_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Derive `problems` and `rebound_links` again from the whole history: for a file written by an
-    earlier version, and for data generated straight into problem_versions (benchmarks, property tests)."""
-    con.execute("DELETE FROM problems")
-    con.execute(f"INSERT INTO problems {current_state_sql()}")
-    rebounds.refresh_links(con)
 
 
 def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
@@ -320,12 +266,12 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     `parse_workers` > 0 parses a batch of PARSE_AHEAD_MIN_FILES or more in that many worker processes
     while the files before are written (the caller's __main__ must be import-safe, see
     parse_workers_for_command_line)."""
-    db_path = db.init_db(db_path)
+    db_path = schema.init_db(db_path)
     paths = [Path(p) for p in paths]
     results = []
     report = progress or (lambda _: None)
     workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
-    with writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
+    with db.writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
         aliases = point_type_aliases(session.get())
         parse = functools.partial(prepare_ledger, point_type_aliases=aliases, unit=unit,
                                   today=(now or dt.datetime.now()).date(), limits=limits)
@@ -374,7 +320,7 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
     """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
     db_path = Path(db_path) if db_path is not None else db.default_db_path()
     now = now or dt.datetime.now()
-    with writing(db_path, actor=actor), db.connect(db_path) as con:
+    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
         row = con.execute("SELECT ledger_unit, file_name, undone_at FROM imports WHERE import_id = ?",
                           [import_id]).fetchone()
         if row is None:
@@ -401,7 +347,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
     marks are kept, so the rebuilt figures equal the old ones when the archive is complete."""
     db_path = Path(db_path) if db_path is not None else db.default_db_path()
     archive = db.archive_dir(db_path)
-    with writing(db_path, actor=actor):
+    with db.writing(db_path, actor=actor):
         with db.connect(db_path, read_only=True) as old:
             imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
@@ -415,7 +361,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
         temporary = Path(temporary)
         try:
             with db.connect(temporary) as con:
-                db.ensure_schema(con)
+                schema.ensure_schema(con)
                 for table, frame in carried.items():
                     con.execute(f"DELETE FROM {table}")
                     con.register("carried_rows", frame)

@@ -1,0 +1,221 @@
+"""Deriving the current state from the history: which version of each problem is current, its
+life as four days, and which earlier problem each one may be a rebound of. The importer, undo,
+rebuild and the schema's upgrade of an older file all derive through here, so the stored state is
+always what the history says.
+
+The current state: per problem, the version from its unit's newest ledger (by effective date, then
+import order) that is not undone.
+
+The four days of a problem's life (read by analytics/lifecycle.py):
+
+- start_day: found_date, else first_seen (the day its first ledger came in); it exists from then on.
+- progress_day / done_day / closed_day: the first day it was at least 整改中 / at least 已整改 /
+  已销号. Dates written in the ledger win: closed_date for 已销号; rectified_date for 已整改, else the
+  earlier of closed_date and the history. Where a date is missing, the status history says it: the
+  effective date of the first ledger (not undone) that showed the step, or the found date when the
+  problem's first ledger already showed it (see _from_first_ledger). 整改中 has no date column, so
+  it always comes from the history.
+
+Two rules keep the story consistent with the current state:
+- the newest ledger has the last word: a step beyond the problem's current status never happened
+  (a problem 待整改 today was open all along, whatever an older ledger said), and a step the current
+  status has reached happened no later than that ledger's effective date (problems.as_of);
+- steps are in order and never before the problem exists: start ≤ progress ≤ done ≤ closed.
+
+So a problem moves forward only, its status on or after problems.as_of is exactly problems.status,
+and the open backlog changes only by problems starting and problems leaving (done_day): that is what
+makes backlog_end = backlog_before + new − rectified hold exactly (see analytics.trends). It differs
+from “the status of the latest ledger on or before D” only where a unit's ledgers went backwards
+(已整改, then 整改中 again): the step, once shown and kept by the newest ledger, is not undone in
+between. The four days are placed when the current state is derived (life_days_ctes in current_state_sql),
+so every figure for any day is a single scan of `problems`.
+
+Rebound links: see analytics/rebounds.py for what a rebound is; the links among a unit's problems
+are derived again whenever an import touches that 责任单位.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from analytics.db import DONE_STATUSES
+from analytics.lifecycle import UNFILLED, label_sql
+
+# The columns of `problems` the importer places from a problem's dates and history (below).
+LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day")
+VERSION_COLUMNS = [
+    "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
+    "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
+    "source", "found_date", "deadline", "status", "status_raw", "rectified_date", "closed_date", "remark",
+    "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags",
+]
+# The columns of `problems`: a version's, where it came from, and its life as four days.
+PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", "first_seen", "as_of",
+                         *LIFE_DAY_COLUMNS]
+
+
+_DONE = ", ".join(f"'{s}'" for s in DONE_STATUSES)
+
+# The first day the history showed each step: window aggregates over one problem's versions (`pv`,
+# joined to its import `i`, not undone) in the window `one_problem`, for the importer's current state.
+STEPS_SEEN_SQL = f"""
+    min(i.effective_date) FILTER (WHERE pv.status <> '待整改') OVER one_problem AS progress_seen,
+    min(i.effective_date) FILTER (WHERE pv.status IN ({_DONE})) OVER one_problem AS done_seen,
+    min(i.effective_date) FILTER (WHERE pv.status = '已销号') OVER one_problem AS closed_seen"""
+
+
+def _from_first_ledger(column: str) -> str:
+    """The day the history shows a step; a step the problem's first ledger already showed is
+    placed on its found date: nothing is known of its life before that ledger, and units often
+    list problems fixed on the spot (立行立改) or send the ledger days after its state."""
+    return f"CASE WHEN {column} <= first_seen THEN coalesce(found_date, first_seen) ELSE {column} END"
+
+
+def life_days_ctes(current: str) -> str:
+    """CTEs (to follow WITH) ending in `life_days`: the rows of `current` (problems rows with as_of,
+    first_seen and STEPS_SEEN_SQL's columns) with start_day, closed_day, done_day and progress_day.
+    The importer stores these four days in `problems`, so no figure derives them again."""
+    return f"""
+days_start AS (
+    SELECT * REPLACE ({_from_first_ledger('progress_seen')} AS progress_seen,
+                      {_from_first_ledger('done_seen')} AS done_seen,
+                      {_from_first_ledger('closed_seen')} AS closed_seen),
+           coalesce(found_date, first_seen) AS start_day
+    FROM {current}
+),
+days_closed AS (
+    SELECT *,
+           CASE WHEN status = '已销号' THEN greatest(start_day, least(
+               coalesce(closed_date, closed_seen), as_of)) END AS closed_day
+    FROM days_start
+),
+days_done AS (
+    SELECT *,
+           CASE WHEN status IN ({_DONE}) THEN greatest(start_day, least(
+               coalesce(rectified_date, least(closed_date, done_seen)), as_of, closed_day)) END AS done_day
+    FROM days_closed
+),
+life_days AS (
+    SELECT *,
+           CASE WHEN status <> '待整改' THEN greatest(start_day, least(
+               progress_seen, done_day, as_of)) END AS progress_day
+    FROM days_done
+)"""
+
+
+def _normalised(column: str) -> str:
+    return rf"regexp_replace(coalesce({column}, ''), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
+
+
+def stored_links_sql(units_condition: str = "TRUE") -> str:
+    """SELECT of the links among the problems whose unit meets `units_condition` (rows of rebound_links)."""
+    return f"""
+    WITH chosen AS (SELECT * FROM problems WHERE {units_condition}),
+    -- Names and descriptions repeat a lot: normalise each distinct text once.
+    point_names AS (
+        SELECT point_name, {_normalised('point_name')} AS point FROM (SELECT DISTINCT point_name FROM chosen)
+    ),
+    descriptions AS (
+        SELECT description, {_normalised('description')} AS said FROM (SELECT DISTINCT description FROM chosen)
+    ),
+    -- Each problem's two keys: unit + 点位 + 类别 and unit + 点位 + description (NULL where a part is missing),
+    -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
+    keyed AS MATERIALIZED (
+        SELECT p.problem_key, p.unit, p.start_day, p.done_day,
+               CASE WHEN n.point <> '' AND {label_sql('p.category')} <> '{UNFILLED}'
+                    THEN hash(p.unit, n.point, '类别', {label_sql('p.category')}) END AS category_key,
+               CASE WHEN n.point <> '' AND d.said <> '' THEN hash(p.unit, n.point, '描述', d.said) END AS said_key
+        FROM chosen p
+        LEFT JOIN point_names n ON n.point_name = p.point_name
+        LEFT JOIN descriptions d ON d.description = p.description
+    ),
+    either_key AS (
+        SELECT problem_key, start_day, done_day, category_key AS key FROM keyed
+        UNION ALL
+        SELECT problem_key, start_day, done_day, said_key FROM keyed
+    ),
+    -- Work on (key, day) rather than on problems: many problems share a 点位 and a day.
+    done_days AS (
+        SELECT key, done_day, max(problem_key) AS earlier_key FROM either_key
+        WHERE key IS NOT NULL AND done_day IS NOT NULL GROUP BY key, done_day
+    ),
+    start_days AS (
+        SELECT DISTINCT key, start_day FROM either_key WHERE key IS NOT NULL
+    ),
+    latest AS (
+        SELECT s.key, s.start_day, d.done_day, d.earlier_key
+        FROM start_days s ASOF JOIN done_days d ON s.key = d.key AND s.start_day > d.done_day
+    ),
+    matched AS (
+        SELECT k.problem_key, k.unit, k.start_day, c.done_day AS category_day,
+               c.earlier_key AS category_earlier, d.done_day AS said_day, d.earlier_key AS said_earlier
+        FROM keyed k
+        LEFT JOIN latest c ON c.key = k.category_key AND c.start_day = k.start_day
+        LEFT JOIN latest d ON d.key = k.said_key AND d.start_day = k.start_day
+        WHERE c.key IS NOT NULL OR d.key IS NOT NULL
+    ),
+    -- The later of the two matches (the greater key on the same day).
+    picked AS (
+        SELECT *, said_day IS NOT NULL AND (category_day IS NULL OR said_day > category_day
+                  OR (said_day = category_day AND said_earlier > category_earlier)) AS by_said
+        FROM matched
+    )
+    SELECT m.problem_key AS later_key, CASE WHEN by_said THEN said_earlier ELSE category_earlier END AS earlier_key,
+           m.unit, m.start_day - CASE WHEN by_said THEN said_day ELSE category_day END AS days_after
+    FROM picked m"""
+
+
+def refresh_links(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> None:
+    """Derive the stored links again for the problems of `units` (all units when None): an import
+    changes links only among the problems of the 责任单位 its rows name, before or after."""
+    if units is None:
+        con.execute("DELETE FROM rebound_links")
+        con.execute(f"INSERT INTO rebound_links {stored_links_sql()}")
+        return
+    con.execute("DELETE FROM rebound_links WHERE list_contains($units, unit)", {"units": units})
+    con.execute(f"INSERT INTO rebound_links {stored_links_sql('list_contains($units, unit)')}",
+                {"units": units})
+
+
+def current_state_sql(scope: str = "") -> str:
+    """SELECT of the current state derived from the history, limited by `scope` (a condition on pv),
+    in the column order of `problems`."""
+    return f"""
+        WITH history AS (
+            SELECT pv.* EXCLUDE (import_id), pv.import_id AS last_import_id, i.effective_date AS as_of,
+                   first_value(pv.import_id) OVER in_order AS first_import_id,
+                   min(i.effective_date) OVER one_problem AS first_seen,
+                   {STEPS_SEEN_SQL},
+                   row_number() OVER newest_first AS recency
+            FROM problem_versions pv JOIN imports i USING (import_id)
+            WHERE i.undone_at IS NULL {scope}
+            WINDOW one_problem AS (PARTITION BY pv.problem_key),
+                   in_order AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+                   newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
+        ),
+        current AS (SELECT * FROM history WHERE recency = 1),
+        {life_days_ctes('current')}
+        SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
+    """Derive the current state of one unit's problems from their history: all of them, or only
+    those that import `import_id` holds (all that a new or undone ledger can change); then the
+    rebound links of the 责任单位 those problems name, before and after."""
+    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
+            if import_id is not None else "")
+    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
+    named_units = f"SELECT DISTINCT unit FROM problems WHERE ledger_unit = $unit {keys}"
+    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
+    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.ledger_unit = $unit ' + keys)}", parameters)
+    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    refresh_links(con, sorted(units))
+
+
+def derive_current_state(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive `problems` and `rebound_links` again from the whole history: for a file written by an
+    earlier version, and for data generated straight into problem_versions (benchmarks, property tests)."""
+    con.execute("DELETE FROM problems")
+    con.execute(f"INSERT INTO problems {current_state_sql()}")
+    refresh_links(con)
