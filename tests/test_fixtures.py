@@ -16,6 +16,8 @@ from python_calamine import CalamineWorkbook
 from analytics import db, derive, fixtures, schema
 from analytics.fixtures import STYLE_COLUMNS, STYLES, TruthProblem
 
+import hostile_files
+
 REPORT = dt.date(2026, 11, 20)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # DOMAIN.md: "Read them by meaning, not by exact match."
@@ -384,24 +386,24 @@ def sheet_xml(path: Path, limit: int = -1) -> bytes:
 
 
 def test_corrupt_xlsx_opens_as_zip_but_its_sheet_cannot_be_read(tmp_path):
-    path = fixtures.write_corrupt_xlsx(tmp_path)
+    path = hostile_files.write_corrupt_xlsx(tmp_path)
     assert zipfile.is_zipfile(path)
     with pytest.raises(Exception):
         sheet_xml(path)
 
 
 def test_truncated_xlsx_is_half_a_zip(tmp_path):
-    path = fixtures.write_truncated_xlsx(tmp_path)
+    path = hostile_files.write_truncated_xlsx(tmp_path)
     assert path.read_bytes().startswith(b"PK\x03\x04") and not zipfile.is_zipfile(path)
 
 
 def test_renamed_program_has_an_mz_header(tmp_path):
-    path = fixtures.write_renamed_exe(tmp_path)
+    path = hostile_files.write_renamed_exe(tmp_path)
     assert path.suffix == ".xlsx" and path.read_bytes()[:2] == b"MZ" and not zipfile.is_zipfile(path)
 
 
 def test_zip_bomb_is_small_but_declares_over_a_gigabyte(tmp_path):
-    path = fixtures.write_zip_bomb_xlsx(tmp_path)
+    path = hostile_files.write_zip_bomb_xlsx(tmp_path)
     assert path.stat().st_size < 3_000_000
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 1 << 30
@@ -410,7 +412,7 @@ def test_zip_bomb_is_small_but_declares_over_a_gigabyte(tmp_path):
 
 def test_formatted_blank_rows_claim_a_million_rows_around_a_real_ledger(tmp_path):
     ledger = fixtures.ledger_for_unit("城关街道", seed=0, n_problems=5, report_date=REPORT)
-    path = fixtures.write_formatted_blank_rows_xlsx(tmp_path, ledger=ledger)
+    path = hostile_files.write_formatted_blank_rows_xlsx(tmp_path, ledger=ledger)
     assert path.stat().st_size < 1_000_000
     xml = sheet_xml(path)
     assert b'<dimension ref="A1:K1000000"/>' in xml and xml.count(b"<row") == 1_000_000
@@ -420,7 +422,7 @@ def test_formatted_blank_rows_claim_a_million_rows_around_a_real_ledger(tmp_path
 
 
 def test_unknown_encoding_csv_is_no_text_encoding_a_ledger_would_use(tmp_path):
-    data = fixtures.write_unknown_encoding_csv(tmp_path).read_bytes()
+    data = hostile_files.write_unknown_encoding_csv(tmp_path).read_bytes()
     assert b"," in data and b"\r\n" in data
     for encoding in ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"):
         with pytest.raises(UnicodeDecodeError):
@@ -428,7 +430,7 @@ def test_unknown_encoding_csv_is_no_text_encoding_a_ledger_would_use(tmp_path):
 
 
 def test_error_values_and_formulas_are_real_excel_cells(tmp_path):
-    path = fixtures.write_error_values_xlsx(tmp_path)
+    path = hostile_files.write_error_values_xlsx(tmp_path)
     xml = sheet_xml(path).decode()
     for error in ("#REF!", "#N/A", "#DIV/0!"):
         assert re.search(rf'<c r="[A-Z]+\d+"( s="\d+")? t="e"><f>[^<]+</f><v>{error}</v>', xml)
@@ -439,7 +441,7 @@ def test_error_values_and_formulas_are_real_excel_cells(tmp_path):
 
 @pytest.mark.parametrize("mode, header_rows, header_width", [("columns", 1, 12), ("rows", 2, 11)])
 def test_duplicated_headers(tmp_path, mode, header_rows, header_width):
-    path = fixtures.write_duplicated_header_xlsx(tmp_path, mode=mode)
+    path = hostile_files.write_duplicated_header_xlsx(tmp_path, mode=mode)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     headers = [row for row in rows if row[0] == "序号"]
     assert len(headers) == header_rows and len(headers[0]) == header_width
@@ -448,7 +450,7 @@ def test_duplicated_headers(tmp_path, mode, header_rows, header_width):
 
 
 def test_not_a_ledger_is_an_address_book(tmp_path):
-    workbook = CalamineWorkbook.from_path(str(fixtures.write_not_a_ledger_xlsx(tmp_path)))
+    workbook = CalamineWorkbook.from_path(str(hostile_files.write_not_a_ledger_xlsx(tmp_path)))
     assert workbook.sheet_names[0] == "通讯录"
     assert workbook.get_sheet_by_index(0).to_python()[0] == ["姓名", "电话", "职务", "单位"]
 

@@ -13,6 +13,8 @@ from analytics import db, fixtures
 from analytics.ingest import import_paths
 from analytics.ingest.reader import ReadLimits, read_grids
 
+import hostile_files as hostile_writers
+
 PROJECT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT_BYTES = 2 * 1024 ** 3
 TIME_LIMIT_SECONDS = 60
@@ -41,7 +43,7 @@ def _huge_sparse_file(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def hostile_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    files = {name: getattr(fixtures, name)(folder) for name in HOSTILE}
+    files = {name: getattr(hostile_writers, name)(folder) for name in HOSTILE}
     files["huge"] = _huge_sparse_file(folder)
     return files
 

@@ -7,6 +7,8 @@ import pytest
 from analytics import db, fixtures, upload
 from analytics.vocab import default_point_type_aliases
 
+import hostile_files
+
 REPORT = dt.date(2026, 11, 20)
 ALIASES = default_point_type_aliases()
 
@@ -40,7 +42,7 @@ def test_preview_tells_what_the_importer_will_store(tmp_path, style):
 
 
 def test_preview_of_a_file_that_is_no_ledger_names_the_uploaded_file(tmp_path):
-    path = fixtures.write_not_a_ledger_xlsx(tmp_path)
+    path = hostile_files.write_not_a_ledger_xlsx(tmp_path)
     preview = upload.preview_ledger(path, "通讯录（上传）.xlsx", point_type_aliases=ALIASES)
     assert preview.refusal and "“通讯录（上传）.xlsx”" in preview.refusal
     assert preview.rows == 0 and preview.mapping is None
@@ -71,7 +73,7 @@ def test_import_uploads_keeps_the_original_names_and_matches_the_preview(tmp_pat
 def test_previews_table_one_row_per_file(tmp_path):
     ledger = fixtures.ledger_for_unit("城关街道", seed=2, n_problems=6, report_date=REPORT)
     good = upload.preview_ledger(fixtures.write_ledger(ledger, tmp_path), "好.xlsx", point_type_aliases=ALIASES)
-    bad = upload.preview_ledger(fixtures.write_not_a_ledger_xlsx(tmp_path), "坏.xlsx", point_type_aliases=ALIASES)
+    bad = upload.preview_ledger(hostile_files.write_not_a_ledger_xlsx(tmp_path), "坏.xlsx", point_type_aliases=ALIASES)
     table = upload.previews_table([good, bad])
     assert table["文件名"].tolist() == ["好.xlsx", "坏.xlsx"]
     assert table["问题条数"].tolist() == [6, 0]
