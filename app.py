@@ -10,16 +10,19 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import access, first_start, page, sidebar
-from dashboard.navigation import visible_pages
+from dashboard.navigation import PAGES, visible_pages
 
 # Absolute: a page started on its own runs this script with that page as the main script (dashboard/page.py).
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
+# Before signing in, every page is registered but none is listed or run: a bookmark to any page
+# then shows the sign-in form rather than Streamlit's "page not found".
+signed_in = bool(access.current_user().name)
 chosen = st.navigation([st.Page(HERE / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                                 default=index == 0)
-                        for index, spec in enumerate(visible_pages(access.can_write()))],
-                       position="sidebar" if access.current_user().name else "hidden")  # none before sign-in
+                        for index, spec in enumerate(visible_pages(access.can_write()) if signed_in else PAGES)],
+                       position="sidebar" if signed_in else "hidden")
 if not access.sign_in():
     st.stop()
 first_start.prepare_database()
