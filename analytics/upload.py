@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from analytics.ingest import FileRefused, ImportResult, import_paths, parse_ledger
 from analytics.ingest.store import ImportProgress
-from analytics.ingest.parse import column_letter
 from analytics.vocab import FIELD_LABELS
 
 SAMPLE_ROWS = 8
@@ -59,7 +59,7 @@ def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, 
     except FileRefused as refusal:
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
     mapping = pd.DataFrame(
-        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), FIELD_LABELS[name])
+        [(layout.sheet, get_column_letter(index + 1), layout.header_text.get(index, ""), FIELD_LABELS[name])
          for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
         columns=["sheet", "column", "header", "field"])
     records = pd.DataFrame.from_records(parsed.records)

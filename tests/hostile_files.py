@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
+
 from analytics.db import DONE_STATUSES
 from analytics.fixtures.vocabulary import EXCEL_EPOCH, STYLE_COLUMNS
 from analytics.fixtures.truth import Ledger, stable_int
@@ -117,19 +119,10 @@ _PACKAGE_PARTS = (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT
                   ("xl/styles.xml", _STYLES_XML))
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _sheet_row_xml(row_number: int, values: Sequence[object]) -> str:
     cells = []
     for col, value in enumerate(values):
-        ref = f"{_column_letter(col)}{row_number}"
+        ref = f"{get_column_letter(col + 1)}{row_number}"
         if isinstance(value, date):
             cells.append(f'<c r="{ref}" s="2"><v>{(value - EXCEL_EPOCH).days}</v></c>')
         elif isinstance(value, int):
@@ -158,7 +151,7 @@ def write_formatted_blank_rows_xlsx(folder: Path | str, name: str = "带格式�
     formatted but empty rows down to row n_rows, with the sheet dimension claiming them all."""
     ledger = ledger or _small_ledger()
     data_xml, last_data_row = _ledger_rows_xml(ledger)
-    last_col = _column_letter(len(STYLE_COLUMNS["title_xlsx"]) - 1)
+    last_col = get_column_letter(len(STYLE_COLUMNS["title_xlsx"]))
     path = Path(folder) / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, text in _PACKAGE_PARTS:

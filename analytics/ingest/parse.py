@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 import analytics.ingest.dates as dates
 from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
@@ -40,15 +42,6 @@ class ParsedLedger:
     @property
     def flagged(self) -> int:
         return sum(1 for record in self.records if record["flags"])
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _unit_from_text(text: str, point_type_aliases: dict[str, str]) -> str | None:
@@ -123,7 +116,7 @@ class _RowReader:
 
     def where(self, field_name: str) -> str:
         column = self.layout.columns.get(field_name)
-        letter = f"{column_letter(column)}列" if column is not None else ""
+        letter = f"{get_column_letter(column + 1)}列" if column is not None else ""
         return f"{FIELD_LABELS[field_name]}（{letter}）" if letter else FIELD_LABELS[field_name]
 
     def text(self, field_name: str) -> str:
@@ -194,8 +187,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     ledger_unit, unit_source = _detect_unit(all_rows, layouts, path, unit, point_type_aliases)
     report_date = _detect_report_date(layouts, path)
     warnings = [f"工作表“{layout.sheet}”的表头“{FIELD_LABELS[name]}”出现多次"
-                f"（{column_letter(layout.columns[name])}列与"
-                f"{'、'.join(column_letter(c) + '列' for c in extra)}），已采用{column_letter(layout.columns[name])}列"
+                f"（{get_column_letter(layout.columns[name] + 1)}列与"
+                f"{'、'.join(get_column_letter(c + 1) + '列' for c in extra)}），"
+                f"已采用{get_column_letter(layout.columns[name] + 1)}列"
                 for layout in layouts for name, extra in layout.duplicated.items()]
     if unit and unit != ledger_unit:
         warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")
