@@ -29,7 +29,7 @@ TYPE_BY_NAME = {name: canonical for canonical, aliases in fixtures.POINT_TYPE_AL
                 for name in (canonical, *aliases)}
 STATUS_RANK = {status: rank for rank, status in enumerate(db.STATUSES)}
 TITLED_STYLES = ("title_xlsx", "xls", "two_row_header_xlsx")   # a title row names the unit and date
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
 # --- a reader for what the fixtures write, from DOMAIN.md's description -----------------------------
@@ -455,9 +455,8 @@ def test_not_a_ledger_is_an_address_book(tmp_path):
     assert workbook.get_sheet_by_index(0).to_python()[0] == ["姓名", "电话", "职务", "单位"]
 
 
-# --- the vocabulary against the real samples (skipped without ../shared) --------------------------------
+# --- the vocabulary against the real samples (tests/samples) ----------------------------------------------
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples is not here")
 @pytest.mark.parametrize("file_name, type_column, status_column", [
     ("城关街道_创文问题整改台账.xlsx", 1, 8), ("市城管局_问题清单.xlsx", 1, None), ("西城区_台账.csv", 1, 6)])
 def test_the_alias_table_reads_the_real_samples(file_name, type_column, status_column):
