@@ -34,7 +34,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 from hypothesis import strategies as st
 
 from analytics import db, schema
@@ -157,37 +156,6 @@ problem_states = st.fixed_dictionaries({
     "versions": st.lists(st.tuples(st.integers(0, 5), st.sampled_from(STATUSES)), min_size=1, max_size=4),
 })
 imports_states = st.lists(st.tuples(days, st.booleans()), min_size=6, max_size=6)  # (effective day, undone)
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory) -> Path:
-    """The hand-built campaign imported once per module."""
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture(scope="module", name="con")
-def campaign_read_only(campaign):
-    """One read-only connection to the campaign, shared by a module's tests."""
-    with db.connect(campaign, read_only=True) as connection:
-        yield connection
-
-
-@pytest.fixture(name="con")
-def campaign_writable(campaign, tmp_path):
-    """A private writable copy of the campaign (a test may change settings or the 测评 date)."""
-    path = tmp_path / "copy.duckdb"
-    path.write_bytes(campaign.read_bytes())
-    with db.connect(path) as connection:
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def scratch():
-    """An in-memory database for the property tests, refilled by replace_state for each example."""
-    connection = duckdb.connect()
-    schema.ensure_schema(connection)
-    yield connection
-    connection.close()
 
 
 def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],

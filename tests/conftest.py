@@ -3,7 +3,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from analytics import db, schema
+from analytics_data import build_campaign
 
 DEMO_END = dt.date(2026, 11, 20)  # the demo campaign in tests ends on a fixed day, as the samples do
 
@@ -24,6 +28,38 @@ def demo_copy(demo_template, tmp_path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_template.parent, target)
     return target / demo_template.name
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory) -> Path:
+    """The hand-built campaign of analytics_data, imported once per module."""
+    return build_campaign(tmp_path_factory.mktemp("campaign"))
+
+
+@pytest.fixture(scope="module")
+def con(campaign):
+    """One read-only connection to the campaign, shared by a module's tests (a module whose tests
+    write overrides it with `writable_campaign`)."""
+    with db.connect(campaign, read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def writable_campaign(campaign, tmp_path):
+    """A connection to a private writable copy of the campaign (a test may change settings or the 测评 date)."""
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(campaign.read_bytes())
+    with db.connect(path) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    """An in-memory database for the property tests, refilled by analytics_data.replace_state for each example."""
+    connection = duckdb.connect()
+    schema.ensure_schema(connection)
+    yield connection
+    connection.close()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -7,7 +7,13 @@ from analytics import db
 from analytics.behind import BEHIND_COLUMNS, RANKING_COLUMNS, behind, ranking, silent_units
 from analytics.filters import Filters
 from analytics.settings import set_setting
-from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
+from analytics_data import AS_OF, empty_database
+
+
+@pytest.fixture(name="con")
+def writable_con(writable_campaign):
+    """These tests change settings: each gets its own copy of the campaign."""
+    return writable_campaign
 
 
 def _reasons(table, by):

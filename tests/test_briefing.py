@@ -2,13 +2,20 @@
 it agrees with summary and the by-type table."""
 import json
 
+import pytest
 
 from analytics import db
 from analytics.briefing import briefing, briefing_json, briefing_text
 from analytics.filters import Filters
 from analytics.metrics import metrics, summary
 from analytics.settings import set_setting
-from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
+from analytics_data import AS_OF, empty_database
+
+
+@pytest.fixture(name="con")
+def writable_con(writable_campaign):
+    """These tests change settings: each gets its own copy of the campaign."""
+    return writable_campaign
 
 
 def test_the_paragraph(con):

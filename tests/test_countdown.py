@@ -9,7 +9,13 @@ from analytics import db
 from analytics.countdown import WorkingDays, countdown, working_days
 from analytics.filters import Filters
 from analytics.settings import set_setting
-from analytics_data import AS_OF, campaign, campaign_writable, empty_database  # noqa: F401 (fixtures)
+from analytics_data import AS_OF, empty_database
+
+
+@pytest.fixture(name="con")
+def writable_con(writable_campaign):
+    """These tests change settings: each gets its own copy of the campaign."""
+    return writable_campaign
 
 D = dt.date
 NOT_ENTERED_2027 = "2027年法定节假日安排未录入，按周一至周五计算"

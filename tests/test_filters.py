@@ -3,17 +3,9 @@ import datetime as dt
 
 import pytest
 
-from analytics import db
 from analytics.filters import Filters, where_sql
 from analytics.metrics import kpis
-from analytics_data import AS_OF, build_campaign
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = build_campaign(tmp_path_factory.mktemp("campaign"))
-    with db.connect(path, read_only=True) as connection:
-        yield connection
+from analytics_data import AS_OF
 
 
 def test_values_are_bound_never_written_into_the_sql():

@@ -12,8 +12,7 @@ from analytics.filters import Filters
 from analytics.ingest import undo_import
 from analytics.lifecycle import overdue_on, scoped_sql, status_on
 from analytics.metrics import kpis
-from analytics_data import (AS_OF, DAY_ZERO, SPAN, build_campaign, imports_states, problem_states, replace_state,
-                            scratch)  # noqa: F401 (scratch is a fixture)
+from analytics_data import AS_OF, DAY_ZERO, SPAN, build_campaign, imports_states, problem_states, replace_state
 
 
 @pytest.fixture(scope="module")

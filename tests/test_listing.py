@@ -7,20 +7,9 @@ import pytest
 
 from analytics import db, listing
 from analytics.filters import Filters
-from analytics_data import AS_OF, build_campaign, empty_database
+from analytics_data import AS_OF, empty_database
 
 D = Filters(as_of=AS_OF)
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture
-def con(campaign):
-    with db.connect(campaign, read_only=True) as connection:
-        yield connection
 
 
 @pytest.mark.parametrize(("options", "expected"), [

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from analytics import db
 from analytics.filters import Filters
 from analytics.metrics import METRIC_COLUMNS, kpis, metrics, metrics_and_kpis, summary
-from analytics_data import (AS_OF, campaign, campaign_read_only, empty_database,  # noqa: F401 (fixtures)
-                            imports_states, problem_states, replace_state, scratch)
+from analytics_data import AS_OF, empty_database, imports_states, problem_states, replace_state
 
 
 def test_kpis_on_the_campaign(con):

@@ -11,18 +11,7 @@ from analytics.ingest import import_paths, undo_import
 from analytics.derive import stored_links_sql
 from analytics.rebounds import REBOUND_COLUMNS, rebound_rates, rebounds
 from analytics.settings import set_setting
-from analytics_data import AS_OF, LEDGERS, build_campaign, empty_database, write_ledger
-
-
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    return build_campaign(tmp_path_factory.mktemp("campaign"))
-
-
-@pytest.fixture(scope="module")
-def con(campaign):
-    with db.connect(campaign, read_only=True) as connection:
-        yield connection
+from analytics_data import AS_OF, LEDGERS, empty_database, write_ledger
 
 
 def _pairs(table):

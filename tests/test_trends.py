@@ -10,8 +10,7 @@ from analytics import db
 from analytics.filters import Filters
 from analytics.metrics import kpis
 from analytics.trends import TREND_COLUMNS, trends
-from analytics_data import (AS_OF, campaign, campaign_read_only, empty_database,  # noqa: F401 (fixtures)
-                            imports_states, problem_states, replace_state, scratch)
+from analytics_data import AS_OF, empty_database, imports_states, problem_states, replace_state
 
 
 def _on(table: pd.DataFrame, day: str) -> pd.Series:
