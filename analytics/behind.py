@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.countdown import month_day
+from analytics.labels import month_day, percent
 from analytics.filters import Filters
 from analytics.lifecycle import dimension_column
 from analytics.metrics import metrics
@@ -58,10 +58,6 @@ def silent_units(con: duckdb.DuckDBPyConnection, filters: Filters,
         frame = frame[frame["district"].isin(filters.districts)]
     frame["days_silent"] = frame["days_silent"].astype("Int64")
     return frame[SILENT_COLUMNS].reset_index(drop=True)
-
-
-def percent(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
 
 
 BEHIND_COLUMNS = ["reasons", "reason_text", "total", "open", "overdue", "rectify_rate",

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.behind import behind, percent, silent_units
-from analytics.countdown import Countdown, countdown, month_day
+from analytics.behind import behind, silent_units
+from analytics.countdown import Countdown, countdown
+from analytics.labels import month_day, percent
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
 from analytics.settings import get_settings

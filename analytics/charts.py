@@ -15,39 +15,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.db import STATUSES
+from analytics.exports.theme import FAINT, FONT_FAMILY, INK, LABEL, MUTED, SERIES_COLORS, STATUS_COLORS
 from analytics.filters import Filters
-from analytics.lifecycle import DIMENSIONS
+from analytics.labels import DIMENSIONS, chinese_date
+from analytics.labels import percent as percent_text
 
-FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
-
-# One colour per status on every chart: open work warm, finished work cool.
-STATUS_COLORS = {
-    "待整改": "#D64545",
-    "整改中": "#F2A33A",
-    "已整改": "#3B82C4",
-    "已销号": "#4E9F6E",
-}
 # metrics() columns holding each status's count.
 STATUS_COLUMNS = dict(zip(STATUSES, ("pending", "in_progress", "rectified", "closed")))
-SERIES_COLORS = {
-    "新增": "#E07A3F",
-    "整改": STATUS_COLORS["已整改"],
-    "销号": STATUS_COLORS["已销号"],
-    "积压": "#2F3E57",
-    "逾期": "#8E1B2C",
-    "清零路径": "#7A8699",
-    "预测": "#8A5CC2",
-    "后几名": "#D64545",
-    "其他": "#8FA7C4",
-}
 # The modebar camera and the server-side export make slide-sized pictures (16:9): laid out at
 # 1280×720 and drawn at 1.5×, so the text is as large on a slide as on the page.
 EXPORT_WIDTH, EXPORT_HEIGHT = 1920, 1080
 SLIDE_LAYOUT_WIDTH, SLIDE_LAYOUT_HEIGHT = 1280, 720
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _short_list(values: tuple[str, ...], limit: int = 3) -> str:
@@ -73,8 +51,8 @@ def scope_note(filters: Filters) -> str:
 def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int | None = None) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
-        font=dict(family=FONT_FAMILY, size=15, color="#1F2933"),
-        title=dict(text=title, subtitle=dict(text=subtitle, font=dict(size=13, color="#52606D")),
+        font=dict(family=FONT_FAMILY, size=15, color=INK),
+        title=dict(text=title, subtitle=dict(text=subtitle, font=dict(size=13, color=MUTED)),
                    font=dict(size=22), x=0.01, xanchor="left"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title_text="",
                     traceorder="normal"),
@@ -91,7 +69,7 @@ def _date_axes(fig: go.Figure) -> None:
 
 
 def _no_data(fig: go.Figure) -> go.Figure:
-    fig.add_annotation(text="当前筛选条件下暂无数据", showarrow=False, font=dict(size=18, color="#7B8794"),
+    fig.add_annotation(text="当前筛选条件下暂无数据", showarrow=False, font=dict(size=18, color=FAINT),
                        xref="paper", yref="paper", x=0.5, y=0.5)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -118,7 +96,7 @@ def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> g
     overdue = frame["overdue"].tolist() if "overdue" in frame else [0] * len(names)
     fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip",
                     text=[f" {t}" + (f"（逾期{o}）" if o else "") for t, o in zip(totals, overdue)],
-                    textposition="middle right", textfont=dict(size=13, color="#3E4C59"))
+                    textposition="middle right", textfont=dict(size=13, color=LABEL))
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(title_text=label, categoryorder="array", categoryarray=names[::-1], automargin=True)
     # Room on the right for the total labels.
@@ -222,7 +200,7 @@ def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: st
     names = frame[label].astype(str).tolist()
     values = frame[value].astype(float).tolist()
     marked = [name in highlight for name in names]
-    text = [(f"{v:.1%}" if percent else f"{v:g}") if not math.isnan(v) else "" for v in values]
+    text = [(percent_text(v) if percent else f"{v:g}") if not math.isnan(v) else "" for v in values]
     for flag, series in ((False, "其他"), (True, "后几名")):
         picked = [i for i, m in enumerate(marked) if m == flag]
         if not picked:

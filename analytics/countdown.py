@@ -30,11 +30,6 @@ from analytics.settings import get_settings
 PACE_DAYS = 7
 
 
-def month_day(day: dt.date) -> str:
-    """11月5日: how dates are said in briefings and reasons."""
-    return f"{day.month}月{day.day}日"
-
-
 @dataclass(frozen=True)
 class WorkingDays:
     count: int

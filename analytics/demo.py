@@ -10,6 +10,7 @@ from pathlib import Path
 from analytics import db, fixtures, schema
 from analytics.ingest import import_paths
 from analytics.ingest.store import ImportProgress
+from analytics.labels import chinese_date
 from analytics.settings import set_setting
 
 DEMO_ACTOR = "演示数据"
@@ -52,4 +53,4 @@ def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int 
     with db.connect(db_path, read_only=True) as con:
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()
     return (f"已载入演示数据：{len(demo.units)}个单位、{len(demo.report_dates)}周，导入台账{imported}份，"
-            f"问题{problems}条，测评日期{demo.test_date:%Y年%m月%d日}。")
+            f"问题{problems}条，测评日期{chinese_date(demo.test_date)}。")

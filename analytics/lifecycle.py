@@ -10,15 +10,8 @@ problem's status on a day is a CASE over them (status_on and its kin below).
 from __future__ import annotations
 
 from analytics.filters import Filters, where_sql
+from analytics.labels import DIMENSIONS
 
-# The dimensions a figure can be broken down by: column of the scoped relation -> Chinese label.
-DIMENSIONS = {
-    "point_type": "点位类型",
-    "category": "问题类别",
-    "unit": "责任单位",
-    "district": "区县/街道",
-    "source": "问题来源",
-}
 UNFILLED = "未填写"
 
 

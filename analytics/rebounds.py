@@ -26,7 +26,7 @@ import pandas as pd
 
 from analytics.db import fetch_frame
 from analytics.filters import Filters, date_range_sql
-from analytics.lifecycle import UNFILLED, dimension_column, label_sql, LIFE_CTE, scope_cte
+from analytics.lifecycle import dimension_column, LIFE_CTE, scope_cte
 from analytics.settings import get_settings
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, db
+from analytics import charts, db, labels
 from analytics.exports import images
 from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
 from analytics.exports.tables import CSV_MIME, XLSX_MIME, table_csv, table_xlsx
@@ -88,46 +88,18 @@ def briefing_downloads(current: Filters) -> None:
                                icon=":material/download:", key=f"export_{kind}")
 
 
-# Column names of analytics frames -> what the tables show.
-COLUMN_LABELS = {
-    "point_type": "点位类型", "category": "问题类别", "unit": "责任单位", "district": "区县/街道",
-    "source": "问题来源", "total": "问题总数", "pending": "待整改", "in_progress": "整改中",
-    "rectified": "已整改", "closed": "已销号", "open": "未整改", "overdue": "逾期", "flagged": "待核",
-    "rectify_rate": "整改率", "close_rate": "销号率", "share": "占比", "avg_days_to_rectify": "平均整改天数",
-    "delta_total_day": "较昨日新增", "delta_open_day": "未整改较昨日", "delta_overdue_day": "逾期较昨日",
-    "delta_total_week": "较上周新增", "delta_open_week": "未整改较上周", "delta_overdue_week": "逾期较上周",
-    "problem_key": "问题编号", "status": "整改状态", "point_name": "点位名称", "description": "问题描述",
-    "found_date": "发现日期", "deadline": "整改时限", "rectified_date": "整改完成日期",
-    "closed_date": "销号日期", "status_raw": "台账原文状态", "remark": "备注", "flags": "待核原因",
-    "ledger_unit": "报送单位", "sheet": "工作表", "source_row": "行号", "first_import_id": "首次导入",
-    "last_import_id": "最近导入", "import_id": "导入编号", "file_name": "文件名", "unit_source": "单位来自",
-    "report_date": "台账截至", "effective_date": "生效日期", "imported_at": "导入时间",
-    "imported_by": "导入人", "rows_read": "读取行数", "rows_new": "新增", "rows_updated": "更新",
-    "rows_flagged": "待核", "undone_at": "撤销时间", "undone_by": "撤销人",
-    "reasons": "落后原因", "rank": "排名", "days_overdue": "逾期天数",
-    "last_report": "最近报送", "days_silent": "未报送天数", "kind": "类别", "active": "需报送",
-    "rebound_rate": "反弹率", "rebounds": "反弹数", "rebounded": "被反弹问题", "done": "已整改数",
-    "found_day": "发现日期", "days_after": "整改后天数", "earlier_key": "原问题编号",
-    "alias": "别名", "canonical": "点位类型（标准）", "builtin": "内置", "raw_names": "台账写法",
-    "problems": "问题数", "units": "单位数", "unit_names": "责任单位", "period_start": "起始日", "period_end": "截止日",
-    "new": "新增", "backlog": "未整改积压", "backlog_before": "期初积压",
-    "new_ma7": "新增7日均", "rectified_ma7": "整改7日均", "closed_ma7": "销号7日均",
-}
-_PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate"}
-_DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7"}
-_TIME_COLUMNS = {"imported_at", "undone_at"}
 
 
 def _column_formats(frame: pd.DataFrame) -> dict:
     """Rates as percentages, averages to one decimal, days as dates (times only where they matter)."""
     config = {}
     for column in frame.columns:
-        label = COLUMN_LABELS.get(column, column)
-        if column in _PERCENT_COLUMNS:
+        label = labels.COLUMN_LABELS.get(column, column)
+        if column in labels.PERCENT_COLUMNS:
             config[label] = st.column_config.NumberColumn(format="percent")
-        elif column in _DECIMAL_COLUMNS:
+        elif column in labels.DECIMAL_COLUMNS:
             config[label] = st.column_config.NumberColumn(format="%.1f")
-        elif column in _TIME_COLUMNS:
+        elif column in labels.TIME_COLUMNS:
             config[label] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
         elif pd.api.types.is_datetime64_any_dtype(frame[column]):
             config[label] = st.column_config.DateColumn(format="YYYY-MM-DD")
@@ -138,7 +110,7 @@ def show_table(frame: pd.DataFrame, name: str, *, column_config: dict | None = N
     """Every table goes through here, under Chinese column names, with .xlsx and CSV (UTF-8 with
     BOM) downloads of exactly what is shown. `name` names the files (unique on a page); extra
     keyword arguments go to st.dataframe (selection, height…)."""
-    shown = frame.rename(columns=COLUMN_LABELS)
+    shown = frame.rename(columns=labels.COLUMN_LABELS)
     config = _column_formats(frame) | (column_config or {})
     drawn = st.dataframe(shown, hide_index=True, column_config=config, placeholder="", **kwargs)
     _download_buttons(shown, name)

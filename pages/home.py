@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import charts
 from analytics.behind import behind
 from analytics.briefing import briefing, briefing_text
+from analytics.labels import chinese_date, percent
 from analytics.metrics import kpis
 from analytics.settings import get_settings
 from analytics.trends import trends
@@ -40,7 +41,7 @@ with st.container(border=True):
                      f"要清零需日均整改{clock.needed_per_day:.1f}条（每个工作日"
                      f"{clock.needed_per_working_day or 0:.1f}条）。")
     else:
-        st.markdown(f"## 测评日（{clock.test_date:%Y年%m月%d日}）已到，尚有 **{clock.backlog}** 条未整改")
+        st.markdown(f"## 测评日（{chinese_date(clock.test_date)}）已到，尚有 **{clock.backlog}** 条未整改")
 
 cards = st.columns(5)
 cards[0].metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",
@@ -51,7 +52,7 @@ cards[2].metric("已整改", figures.rectified, delta=figures.rectified_today, d
                 border=True, help="已整改 + 已销号")
 rate_points = (None if figures.rectify_rate is None or yesterday.rectify_rate is None
                else round((figures.rectify_rate - yesterday.rectify_rate) * 100, 1))
-cards[3].metric("整改率", "—" if figures.rectify_rate is None else f"{figures.rectify_rate:.1%}",
+cards[3].metric("整改率", "—" if figures.rectify_rate is None else percent(figures.rectify_rate),
                 delta=None if rate_points is None else f"{rate_points:+.1f}个百分点",
                 delta_arrow="off" if not rate_points else "auto", delta_description="较昨日", border=True)
 cards[4].metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_color="inverse",

@@ -34,11 +34,11 @@ with st.form("settings_form"):
     if st.form_submit_button("保存设置", type="primary", icon=":material/save:"):
         changed = {key: value for key, value in values.items() if value != getattr(current, key)}
 
-        def save(con, actor: str) -> None:
+        def save_changed(con, actor: str) -> None:
             for key, value in changed.items():
                 set_setting(con, key, value, actor=actor)
 
-        flash.write_then_rerun("settings", lambda: data.write(save),
+        flash.write_then_rerun("settings", lambda: data.write(save_changed),
                                lambda _: f"已保存{len(changed)}项设置。" if changed else "设置没有变化。")
 defaults = {field.name: field.default for field in dataclasses.fields(current)}
 st.caption("默认值：" + "，".join(f"{SETTING_LABELS[k]} {defaults[k]}" for k in THRESHOLDS))

@@ -4,13 +4,13 @@ import streamlit as st
 
 from analytics import charts, listing
 from analytics.behind import behind, ranked_groups
+from analytics.labels import BEHIND_DIMENSIONS
 from analytics.metrics import metrics
 from analytics.rebounds import rebound_rates, rebounds
 from analytics.settings import get_settings
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 
-BEHIND_VIEWS = {"point_type": "点位类型", "category": "问题类别", "unit": "责任单位"}
 REBOUNDS_SHOWN = 200
 RANKING_CHART_ROWS = 30   # the chart shows the bottom of a long ranking; the table has it all
 BEHIND_SHOWN = ["reason_text", "total", "open", "overdue", "rectify_rate", "delta_open_week", "rebound_rate"]
@@ -22,15 +22,15 @@ settings = data.read(get_settings)
 note = charts.scope_note(current)
 
 st.header("落后清单")
-by = st.segmented_control("查看", list(BEHIND_VIEWS), format_func=BEHIND_VIEWS.get, default="unit",
+by = st.segmented_control("查看", list(BEHIND_DIMENSIONS), format_func=BEHIND_DIMENSIONS.get, default="unit",
                           required=True, key="behind_view")
 flagged = data.read(behind, current, by)
 if flagged.empty:
-    st.success(f"没有落后的{BEHIND_VIEWS[by]}。")
+    st.success(f"没有落后的{BEHIND_DIMENSIONS[by]}。")
 else:
-    st.caption(f"{len(flagged)}个{BEHIND_VIEWS[by]}落后，理由最多的在前。判定阈值可在“设置”页调整。")
+    st.caption(f"{len(flagged)}个{BEHIND_DIMENSIONS[by]}落后，理由最多的在前。判定阈值可在“设置”页调整。")
     show.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
-                     f"落后{BEHIND_VIEWS[by]}")
+                     f"落后{BEHIND_DIMENSIONS[by]}")
 
 by_unit = data.read(metrics, current, "unit")   # serves the ranking and the overdue counts
 

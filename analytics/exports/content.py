@@ -10,15 +10,15 @@ import pandas as pd
 
 from analytics.behind import behind, ranking, silent_units
 from analytics.briefing import Briefing, briefing, briefing_text
-from analytics.charts import chinese_date, scope_note
+from analytics.charts import scope_note
 from analytics.filters import Filters
+from analytics.labels import BEHIND_DIMENSIONS, chinese_date
 from analytics.listing import overdue_items
 from analytics.metrics import metrics
 from analytics.settings import Settings, get_settings
 from analytics.trends import trends
 
 TREND_DAYS = 30                # the trend and the burn-down look back this many days
-BEHIND_DIMENSIONS = {"point_type": "点位类型", "category": "问题类别", "unit": "责任单位"}
 OVERDUE_LIST_LIMIT = 100_000   # rows of the overdue list in the bulletin (an .xlsx holds ~1M)
 CHART_ROWS = 15                # bars in a chart of a slide or picture; the rest are counted in a note
 

@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,18 +36,17 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from analytics.behind import percent
-from analytics.charts import SERIES_COLORS, STATUS_COLORS, STATUS_COLUMNS
-from analytics.countdown import month_day
-from analytics.exports.content import BEHIND_DIMENSIONS, CHART_ROWS, BriefingContent, gather
+from analytics.charts import STATUS_COLUMNS
+from analytics.exports import theme
+from analytics.exports.content import CHART_ROWS, BriefingContent, gather
 from analytics.exports.tables import neutralise, printable
 from analytics.filters import Filters
+from analytics.labels import BEHIND_DIMENSIONS, month_day, percent
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
-# One typeface for every run and every chart: on the Windows PCs of PowerPoint and WPS users it is
-# installed; elsewhere the viewer substitutes its own CJK font for the East-Asian slot.
-FONT = "Microsoft YaHei"
+# One typeface for every run and every chart (the East-Asian slot too).
+FONT = theme.OFFICE_FONT
 DECK_TITLE = "创建全国文明城市工作晨报"
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -74,27 +72,24 @@ WIDE_EM, NARROW_EM, SPACE_EM, SWITCH_EM, LINE_EM, SLACK_EM = 1.0, 0.65, 0.35, 0.
 CELL_MARGIN_X, CELL_MARGIN_Y = Inches(0.08), Inches(0.04)
 TEXT_INSET = Inches(0.05)
 
-INK = RGBColor(0x1F, 0x29, 0x33)
-MUTED = RGBColor(0x52, 0x60, 0x6D)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-BAND = RGBColor(0x2F, 0x3E, 0x57)
-ACCENT = RGBColor(0xD6, 0x45, 0x45)
-GOOD = RGBColor(0x4E, 0x9F, 0x6E)
-CARD = RGBColor(0xF3, 0xF5, 0xF8)
-ROW_SHADE = RGBColor(0xF3, 0xF5, 0xF8)
-MARK_FILL = RGBColor(0xFB, 0xE3, 0xE3)
-MARK_INK = RGBColor(0x9B, 0x1C, 0x1C)
+
+def _rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(theme.hex_digits(colour))
 
 
-def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#"))
+INK = _rgb(theme.INK)
+MUTED = _rgb(theme.MUTED)
+WHITE = _rgb(theme.WHITE)
+BAND = _rgb(theme.BAND)
+ACCENT = _rgb(theme.ACCENT)
+GOOD = _rgb(theme.GOOD)
+CARD = _rgb(theme.CARD)
+ROW_SHADE = _rgb(theme.CARD)
+MARK_FILL = _rgb(theme.MARK_FILL)
+MARK_INK = _rgb(theme.MARK_INK)
 
 
 # ---- measuring text -----------------------------------------------------------------------------
-
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WFA"   # ambiguous (…“”·) are wide in CJK fonts
-
 
 def _tokens(paragraph: str) -> list[tuple[str, float]]:
     """(kind, width in em) of the unbreakable pieces of a paragraph: each CJK character, each run
@@ -102,7 +97,7 @@ def _tokens(paragraph: str) -> list[tuple[str, float]]:
     pieces = re.findall(r"\s+|[^\s]", paragraph)
     tokens: list[tuple[str, float]] = []
     for piece in pieces:
-        kind = "space" if piece.isspace() else "wide" if _is_wide(piece) else "word"
+        kind = "space" if piece.isspace() else "wide" if theme.is_wide(piece) else "word"
         if kind == "word" and tokens and tokens[-1][0] == "word":
             tokens[-1] = ("word", tokens[-1][1] + NARROW_EM)
             continue
@@ -305,7 +300,7 @@ def _chart(slide: Slide, kind, data: CategoryChartData, left: int, top: int, wid
         plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
         plot.data_labels.font.size = Pt(11)
     chart.value_axis.has_major_gridlines = True
-    chart.value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xD9, 0xDE, 0xE4)
+    chart.value_axis.major_gridlines.format.line.color.rgb = _rgb(theme.GRID)
     chart.value_axis.tick_labels.number_format = "0"
     chart.value_axis.tick_labels.number_format_is_linked = False
     for properties in chart._chartSpace.iter(qn("a:defRPr"), qn("a:rPr")):
@@ -438,7 +433,7 @@ def _by_type_slide(deck: _Deck) -> None:
     note = _more_note(len(shown), len(frame), "点位类型")
     height = BODY_BOTTOM - BODY_TOP - (NOTE_HEIGHT if note else 0)
     chart = _chart(slide, XL_CHART_TYPE.BAR_STACKED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
-                   [STATUS_COLORS[s] for s in STATUS_COLUMNS])
+                   [theme.STATUS_COLORS[s] for s in STATUS_COLUMNS])
     chart.plots[0].gap_width = 50
     chart.plots[0].overlap = 100
     _horizontal(chart)
@@ -491,7 +486,7 @@ def _trend_slide(deck: _Deck) -> None:
     data.add_series("新增", [int(v) for v in daily["new"]])
     data.add_series("整改", [int(v) for v in daily["rectified"]])
     chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, top, width, height,
-                   [SERIES_COLORS["新增"], SERIES_COLORS["整改"]])
+                   [theme.SERIES_COLORS["新增"], theme.SERIES_COLORS["整改"]])
     chart.plots[0].gap_width = 60
     _skip_labels(chart, len(daily))
 
@@ -500,8 +495,8 @@ def _trend_slide(deck: _Deck) -> None:
     data.categories = [_day_label(day) for day in days]
     for name, values in series.items():
         data.add_series(name, values)
-    colours = {"实际未整改": SERIES_COLORS["积压"], "清零路径": SERIES_COLORS["清零路径"],
-               "按近7日进度预测": SERIES_COLORS["预测"]}
+    colours = {"实际未整改": theme.SERIES_COLORS["积压"], "清零路径": theme.SERIES_COLORS["清零路径"],
+               "按近7日进度预测": theme.SERIES_COLORS["预测"]}
     chart = _chart(slide, XL_CHART_TYPE.LINE, data, MARGIN + width + gap, top, width, height,
                    [colours[name] for name in series])
     _skip_labels(chart, len(days))
@@ -668,7 +663,7 @@ def _overdue_slide(deck: _Deck) -> None:
         f"；……等{len(frame) - len(shown)}项（图中列出逾期最多的{len(shown)}个单位）" if len(frame) > len(shown) else "。")
     height = BODY_BOTTOM - BODY_TOP - NOTE_HEIGHT
     chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
-                   [SERIES_COLORS["逾期"]], legend=False, labels=True)
+                   [theme.SERIES_COLORS["逾期"]], legend=False, labels=True)
     chart.plots[0].gap_width = 50
     _horizontal(chart)
     deck.note(slide, note, BODY_TOP + height)

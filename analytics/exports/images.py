@@ -24,10 +24,9 @@ import duckdb
 import plotly.graph_objects as go
 
 from analytics import charts
-from analytics.charts import (
-    EXPORT_HEIGHT, EXPORT_WIDTH, FONT_FAMILY, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH,
-)
+from analytics.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
+from analytics.exports.theme import FONT_FAMILY
 from analytics.filters import Filters
 
 INSTALL_COMMAND = "sudo apt-get install chromium fonts-noto-cjk"

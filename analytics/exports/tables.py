@@ -24,23 +24,26 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analytics.exports import theme
+from analytics.labels import percent
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 
-FONT_NAME = "Microsoft YaHei"
+FONT_NAME = theme.OFFICE_FONT
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT_FORMAT = "0.0%"
 DECIMAL_FORMAT = "0.0"
 
-HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="2F3E57")
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color=theme.hex_digits(theme.WHITE))
+HEADER_FILL = PatternFill("solid", fgColor=theme.hex_digits(theme.BAND))
 BODY_FONT = Font(name=FONT_NAME)
-MARKED_FONT = Font(name=FONT_NAME, bold=True, color="9B1C1C")
-MARKED_FILL = PatternFill("solid", fgColor="FBE3E3")
-_THIN = Side(style="thin", color="C8CED6")
+MARKED_FONT = Font(name=FONT_NAME, bold=True, color=theme.hex_digits(theme.MARK_INK))
+MARKED_FILL = PatternFill("solid", fgColor=theme.hex_digits(theme.MARK_FILL))
+_THIN = Side(style="thin", color=theme.hex_digits(theme.RULE))
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 _MIN_WIDTH, _MAX_WIDTH, _WRAP_WIDTH = 6, 60, 40
@@ -100,11 +103,6 @@ def cell_value(value: object) -> object:
     return value
 
 
-def _display_width(text: str) -> int:
-    """Columns a text takes in Excel: CJK and full-width characters count double."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
 def _infer_kind(frame: pd.DataFrame, key: str) -> str:
     series = frame[key]
     if pd.api.types.is_bool_dtype(series):
@@ -138,7 +136,7 @@ def _shown_text(value: object, kind: str) -> str:
     if value is None:
         return ""
     if kind == "percent" and isinstance(value, (int, float)):
-        return f"{value:.1%}"
+        return percent(value)
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     return str(value)
@@ -169,7 +167,7 @@ def write_table(sheet: Worksheet, frame: pd.DataFrame, columns: Sequence[Column]
         cell = sheet.cell(first_row, index, neutralise(column.label))
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    widths = [_display_width(column.label) for column in columns]
+    widths = [theme.display_width(column.label) for column in columns]
     for position, row in enumerate(frame[[c.key for c in columns]].itertuples(index=False, name=None)):
         row_number = first_row + 1 + position
         for index, (column, raw) in enumerate(zip(columns, row), start=1):
@@ -181,8 +179,8 @@ def write_table(sheet: Worksheet, frame: pd.DataFrame, columns: Sequence[Column]
             if position in marked:
                 cell.fill = MARKED_FILL
             text = _shown_text(value, column.kind)
-            widths[index - 1] = max(widths[index - 1], _display_width(text))
-            if _display_width(text) > _WRAP_WIDTH:
+            widths[index - 1] = max(widths[index - 1], theme.display_width(text))
+            if theme.display_width(text) > _WRAP_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, (column, width) in enumerate(zip(columns, widths), start=1):
         chosen = column.width or min(_MAX_WIDTH, max(_MIN_WIDTH, width + 2))
