@@ -21,9 +21,10 @@ from analytics import db, schema
 from analytics.behind import behind, ranking
 from analytics.exports.content import CHART_ROWS, gather
 from analytics.exports.deck import (
-    CELL_MARGIN_Y, DECK_TITLE, FONT, FOOTER_TOP, LINE_EM, MAX_TABLE_SLIDES, SLIDE_HEIGHT, SLIDE_WIDTH,
-    TABLE_FONT_PT, TEXT_INSET, build_deck, burndown_series, deck_from_content, kpi_cards, text_lines,
+    DECK_TITLE, FOOTER_TOP, MAX_TABLE_SLIDES, SLIDE_HEIGHT, SLIDE_WIDTH, build_deck, burndown_series,
+    deck_from_content, kpi_cards,
 )
+from analytics.exports.pptx_kit import CELL_MARGIN_Y, FONT, LINE_EM, TABLE_FONT_PT, TEXT_INSET, text_lines
 from analytics.filters import Filters
 from analytics.metrics import metrics
 from analytics.trends import trends

@@ -6,47 +6,40 @@ Slides, in order: title (date, days to the 测评); 核心指标; 今日晨报 (
 marked); 逾期问题（按单位）.
 
 Charts are PowerPoint chart objects whose data opens in PowerPoint/WPS for editing; their
-categories and values are the analytics frames' own. Every run of text, and every chart's text
-properties, names the typeface for East-Asian text (`a:ea`) as well as Latin (`a:latin`):
-python-pptx sets only the latter, and a run without `a:ea` falls back to a Latin font in Chinese.
+categories and values are the analytics frames' own. Text, charts and tables are made with the
+toolkit in pptx_kit.py (which names the East-Asian typeface on every run).
 
 Nothing may spill over a slide: text sizes are chosen, and table rows are laid out, with an
-estimate of how many lines a text wraps to (`text_lines`); a table that does not fit is continued on
+estimate of how many lines a text wraps to (pptx_kit.text_lines); a table that does not fit is continued on
 the next slide up to MAX_TABLE_SLIDES, then ends with a “……等N项” row.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
-from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.oxml.ns import qn
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches
 
 from analytics.charts import STATUS_COLUMNS
 from analytics.exports import theme
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
-from analytics.exports.tables import neutralise, printable
+from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD, MUTED, Style, TABLE_FONT_PT,
+                                        TABLE_MAX_LINES, TEXT_INSET, TableColumn, WHITE, add_chart, add_table,
+                                        category_names, cut_text, fill_shape, fitting_size, horizontal, inner_width,
+                                        one_line, skip_labels, table_pages, text_box, text_height)
 from analytics.filters import Filters
 from analytics.labels import BEHIND_DIMENSIONS, month_day, percent
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-# One typeface for every run and every chart (the East-Asian slot too).
-FONT = theme.OFFICE_FONT
 DECK_TITLE = "创建全国文明城市工作晨报"
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
@@ -59,171 +52,7 @@ FOOTER_TOP, FOOTER_HEIGHT = Inches(6.95), Inches(0.4)
 BODY_BOTTOM = FOOTER_TOP - Inches(0.05)
 
 MAX_TABLE_SLIDES = 2
-TABLE_FONT_PT = 12
-TABLE_MAX_LINES = 2                   # a cell's text is cut to this many lines
 BURNDOWN_FUTURE_DAYS = 180            # the path to the 测评 is drawn at most this far ahead
-
-# Text metrics of the estimate, taken on the conservative side of PowerPoint (Microsoft YaHei) and
-# LibreOffice (Noto Sans CJK, DejaVu Sans for Latin, which also puts a gap between CJK and Latin
-# text): a CJK character (wide, or ambiguous like …“”) is 1 em, any other character 0.65 em, a
-# space 0.35 em, a switch between CJK and Latin 0.3 em; Latin words do not break; a line is 1.5 em
-# high; and 1 em of each line is kept free, as a line may not start with some punctuation (，。）).
-WIDE_EM, NARROW_EM, SPACE_EM, SWITCH_EM, LINE_EM, SLACK_EM = 1.0, 0.65, 0.35, 0.3, 1.5, 1.0
-CELL_MARGIN_X, CELL_MARGIN_Y = Inches(0.08), Inches(0.04)
-TEXT_INSET = Inches(0.05)
-
-
-def _rgb(colour: str) -> RGBColor:
-    return RGBColor.from_string(theme.hex_digits(colour))
-
-
-INK = _rgb(theme.INK)
-MUTED = _rgb(theme.MUTED)
-WHITE = _rgb(theme.WHITE)
-BAND = _rgb(theme.BAND)
-ACCENT = _rgb(theme.ACCENT)
-GOOD = _rgb(theme.GOOD)
-CARD = _rgb(theme.CARD)
-ROW_SHADE = _rgb(theme.CARD)
-MARK_FILL = _rgb(theme.MARK_FILL)
-MARK_INK = _rgb(theme.MARK_INK)
-
-
-# ---- measuring text -----------------------------------------------------------------------------
-
-def _tokens(paragraph: str) -> list[tuple[str, float]]:
-    """(kind, width in em) of the unbreakable pieces of a paragraph: each CJK character, each run
-    of spaces, each Latin word (with the CJK/Latin switch added to the piece after it)."""
-    pieces = re.findall(r"\s+|[^\s]", paragraph)
-    tokens: list[tuple[str, float]] = []
-    for piece in pieces:
-        kind = "space" if piece.isspace() else "wide" if theme.is_wide(piece) else "word"
-        if kind == "word" and tokens and tokens[-1][0] == "word":
-            tokens[-1] = ("word", tokens[-1][1] + NARROW_EM)
-            continue
-        width = {"space": SPACE_EM, "wide": WIDE_EM, "word": NARROW_EM}[kind]
-        if tokens and {kind, tokens[-1][0]} == {"wide", "word"}:
-            width += SWITCH_EM
-        tokens.append((kind, width))
-    return tokens
-
-
-def text_lines(text: str, width: int, size_pt: float) -> int:
-    """How many lines `text` takes in a box `width` EMU wide at `size_pt` (see the metrics above;
-    every explicit line break starts a line)."""
-    room = Emu(width).pt / size_pt - SLACK_EM   # in em
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += 1
-        used = 0.0
-        for kind, em in _tokens(paragraph):
-            if used + em <= room:
-                used += em
-            elif kind == "space":
-                continue                   # a break at a space eats the space
-            elif em <= room:
-                lines += 1
-                used = em
-            else:                          # a word longer than a line is broken anywhere
-                overflow = used + em - room
-                lines += math.ceil(overflow / room)
-                used = overflow - (math.ceil(overflow / room) - 1) * room
-    return lines
-
-
-def text_height(lines: int, size_pt: float) -> int:
-    return Pt(lines * size_pt * LINE_EM)
-
-
-def _cut(text: str, width: int, size_pt: float, max_lines: int) -> str:
-    """`text` shortened with “…” until it wraps to at most max_lines lines."""
-    if text_lines(text, width, size_pt) <= max_lines:
-        return text
-    low, high = 0, len(text)
-    while low < high:   # the longest prefix that still fits with the ellipsis
-        middle = (low + high + 1) // 2
-        if text_lines(text[:middle] + "…", width, size_pt) <= max_lines:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low] + "…"
-
-
-def _fitting_size(text: str, width: int, height: int, sizes: Sequence[float]) -> float | None:
-    for size in sizes:
-        if text_height(text_lines(text, width, size), size) <= height:
-            return size
-    return None
-
-
-# ---- typeface ---------------------------------------------------------------------------------
-
-def _set_typeface(properties: etree._Element) -> None:
-    """Name FONT for Latin and East-Asian text in an a:rPr / a:defRPr (schema order: latin, ea)."""
-    for tag in ("a:latin", "a:ea"):
-        found = properties.find(qn(tag))
-        if found is not None:
-            properties.remove(found)
-    latin = properties.makeelement(qn("a:latin"), {"typeface": FONT})
-    ea = properties.makeelement(qn("a:ea"), {"typeface": FONT})
-    # Everything that must follow a:ea in CT_TextCharacterProperties.
-    after = [properties.find(qn(tag)) for tag in ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver",
-                                                  "a:rtl", "a:extLst")]
-    following = next((element for element in after if element is not None), None)
-    if following is None:
-        properties.append(latin)
-        properties.append(ea)
-    else:
-        following.addprevious(latin)
-        following.addprevious(ea)
-
-
-@dataclass(frozen=True)
-class Style:
-    size: float
-    bold: bool = False
-    colour: RGBColor = INK
-
-
-def _write_runs(frame, paragraphs: Sequence[tuple[str, Style]], align=PP_ALIGN.LEFT) -> None:
-    """Replace a text frame's text with one paragraph per (text, style), each run typefaced."""
-    frame.clear()
-    for index, (text, style) in enumerate(paragraphs):
-        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        paragraph.alignment = align
-        run = paragraph.add_run()
-        run.text = text
-        run.font.size = Pt(style.size)
-        run.font.bold = style.bold
-        run.font.color.rgb = style.colour
-        _set_typeface(run._r.get_or_add_rPr())
-
-
-def _text_box(slide: Slide, left: int, top: int, width: int, height: int,
-              paragraphs: Sequence[tuple[str, Style]], *, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
-    box = slide.shapes.add_textbox(left, top, width, height)
-    frame = box.text_frame
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.vertical_anchor = anchor
-    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = TEXT_INSET
-    _write_runs(frame, paragraphs, align)
-    return box
-
-
-def _inner_width(width: int) -> int:
-    return width - 2 * TEXT_INSET
-
-
-def _one_line(text: str, width: int, sizes: Sequence[float]) -> tuple[str, float]:
-    """The largest size at which `text` takes one line, else the smallest size and the text cut."""
-    for size in sizes:
-        if text_lines(text, _inner_width(width), size) == 1:
-            return text, size
-    return _cut(text, _inner_width(width), sizes[-1], 1), sizes[-1]
-
-
-# ---- slide furniture ----------------------------------------------------------------------------
 
 class _Deck:
     def __init__(self, content: BriefingContent):
@@ -234,103 +63,35 @@ class _Deck:
 
     def slide(self, title: str) -> Slide:
         slide = self.presentation.slides.add_slide(self.blank)
-        text, size = _one_line(title, CONTENT_WIDTH, (28, 24, 20))
-        _text_box(slide, MARGIN, TITLE_TOP, CONTENT_WIDTH, TITLE_HEIGHT, [(text, Style(size, True, BAND))],
+        text, size = one_line(title, CONTENT_WIDTH, (28, 24, 20))
+        text_box(slide, MARGIN, TITLE_TOP, CONTENT_WIDTH, TITLE_HEIGHT, [(text, Style(size, True, BAND))],
                   anchor=MSO_ANCHOR.MIDDLE)
         rule = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, TITLE_TOP + TITLE_HEIGHT, CONTENT_WIDTH,
                                       Inches(0.04))
-        _fill(rule, BAND)
+        fill_shape(rule, BAND)
         number = len(self.presentation.slides)
         page_width = Inches(1.2)
-        scope, size = _one_line(self.content.scope, CONTENT_WIDTH - page_width, (11, 10, 9))
-        _text_box(slide, MARGIN, FOOTER_TOP, CONTENT_WIDTH - page_width, FOOTER_HEIGHT,
+        scope, size = one_line(self.content.scope, CONTENT_WIDTH - page_width, (11, 10, 9))
+        text_box(slide, MARGIN, FOOTER_TOP, CONTENT_WIDTH - page_width, FOOTER_HEIGHT,
                   [(scope, Style(size, colour=MUTED))], anchor=MSO_ANCHOR.MIDDLE)
-        _text_box(slide, MARGIN + CONTENT_WIDTH - page_width, FOOTER_TOP, page_width, FOOTER_HEIGHT,
+        text_box(slide, MARGIN + CONTENT_WIDTH - page_width, FOOTER_TOP, page_width, FOOTER_HEIGHT,
                   [(f"第{number}页", Style(11, colour=MUTED))], align=PP_ALIGN.RIGHT, anchor=MSO_ANCHOR.MIDDLE)
         return slide
 
     def note(self, slide: Slide, text: str, top: int) -> None:
         """One muted line (a truncation or an explanation) at `top`, cut to the width."""
-        line, size = _one_line(text, CONTENT_WIDTH, (12, 11, 10))
-        _text_box(slide, MARGIN, top, CONTENT_WIDTH, NOTE_HEIGHT, [(line, Style(size, colour=MUTED))],
+        line, size = one_line(text, CONTENT_WIDTH, (12, 11, 10))
+        text_box(slide, MARGIN, top, CONTENT_WIDTH, NOTE_HEIGHT, [(line, Style(size, colour=MUTED))],
                   anchor=MSO_ANCHOR.MIDDLE)
 
     def empty(self, slide: Slide, text: str = "当前筛选条件下暂无数据") -> None:
-        _text_box(slide, MARGIN, BODY_TOP + Inches(2), CONTENT_WIDTH, Inches(1), [(text, Style(24, colour=MUTED))],
+        text_box(slide, MARGIN, BODY_TOP + Inches(2), CONTENT_WIDTH, Inches(1), [(text, Style(24, colour=MUTED))],
                   align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
         self.presentation.save(buffer)
         return buffer.getvalue()
-
-
-def _fill(shape, colour: RGBColor) -> None:
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = colour
-    shape.line.fill.background()
-
-
-# ---- charts -----------------------------------------------------------------------------------
-
-def _chart(slide: Slide, kind, data: CategoryChartData, left: int, top: int, width: int, height: int,
-           colours: Sequence[str], *, legend: bool = True, labels: bool = False):
-    chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
-    chart.has_title = False
-    chart.font.size = Pt(12)
-    chart.font.color.rgb = INK
-    if legend:
-        chart.has_legend = True
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
-    else:
-        chart.has_legend = False
-    for series, colour in zip(chart.plots[0].series, colours):
-        if kind == XL_CHART_TYPE.LINE:
-            series.format.line.color.rgb = _rgb(colour)
-            series.format.line.width = Pt(2.5)
-            series.smooth = False
-        else:
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = _rgb(colour)
-    if labels:
-        plot = chart.plots[0]
-        plot.has_data_labels = True
-        plot.data_labels.show_value = True
-        plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
-        plot.data_labels.font.size = Pt(11)
-    chart.value_axis.has_major_gridlines = True
-    chart.value_axis.major_gridlines.format.line.color.rgb = _rgb(theme.GRID)
-    chart.value_axis.tick_labels.number_format = "0"
-    chart.value_axis.tick_labels.number_format_is_linked = False
-    for properties in chart._chartSpace.iter(qn("a:defRPr"), qn("a:rPr")):
-        _set_typeface(properties)
-    return chart
-
-
-def _horizontal(chart) -> None:
-    """Bars read top-down in the frame's order, the value axis staying at the bottom (it crosses
-    the reversed category axis at its last category)."""
-    chart.category_axis.reverse_order = True
-    chart.value_axis._element.find(qn("c:crosses")).set("val", "max")
-
-
-def _skip_labels(chart, count: int, shown: int = 12) -> None:
-    """Label every n-th day so the dates do not overlap (c:tickLblSkip, placed where the schema wants it)."""
-    axis = chart.category_axis._element
-    skip = axis.makeelement(qn("c:tickLblSkip"), {"val": str(max(1, math.ceil(count / shown)))})
-    follower = axis.find(qn("c:noMultiLvlLbl"))
-    if follower is not None:
-        follower.addprevious(skip)
-    else:
-        axis.append(skip)
-
-
-def _category_names(values: pd.Series) -> list[str]:
-    """Names from the ledgers as chart categories: printable (the chart XML refuses control
-    characters) and neutralised (PowerPoint keeps a chart's data in an embedded workbook, where text
-    starting with = would be written as a formula)."""
-    return [neutralise(printable(str(value))) for value in values]
 
 
 def _day_label(day: dt.date) -> str:
@@ -340,17 +101,14 @@ def _day_label(day: dt.date) -> str:
 def _more_note(shown: int, total: int, what: str) -> str | None:
     return f"……等{total - shown}项（共{total}个{what}，图中列出前{shown}个）" if total > shown else None
 
-
-# ---- the slides ---------------------------------------------------------------------------------
-
 def _title_slide(deck: _Deck) -> None:
     content = deck.content
     slide = deck.presentation.slides.add_slide(deck.blank)
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.0), SLIDE_WIDTH, Inches(2.3))
-    _fill(band, BAND)
-    _text_box(slide, MARGIN, Inches(2.25), CONTENT_WIDTH, Inches(1.1), [(DECK_TITLE, Style(40, True, WHITE))],
+    fill_shape(band, BAND)
+    text_box(slide, MARGIN, Inches(2.25), CONTENT_WIDTH, Inches(1.1), [(DECK_TITLE, Style(40, True, WHITE))],
               align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
-    _text_box(slide, MARGIN, Inches(3.35), CONTENT_WIDTH, Inches(0.7),
+    text_box(slide, MARGIN, Inches(3.35), CONTENT_WIDTH, Inches(0.7),
               [(f"数据截至{content.date_text}", Style(24, colour=WHITE))], align=PP_ALIGN.CENTER,
               anchor=MSO_ANCHOR.MIDDLE)
     clock = content.briefing.countdown
@@ -361,12 +119,12 @@ def _title_slide(deck: _Deck) -> None:
         colour = GOOD if clock.on_track else ACCENT
     else:
         headline, colour = f"测评日（{month_day(clock.test_date)}）已到", ACCENT
-    _text_box(slide, MARGIN, Inches(4.7), CONTENT_WIDTH, Inches(0.9), [(headline, Style(32, True, colour))],
+    text_box(slide, MARGIN, Inches(4.7), CONTENT_WIDTH, Inches(0.9), [(headline, Style(32, True, colour))],
               align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
     chosen = content.scope.removeprefix(f"数据截至{content.date_text}").lstrip("｜")
     if chosen:
-        line, size = _one_line(f"统计范围：{chosen}", CONTENT_WIDTH, (16, 14, 12, 10))
-        _text_box(slide, MARGIN, Inches(5.8), CONTENT_WIDTH, Inches(0.5), [(line, Style(size, colour=MUTED))],
+        line, size = one_line(f"统计范围：{chosen}", CONTENT_WIDTH, (16, 14, 12, 10))
+        text_box(slide, MARGIN, Inches(5.8), CONTENT_WIDTH, Inches(0.5), [(line, Style(size, colour=MUTED))],
                   align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
 
 
@@ -399,10 +157,10 @@ def _kpi_slide(deck: _Deck) -> None:
         row, column = divmod(index, columns)
         left, top = MARGIN + column * (width + gap), BODY_TOP + Inches(0.2) + row * (height + gap)
         card = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, height)
-        _fill(card, CARD)
+        fill_shape(card, CARD)
         card.adjustments[0] = 0.08
         alarm = label.startswith("逾期") and value != "0"
-        _text_box(slide, left + Inches(0.2), top + Inches(0.15), width - Inches(0.4), height - Inches(0.3),
+        text_box(slide, left + Inches(0.2), top + Inches(0.15), width - Inches(0.4), height - Inches(0.3),
                   [(label, Style(18, colour=MUTED)), (value, Style(44, True, ACCENT if alarm else BAND)),
                    (change, Style(16, colour=MUTED))], anchor=MSO_ANCHOR.MIDDLE)
 
@@ -411,12 +169,12 @@ def _paragraph_slide(deck: _Deck) -> None:
     slide = deck.slide("今日晨报")
     height = BODY_BOTTOM - BODY_TOP - Inches(0.1)
     text = deck.content.text
-    size = _fitting_size(text, _inner_width(CONTENT_WIDTH), height - 2 * TEXT_INSET, (24, 22, 20, 18, 16, 14))
+    size = fitting_size(text, inner_width(CONTENT_WIDTH), height - 2 * TEXT_INSET, (24, 22, 20, 18, 16, 14))
     if size is None:
         size = 14
         lines = int((height - 2 * TEXT_INSET) / text_height(1, size))
-        text = _cut(text, _inner_width(CONTENT_WIDTH), size, lines)
-    _text_box(slide, MARGIN, BODY_TOP + Inches(0.1), CONTENT_WIDTH, height, [(text, Style(size))])
+        text = cut_text(text, inner_width(CONTENT_WIDTH), size, lines)
+    text_box(slide, MARGIN, BODY_TOP + Inches(0.1), CONTENT_WIDTH, height, [(text, Style(size))])
 
 
 def _by_type_slide(deck: _Deck) -> None:
@@ -427,16 +185,16 @@ def _by_type_slide(deck: _Deck) -> None:
         return
     shown = frame.head(CHART_ROWS)
     data = CategoryChartData(number_format="0")
-    data.categories = _category_names(shown["point_type"])
+    data.categories = category_names(shown["point_type"])
     for status, column in STATUS_COLUMNS.items():
         data.add_series(status, [int(v) for v in shown[column]])
     note = _more_note(len(shown), len(frame), "点位类型")
     height = BODY_BOTTOM - BODY_TOP - (NOTE_HEIGHT if note else 0)
-    chart = _chart(slide, XL_CHART_TYPE.BAR_STACKED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
+    chart = add_chart(slide, XL_CHART_TYPE.BAR_STACKED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
                    [theme.STATUS_COLORS[s] for s in STATUS_COLUMNS])
     chart.plots[0].gap_width = 50
     chart.plots[0].overlap = 100
-    _horizontal(chart)
+    horizontal(chart)
     if note:
         deck.note(slide, note, BODY_TOP + height)
 
@@ -476,8 +234,8 @@ def _trend_slide(deck: _Deck) -> None:
     height = BODY_BOTTOM - top
     headings = (f"近{len(content.daily)}天每日新增与整改（条）", "未整改问题清零进度（条）")
     for index, heading in enumerate(headings):
-        text, size = _one_line(heading, width, (16, 14, 12))
-        _text_box(slide, MARGIN + index * (width + gap), BODY_TOP, width, heading_height,
+        text, size = one_line(heading, width, (16, 14, 12))
+        text_box(slide, MARGIN + index * (width + gap), BODY_TOP, width, heading_height,
                   [(text, Style(size, True))], anchor=MSO_ANCHOR.MIDDLE)
 
     daily = content.daily
@@ -485,10 +243,10 @@ def _trend_slide(deck: _Deck) -> None:
     data.categories = [_day_label(day.date()) for day in daily["period_start"]]
     data.add_series("新增", [int(v) for v in daily["new"]])
     data.add_series("整改", [int(v) for v in daily["rectified"]])
-    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, top, width, height,
+    chart = add_chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, top, width, height,
                    [theme.SERIES_COLORS["新增"], theme.SERIES_COLORS["整改"]])
     chart.plots[0].gap_width = 60
-    _skip_labels(chart, len(daily))
+    skip_labels(chart, len(daily))
 
     days, series = burndown_series(content)
     data = CategoryChartData(number_format="0")
@@ -497,97 +255,9 @@ def _trend_slide(deck: _Deck) -> None:
         data.add_series(name, values)
     colours = {"实际未整改": theme.SERIES_COLORS["积压"], "清零路径": theme.SERIES_COLORS["清零路径"],
                "按近7日进度预测": theme.SERIES_COLORS["预测"]}
-    chart = _chart(slide, XL_CHART_TYPE.LINE, data, MARGIN + width + gap, top, width, height,
+    chart = add_chart(slide, XL_CHART_TYPE.LINE, data, MARGIN + width + gap, top, width, height,
                    [colours[name] for name in series])
-    _skip_labels(chart, len(days))
-
-
-# ---- tables -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TableColumn:
-    label: str
-    width: float              # share of the table width
-    align: PP_ALIGN = PP_ALIGN.LEFT
-
-
-def _cell_lines(text: str, width: int) -> int:
-    return text_lines(text, width - 2 * CELL_MARGIN_X, TABLE_FONT_PT)
-
-
-def _row_height(cells: Sequence[str], widths: Sequence[int]) -> int:
-    lines = max(_cell_lines(text, width) for text, width in zip(cells, widths))
-    return text_height(lines, TABLE_FONT_PT) + 2 * CELL_MARGIN_Y
-
-
-_LEFT_OUT_HEIGHT = text_height(1, TABLE_FONT_PT) + 2 * CELL_MARGIN_Y   # the “……等N项” row
-
-
-def _table_pages(rows: list[list[str]], widths: Sequence[int], header: Sequence[str], height: int,
-                 max_pages: int) -> tuple[list[list[list[str]]], int]:
-    """Rows (already cut to TABLE_MAX_LINES) split into pages that fit `height` under the header;
-    when max_pages is not enough the last page ends early. Returns the pages and how many rows
-    were left out (the caller writes the “……等N项” row in the room kept for it)."""
-    header_height = _row_height(header, widths)
-    pages: list[list[list[str]]] = []
-    index = 0
-    while index < len(rows) and len(pages) < max_pages:
-        used, page = header_height, []
-        final = len(pages) == max_pages - 1
-        while index < len(rows):
-            needed = _row_height(rows[index], widths)
-            # on the final page keep room for the “……等N项” row unless this row is the last one
-            reserve = _LEFT_OUT_HEIGHT if final and index < len(rows) - 1 else 0
-            if used + needed + reserve > height and page:
-                break
-            page.append(rows[index])
-            used += needed
-            index += 1
-        pages.append(page)
-    return pages or [[]], len(rows) - index
-
-
-def _table(slide: Slide, top: int, columns: Sequence[TableColumn], rows: list[list[str]],
-           marked: set[int], left_out: int = 0) -> None:
-    widths = [int(CONTENT_WIDTH * column.width) for column in columns]
-    header = [column.label for column in columns]
-    extra = 1 if left_out else 0
-    shape = slide.shapes.add_table(1 + len(rows) + extra, len(columns), MARGIN, top, sum(widths),
-                                   _row_height(header, widths))
-    table = shape.table
-    table.first_row = True
-    table.horz_banding = False
-    for index, width in enumerate(widths):
-        table.columns[index].width = width
-
-    def fill_cell(cell, text: str, style: Style, fill: RGBColor, align) -> None:
-        cell.margin_left = cell.margin_right = CELL_MARGIN_X
-        cell.margin_top = cell.margin_bottom = CELL_MARGIN_Y
-        cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = fill
-        _write_runs(cell.text_frame, [(text, style)], align)
-
-    total_height = 0
-    for row_index, cells in enumerate([header, *rows]):
-        height = _row_height(cells, widths)
-        table.rows[row_index].height = height
-        total_height += height
-        is_header, is_marked = row_index == 0, row_index - 1 in marked
-        fill = BAND if is_header else MARK_FILL if is_marked else ROW_SHADE if row_index % 2 == 0 else WHITE
-        ink = WHITE if is_header else MARK_INK if is_marked else INK
-        style = Style(TABLE_FONT_PT, is_header or is_marked, ink)
-        for column_index, (text, column) in enumerate(zip(cells, columns)):
-            fill_cell(table.cell(row_index, column_index), text, style, fill,
-                      PP_ALIGN.CENTER if is_header else column.align)
-    if left_out:   # one row across the table
-        row_index = len(rows) + 1
-        first = table.cell(row_index, 0)
-        first.merge(table.cell(row_index, len(columns) - 1))
-        fill_cell(first, f"……等{left_out}项", Style(TABLE_FONT_PT, colour=MUTED), WHITE, PP_ALIGN.LEFT)
-        table.rows[row_index].height = _LEFT_OUT_HEIGHT
-        total_height += _LEFT_OUT_HEIGHT
-    shape.height = total_height
+    skip_labels(chart, len(days))
 
 
 def _paged_table(deck: _Deck, title: str, columns: Sequence[TableColumn], rows: list[list[str]],
@@ -595,10 +265,10 @@ def _paged_table(deck: _Deck, title: str, columns: Sequence[TableColumn], rows: 
     """The table on as many slides as it needs (at most MAX_TABLE_SLIDES, titled “（续）” after the
     first), cells cut to TABLE_MAX_LINES lines."""
     widths = [int(CONTENT_WIDTH * column.width) for column in columns]
-    cut = [[_cut(text, width - 2 * CELL_MARGIN_X, TABLE_FONT_PT, TABLE_MAX_LINES)
+    cut = [[cut_text(text, width - 2 * CELL_MARGIN_X, TABLE_FONT_PT, TABLE_MAX_LINES)
             for text, width in zip(row, widths)] for row in rows]
     height = BODY_BOTTOM - BODY_TOP - (NOTE_HEIGHT if note else 0)
-    pages, left_out = _table_pages(cut, widths, [c.label for c in columns], height, MAX_TABLE_SLIDES)
+    pages, left_out = table_pages(cut, widths, [c.label for c in columns], height, MAX_TABLE_SLIDES)
     first_row = 0
     for number, page in enumerate(pages):
         slide = deck.slide(title if number == 0 else f"{title}（续）")
@@ -609,7 +279,7 @@ def _paged_table(deck: _Deck, title: str, columns: Sequence[TableColumn], rows: 
             continue
         last = number == len(pages) - 1
         on_page = {i - first_row for i in marked if first_row <= i < first_row + len(page)}
-        _table(slide, BODY_TOP, columns, page, on_page, left_out if last else 0)
+        add_table(slide, MARGIN, BODY_TOP, CONTENT_WIDTH, columns, page, on_page, left_out if last else 0)
         first_row += len(page)
 
 
@@ -656,16 +326,16 @@ def _overdue_slide(deck: _Deck) -> None:
         return
     shown = frame.head(CHART_ROWS)
     data = CategoryChartData(number_format="0")
-    data.categories = _category_names(shown["unit"])
+    data.categories = category_names(shown["unit"])
     data.add_series("逾期未整改", [int(v) for v in shown["overdue"]])
     total = int(frame["overdue"].sum())
     note = f"{len(frame)}个单位共{total}条问题逾期未整改" + (
         f"；……等{len(frame) - len(shown)}项（图中列出逾期最多的{len(shown)}个单位）" if len(frame) > len(shown) else "。")
     height = BODY_BOTTOM - BODY_TOP - NOTE_HEIGHT
-    chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
+    chart = add_chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
                    [theme.SERIES_COLORS["逾期"]], legend=False, labels=True)
     chart.plots[0].gap_width = 50
-    _horizontal(chart)
+    horizontal(chart)
     deck.note(slide, note, BODY_TOP + height)
 
 
