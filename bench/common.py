@@ -1,6 +1,6 @@
 """What every benchmark shares: the three sizes, the deterministic databases, timing, the machine.
 
-Sizes (issue 8): a city (100 units × 300 problems), a big city (100 × 3,000) and a province
+Sizes: a city (100 units × 300 problems), a big city (100 × 3,000) and a province
 (1,000,000 problems). The fixtures know 101 unit names at most, so the province is 100 units of
 10,000 problems each: the same row counts as a province of many cities, and what a city keeping
 three years of history holds.

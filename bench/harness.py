@@ -1,4 +1,5 @@
-"""`python -m bench [--sizes city,big,province] [--repeat N] [--quick]`: every figure of issue 8.
+"""`python -m bench [--sizes city,big,province] [--repeat N] [--quick]`: every figure of the scale targets
+(import speed, query and page times, export times, memory).
 
 For each size it runs these steps, each in a child process of its own so that its peak memory
 (ru_maxrss, DuckDB's included) is its own:
@@ -37,7 +38,7 @@ PLANS = {
 }
 STEP_LABELS = {"inbox": "写出台账文件", "pandas": "pandas 读取", "import": "导入两个早晨", "build": "生成数据库",
                "analytics": "分析函数", "pages": "页面（看板进程）", "exports": "导出"}
-# Issue 8's targets on this 2-core machine.
+# The targets on this 2-core machine (README, 扩展到全省).
 IMPORT_TARGET_S = 15            # a 100-ledger morning of the big city
 ANALYTICS_TARGET_S = {"big": 0.1, "province": 1.0}
 PAGE_TARGET_S = {"big": 1.0, "province": 1.0}   # the province's is "about 1 s"

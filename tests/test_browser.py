@@ -1,4 +1,4 @@
-"""A real browser drives the dashboard (issue #7): Debian's chromium through Playwright, against the
+"""A real browser drives the dashboard: Debian's chromium through Playwright, against the
 app started here on a free port of 127.0.0.1, on a fresh demo database.
 
 Every figure read off a page is compared with the analytics functions on the same database. Full-page

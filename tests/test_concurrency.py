@@ -1,4 +1,4 @@
-"""Readers and writers at once (issue #6 item 2): the dashboard keeps reading while the command line
+"""Readers and writers at once: the dashboard keeps reading while the command line
 imports; no read fails or sees half an import, and every ledger lands exactly once."""
 import datetime as dt
 import subprocess

@@ -1,5 +1,5 @@
 """The fixture builder tells the truth: every file it writes reads back, by a reader written here from
-DOMAIN.md's rules, to exactly the truth it returns; it is deterministic; campaigns move forward in time."""
+the rules of docs/domain.md, to exactly the truth it returns; it is deterministic; campaigns move forward in time."""
 import csv
 import datetime as dt
 import io
@@ -20,7 +20,7 @@ import hostile_files
 
 REPORT = dt.date(2026, 11, 20)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-# DOMAIN.md: "Read them by meaning, not by exact match."
+# Status words are read by meaning, not by exact match (docs/domain.md).
 STATUS_BY_WORD = {"未整改": "待整改", "未完成": "待整改", "待整改": "待整改",
                   "整改中": "整改中", "正在整改": "整改中", "推进中": "整改中",
                   "已整改": "已整改", "整改完毕": "已整改", "已整改完毕": "已整改", "已完成": "已整改", "完成": "已整改",
@@ -32,7 +32,7 @@ TITLED_STYLES = ("title_xlsx", "xls", "two_row_header_xlsx")   # a title row nam
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
-# --- a reader for what the fixtures write, from DOMAIN.md's description -----------------------------
+# --- a reader for what the fixtures write, from the rules of docs/domain.md -----------------------------
 
 def canonical_type(text: str) -> str:
     """Strip brackets, spaces and a trailing 类, then look the name up."""
@@ -43,7 +43,7 @@ def canonical_type(text: str) -> str:
 
 
 def read_date(value, *, year: int, found: dt.date | None = None):
-    """A date cell or text as DOMAIN lists them; "WORD" for 待定/尽快/长期; None when blank."""
+    """A date cell or text in the forms docs/domain.md lists; "WORD" for 待定/尽快/长期; None when blank."""
     if value in ("", None):
         return None
     if isinstance(value, dt.datetime):

@@ -1,4 +1,4 @@
-"""Reading ledgers of every shape DOMAIN.md describes into normalised records, on files written here."""
+"""Reading ledgers of every shape docs/domain.md describes into normalised records, on files written here."""
 import csv
 import datetime as dt
 from collections import Counter

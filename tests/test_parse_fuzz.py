@@ -1,5 +1,5 @@
 """Fuzzing the readers over mutated real ledgers: any bytes give a ledger or a Chinese refusal, never a
-crash or a hang (issue #6)."""
+crash or a hang."""
 import datetime as dt
 import signal
 import zipfile

@@ -1,5 +1,5 @@
 """Hostile and broken files: each gets a clear Chinese message within bounded time and memory, a batch
-goes on past them, and nothing already stored changes (issue #6 item 3)."""
+goes on past them, and nothing already stored changes."""
 import datetime as dt
 import json
 import subprocess

@@ -1,7 +1,9 @@
 """Reading the dates units write: real Excel dates, serials typed as text, 2026.11.3, 11月25日前 …
 
 A cell is first read into a `DateReading` without a year where the cell has none; years are filled in
-once the whole ledger is read, from its report date or its other dates (DOMAIN.md).
+once the whole ledger is read: from its report date, else from the other dates in the file, else
+from the import date (a ledger lists the current campaign's problems, so a date without a year is
+in the months before the ledger was sent; docs/domain.md, 日期).
 """
 from __future__ import annotations
 

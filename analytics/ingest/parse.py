@@ -1,7 +1,8 @@
 """One ledger file to normalised problem rows, without touching the database.
 
 Every problem row becomes a record: a field that cannot be read is left empty, its raw text kept, and
-the row carries a Chinese reason naming the column (DOMAIN.md, issue #2 item 5).
+the row carries a Chinese reason naming the column, so nothing a unit sent is lost and the office
+sees what to check (docs/domain.md, 读不懂的字段).
 """
 from __future__ import annotations
 
