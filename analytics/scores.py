@@ -14,7 +14,6 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import Filters
-from analytics.ingest.score_store import ensure_score_schema
 from analytics.settings import get_settings
 
 # The 点位 of every round in force: per round and 点位类型, the newest import holding them not undone.
@@ -63,7 +62,6 @@ def _points_sql(filters: Filters | None) -> tuple[str, dict]:
 
 def list_rounds(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Rounds in order (by round number, then date): round_name, round_no, round_date, points."""
-    ensure_score_schema(con)
     return con.execute(f"""
         WITH {_ROUND_POINTS},
         counted AS (SELECT round_name, count(*) AS points FROM round_points GROUP BY round_name)
@@ -88,7 +86,6 @@ def resolve_round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str
 def point_scores(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None) -> pd.DataFrame:
     """Every 点位 scored in the round: point_type, point_name, unit, score, deducted, stated_score,
     eval_date, flags, import_id, point_no; lowest score first."""
-    ensure_score_schema(con)
     scoped, params = _points_sql(filters)
     return con.execute(f"""{scoped}
         SELECT point_type, point_name, unit, score, deducted, stated_score, eval_date, flags,
@@ -102,7 +99,6 @@ def group_scores(con: duckdb.DuckDBPyConnection, by: str, filters: Filters | Non
     lowest (its worst 点位), change since the previous round (NULL when the group was not scored
     then); rounds in order."""
     column = {"point_type": "point_type", "unit": "unit"}[by]
-    ensure_score_schema(con)
     scoped, params = _points_sql(filters)
     return con.execute(f"""{scoped},
         grouped AS (
@@ -228,7 +224,6 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
               filters: Filters | None = None, limit: int = 10) -> pd.DataFrame:
     """Where the round lost most points ("主要扣分项目"): by = 'standard' (per 点位类型 and 测评标准)
     or 'item' (测评项目). Columns: point_type (standard only), name, lost, deductions, points."""
-    ensure_score_schema(con)
     scoped, params = _points_sql(filters)
     key = {"standard": "s.point_type, coalesce(d.standard, '（未写明标准）') AS name",
            "item": "coalesce(d.item, '（未写明项目）') AS name"}[by]
@@ -252,7 +247,6 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
     """Each deduction of the round with what the unit's ledger says now about the same 点位: the
     problems found there since the round (same 点位名称, its unit the 点位's unit), how many are
     still open, and ledger_state 已整改 (all rectified) / 整改中 (some open) / 台账未见 (none)."""
-    ensure_score_schema(con)
     scoped, params = _points_sql(filters)
     named = "AND s.point_name = $point_name" if point_name is not None else ""
     extra = {"point_name": point_name} if point_name is not None else {}
@@ -287,7 +281,6 @@ def point_registry(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every 点位 seen in a score sheet or a ledger: point_type, point_name, unit (the latest seen),
     rounds (how many rounds scored it), last_score, problems (in ledgers). A type's 点位 that no round
     has visited have rounds = 0."""
-    ensure_score_schema(con)
     return con.execute(f"""
         WITH {_ROUND_POINTS},
         scored AS (

@@ -22,7 +22,6 @@ NOW = dt.datetime(2026, 11, 25, 9, 0)
 def con(tmp_path):
     with db.connect(tmp_path / "scores.duckdb") as connection:
         db.ensure_schema(connection)
-        score_store.ensure_score_schema(connection)
         yield connection
 
 

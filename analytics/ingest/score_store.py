@@ -79,10 +79,6 @@ DEDUCTION_COLUMNS = ["point_no", "sheet", "source_row", "source_column", "item",
                      "deduction", "reason", "raw_deduction", "flags"]
 
 
-def ensure_score_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCORE_SCHEMA)
-
-
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next number of the one sequence ledger and score imports share."""
     return con.execute("""
@@ -114,7 +110,6 @@ def write_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *
                       archive_path: str, actor: str, now: dt.datetime, import_id: int | None = None,
                       audit: bool = True) -> tuple[int, str]:
     """Store one parsed score sheet in one transaction; (import id, the message for the import report)."""
-    ensure_score_schema(con)
     points, deductions = _tables(sheet)
     with db.transaction(con):
         if import_id is None:
@@ -146,7 +141,6 @@ def undo_score_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: 
                       now: dt.datetime) -> str | None:
     """Mark a score import undone (the round's earlier import counts again); None when `import_id`
     is not a score import. Called by the one undo command under the write lock."""
-    ensure_score_schema(con)
     row = con.execute("SELECT file_name, rounds, undone_at FROM score_imports WHERE import_id = ?",
                       [import_id]).fetchone()
     if row is None:
@@ -164,7 +158,6 @@ def undo_score_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: 
 
 def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every score import in order, for rebuild to replay from the archive."""
-    ensure_score_schema(con)
     frame = con.execute("SELECT * FROM score_imports ORDER BY import_id").df()
     return frame.to_dict("records")
 
@@ -172,7 +165,6 @@ def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def integrity_problems(con: duckdb.DuckDBPyConnection, archive: Path, sha256_of) -> tuple[int, list[str]]:
     """(score imports checked, what disagrees): each original archived with its checksum and as many
     点位 stored as were read."""
-    ensure_score_schema(con)
     rows = con.execute("""
         WITH stored AS (SELECT import_id, count(*) AS points FROM score_points GROUP BY import_id)
         SELECT i.import_id, i.file_name, i.sha256, i.archive_path, i.points, coalesce(s.points, 0)

@@ -30,6 +30,7 @@ from analytics import db, schema
 from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.score_store import next_import_id
 
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
@@ -138,7 +139,7 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
     parsed = prepared.ledger
     with db.transaction(con):
         if import_id is None:
-            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+            import_id = next_import_id(con)   # one sequence with the score sheets
         effective = parsed.report_date or now.date()
         con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
                     [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
