@@ -94,12 +94,12 @@ def spots_from_problems(problems: Iterable, per_type: int = 4, max_types: int = 
     return spots
 
 
-def generated_spots(n_points: int, n_units: int, seed: int = 0) -> list[ScoreSpot]:
-    """`n_points` 点位 of all STANDARDS types and some generic ones under `n_units` units (bench)."""
+def generated_spots(n_points: int, units: Sequence[str], seed: int = 0) -> list[ScoreSpot]:
+    """`n_points` 点位 of the STANDARDS types and some generic ones, spread over `units` (bench)."""
     types = list(STANDARDS) + ["公园", "医院", "公交站点", "政务大厅", "银行网点", "宾馆酒店"]
     rng = random.Random(seed)
-    return [ScoreSpot(types[i % len(types)], f"{types[i % len(types)]}{i + 1}号点",
-                      f"第{rng.randrange(n_units) + 1}责任单位") for i in range(n_points)]
+    return [ScoreSpot(types[i % len(types)], f"{types[i % len(types)]}{i + 1}号点", rng.choice(units))
+            for i in range(n_points)]
 
 
 def score_round(spots: Sequence[ScoreSpot], number: int, eval_date: dt.date, *, seed: int = 0,
