@@ -11,10 +11,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from analytics import db
-from analytics.ingest.scoresheet import ParsedScoreSheet
+from analytics.ingest.scoresheet import ParsedScoreSheet, parse_score_sheet
 
 SCORE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS score_imports (
@@ -160,6 +161,23 @@ def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every score import in order, for rebuild to replay from the archive."""
     frame = con.execute("SELECT * FROM score_imports ORDER BY import_id").df()
     return frame.to_dict("records")
+
+
+def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path,
+                         aliases: dict[str, str]) -> None:
+    """Read every archived score sheet again and store it under its import id, time and undo mark."""
+    for record in records:
+        imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
+        sheet = parse_score_sheet(archive / record["archive_path"], point_type_aliases=aliases,
+                                  today=imported_at.date())
+        sheet.file_name = record["file_name"]
+        write_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
+                          actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
+                          audit=False)
+        if pd.notna(record["undone_at"]):
+            con.execute("UPDATE score_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                        [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"],
+                         int(record["import_id"])])
 
 
 def integrity_problems(con: duckdb.DuckDBPyConnection, archive: Path, sha256_of) -> tuple[int, list[str]]:
