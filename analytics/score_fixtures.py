@@ -200,7 +200,8 @@ def write_point_table(round_: ScoreRound, path: Path) -> Path:
         sheet = workbook.add_worksheet(point_type)
         standards = standards_for(point_type)
         width = 3 + len(standards) + 1
-        sheet.merge_range(0, 0, 0, width - 1, f"示例市{round_.name}模拟测评{point_type}点位得分表")
+        sheet.merge_range(0, 0, 0, width - 1, f"示例市{round_.name}模拟测评{point_type}点位得分表"
+                                              f"（测评日期：{round_.eval_date:%Y年%m月%d日}）")
         for column, name in enumerate(("序号", "点位名称", "责任单位")):
             sheet.merge_range(1, column, 2, column, name)
         sheet.merge_range(1, width - 1, 2, width - 1, "得分")
@@ -239,8 +240,8 @@ def write_score_summary_xls(round_: ScoreRound, path: Path, *, round_in_column: 
     return path
 
 
-DEMO_WRITERS = (("扣分明细", ".xlsx", write_deduction_detail), ("点位得分表", ".xlsx", write_point_table),
-                ("点位得分汇总", ".xls", write_score_summary_xls))
+DEMO_WRITERS = (("点位得分汇总", ".xls", write_score_summary_xls), ("点位得分表", ".xlsx", write_point_table),
+                ("扣分明细", ".xlsx", write_deduction_detail))
 
 
 def demo_rounds(spots: Sequence[ScoreSpot], dates: Sequence[dt.date], seed: int = 0) -> list[ScoreRound]:
@@ -248,7 +249,7 @@ def demo_rounds(spots: Sequence[ScoreSpot], dates: Sequence[dt.date], seed: int 
 
 
 def write_demo_score_sheets(rounds: Sequence[ScoreRound], folder: Path) -> list[Path]:
-    """Round one as 扣分明细, two as 点位得分表, three as 得分汇总 (.xls), and so on in turn."""
+    """Round one as 得分汇总 (.xls), two as 点位得分表, three as 扣分明细, and so on in turn."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for round_ in rounds:

@@ -244,9 +244,10 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
 
 def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
                            filters: Filters | None = None, point_name: str | None = None) -> pd.DataFrame:
-    """Each deduction of the round with what the unit's ledger says now about the same 点位: the
-    problems found there since the round (same 点位名称, its unit the 点位's unit), how many are
-    still open, and ledger_state 已整改 (all rectified) / 整改中 (some open) / 台账未见 (none)."""
+    """Each deduction of the round with what the unit's ledger says now about the same 点位 (same
+    点位名称, its unit the 点位's unit): its problems that were open on the round's day or found since,
+    how many of them are still open, and ledger_state 已整改 (all rectified since) / 整改中 (some
+    still open) / 台账未见 (the ledger shows none)."""
     scoped, params = _points_sql(filters)
     named = "AND s.point_name = $point_name" if point_name is not None else ""
     extra = {"point_name": point_name} if point_name is not None else {}
@@ -264,7 +265,8 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
             FROM (SELECT DISTINCT point_name, unit, eval_date FROM deductions) d
             LEFT JOIN problems p
               ON replace(p.point_name, ' ', '') = replace(d.point_name, ' ', '') AND p.unit = d.unit
-             AND coalesce(p.found_date, p.first_seen) >= coalesce(d.eval_date, DATE '1900-01-01')
+             AND (d.eval_date IS NULL OR coalesce(p.found_date, p.first_seen) >= d.eval_date
+                  OR (p.start_day <= d.eval_date AND (p.done_day IS NULL OR p.done_day > d.eval_date)))
             GROUP BY ALL
         )
         SELECT d.*, l.ledger_problems, l.ledger_open,

@@ -179,15 +179,23 @@ def test_each_deduction_with_what_the_ledger_says_now(con):
         row = {**base, "problem_key": key, "status": status, "found_date": found}
         names = ", ".join(row)
         con.execute(f"INSERT INTO problems ({names}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
-    row = {**base, "problem_key": "c", "status": "待整改", "found_date": dt.date(2026, 10, 20),
-           "point_name": "中山路2号地块工地"}
-    con.execute(f"INSERT INTO problems ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+    early = dt.date(2026, 10, 1)
+    for row in ({**base, "problem_key": "c", "status": "待整改", "found_date": dt.date(2026, 10, 20),
+                 "point_name": "中山路2号地块工地"},
+                # open on the round's day, rectified since: it counts
+                {**base, "problem_key": "d", "status": "已整改", "found_date": early, "start_day": early,
+                 "done_day": dt.date(2026, 10, 18)},
+                # rectified before the round: not what the round saw
+                {**base, "problem_key": "e", "status": "已整改", "found_date": early, "start_day": early,
+                 "done_day": dt.date(2026, 10, 10), "point_name": "青年路3号地块工地"}):
+        con.execute(f"INSERT INTO problems ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                    list(row.values()))
     table = scores.deductions_with_ledger(con, "第一轮", Filters(units=["市住建局"]))
     state = dict(zip(table["point_name"], table["ledger_state"]))
     assert state == {"长安路1号地块工地": "已整改", "中山路2号地块工地": "整改中", "青年路3号地块工地": "台账未见"}
     assert len(table) == 6
     one = scores.deductions_with_ledger(con, "第一轮", point_name="长安路1号地块工地")
-    assert list(one["deduction"]) == [18, 15, 4] and set(one["ledger_problems"]) == {2}
+    assert list(one["deduction"]) == [18, 15, 4] and set(one["ledger_problems"]) == {3}
 
 
 def test_registry_grows_from_scores_and_ledgers(con, tmp_path):

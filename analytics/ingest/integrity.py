@@ -7,14 +7,9 @@ from pathlib import Path
 import duckdb
 
 from analytics import db
-<<<<<<< HEAD
 from analytics.derive import current_state_sql, stored_links_sql
-from analytics.ingest.store import file_sha256
-=======
 from analytics.ingest import score_store
-from analytics.ingest.store import current_state_sql, file_sha256
-from analytics.rebounds import stored_links_sql
->>>>>>> 09e7f70 (Score sheets through the one import path: archived, numbered with the ledgers, undone, replayed by rebuild and checked; tests of the whole story)
+from analytics.ingest.store import file_sha256
 
 
 @dataclass
