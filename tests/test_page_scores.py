@@ -83,10 +83,9 @@ def test_a_viewer_reads_the_page(demo_db, tmp_path, monkeypatch):
     assert not at.get("file_uploader") and not at.main.button   # nothing to change here, downloads only
 
 
-def test_no_score_sheet_yet(tmp_path, monkeypatch):
-    path = tmp_path / "chuangwen.duckdb"
-    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
-    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
+def test_no_score_sheet_yet(demo_db):
+    with db.connect(demo_db) as con:
+        con.execute("UPDATE score_imports SET undone_at = TIMESTAMP '2026-11-21 08:00', undone_by = '测试'")
     at = _open()
     assert not at.exception
     assert any("还没有模拟测评得分表" in i.value for i in at.info)
