@@ -344,7 +344,7 @@ def _import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet,
     import_id, message = score_store.write_score_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
                                                        actor=actor, now=now)
     return ImportResult(sheet.file_name, "imported", message, import_id, rows_read=len(sheet.points),
-                        rows_new=len(sheet.points), rows_flagged=sheet.flagged, warnings=sheet.warnings,
+                        rows_flagged=sheet.flagged, warnings=sheet.warnings,
                         score_sheet=sheet.describe())
 
 
