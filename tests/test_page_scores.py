@@ -89,3 +89,18 @@ def test_no_score_sheet_yet(demo_db):
     at = _open()
     assert not at.exception
     assert any("还没有模拟测评得分表" in i.value for i in at.info)
+
+
+def test_score_imports_are_in_the_import_history_and_undone_there(demo_db):
+    with db.connect(demo_db, read_only=True) as con:
+        third, = con.execute("SELECT import_id FROM score_imports WHERE list_contains(rounds, '第三轮')").fetchone()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/data_import.py").run()
+    history = next(t.value for t in at.dataframe if "导入编号" in t.value.columns)
+    assert history.loc[history["导入编号"] == third, "报送单位"].item() == "模拟测评：第三轮"
+    at.selectbox(key="undo_pick").set_value(third).run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert any(f"已撤销第{third}次导入" in s.value for s in at.success)
+    with db.connect(demo_db, read_only=True) as con:
+        assert scores.round_summary(con).round == "第二轮"
