@@ -2,14 +2,15 @@
 [--rounds 10] [--problems 30000] [--repeat 5]`.
 
 Writes `rounds` score sheets of `points` 点位 under 118 units (the three shapes in turn, as real
-files), imports them through the importer into a database that also holds `problems` ledger problems
-(bench.common.build_database), then times each scores function (median of --repeat runs) and prints
-a table.
+files), imports them through the importer (import_paths, as the command line does) into a database that also holds `problems` ledger problems
+(bench.common.build_database), then times each scores function and the `scores --json` command (median
+of --repeat runs) and prints a table.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,10 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import db, score_fixtures, scores  # noqa: E402
-from analytics.ingest.score_store import write_score_sheet  # noqa: E402
-from analytics.ingest.scoresheet import parse_score_sheet  # noqa: E402
-from analytics.ingest.store import point_type_aliases  # noqa: E402
-from bench.common import build_database, median_seconds  # noqa: E402
+from analytics.ingest import import_paths  # noqa: E402
+from bench.common import ROOT, build_database, median_seconds  # noqa: E402
 
 UNITS = [f"第{i + 1}责任单位" for i in range(118)]
 
@@ -53,12 +52,9 @@ def main() -> None:
             spots, [dt.date(2026, 3, 1) + dt.timedelta(days=21 * i) for i in range(args.rounds)])
         files = score_fixtures.write_demo_score_sheets(rounds, Path(folder) / "inbox")
         started = time.perf_counter()
-        with db.connect(path) as con:
-            aliases = point_type_aliases(con)
-            for file in files:
-                write_score_sheet(con, parse_score_sheet(file, point_type_aliases=aliases), sha256=file.name,
-                                  archive_path=file.name, actor="bench", now=dt.datetime.now())
+        results = import_paths(path, files, actor="bench")
         imported = time.perf_counter() - started
+        assert all(result.outcome == "imported" for result in results), [r.message for r in results]
         with db.connect(path, read_only=True) as con:
             points, deductions = con.execute(
                 "SELECT count(*), (SELECT count(*) FROM score_deductions) FROM score_points").fetchone()
@@ -67,6 +63,10 @@ def main() -> None:
             print("| 函数 | 中位耗时 |\n| --- | ---: |")
             for name, call in score_calls(rounds[0].name).items():
                 print(f"| {name} | {median_seconds(lambda: call(con), args.repeat) * 1000:.0f} 毫秒 |")
+        command = [sys.executable, "-m", "analytics", "scores", "--json", "--db", str(path)]
+        seconds = median_seconds(lambda: subprocess.run(command, check=True, capture_output=True, cwd=ROOT),
+                                 args.repeat)
+        print(f"| python -m analytics scores --json（含启动） | {seconds * 1000:.0f} 毫秒 |")
 
 
 if __name__ == "__main__":
