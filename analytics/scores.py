@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import Filters
+from analytics.ingest.scoresheet import chinese_ordinal, read_round
 from analytics.settings import get_settings
 
 # The 点位 of every round in force: per round and 点位类型, the newest import holding them not undone.
@@ -76,7 +77,6 @@ def resolve_round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str
         return None
     if round_name is None:
         return names[-1]
-    from analytics.ingest.scoresheet import read_round
     wanted = (read_round(round_name) or (round_name, None))[0]
     if wanted not in names:
         raise LookupError(f"没有名为“{round_name}”的测评轮次，已有：{'、'.join(names)}。")
@@ -150,6 +150,7 @@ class RoundSummary:
     below_line_types: list[str]
     below_line_units: list[str]
     last_n: list[str]
+    last_n_count: int                       # the 后N名 setting in force
     change: dict[str, float | None]
     unit_change: dict[str, float | None]
     previous_round: str | None = None
@@ -177,12 +178,7 @@ class RoundSummary:
         below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
         last = "、".join(self.last_n) or "无"
         return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分：{below_text}；"
-                f"后{_count_word(len(self.last_n))}名：{last}")
-
-
-def _count_word(n: int) -> str:
-    from analytics.ingest.scoresheet import chinese_ordinal
-    return chinese_ordinal(n) if n else "三"
+                f"后{chinese_ordinal(self.last_n_count)}名：{last}")
 
 
 def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, filters: Filters | None = None,
@@ -210,7 +206,7 @@ def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
         by_unit=dict(zip(units["name"], units["score"])),
         below_line_types=below_types,
         below_line_units=sorted(units.loc[units["below_line"], "name"]),
-        last_n=list(units.loc[units["last_n"], "name"]),
+        last_n=list(units.loc[units["last_n"], "name"]), last_n_count=last_n,
         change=dict(zip(types["name"], types["change"].astype(object).where(types["change"].notna(), None)))
         if previous else {},
         unit_change=dict(zip(units["name"], units["change"].astype(object).where(units["change"].notna(), None)))

@@ -27,7 +27,7 @@ if summary is None or not summary.points:
     st.info("当前筛选条件下这一轮没有测评点位。")
     st.stop()
 line = summary.line
-last_label = f"后{chinese_ordinal(data.read(get_settings).last_n)}名"
+last_label = f"后{chinese_ordinal(summary.last_n_count)}名"
 note = f"{summary.round}模拟测评，{summary.points}个点位｜{charts.scope_note(current)}"
 overall_by_round = data.read(scores.overall_by_round, current)
 previous_overall = overall_by_round.set_index("round_name")["overall"].get(summary.previous_round)

@@ -214,7 +214,7 @@ def find_score_layout(sheet: str, rows: list[list[object]]) -> ScoreLayout | Non
         for column, cell in enumerate(rows[header]):
             text = clean_text(cell)
             match = _POINTS_IN_HEADER.search(text) if column not in identity and text else None
-            if match and fields.get(column) not in ("max_points",):
+            if match and fields.get(column) != "max_points":
                 standards[column] = ("", _POINTS_IN_HEADER.sub("", text), float(match.group(1) or match.group(2)))
         if len(standards) < 2:
             standards = {}
@@ -257,9 +257,6 @@ class _Sheet:
                 if len(alias) >= 2 and alias in compact:
                     return alias
         return None
-
-    def cell(self, cells: dict, name: str) -> object:
-        return cells.get(name, "")
 
     def rows(self) -> list:
         last = self.layout.header_rows[-1]
