@@ -21,6 +21,7 @@ class Settings:
     silent_days: int = 7               # 这么多天没有报送台账即为未报送
     rebound_days: int = 30             # 整改后这么多天内同一点位再现同类问题算反弹
     rebound_rate_pct: float = 10.0     # 反弹率达到这么多即为落后
+    score_line: float = 85.0           # 模拟测评得分低于此线的类型、单位被点名
 
 
 SETTING_LABELS = {
@@ -33,6 +34,7 @@ SETTING_LABELS = {
     "silent_days": "未报送天数",
     "rebound_days": "反弹认定天数",
     "rebound_rate_pct": "反弹率百分比",
+    "score_line": "测评得分合格线",
 }
 
 
@@ -72,6 +74,7 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "silent_days": (_parse_positive, "正整数"),
     "rebound_days": (_parse_positive, "正整数"),
     "rebound_rate_pct": (_parse_percent, "0 到 100 之间的数"),
+    "score_line": (_parse_percent, "0 到 100 之间的数"),
 }
 assert set(_PARSERS) == {f.name for f in fields(Settings)} == set(SETTING_LABELS)
 

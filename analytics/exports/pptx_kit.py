@@ -226,6 +226,29 @@ def add_chart(slide: Slide, kind, data: CategoryChartData, left: int, top: int, 
     return chart
 
 
+def with_line_series(chart) -> None:
+    """Turn the chart's last series into a line over the bars (a bar-and-line combination chart that
+    stays editable: both series keep their data in the embedded workbook)."""
+    bar_chart = chart._chartSpace.find(".//" + qn("c:barChart"))
+    series = bar_chart.findall(qn("c:ser"))[-1]
+    bar_chart.remove(series)
+    for name in ("c:invertIfNegative", "c:dLbls"):
+        for element in series.findall(qn(name)):
+            series.remove(element)
+    marker = series.makeelement(qn("c:marker"), {})
+    marker.append(marker.makeelement(qn("c:symbol"), {"val": "none"}))
+    (series.find(qn("c:spPr")) if series.find(qn("c:spPr")) is not None else series.find(qn("c:tx"))).addnext(marker)
+    series.append(series.makeelement(qn("c:smooth"), {"val": "0"}))
+    line_chart = bar_chart.makeelement(qn("c:lineChart"), {})
+    line_chart.append(line_chart.makeelement(qn("c:grouping"), {"val": "standard"}))
+    line_chart.append(line_chart.makeelement(qn("c:varyColors"), {"val": "0"}))
+    line_chart.append(series)
+    line_chart.append(line_chart.makeelement(qn("c:marker"), {"val": "1"}))
+    for axis in bar_chart.findall(qn("c:axId")):
+        line_chart.append(etree.fromstring(etree.tostring(axis)))
+    bar_chart.addnext(line_chart)
+
+
 def horizontal(chart) -> None:
     """Bars read top-down in the frame's order, the value axis staying at the bottom (it crosses
     the reversed category axis at its last category)."""
