@@ -1,4 +1,4 @@
-"""模拟测评 scores by the rules of DOMAIN.md.
+"""模拟测评 scores (the rules are in docs/domain.md, "模拟测评得分").
 
 A 点位's score = 100 − its deductions, never below 0. A 点位类型's score and a unit's = the mean of its
 点位's scores in the round; the overall (实地) score = the mean of the type scores. The pass line and

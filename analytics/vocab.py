@@ -33,7 +33,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
 }
 
-# The columns of a 模拟测评 score sheet (DOMAIN.md): 扣分明细, 点位得分表 and 得分汇总 name them these ways.
+# The columns of a 模拟测评 score sheet: 扣分明细, 点位得分表 and 得分汇总 name them these ways.
 SCORE_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "serial_no": ("序号", "编号", "no"),
     "round": ("轮次", "测评轮次", "批次", "测评批次"),
