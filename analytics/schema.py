@@ -97,6 +97,14 @@ CREATE TABLE IF NOT EXISTS point_type_aliases (
     builtin   BOOLEAN NOT NULL DEFAULT FALSE
 );
 
+-- Status and source words users added (analytics/office_words.py); the built-in ones are defaults.
+CREATE TABLE IF NOT EXISTS office_words (
+    kind    VARCHAR NOT NULL,            -- status | source
+    word    VARCHAR NOT NULL,
+    meaning VARCHAR NOT NULL,
+    PRIMARY KEY (kind, word)
+);
+
 CREATE TABLE IF NOT EXISTS units (
     name     VARCHAR PRIMARY KEY,
     kind     VARCHAR,                    -- 街道/镇, 社区, 市直部门…
