@@ -10,7 +10,7 @@ import pandas as pd
 
 from analytics.behind import behind, silent_units
 from analytics.countdown import Countdown, countdown
-from analytics.labels import month_day, percent
+from analytics.labels import month_day, percent, window_text
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
 from analytics.settings import get_settings
@@ -58,11 +58,18 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
 def _countdown_clause(c: Countdown) -> str:
     if c.test_date is None:
         return "测评日期尚未设置"
-    if c.days_left == 0:
-        return f"今天是测评日（{month_day(c.test_date)}）" if c.as_of == c.test_date else \
-            f"测评日期（{month_day(c.test_date)}）已过"
+    last = c.test_date_end or c.test_date
+    if c.test_date_end is None:
+        named = f"测评日（{month_day(c.test_date)}）"
+        if c.days_left == 0:
+            return f"今天是{named}" if c.as_of == c.test_date else f"测评日期（{month_day(c.test_date)}）已过"
+    else:
+        named = f"测评窗口{window_text(c.test_date, c.test_date_end)}"
+        if c.days_left == 0:
+            return f"{named}，今天在窗口内" if c.as_of <= last else f"{named}已过"
     note = f"，{c.calendar_note}" if c.calendar_note else ""
-    return f"距测评还有{c.days_left}天（工作日{c.working_days_left}天{note}）"
+    days = f"距测评还有{c.days_left}天（工作日{c.working_days_left}天{note}）"
+    return days if c.test_date_end is None else f"{named}，{days}"
 
 
 def _pace_clause(c: Countdown) -> str:

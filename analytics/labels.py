@@ -56,6 +56,13 @@ def month_day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def window_text(first: dt.date, last: dt.date | None) -> str:
+    """12月18日至22日 (12月30日至1月3日 across a month); a single day as 12月18日."""
+    if last is None or last == first:
+        return month_day(first)
+    return f"{month_day(first)}至{f'{last.day}日' if last.month == first.month else month_day(last)}"
+
+
 def percent(rate: float) -> str:
     """50.0%: a rate to one decimal."""
     return f"{rate:.1%}"
