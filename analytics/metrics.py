@@ -147,8 +147,8 @@ def _metrics_from(counts: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
-    """The figures `python -m analytics summary` prints: one query by 点位类型 × 单位, added up here."""
-    counts = _counts(con, filters, ("point_type", "unit"))
+    """The figures `python -m analytics summary` prints: one query by 点位类型 × 单位 × 来源, added up here."""
+    counts = _counts(con, filters, ("point_type", "unit", "source"))
     overall = counts[list(_COUNTS)].sum()
 
     def by(column: str) -> dict[str, int]:
@@ -163,6 +163,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
                       zip(STATUSES, ("pending", "in_progress", "rectified", "closed"))},
         "overdue": int(overall["overdue"]),
         "by_unit": by("unit"),
+        "by_source": by("source"),
         "flagged": int(overall["flagged"]),
         "as_of": filters.as_of_date.isoformat(),
     }

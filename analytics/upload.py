@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from analytics.ingest import FileRefused, ImportResult, import_paths, parse_ledger
 from analytics.ingest.store import ImportProgress
+from analytics.office_words import OfficeWords
 from analytics.vocab import FIELD_LABELS
 
 SAMPLE_ROWS = 8
@@ -52,10 +53,13 @@ class LedgerPreview:
 
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
-                   unit: str | None = None, today: dt.date | None = None) -> LedgerPreview:
-    """What importing this file would store, read exactly as the importer reads it."""
+                   unit: str | None = None, today: dt.date | None = None,
+                   words: OfficeWords | None = None) -> LedgerPreview:
+    """What importing this file would store, read exactly as the importer reads it (`words`: the
+    status and source words in force)."""
     try:
-        parsed = parse_ledger(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today)
+        parsed = parse_ledger(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today,
+                              words=words)
     except FileRefused as refusal:
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
     mapping = pd.DataFrame(
