@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS problems (
     start_day       DATE NOT NULL,
     progress_day    DATE,
     done_day        DATE,
-    closed_day      DATE
+    closed_day      DATE,
+    reopened_day    DATE                 -- 返工: reported open again after done; its life starts again then
 );
 
 -- Which earlier problem each later one may be a rebound of (analytics/derive.py), kept with `problems`.
