@@ -13,6 +13,7 @@ from analytics.countdown import Countdown, countdown
 from analytics.labels import month_day, percent, window_text
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
+from analytics.rework import rework_rising
 from analytics.settings import get_settings
 
 
@@ -30,12 +31,20 @@ class SilentUnit:
 
 
 @dataclass(frozen=True)
+class ReworkUnit:
+    unit: str
+    reopened_week: int              # reopened in the last 7 days
+    reopened: int
+
+
+@dataclass(frozen=True)
 class Briefing:
     as_of: dt.date
     kpis: Kpis
     countdown: Countdown
     lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
     silent_units: tuple[SilentUnit, ...]
+    rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
@@ -52,6 +61,8 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
             SilentUnit(row.unit, None if pd.isna(row.last_report) else row.last_report.date(),
                        None if pd.isna(row.days_silent) else int(row.days_silent))
             for row in silent.itertuples()),
+        rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
+                            for row in rework_rising(con, filters, "unit").itertuples()),
     )
 
 
@@ -88,11 +99,13 @@ def briefing_text(b: Briefing) -> str:
     silent = "、".join(
         f"{u.unit}（{'从未报送' if u.days_silent is None else f'{u.days_silent}天未报送'}）"
         for u in b.silent_units) or "无"
+    rework = "、".join(f"{u.unit}（{u.reopened_week}条）" for u in b.rework_rising)
     return (f"截至{month_day(b.as_of)}，{_countdown_clause(b.countdown)}；"
             f"累计排查问题{k.total}条，已整改{k.rectified}条，整改率{rate}；"
             f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
             f"{_pace_clause(b.countdown)}；"
-            f"落后的点位类型：{lagging}；未报送单位：{silent}。")
+            f"落后的点位类型：{lagging}；未报送单位：{silent}"
+            + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。")
 
 
 def _plain(value):

@@ -145,3 +145,23 @@ def test_unknown_sources_are_listed_for_mapping(con):
                 "SELECT 'k' || i, '甲', '甲', '', i, TRUE, '待整改', [], s, 1, 1, DATE '2026-11-01', "
                 "DATE '2026-11-01', DATE '2026-11-01' FROM (VALUES (1, '网格员'), (2, '网格员'), (3, '暗访')) t(i, s)")
     assert unknown_sources(con).values.tolist() == [["网格员", 2]]
+
+
+def test_imports_read_with_the_users_words_and_a_rebuild_reads_the_archive_again_with_them(tmp_path):
+    from analytics.ingest import import_paths, rebuild
+
+    workbook = openpyxl.Workbook()
+    for row in [HEADER, ["1", "公园", "人民公园", "烟头纸屑", "网格员上报", "2026/11/4", "2026/11/10", "已上报区级"]]:
+        workbook.active.append(row)
+    ledger = tmp_path / "城关街道_台账.xlsx"
+    workbook.save(ledger)
+    path = tmp_path / "words.duckdb"
+    import_paths(path, [ledger])
+    with db.connect(path) as con:
+        assert con.execute("SELECT status, source FROM problems").fetchone() == ("待整改", "网格员上报")
+        add_word(con, "status", "已上报", "整改中", actor="测试")
+        add_word(con, "source", "网格员", "日常督查", actor="测试")
+    rebuild(path)
+    with db.connect(path, read_only=True) as con:
+        assert con.execute("SELECT status, source FROM problems").fetchone() == ("整改中", "日常督查")
+        assert len(word_table(con, "source").query("not builtin")) == 1

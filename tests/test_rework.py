@@ -102,3 +102,14 @@ def test_check_rebuild_and_undo_keep_it_derived_from_the_history(db_path, tmp_pa
         days = dict(con.execute("SELECT serial_no, reopened_day FROM problems").fetchall())
     assert days == {"1": D(2026, 11, 20), "2": None, "3": None}   # done on 11-06, open again on 11-20
     assert check_integrity(copy).ok
+
+
+def test_the_briefing_names_the_unit_whose_rework_rises(db_path):
+    from analytics.briefing import briefing, briefing_json, briefing_text
+
+    with db.connect(db_path, read_only=True) as con:
+        morning = briefing(con, Filters(as_of=D(2026, 11, 21)))
+        later = briefing(con, Filters(as_of=D(2026, 11, 28)))
+    assert briefing_text(morning).endswith("；近7天返工（已整改又报未整改）增加的单位：城关街道（1条）。")
+    assert briefing_json(morning)["rework_rising"] == [{"unit": "城关街道", "reopened_week": 1, "reopened": 2}]
+    assert "返工" not in briefing_text(later)
