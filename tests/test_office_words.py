@@ -5,7 +5,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from analytics import db
+from analytics import db, schema
 from analytics.ingest import parse_ledger
 from analytics.office_words import (add_word, default_words, office_words, remove_word, unknown_sources,
                                     word_table)
@@ -80,7 +80,7 @@ def test_an_empty_source_is_none():
 
 @pytest.fixture
 def con(tmp_path):
-    with db.connect(db.init_db(tmp_path / "words.duckdb")) as connection:
+    with db.connect(schema.init_db(tmp_path / "words.duckdb")) as connection:
         yield connection
 
 
