@@ -346,12 +346,24 @@ def test_alias_form_maps_an_unclassified_type(demo_db):
     assert fixtures.UNKNOWN_POINT_TYPE not in at.selectbox(key="alias_name").options
 
 
-def test_settings_page_saves_the_test_date_and_the_countdown_follows(demo_db):
+def test_settings_page_saves_the_test_window_and_the_countdown_follows(demo_db):
     at = _open("pages/settings.py")
     new_date = dt.date.today() + dt.timedelta(days=40)
-    next(d for d in at.date_input if d.label == "测评日期").set_value(new_date)
+    next(d for d in at.date_input if d.label == "测评窗口首日").set_value(new_date)
+    next(d for d in at.date_input if d.label == "测评窗口末日").set_value(new_date + dt.timedelta(days=4))
     next(b for b in at.button if b.label == "保存设置").click().run()
     assert not at.exception
     with db.connect(demo_db, read_only=True) as con:
-        assert get_settings(con).test_date == new_date
-    assert "距测评 40 天" in _texts(at)
+        assert (get_settings(con).test_date, get_settings(con).test_date_end) == (new_date, new_date + dt.timedelta(days=4))
+    assert "距测评 40 天" in _texts(at) and "测评窗口" in _texts(at)
+
+
+def test_settings_page_adds_a_status_word(demo_db):
+    at = _open("pages/settings.py")
+    at.text_input(key="word_status").set_value("已上报")
+    at.selectbox(key="meaning_status").set_value("整改中")
+    next(b for b in at.button if b.label == "添加整改状态词语").click().run()
+    assert not at.exception
+    assert any("已添加：“已上报”读作“整改中”" in s.value for s in at.success)
+    with db.connect(demo_db, read_only=True) as con:
+        assert con.execute("SELECT kind, word, meaning FROM office_words").fetchall() == [("status", "已上报", "整改中")]
