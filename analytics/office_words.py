@@ -174,10 +174,20 @@ def clean_word(word: str) -> str:
     return _SEPARATORS.sub("", clean_text(word)).lower()
 
 
+def users_words(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, str, str], ...]:
+    """The words users added as (kind, word, meaning): small, and a cache key for previews."""
+    return tuple(con.execute("SELECT kind, word, meaning FROM office_words ORDER BY kind, word").fetchall())
+
+
 def office_words(con: duckdb.DuckDBPyConnection) -> OfficeWords:
     """The built-in words with the users' words over them."""
+    return with_users_words(users_words(con))
+
+
+def with_users_words(added: tuple[tuple[str, str, str], ...]) -> OfficeWords:
+    """The built-in words with `added` (users_words) over them."""
     words = default_words()
-    for kind, word, meaning in con.execute("SELECT kind, word, meaning FROM office_words").fetchall():
+    for kind, word, meaning in added:
         if kind == "status":
             words.statuses[word] = StatusWord(meaning, _NEGATED_BY_MEANING[meaning])
         else:

@@ -367,3 +367,20 @@ def test_settings_page_adds_a_status_word(demo_db):
     assert any("已添加：“已上报”读作“整改中”" in s.value for s in at.success)
     with db.connect(demo_db, read_only=True) as con:
         assert con.execute("SELECT kind, word, meaning FROM office_words").fetchall() == [("status", "已上报", "整改中")]
+
+
+def test_the_import_page_shows_ledger_quality_and_each_units_rows_to_send_back(demo_db):
+    from analytics.ledger_quality import ledger_quality, rows_to_return
+
+    at = _open("pages/data_import.py")
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        expected = ledger_quality(con, _today_filters())
+        unit = expected.loc[expected["flagged"] > 0, "unit"].iloc[0]
+        rows = rows_to_return(con, _today_filters(), unit)
+    shown = next(table.value for table in at.dataframe if "待核原因" in table.value.columns)
+    assert shown["填报单位"].tolist() == expected["unit"].tolist()
+    assert shown["待核条数"].tolist() == expected["flagged"].tolist()
+    assert at.selectbox(key="quality_unit").value == unit
+    sent_back = next(table.value for table in at.dataframe if "请补充或核实" in table.value.columns)
+    assert len(sent_back) == len(rows) > 0
