@@ -190,7 +190,7 @@ def test_supervision_ranks_units_with_the_last_three_marked(demo_db):
     with db.connect(demo_db, read_only=True) as con:
         expected = ranking(con, _today_filters(), "unit")
         last_n = get_settings(con).last_n
-    shown = next(table.value for table in at.dataframe if "排名" in table.value.columns)
+    shown = next(table.value for table in at.dataframe if f"后{last_n}名" in table.value.columns)
     assert shown["责任单位"].tolist() == expected["unit"].tolist()
     marked = shown.loc[shown[f"后{last_n}名"], "责任单位"].tolist()
     assert marked == expected.loc[expected["last_n"], "unit"].tolist() and len(marked) == last_n
@@ -384,3 +384,26 @@ def test_the_import_page_shows_ledger_quality_and_each_units_rows_to_send_back(d
     assert at.selectbox(key="quality_unit").value == unit
     sent_back = next(table.value for table in at.dataframe if "请补充或核实" in table.value.columns)
     assert len(sent_back) == len(rows) > 0
+
+
+def test_supervision_shows_the_best_beside_the_last_three_and_rework_beside_rebounds(demo_db, tmp_path):
+    from analytics.rankings import best_and_last
+    from analytics.rework import rework_rates
+    from test_rework import LEDGERS, write_ledger   # a unit's ledgers in which two problems are reopened
+
+    for report_date, statuses in LEDGERS:
+        path = write_ledger(tmp_path, report_date, statuses, unit="青山湖街道")
+        import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    at = _open("pages/supervision.py")
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        best, last = best_and_last(ranking(con, _today_filters(), "unit"), "unit", get_settings(con).last_n)
+        rework = rework_rates(con, _today_filters(), "unit")
+    headers = [h.value for h in at.header]
+    assert "红榜与后3名（按整改率）" in headers and headers.index("返工问题") == headers.index("反弹问题") + 1
+    tables = [table.value for table in at.dataframe if list(table.value.columns) == ["排名", "责任单位", "整改率", "未整改"]]
+    assert [t["责任单位"].tolist() for t in tables] == [best["unit"].tolist(), last["unit"].tolist()]
+    assert len(last) == 3
+    by_unit, by_type = [table.value for table in at.dataframe if "返工率" in table.value.columns]
+    assert by_unit["责任单位"].tolist() == rework.loc[rework["reopened"] > 0, "unit"].tolist() == ["青山湖街道"]
+    assert by_unit["返工数"].tolist() == [2] and by_type["返工数"].sum() == 2

@@ -29,14 +29,14 @@ LEDGERS = [
 ]
 
 
-def write_ledger(folder, report_date, statuses):
+def write_ledger(folder, report_date, statuses, unit="城关街道"):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append([f"城关街道创建全国文明城市问题整改台账（截至{report_date:%Y年%m月%d日}）"])
+    sheet.append([f"{unit}创建全国文明城市问题整改台账（截至{report_date:%Y年%m月%d日}）"])
     sheet.append(HEADER)
     for serial, (status, done) in statuses.items():
         sheet.append([str(serial), *PROBLEMS[serial], status, done])
-    path = folder / f"城关街道_台账_{report_date:%Y%m%d}.xlsx"
+    path = folder / f"{unit}_台账_{report_date:%Y%m%d}.xlsx"
     workbook.save(path)
     return path
 
