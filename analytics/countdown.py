@@ -26,6 +26,7 @@ import chinese_calendar
 import duckdb
 
 from analytics.filters import Filters
+from analytics.labels import window_text
 from analytics.metrics import Kpis, kpis
 from analytics.settings import get_settings
 
@@ -79,6 +80,13 @@ class Countdown:
     on_track: bool | None                    # projected_backlog == 0
     days_to_clear: int | None                # ⌈backlog / pace⌉ (None: pace 0 with a backlog)
     spare_days: int | None                   # days_left − days_to_clear: > 0 ahead, < 0 behind
+
+    @property
+    def window_name(self) -> str:
+        """测评窗口12月18日至22日, or 测评日12月18日 for a single day ('' when not set)."""
+        if self.test_date is None:
+            return ""
+        return ("测评窗口" if self.test_date_end else "测评日") + window_text(self.test_date, self.test_date_end)
 
 
 def _per_day(count: int, days: int | None) -> float | None:

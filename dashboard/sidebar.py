@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from analytics import listing
-from analytics.countdown import countdown, window_text
+from analytics.countdown import countdown
 from analytics.filters import Filters
 from dashboard import access
 from dashboard.data import data_state, read
@@ -62,7 +62,7 @@ def _countdown_box(current: Filters) -> None:
         if access.can_write():
             st.page_link(SETTINGS_PAGE, label="去设置测评日期", icon=":material/event:")
         return
-    window = ("测评窗口" if figures.test_date_end else "测评日") + window_text(figures.test_date, figures.test_date_end)
+    window = figures.window_name
     if figures.days_left:
         st.markdown(f"### :material/timer: 距测评 {figures.days_left} 天")
         st.caption(f"工作日 {figures.working_days_left} 天 · {window}")

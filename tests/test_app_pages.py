@@ -127,7 +127,7 @@ def test_briefing_shows_the_analytics_figures(demo_db):
                      "已整改": str(expected.rectified), "整改率": f"{expected.rectify_rate:.1%}",
                      "逾期": str(expected.overdue)}
     assert at.code[0].value == paragraph
-    assert f"测评日 {test_date:%Y-%m-%d}" in _texts(at)
+    assert f"测评日{test_date.month}月{test_date.day}日" in _texts(at)
 
 
 def test_filters_change_every_page_and_persist_across_pages(demo_db):

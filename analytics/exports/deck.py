@@ -37,7 +37,7 @@ from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD,
                                         category_names, cut_text, fill_shape, fitting_size, horizontal, inner_width,
                                         one_line, skip_labels, table_pages, text_box, text_height)
 from analytics.filters import Filters
-from analytics.labels import BEHIND_DIMENSIONS, month_day, percent
+from analytics.labels import BEHIND_DIMENSIONS, percent
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 DECK_TITLE = "创建全国文明城市工作晨报"
@@ -118,7 +118,7 @@ def _title_slide(deck: _Deck) -> None:
         headline = f"距测评还有 {clock.days_left} 天（工作日 {clock.working_days_left} 天）"
         colour = GOOD if clock.on_track else ACCENT
     else:
-        headline, colour = f"测评日（{month_day(clock.test_date)}）已到", ACCENT
+        headline, colour = f"{clock.window_name}已到", ACCENT
     text_box(slide, MARGIN, Inches(4.7), CONTENT_WIDTH, Inches(0.9), [(headline, Style(32, True, colour))],
               align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
     chosen = content.scope.removeprefix(f"数据截至{content.date_text}").lstrip("｜")
