@@ -3,7 +3,7 @@
 A group is flagged for each of these that holds (thresholds are settings, analytics.settings):
 - 整改率 below the overall rate by more than rate_gap_pct points (groups with at least
   min_group_size problems);
-- 后三名: among the last_n by 整改率 (ties broken by more open problems, then name) among the groups
+- 后三名: among the last_n by the ranking measure (settings.ranking_measure, 整改率 by default; ties broken by more open problems, then name) among the groups
   with at least min_group_size problems, when there are more such groups than last_n and the group
   still has open problems;
 - the open backlog grew by at least backlog_growth against seven days before;
@@ -21,8 +21,9 @@ from analytics.labels import month_day, percent
 from analytics.filters import Filters
 from analytics.lifecycle import dimension_column
 from analytics.metrics import metrics
+from analytics.rankings import MEASURES, with_measure, worst_first
 from analytics.rebounds import rebound_rates
-from analytics.settings import Settings, get_settings
+from analytics.settings import Settings, get_settings, sprint_silent_threshold
 
 SILENT_COLUMNS = ["unit", "last_report", "days_silent"]
 
@@ -30,11 +31,12 @@ SILENT_COLUMNS = ["unit", "last_report", "days_silent"]
 def silent_units(con: duckdb.DuckDBPyConnection, filters: Filters,
                  settings: Settings | None = None) -> pd.DataFrame:
     """Units expected to report that sent no ledger in the last silent_days days (as of the as-of
-    day): the active units of the `units` table and every unit that ever sent a ledger, less the
+    day; in the sprint before the 测评 window, sprint_silent_days: see sprint_silent_threshold): the active units of the `units` table and every unit that ever sent a ledger, less the
     units marked inactive. Columns: unit, last_report (NaT: never), days_silent (<NA>: never).
     Never-reported first, then the longest silent. The units and districts filters apply."""
     settings = settings or get_settings(con)
     as_of = filters.as_of_date
+    threshold = sprint_silent_threshold(settings, as_of)
     frame = con.execute("""
         WITH reported AS (
             SELECT ledger_unit AS unit, max(effective_date) AS last_report FROM imports
@@ -50,7 +52,7 @@ def silent_units(con: duckdb.DuckDBPyConnection, filters: Filters,
         FROM expected e LEFT JOIN reported r ON r.unit = e.unit
         WHERE r.last_report IS NULL OR $as_of - r.last_report >= $silent_days
         ORDER BY r.last_report NULLS FIRST, e.unit
-    """, {"as_of": as_of, "silent_days": settings.silent_days}).df()
+    """, {"as_of": as_of, "silent_days": threshold}).df()
     # A few hundred units at most: the unit/district filters are applied here rather than in SQL.
     if filters.units:
         frame = frame[frame["unit"].isin(filters.units)]
@@ -88,7 +90,8 @@ def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_ty
         return pd.DataFrame(columns=[column, *BEHIND_COLUMNS])
 
     overall = _overall_rate(table)
-    ranked = _worst_first(table, column, min_size)
+    table = with_measure(con, filters, column, table, settings.ranking_measure)
+    ranked = worst_first(table, column, min_size, settings.ranking_measure)
     silent_names = set(silent["unit"])
 
     def reasons(row: pd.Series) -> list[str]:
@@ -98,7 +101,7 @@ def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_ty
             found.append(f"整改率{percent(rate)}，低于总体{percent(overall)}达"
                          f"{(overall - rate) * 100:.1f}个百分点")
         if _among_last_n(row[column], row["open"], ranked, settings.last_n):
-            found.append(f"整改率倒数第{ranked.index(row[column]) + 1}，列后{settings.last_n}名")
+            found.append(f"{settings.ranking_measure}倒数第{ranked.index(row[column]) + 1}，列后{settings.last_n}名")
         if row["total"] and row["delta_open_week"] >= settings.backlog_growth:
             found.append(f"未整改问题较上周增加{row['delta_open_week']}条，"
                          f"由{row['open'] - row['delta_open_week']}条增至{row['open']}条")
@@ -121,36 +124,32 @@ def behind(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "point_ty
     return table[[column, *BEHIND_COLUMNS]]
 
 
-def _worst_first(table: pd.DataFrame, column: str, min_size: int) -> list[str]:
-    """The groups taking part in the ranking (at least min_size problems), lowest 整改率 first; ties
-    go to the group with more open problems, then by name."""
-    return table[table["total"] >= min_size].sort_values(
-        ["rectify_rate", "open", column], ascending=[True, False, True])[column].tolist()
-
-
 def _among_last_n(name: str, open_count: int, worst_first: list[str], last_n: int) -> bool:
     """后N名: among the last_n of the ranking, when more than last_n groups take part, and still
     with open problems."""
     return len(worst_first) > last_n and name in worst_first[:last_n] and open_count > 0
 
 
-RANKING_COLUMNS = ["rank", "total", "open", "overdue", "rectify_rate", "last_n"]
+RANKING_COLUMNS = ["rank", "total", "open", "overdue", "rectify_rate", "close_rate", "measure", "last_n"]
 
 
 def ranking(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "unit") -> pd.DataFrame:
-    """The 整改率 ranking of `by` (point_type, category or unit), best first (rank 1), over the groups
-    with at least min_group_size problems. Columns: `by`, then RANKING_COLUMNS; last_n marks the
-    后N名 exactly as behind() flags them."""
+    """The ranking of `by` (point_type, category or unit) by settings.ranking_measure, best first
+    (rank 1), over the groups with at least min_group_size problems. Columns: `by`, then
+    RANKING_COLUMNS (measure: the figure ranked by); last_n marks the 后N名 exactly as behind() flags them."""
     column = dimension_column(by)
-    return ranked_groups(metrics(con, filters, column), column, get_settings(con))
+    settings = get_settings(con)
+    return ranked_groups(with_measure(con, filters, column, metrics(con, filters, column), settings.ranking_measure),
+                         column, settings)
 
 
 def ranked_groups(table: pd.DataFrame, column: str, settings: Settings) -> pd.DataFrame:
     """ranking() of a metrics table the caller already has (its group column is `column`)."""
-    worst_first = _worst_first(table, column, max(settings.min_group_size, 1))
-    ranked = table.set_index(column).loc[worst_first[::-1]].reset_index()
+    order = worst_first(table, column, max(settings.min_group_size, 1), settings.ranking_measure)
+    ranked = table.set_index(column).loc[order[::-1]].reset_index()
     ranked["rank"] = range(1, len(ranked) + 1)
-    ranked["last_n"] = [_among_last_n(name, open_count, worst_first, settings.last_n)
+    ranked["measure"] = ranked[MEASURES[settings.ranking_measure].column]
+    ranked["last_n"] = [_among_last_n(name, open_count, order, settings.last_n)
                         for name, open_count in zip(ranked[column], ranked["open"])]
     return ranked[[column, *RANKING_COLUMNS]].astype({"rank": "int64", "last_n": "bool"})
 

@@ -10,9 +10,10 @@ import pandas as pd
 
 from analytics.behind import behind, silent_units
 from analytics.countdown import Countdown, countdown
-from analytics.labels import month_day, percent
+from analytics.labels import month_day, percent, window_text
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
+from analytics.rework import rework_rising
 from analytics.scores import round_summary
 from analytics.settings import get_settings
 
@@ -31,12 +32,20 @@ class SilentUnit:
 
 
 @dataclass(frozen=True)
+class ReworkUnit:
+    unit: str
+    reopened_week: int              # reopened in the last 7 days
+    reopened: int
+
+
+@dataclass(frozen=True)
 class Briefing:
     as_of: dt.date
     kpis: Kpis
     countdown: Countdown
     lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
     silent_units: tuple[SilentUnit, ...]
+    rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
     mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
 
 
@@ -56,17 +65,26 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
                        None if pd.isna(row.days_silent) else int(row.days_silent))
             for row in silent.itertuples()),
         mock_evaluation=scored.briefing_line() if scored else None,
+        rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
+                            for row in rework_rising(con, filters, "unit").itertuples()),
     )
 
 
 def _countdown_clause(c: Countdown) -> str:
     if c.test_date is None:
         return "测评日期尚未设置"
-    if c.days_left == 0:
-        return f"今天是测评日（{month_day(c.test_date)}）" if c.as_of == c.test_date else \
-            f"测评日期（{month_day(c.test_date)}）已过"
+    last = c.test_date_end or c.test_date
+    if c.test_date_end is None:
+        named = f"测评日（{month_day(c.test_date)}）"
+        if c.days_left == 0:
+            return f"今天是{named}" if c.as_of == c.test_date else f"测评日期（{month_day(c.test_date)}）已过"
+    else:
+        named = f"测评窗口{window_text(c.test_date, c.test_date_end)}"
+        if c.days_left == 0:
+            return f"{named}，今天在窗口内" if c.as_of <= last else f"{named}已过"
     note = f"，{c.calendar_note}" if c.calendar_note else ""
-    return f"距测评还有{c.days_left}天（工作日{c.working_days_left}天{note}）"
+    days = f"距测评还有{c.days_left}天（工作日{c.working_days_left}天{note}）"
+    return days if c.test_date_end is None else f"{named}，{days}"
 
 
 def _pace_clause(c: Countdown) -> str:
@@ -85,11 +103,13 @@ def briefing_text(b: Briefing) -> str:
     silent = "、".join(
         f"{u.unit}（{'从未报送' if u.days_silent is None else f'{u.days_silent}天未报送'}）"
         for u in b.silent_units) or "无"
+    rework = "、".join(f"{u.unit}（{u.reopened_week}条）" for u in b.rework_rising)
     return (f"截至{month_day(b.as_of)}，{_countdown_clause(b.countdown)}；"
             f"累计排查问题{k.total}条，已整改{k.rectified}条，整改率{rate}；"
             f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
             f"{_pace_clause(b.countdown)}；"
-            f"落后的点位类型：{lagging}；未报送单位：{silent}。"
+            f"落后的点位类型：{lagging}；未报送单位：{silent}"
+            + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
             + (f"\n{b.mock_evaluation}。" if b.mock_evaluation else ""))
 
 

@@ -110,7 +110,7 @@ def command_summary(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
         print(f"截至{result['as_of']}：问题{result['problems']}条，逾期{result['overdue']}条，"
-              f"标记待核{result['flagged']}条")
+              f"标记待核{result['flagged']}条，返工{result['reopened']}条")
         for status, count in result["by_status"].items():
             print(f"  {status}\t{count}")
     return 0
@@ -209,15 +209,16 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def command_settings(args: argparse.Namespace) -> int:
-    from analytics.settings import describe_settings, set_setting
+    from analytics.settings import describe_settings, get_settings, set_setting, set_test_window
 
     path = schema.init_db(args.db)
     changes = dict(args.set or [])
-    if args.test_date:
-        changes["test_date"] = args.test_date.isoformat()
     try:
-        if changes:
+        if changes or args.test_date or args.test_date_end:
             with db.writing(path, actor=args.actor), db.connect(path) as con:
+                if args.test_date or args.test_date_end:   # a window: its first day, and its last if given
+                    set_test_window(con, args.test_date or get_settings(con).test_date, args.test_date_end,
+                                    actor=args.actor)
                 for key, value in changes.items():
                     set_setting(con, key, value, actor=args.actor)
         with db.connect(path, read_only=True) as con:
@@ -292,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.set_defaults(run=command_check)
 
     settings_parser = commands.add_parser("settings", parents=[common], help="查看或修改设置")
-    settings_parser.add_argument("--test-date", type=_date, help="测评日期 YYYY-MM-DD")
+    settings_parser.add_argument("--test-date", type=_date, help="测评日期（窗口首日）YYYY-MM-DD")
+    settings_parser.add_argument("--test-date-end", type=_date, help="测评窗口末日 YYYY-MM-DD（窗口多于一天时）")
     settings_parser.add_argument("--set", nargs=2, action="append", metavar=("KEY", "VALUE"), help="修改一项阈值")
     settings_parser.set_defaults(run=command_settings)
 

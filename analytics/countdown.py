@@ -1,7 +1,9 @@
 """Days left before the 测评, and whether the open problems can be closed in time.
 
-Days left are the days from the as-of day (counted: the morning's work still counts) up to the
-day before the 测评: test_date − as_of calendar days, and the working days among them.
+The province announces a window (12月18日至22日: settings test_date and test_date_end) and inspectors
+may come on any of its days, so the countdown runs to the window's first day. Days left are the days
+from the as-of day (counted: the morning's work still counts) up to the day before that first day:
+test_date − as_of calendar days, weekends included, and the working days among them.
 
 Working days come from, in order: the calendar_overrides table (an announced arrangement typed
 in by the office), chinese-calendar (official holidays and make-up working days, for the years it
@@ -24,6 +26,7 @@ import chinese_calendar
 import duckdb
 
 from analytics.filters import Filters
+from analytics.labels import window_text
 from analytics.metrics import Kpis, kpis
 from analytics.settings import get_settings
 
@@ -63,7 +66,8 @@ def working_days(con: duckdb.DuckDBPyConnection, first: dt.date, end: dt.date) -
 @dataclass(frozen=True)
 class Countdown:
     as_of: dt.date
-    test_date: dt.date | None                # None: not set yet
+    test_date: dt.date | None                # the window's first day; None: not set yet
+    test_date_end: dt.date | None            # its last day; None: a single day
     days_left: int | None                    # calendar days, 0 once the 测评 day has come
     working_days_left: int | None
     calendar_note: str
@@ -76,6 +80,13 @@ class Countdown:
     on_track: bool | None                    # projected_backlog == 0
     days_to_clear: int | None                # ⌈backlog / pace⌉ (None: pace 0 with a backlog)
     spare_days: int | None                   # days_left − days_to_clear: > 0 ahead, < 0 behind
+
+    @property
+    def window_name(self) -> str:
+        """测评窗口12月18日至22日, or 测评日12月18日 for a single day ('' when not set)."""
+        if self.test_date is None:
+            return ""
+        return ("测评窗口" if self.test_date_end else "测评日") + window_text(self.test_date, self.test_date_end)
 
 
 def _per_day(count: int, days: int | None) -> float | None:
@@ -90,7 +101,8 @@ def countdown(con: duckdb.DuckDBPyConnection, filters: Filters,
     backlog = figures.open
     pace = Fraction(figures.rectified_week, PACE_DAYS)   # exact, so whole problems stay whole
     days_to_clear = 0 if backlog == 0 else (math.ceil(backlog / pace) if pace else None)
-    test_date = get_settings(con).test_date
+    settings = get_settings(con)
+    test_date = settings.test_date
     days_left = working_days_left = projected = None
     calendar_note = ""
     if test_date is not None:
@@ -99,7 +111,7 @@ def countdown(con: duckdb.DuckDBPyConnection, filters: Filters,
         working_days_left, calendar_note = work.count, work.note
         projected = max(0, math.ceil(backlog - pace * days_left))
     return Countdown(
-        as_of=as_of, test_date=test_date, days_left=days_left,
+        as_of=as_of, test_date=test_date, test_date_end=settings.test_date_end, days_left=days_left,
         working_days_left=working_days_left, calendar_note=calendar_note, backlog=backlog,
         needed_per_day=_per_day(backlog, days_left),
         needed_per_working_day=_per_day(backlog, working_days_left),

@@ -9,6 +9,10 @@ import order) that is not undone.
 The four days of a problem's life (read by analytics/lifecycle.py):
 
 - start_day: found_date, else first_seen (the day its first ledger came in); it exists from then on.
+- 返工 (reopened_day): a ledger reports the problem open right after one that had it 已整改/已销号. Its
+  life starts again that day (the latest such day): start_day is reopened_day and the steps are read
+  from the ledgers since then only, so it is open from that report on, not open all along, and
+  reopened_day says it was reopened (once, however many ledgers repeat it).
 - progress_day / done_day / closed_day: the first day it was at least 整改中 / at least 已整改 /
   已销号. Dates written in the ledger win: closed_date for 已销号; rectified_date for 已整改, else the
   earlier of closed_date and the history. Where a date is missing, the status history says it: the
@@ -37,11 +41,11 @@ from __future__ import annotations
 
 import duckdb
 
-from analytics.db import DONE_STATUSES
+from analytics.db import DONE_STATUSES, OPEN_STATUSES
 from analytics.lifecycle import UNFILLED, label_sql
 
 # The columns of `problems` the importer places from a problem's dates and history (below).
-LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day")
+LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day", "reopened_day")
 VERSION_COLUMNS = [
     "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
     "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
@@ -57,10 +61,17 @@ _DONE = ", ".join(f"'{s}'" for s in DONE_STATUSES)
 
 # The first day the history showed each step: window aggregates over one problem's versions (`pv`,
 # joined to its import `i`, not undone) in the window `one_problem`, for the importer's current state.
+_SINCE_REOPENED = "(pv.reopened_day IS NULL OR pv.effective_date >= pv.reopened_day)"
 STEPS_SEEN_SQL = f"""
-    min(i.effective_date) FILTER (WHERE pv.status <> '待整改') OVER one_problem AS progress_seen,
-    min(i.effective_date) FILTER (WHERE pv.status IN ({_DONE})) OVER one_problem AS done_seen,
-    min(i.effective_date) FILTER (WHERE pv.status = '已销号') OVER one_problem AS closed_seen"""
+    min(pv.effective_date) FILTER (WHERE pv.status <> '待整改' AND {_SINCE_REOPENED}) OVER one_problem AS progress_seen,
+    min(pv.effective_date) FILTER (WHERE pv.status IN ({_DONE}) AND {_SINCE_REOPENED}) OVER one_problem AS done_seen,
+    min(pv.effective_date) FILTER (WHERE pv.status = '已销号' AND {_SINCE_REOPENED}) OVER one_problem AS closed_seen"""
+_OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+# 返工: the latest day a ledger reported the problem open right after one that had it done (`pv`: its
+# versions in order, with the status of the one before as previous_status).
+REOPENED_DAY_SQL = f"""
+    max(pv.effective_date) FILTER (WHERE pv.status IN ({_OPEN}) AND pv.previous_status IN ({_DONE}))
+        OVER (PARTITION BY pv.problem_key) AS reopened_day"""
 
 
 def _from_first_ledger(column: str) -> str:
@@ -79,7 +90,7 @@ days_start AS (
     SELECT * REPLACE ({_from_first_ledger('progress_seen')} AS progress_seen,
                       {_from_first_ledger('done_seen')} AS done_seen,
                       {_from_first_ledger('closed_seen')} AS closed_seen),
-           coalesce(found_date, first_seen) AS start_day
+           coalesce(reopened_day, found_date, first_seen) AS start_day
     FROM {current}
 ),
 days_closed AS (
@@ -180,18 +191,26 @@ def current_state_sql(scope: str = "") -> str:
     """SELECT of the current state derived from the history, limited by `scope` (a condition on pv),
     in the column order of `problems`."""
     return f"""
-        WITH history AS (
-            SELECT pv.* EXCLUDE (import_id), pv.import_id AS last_import_id, i.effective_date AS as_of,
-                   first_value(pv.import_id) OVER in_order AS first_import_id,
-                   min(i.effective_date) OVER one_problem AS first_seen,
-                   {STEPS_SEEN_SQL},
-                   row_number() OVER newest_first AS recency
+        WITH versions AS (
+            SELECT pv.*, i.effective_date,
+                   lag(pv.status) OVER (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id)
+                       AS previous_status
             FROM problem_versions pv JOIN imports i USING (import_id)
             WHERE i.undone_at IS NULL {scope}
+        ),
+        lives AS (SELECT pv.*, {REOPENED_DAY_SQL} FROM versions pv),
+        history AS (
+            SELECT pv.* EXCLUDE (import_id, effective_date, previous_status), pv.import_id AS last_import_id,
+                   pv.effective_date AS as_of,
+                   first_value(pv.import_id) OVER in_order AS first_import_id,
+                   min(pv.effective_date) OVER one_problem AS first_seen,
+                   {STEPS_SEEN_SQL},
+                   row_number() OVER newest_first AS recency
+            FROM lives pv
             WINDOW one_problem AS (PARTITION BY pv.problem_key),
-                   in_order AS (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id
+                   in_order AS (PARTITION BY pv.problem_key ORDER BY pv.effective_date, pv.import_id
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
-                   newest_first AS (PARTITION BY pv.problem_key ORDER BY i.effective_date DESC, pv.import_id DESC)
+                   newest_first AS (PARTITION BY pv.problem_key ORDER BY pv.effective_date DESC, pv.import_id DESC)
         ),
         current AS (SELECT * FROM history WHERE recency = 1),
         {life_days_ctes('current')}

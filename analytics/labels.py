@@ -47,8 +47,10 @@ COLUMN_LABELS = {
     "ledger_state": "台账现状", "ledger_problems": "台账问题数", "ledger_open": "其中未整改", "lost": "扣分合计",
     "deductions": "扣分项数", "rounds": "被测评轮数", "last_score": "最近得分", "round_name": "测评轮次",
     "stated_score": "表中得分",
+    "done_ever": "曾报已整改", "reopened": "返工数", "rework_rate": "返工率", "reopened_week": "近7天返工",
+    "reopened_day": "返工日期",
 }
-PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate"}
+PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate", "rework_rate"}
 DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7", "score", "change",
                    "lowest", "last_score"}
 TIME_COLUMNS = {"imported_at", "undone_at"}
@@ -62,6 +64,13 @@ def chinese_date(day: dt.date) -> str:
 def month_day(day: dt.date) -> str:
     """11月5日: how dates are said in briefings and reasons."""
     return f"{day.month}月{day.day}日"
+
+
+def window_text(first: dt.date, last: dt.date | None) -> str:
+    """12月18日至22日 (12月30日至1月3日 across a month); a single day as 12月18日."""
+    if last is None or last == first:
+        return month_day(first)
+    return f"{month_day(first)}至{f'{last.day}日' if last.month == first.month else month_day(last)}"
 
 
 def percent(rate: float) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analytics.db import STATUSES
 from analytics.filters import Filters
+from analytics.rework import reopened_by
 from analytics.lifecycle import (
     closed_by, dimension_column, done_by, exists_on, in_progress_on, open_on, overdue_on, pending_on,
     scoped_sql,
@@ -38,6 +39,7 @@ _COUNTS = {
     "closed_today": f"closed_day = {_DAY}",
     "rectified_week": f"done_day > {_WEEK_AGO} AND {done_by(_DAY)}",
     "closed_week": f"closed_day > {_WEEK_AGO} AND {closed_by(_DAY)}",
+    "reopened": reopened_by(_DAY),
 }
 _AGGREGATES = ",\n".join([f"count(*) FILTER (WHERE {cond}) AS {name}" for name, cond in _COUNTS.items()]
                          + [f"avg(done_day - start_day) FILTER (WHERE {done_by(_DAY)}) AS avg_days_to_rectify"])
@@ -147,8 +149,8 @@ def _metrics_from(counts: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
-    """The figures `python -m analytics summary` prints: one query by 点位类型 × 单位, added up here."""
-    counts = _counts(con, filters, ("point_type", "unit"))
+    """The figures `python -m analytics summary` prints: one query by 点位类型 × 单位 × 来源, added up here."""
+    counts = _counts(con, filters, ("point_type", "unit", "source"))
     overall = counts[list(_COUNTS)].sum()
 
     def by(column: str) -> dict[str, int]:
@@ -163,6 +165,8 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
                       zip(STATUSES, ("pending", "in_progress", "rectified", "closed"))},
         "overdue": int(overall["overdue"]),
         "by_unit": by("unit"),
+        "by_source": by("source"),
         "flagged": int(overall["flagged"]),
+        "reopened": int(overall["reopened"]),
         "as_of": filters.as_of_date.isoformat(),
     }

@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS problems (
     start_day       DATE NOT NULL,
     progress_day    DATE,
     done_day        DATE,
-    closed_day      DATE
+    closed_day      DATE,
+    reopened_day    DATE                 -- 返工: reported open again after done; its life starts again then
 );
 
 -- Which earlier problem each later one may be a rebound of (analytics/derive.py), kept with `problems`.
@@ -95,6 +96,14 @@ CREATE TABLE IF NOT EXISTS point_type_aliases (
     alias     VARCHAR PRIMARY KEY,       -- cleaned name as units write it
     canonical VARCHAR NOT NULL,
     builtin   BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+-- Status and source words users added (analytics/office_words.py); the built-in ones are defaults.
+CREATE TABLE IF NOT EXISTS office_words (
+    kind    VARCHAR NOT NULL,            -- status | source
+    word    VARCHAR NOT NULL,
+    meaning VARCHAR NOT NULL,
+    PRIMARY KEY (kind, word)
 );
 
 CREATE TABLE IF NOT EXISTS units (

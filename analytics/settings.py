@@ -1,4 +1,5 @@
-"""Settings kept in the database: the 测评 date and the thresholds of the falling-behind flags."""
+"""Settings kept in the database: the 测评 window, the thresholds of the falling-behind flags and the
+measure units are ranked by."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,8 @@ from analytics.db import transaction
 
 @dataclass(frozen=True)
 class Settings:
-    test_date: dt.date | None = None   # 测评日期
+    test_date: dt.date | None = None   # 测评日期（窗口首日）
+    test_date_end: dt.date | None = None  # 测评窗口末日（只有一天时不设）
     rate_gap_pct: float = 10.0         # 整改率低于总体超过这么多个百分点即为落后
     min_group_size: int = 5            # 问题少于此数的分组不参加整改率、反弹率比较和排名
     last_n: int = 3                    # 后几名
@@ -22,10 +24,14 @@ class Settings:
     rebound_days: int = 30             # 整改后这么多天内同一点位再现同类问题算反弹
     rebound_rate_pct: float = 10.0     # 反弹率达到这么多即为落后
     score_line: float = 85.0           # 模拟测评得分低于此线的类型、单位被点名
+    sprint_days: int = 14              # 测评前这么多天为冲刺期，各单位每天报送
+    sprint_silent_days: int = 2        # 冲刺期内这么多天没有报送即为未报送
+    ranking_measure: str = "整改率"     # 红榜、后几名按什么排（analytics.rankings.MEASURES）
 
 
 SETTING_LABELS = {
     "test_date": "测评日期",
+    "test_date_end": "测评窗口末日",
     "rate_gap_pct": "整改率低于总体的百分点",
     "min_group_size": "参加比较的最少问题数",
     "last_n": "后几名",
@@ -35,6 +41,9 @@ SETTING_LABELS = {
     "rebound_days": "反弹认定天数",
     "rebound_rate_pct": "反弹率百分比",
     "score_line": "测评得分合格线",
+    "sprint_days": "冲刺期天数",
+    "sprint_silent_days": "冲刺期未报送天数",
+    "ranking_measure": "排名依据",
 }
 
 
@@ -63,9 +72,24 @@ def _parse_percent(text: str) -> float:
     return value
 
 
+def _parse_measure(text: str) -> str:
+    from analytics.rankings import MEASURES  # the measures live with the ranking that uses them
+
+    if text.strip() not in MEASURES:
+        raise ValueError
+    return text.strip()
+
+
+def measure_choices() -> str:
+    from analytics.rankings import MEASURES
+
+    return "、".join(MEASURES)
+
+
 # key -> (parser of the stored/typed text, what a valid value looks like)
-_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
+_PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "test_date": (_parse_date, "形如 2026-12-01 的日期"),
+    "test_date_end": (_parse_date, "形如 2026-12-05 的日期"),
     "rate_gap_pct": (_parse_percent, "0 到 100 之间的数"),
     "min_group_size": (_parse_count, "不小于 0 的整数"),
     "last_n": (_parse_positive, "正整数"),
@@ -75,6 +99,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "rebound_days": (_parse_positive, "正整数"),
     "rebound_rate_pct": (_parse_percent, "0 到 100 之间的数"),
     "score_line": (_parse_percent, "0 到 100 之间的数"),
+    "sprint_days": (_parse_count, "不小于 0 的整数"),
+    "sprint_silent_days": (_parse_positive, "正整数"),
+    "ranking_measure": (_parse_measure, lambda: f"{measure_choices()}之一"),
 }
 assert set(_PARSERS) == {f.name for f in fields(Settings)} == set(SETTING_LABELS)
 
@@ -91,6 +118,7 @@ def parse_setting(key: str, value: object) -> object:
     try:
         return parser(value.isoformat() if isinstance(value, dt.date) else str(value))
     except ValueError:
+        expected = expected() if callable(expected) else expected
         raise ValueError(f"设置项“{SETTING_LABELS[key]}”（{key}）的值“{value}”无效，应为{expected}。") from None
 
 
@@ -104,7 +132,30 @@ def get_settings(con: duckdb.DuckDBPyConnection) -> Settings:
                 values[key] = parse_setting(key, stored[key])
             except ValueError:
                 continue
+    if values.get("test_date_end") and (not values.get("test_date") or values["test_date_end"] < values["test_date"]):
+        del values["test_date_end"]  # a window needs its first day, and ends on or after it
     return Settings(**values)
+
+
+def set_test_window(con: duckdb.DuckDBPyConnection, start: object, end: object = None, *,
+                    actor: str = "命令行", now: dt.datetime | None = None) -> Settings:
+    """The 测评 window: its first day and (for more than one day) its last; both checked first, so a
+    bad end leaves the stored window as it was."""
+    first = None if start in (None, "") else parse_setting("test_date", start)
+    last = None if end in (None, "") else parse_setting("test_date_end", end)
+    if last is not None and (first is None or last < first):
+        raise ValueError(f"测评窗口末日{last.isoformat()}早于首日"
+                         f"{first.isoformat() if first else '（未设置）'}，请先设测评日期，末日不早于首日。")
+    set_setting(con, "test_date", first, actor=actor, now=now)
+    return set_setting(con, "test_date_end", None if last == first else last, actor=actor, now=now)
+
+
+def sprint_silent_threshold(settings: Settings, as_of: dt.date) -> int:
+    """Days without a ledger that make a unit silent on `as_of`: silent_days, but in the sprint (the
+    last sprint_days days before the window's first day) units report daily, so sprint_silent_days."""
+    if settings.test_date is not None and 0 < (settings.test_date - as_of).days <= settings.sprint_days:
+        return min(settings.silent_days, settings.sprint_silent_days)
+    return settings.silent_days
 
 
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, *,

@@ -15,6 +15,7 @@ from analytics.ingest import FileRefused, ImportResult, import_paths
 from analytics.ingest.store import ImportProgress
 from analytics.ingest.recognise import parse_file
 from analytics.ingest.scoresheet import ParsedScoreSheet
+from analytics.office_words import OfficeWords
 from analytics.vocab import FIELD_LABELS
 
 SAMPLE_ROWS = 8
@@ -57,10 +58,13 @@ class LedgerPreview:
 
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
-                   unit: str | None = None, today: dt.date | None = None) -> LedgerPreview:
-    """What importing this file would store, read exactly as the importer reads it."""
+                   unit: str | None = None, today: dt.date | None = None,
+                   words: OfficeWords | None = None) -> LedgerPreview:
+    """What importing this file would store, read exactly as the importer reads it (`words`: the
+    status and source words in force)."""
     try:
-        parsed = parse_file(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today)
+        parsed = parse_file(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today,
+                            words=words)
     except FileRefused as refusal:
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
     if isinstance(parsed, ParsedScoreSheet):

@@ -1,4 +1,5 @@
-"""The words units use: header spellings, 点位类型 aliases, 问题类别 and statuses, read by meaning."""
+"""The words units use: header spellings, 点位类型 aliases and 问题类别, read by meaning (statuses and
+sources: analytics.office_words)."""
 from __future__ import annotations
 
 import csv
@@ -60,11 +61,6 @@ FIELD_LABELS = {
 
 # Fields that identify a row as a problem: a header row must name some of these.
 SUBSTANTIVE_FIELDS = ("point_type", "point_name", "description", "status", "done_yes_no")
-
-SOURCES = ("模拟测评", "日常督查", "暗访", "群众举报", "媒体曝光", "自查")
-_SOURCE_WORDS = {"模拟测评": ("模拟", "测评"), "日常督查": ("督查", "巡查", "检查"),
-                 "暗访": ("暗访",), "群众举报": ("举报", "投诉", "热线", "12345", "群众"),
-                 "媒体曝光": ("曝光", "媒体", "报道"), "自查": ("自查",)}
 
 _DECORATION = re.compile(r"[（(][^（()）]*[)）]|[\s\u3000]+")
 
@@ -183,52 +179,3 @@ def normalise_category(raw: str, description: str) -> str | None:
             if word in description and (best is None or len(word) > best[0]):
                 best = (len(word), canonical)
     return best[1] if best else None
-
-
-def normalise_source(raw: str) -> str | None:
-    text = clean_text(raw)
-    if not text:
-        return None
-    for source, words in _SOURCE_WORDS.items():
-        if any(word in text for word in words):
-            return source
-    return text
-
-
-_CLOSED_NEGATED = re.compile(r"(未|待|没有|尚未|暂未)销号")
-_NOT_DONE = re.compile(r"^(否|无|未|没有|不)$|未整改|未完成|待整改|未开始|尚未|没有整改|未落实|未到位|未办结|"
-                       r"不到位|未处理|待处理|未启动")
-_IN_PROGRESS = re.compile(r"中$|正在|推进|进行|部分|持续|整改中|办理中|处理中|未完全|基本")
-_DONE = re.compile(r"^(是|已|完成|完毕|到位|办结|√|✓|ok)$|已整改|整改完毕|整改完成|已完成|完成|完毕|"
-                   r"已处理|已办结|已落实|到位|已解决")
-
-
-def normalise_status(raw: str) -> str | None:
-    """One of 待整改/整改中/已整改/已销号 read by meaning, or None when the words say nothing."""
-    text = re.sub(r"[\s\u3000，,。.、;；!！]+", "", clean_text(raw)).lower()
-    if not text:
-        return None
-    if _CLOSED_NEGATED.search(text):
-        return "已整改"  # rectified by the unit, waiting for 创文办 to verify
-    if "销号" in text or "核销" in text:
-        return "已销号"
-    if _NOT_DONE.search(text):
-        return "待整改"
-    if _IN_PROGRESS.search(text):
-        return "整改中"
-    if _DONE.search(text):
-        return "已整改"
-    return None
-
-
-def normalise_yes_no(raw: str) -> bool | None:
-    """是否整改到位: True, False, or None when neither."""
-    text = clean_text(raw)
-    if text in ("是", "已到位", "到位", "√", "✓", "Y", "y", "yes", "YES"):
-        return True
-    if text in ("否", "未到位", "不到位", "×", "✗", "N", "n", "no", "NO"):
-        return False
-    status = normalise_status(text)
-    if status is None:
-        return None
-    return status in ("已整改", "已销号")

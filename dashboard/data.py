@@ -14,11 +14,12 @@ import duckdb
 import streamlit as st
 
 from analytics import db, listing, schema
+from analytics.ingest.reader import FileRefused
 from dashboard import access
 
 # What a write control reports to the user instead of failing: bad input, a vanished row, a
-# database held too long by another writer.
-WRITE_ERRORS = (ValueError, LookupError, db.DatabaseBusy)
+# database held too long by another writer, a rebuild whose archive is incomplete.
+WRITE_ERRORS = (ValueError, LookupError, db.DatabaseBusy, FileRefused)
 
 
 def database_path() -> Path:

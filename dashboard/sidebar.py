@@ -62,11 +62,12 @@ def _countdown_box(current: Filters) -> None:
         if access.can_write():
             st.page_link(SETTINGS_PAGE, label="去设置测评日期", icon=":material/event:")
         return
+    window = figures.window_name
     if figures.days_left:
         st.markdown(f"### :material/timer: 距测评 {figures.days_left} 天")
-        st.caption(f"工作日 {figures.working_days_left} 天 · 测评日 {figures.test_date:%Y-%m-%d}")
+        st.caption(f"工作日 {figures.working_days_left} 天 · {window}")
     else:
-        st.markdown(f"### :material/timer: 测评日 {figures.test_date:%Y-%m-%d} 已到")
+        st.markdown(f"### :material/timer: {window}已到")
     if figures.calendar_note:
         st.caption(figures.calendar_note)
 

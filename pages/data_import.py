@@ -1,11 +1,12 @@
 """数据导入: upload many ledgers, see what the importer understood in each before storing anything,
-import the batch with a progress bar; the import history with undo; the 点位类型 alias dictionary."""
+import the batch with a progress bar; the import history with undo; 台账质量 by unit (rows flagged and
+why, late and missing reports, each unit's rows to send back); the 点位类型 alias dictionary."""
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from analytics import aliases, listing, upload
+from analytics import aliases, ledger_quality, listing, office_words, upload
 from analytics.ingest import ImportResult, undo_import
 from analytics.ingest.reader import SUPPORTED_SUFFIXES
 from dashboard import access, data, first_start, flash, show
@@ -14,16 +15,18 @@ from dashboard.page import page_start
 OUTCOME_STYLE = {"imported": "success", "unchanged": "info", "refused": "error"}
 NEW_TYPE = "（新增一个点位类型）"
 
-page_start("数据导入", show_scope=False)
+current = page_start("数据导入", show_scope=False)
 access.require_write_access("导入台账、撤销导入和修改别名")
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def preview(name: str, content: bytes, unit: str | None, aliases_version: tuple) -> upload.LedgerPreview:
-    """Parse an uploaded file once per content (and per alias dictionary)."""
+def preview(name: str, content: bytes, unit: str | None, aliases_version: tuple,
+            words_version: tuple) -> upload.LedgerPreview:
+    """Parse an uploaded file once per content (and per alias dictionary and word table)."""
     with tempfile.TemporaryDirectory() as folder:
         (path, original), = upload.save_uploads([(name, content)], Path(folder)).items()
-        return upload.preview_ledger(path, original, point_type_aliases=dict(aliases_version), unit=unit)
+        return upload.preview_ledger(path, original, point_type_aliases=dict(aliases_version), unit=unit,
+                                     words=office_words.with_users_words(words_version))
 
 
 def show_score_sheet_preview(result: upload.LedgerPreview, number: int) -> None:
@@ -76,7 +79,8 @@ flash.show_flashes("import")
 if files:
     alias_pairs = tuple(sorted(data.read(aliases.point_type_aliases)[["alias", "canonical"]]
                                .itertuples(index=False, name=None)))
-    previews = [preview(f.name, f.getvalue(), unit_option, alias_pairs) for f in files]
+    words_version = data.read(office_words.users_words)
+    previews = [preview(f.name, f.getvalue(), unit_option, alias_pairs, words_version) for f in files]
     refused = sum(1 for p in previews if p.refusal)
     st.caption(f"已选择{len(files)}个文件" + (f"，其中{refused}个无法导入" if refused else "")
                + "。展开各文件可查看表头识别、前几行和待核行。")
@@ -117,6 +121,23 @@ else:
         if act.button("撤销", key="undo", icon=":material/undo:"):
             flash.write_then_rerun(
                 "history", lambda: undo_import(data.database_path(), chosen, actor=access.actor()), str)
+
+# ---- ledger quality by unit -------------------------------------------------------------------
+st.header("台账质量")
+quality = data.read(ledger_quality.ledger_quality, current)
+if quality.empty:
+    st.info("还没有单位报送台账。")
+else:
+    with_flags = quality[quality["flagged"] > 0]
+    late = quality[quality["reporting"] != "按时"]
+    st.caption(f"{len(with_flags)}个单位的台账有待核的行（缺点位名称、问题描述，或日期、状态读不懂），"
+               f"{len(late)}个单位迟报或未报（{data.read(ledger_quality.reporting_rule, current)}）。"
+               "选一个单位可下载它的待核行，退回单位补充。")
+    show.show_table(quality.rename(columns=ledger_quality.QUALITY_LABELS), "台账质量",
+                    column_config={"待核占比": st.column_config.NumberColumn(format="percent")})
+    if not with_flags.empty:
+        unit = st.selectbox("查看并下载一个单位的待核行", with_flags["unit"].tolist(), key="quality_unit")
+        show.show_table(data.read(ledger_quality.rows_to_return, current, unit), f"{unit}_台账待补充核实")
 
 # ---- alias dictionary -----------------------------------------------------------------------
 st.header("点位类型别名")

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import charts
 from analytics.behind import behind
 from analytics.briefing import briefing, briefing_text
-from analytics.labels import chinese_date, percent
+from analytics.labels import percent
 from analytics.metrics import kpis
 from analytics.settings import get_settings
 from analytics.trends import trends
@@ -32,6 +32,7 @@ with st.container(border=True):
         st.caption("在“设置”页填写测评日期后，这里显示倒计时和能否按期清零。")
     elif clock.days_left:
         st.markdown(f"## 距测评还有 **{clock.days_left}** 天（工作日 **{clock.working_days_left}** 天）")
+        st.caption(f"{clock.window_name}，倒计时到{'窗口首日' if clock.test_date_end else '测评日'}，含今天和周末。")
         pace = f"按近7日整改进度（日均{clock.pace:.1f}条）"
         if clock.on_track:
             spare = f"，可富余{clock.spare_days}天" if clock.spare_days else ""
@@ -41,7 +42,7 @@ with st.container(border=True):
                      f"要清零需日均整改{clock.needed_per_day:.1f}条（每个工作日"
                      f"{clock.needed_per_working_day or 0:.1f}条）。")
     else:
-        st.markdown(f"## 测评日（{chinese_date(clock.test_date)}）已到，尚有 **{clock.backlog}** 条未整改")
+        st.markdown(f"## {clock.window_name}已到，尚有 **{clock.backlog}** 条未整改")
 
 cards = st.columns(5)
 cards[0].metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",

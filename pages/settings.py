@@ -1,12 +1,15 @@
-"""设置: the 测评 date, the thresholds of the falling-behind flags, and the unit list used for the
-reporting checks (who must send a ledger) and for districts."""
+"""设置: the 测评 window, the thresholds of the falling-behind flags and the ranking measure, the
+status and source words, and the unit list used for the reporting checks (who must send a ledger)
+and for districts."""
 import dataclasses
 
 import streamlit as st
 
-from analytics import units
-from analytics.settings import SETTING_LABELS, get_settings, set_setting
-from dashboard import access, data, flash
+from analytics import office_words, units
+from analytics.ingest import rebuild
+from analytics.rankings import MEASURES
+from analytics.settings import SETTING_LABELS, get_settings, set_setting, set_test_window
+from dashboard import access, data, flash, show
 from dashboard.page import page_start
 
 # Thresholds as (widget kind, smallest value); percentages are floats, counts integers.
@@ -14,18 +17,26 @@ THRESHOLDS = {
     "rate_gap_pct": (float, 0.0), "min_group_size": (int, 0), "last_n": (int, 1),
     "backlog_growth": (int, 1), "overdue_min": (int, 1), "silent_days": (int, 1),
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
+    "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
 }
+WINDOW = ("test_date", "test_date_end")
 
 page_start("设置", show_scope=False)
 access.require_write_access("修改设置和单位列表")
 
 current = data.read(get_settings)
 
-st.header("测评日期与落后判定阈值")
+st.header("测评窗口与落后判定阈值")
 flash.show_flashes("settings")
 with st.form("settings_form"):
-    values = {"test_date": st.date_input(SETTING_LABELS["test_date"], value=current.test_date,
-                                         help="倒计时、清零路径和晨报都按这一天计算；留空表示未定")}
+    first, last, measure = st.columns(3)
+    values = {"test_date": first.date_input("测评窗口首日", value=current.test_date,
+                                            help="倒计时、清零路径和晨报都数到这一天（当天计入，首日不计）；留空表示未定"),
+              "test_date_end": last.date_input("测评窗口末日", value=current.test_date_end,
+                                               help="省里公布的窗口（如12月18日至22日）的最后一天；只有一天时留空"),
+              "ranking_measure": measure.selectbox(SETTING_LABELS["ranking_measure"], list(MEASURES),
+                                                   index=list(MEASURES).index(current.ranking_measure),
+                                                   help="红榜和后几名都按它排")}
     columns = st.columns(4)
     for index, (key, (kind, lowest)) in enumerate(THRESHOLDS.items()):
         values[key] = columns[index % 4].number_input(
@@ -35,13 +46,48 @@ with st.form("settings_form"):
         changed = {key: value for key, value in values.items() if value != getattr(current, key)}
 
         def save_changed(con, actor: str) -> None:
+            if any(key in changed for key in WINDOW):
+                set_test_window(con, values["test_date"], values["test_date_end"], actor=actor)
             for key, value in changed.items():
-                set_setting(con, key, value, actor=actor)
+                if key not in WINDOW:
+                    set_setting(con, key, value, actor=actor)
 
         flash.write_then_rerun("settings", lambda: data.write(save_changed),
                                lambda _: f"已保存{len(changed)}项设置。" if changed else "设置没有变化。")
 defaults = {field.name: field.default for field in dataclasses.fields(current)}
 st.caption("默认值：" + "，".join(f"{SETTING_LABELS[k]} {defaults[k]}" for k in THRESHOLDS))
+
+st.header("整改状态与问题来源词表")
+flash.show_flashes("words")
+st.caption("台账里的整改状态和问题来源按含义读取（如“立行立改”为已整改、“复查未通过”为待整改、“省文明办暗访反馈”为上级测评）。"
+           "遇到没人认识的写法，在这里告诉系统它的意思；此后导入的台账按新词表读取，"
+           "点“按新词表重读已导入台账”后已导入的也随之更新。")
+unknown_sources = data.read(office_words.unknown_sources)
+if not unknown_sources.empty:
+    st.warning("以下问题来源没有对应的标准来源（按原文统计），可在下方添加词语归入某一来源：")
+    show.show_table(unknown_sources.rename(columns={"source": "台账中的写法", "problems": "问题数"}), "未识别的问题来源")
+for kind, label in office_words.KINDS.items():
+    with st.form(f"word_form_{kind}", clear_on_submit=True):
+        word_column, meaning_column = st.columns(2)
+        word = word_column.text_input(f"{label}：台账中的写法", key=f"word_{kind}")
+        meaning = meaning_column.selectbox("意思是", office_words.meanings(kind), key=f"meaning_{kind}")
+        if st.form_submit_button(f"添加{label}词语", icon=":material/add:"):
+            flash.write_then_rerun("words", lambda: data.write(office_words.add_word, kind, word, meaning),
+                                   lambda saved: f"已添加：“{saved}”读作“{meaning}”。")
+    with st.expander(f"查看全部{label}词语"):
+        table = data.read(office_words.word_table, kind)
+        show.show_table(table.rename(columns={"word": "写法", "meaning": "意思", "builtin": "内置"}), f"{label}词表")
+        added = table.loc[~table["builtin"], "word"].tolist()
+        if added:
+            pick, act = st.columns([4, 1], vertical_alignment="bottom")
+            chosen = pick.selectbox("删除一个添加的词语", added, key=f"remove_{kind}")
+            if act.button("删除", key=f"remove_button_{kind}", icon=":material/delete:"):
+                flash.write_then_rerun("words", lambda: data.write(office_words.remove_word, kind, chosen),
+                                       lambda _: f"已删除“{chosen}”。")
+if st.button("按新词表重读已导入台账", icon=":material/refresh:", key="reread_ledgers",
+             help="用归档的原始台账重建数据库（导入记录、撤销和设置都保留），可能需要一两分钟"):
+    with st.spinner("正在按新词表重读已导入的台账…"):
+        flash.write_then_rerun("words", lambda: rebuild(data.database_path(), actor=access.actor()), lambda text: text)
 
 st.header("责任单位")
 flash.show_flashes("units")

@@ -1,12 +1,14 @@
-"""督查: who is falling behind and why, the unit ranking with 后三名 marked, overdue items by unit
-(oldest first), and rebounds."""
+"""督查: who is falling behind and why, the unit ranking by the ranking measure with 后三名 marked,
+红榜 beside 后三名, overdue items by unit (oldest first), and rebounds beside 返工 (reopened)."""
 import streamlit as st
 
 from analytics import charts, listing
-from analytics.behind import behind, ranked_groups
+from analytics.behind import behind, ranking
 from analytics.labels import BEHIND_DIMENSIONS
 from analytics.metrics import metrics
+from analytics.rankings import best_and_last
 from analytics.rebounds import rebound_rates, rebounds
+from analytics.rework import rework_rates
 from analytics.settings import get_settings
 from dashboard import data, first_start, show
 from dashboard.page import page_start
@@ -32,19 +34,39 @@ else:
     show.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
                      f"落后{BEHIND_DIMENSIONS[by]}")
 
-by_unit = data.read(metrics, current, "unit")   # serves the ranking and the overdue counts
+by_unit = data.read(metrics, current, "unit")   # serves the overdue counts
 
-st.header("责任单位整改率排名")
-ranked = ranked_groups(by_unit, "unit", settings)
+measure = settings.ranking_measure
+measure_column = {measure: st.column_config.NumberColumn(format="percent")}
+st.header(f"红榜与后{settings.last_n}名（按{measure}）")
+ranked = data.read(ranking, current, "unit")
+best, worst = best_and_last(ranked, "unit", settings.last_n)
+if best.empty and worst.empty:
+    st.info(f"问题不少于{settings.min_group_size}条的单位太少，暂不列红榜和后{settings.last_n}名。")
+else:
+    st.caption(f"抓两头、带中间：问题不少于{settings.min_group_size}条的单位按{measure}排名（排名依据可在“设置”页改）；"
+               f"后{settings.last_n}名只列仍有未整改问题的单位。")
+    red, black = st.columns(2)
+    with red:
+        st.subheader(":green[红榜]")
+        show.show_table(best[["rank", "unit", "measure", "open"]].rename(columns={"measure": measure}), "红榜",
+                        column_config=measure_column)
+    with black:
+        st.subheader(f":red[后{settings.last_n}名]")
+        show.show_table(worst[["rank", "unit", "measure", "open"]].rename(columns={"measure": measure}),
+                        f"后{settings.last_n}名", column_config=measure_column)
+
+st.header(f"责任单位{measure}排名")
 last = set(ranked.loc[ranked["last_n"], "unit"])
 st.caption(f"问题不少于{settings.min_group_size}条的单位参加排名，红色为后{settings.last_n}名。")
 charted = ranked.tail(RANKING_CHART_ROWS)
-what = (f"整改率最低的{len(charted)}个责任单位" if len(ranked) > len(charted) else "责任单位整改率排名")
-show.show_chart(charts.ranking_bars(charted, label="unit", value="rectify_rate", value_title="整改率",
-                                     highlight=last, highlight_name=f"后{settings.last_n}名",
-                                     title=f"{what}（后{settings.last_n}名标红）", subtitle=note),
-                 "责任单位整改率排名")
-show.show_table(ranked.rename(columns={"last_n": f"后{settings.last_n}名"}), "责任单位整改率排名")
+what = (f"{measure}最低的{len(charted)}个责任单位" if len(ranked) > len(charted) else f"责任单位{measure}排名")
+show.show_chart(charts.ranking_bars(charted, label="unit", value="measure", value_title=measure,
+                                    highlight=last, highlight_name=f"后{settings.last_n}名",
+                                    title=f"{what}（后{settings.last_n}名标红）", subtitle=note),
+                f"责任单位{measure}排名")
+show.show_table(ranked.drop(columns="measure").rename(columns={"last_n": f"后{settings.last_n}名"}),
+                f"责任单位{measure}排名")
 
 st.header("逾期问题")
 with_overdue = by_unit[by_unit["overdue"] > 0].sort_values(["overdue", "unit"], ascending=[False, True])
@@ -67,3 +89,16 @@ with right:
     count = int(rates["rebounds"].sum())
     st.caption(f"共{count}起反弹" + (f"，下表为最近的{REBOUNDS_SHOWN}起" if count > REBOUNDS_SHOWN else ""))
     show.show_table(latest, "反弹问题清单")
+
+st.header("返工问题")
+st.caption("返工：台账报过已整改或已销号、后来的台账又报未整改的同一问题（反弹是同一点位新发现的问题）。"
+           "返工率 = 返工数 ÷ 曾报已整改的问题数；返工的问题从重新报未整改那天起算未整改。")
+by_unit_rework, by_type_rework = st.columns(2)
+for place, by, label in ((by_unit_rework, "unit", "责任单位"), (by_type_rework, "point_type", "点位类型")):
+    with place:
+        rework = data.read(rework_rates, current, by)
+        reworked = rework[rework["reopened"] > 0]
+        if reworked.empty:
+            st.success(f"各{label}没有返工的问题。")
+        else:
+            show.show_table(reworked, f"各{label}返工率")

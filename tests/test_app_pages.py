@@ -127,7 +127,7 @@ def test_briefing_shows_the_analytics_figures(demo_db):
                      "已整改": str(expected.rectified), "整改率": f"{expected.rectify_rate:.1%}",
                      "逾期": str(expected.overdue)}
     assert at.code[0].value == paragraph
-    assert f"测评日 {test_date:%Y-%m-%d}" in _texts(at)
+    assert f"测评日{test_date.month}月{test_date.day}日" in _texts(at)
 
 
 def test_filters_change_every_page_and_persist_across_pages(demo_db):
@@ -190,7 +190,7 @@ def test_supervision_ranks_units_with_the_last_three_marked(demo_db):
     with db.connect(demo_db, read_only=True) as con:
         expected = ranking(con, _today_filters(), "unit")
         last_n = get_settings(con).last_n
-    shown = next(table.value for table in at.dataframe if "排名" in table.value.columns)
+    shown = next(table.value for table in at.dataframe if f"后{last_n}名" in table.value.columns)
     assert shown["责任单位"].tolist() == expected["unit"].tolist()
     marked = shown.loc[shown[f"后{last_n}名"], "责任单位"].tolist()
     assert marked == expected.loc[expected["last_n"], "unit"].tolist() and len(marked) == last_n
@@ -346,12 +346,64 @@ def test_alias_form_maps_an_unclassified_type(demo_db):
     assert fixtures.UNKNOWN_POINT_TYPE not in at.selectbox(key="alias_name").options
 
 
-def test_settings_page_saves_the_test_date_and_the_countdown_follows(demo_db):
+def test_settings_page_saves_the_test_window_and_the_countdown_follows(demo_db):
     at = _open("pages/settings.py")
     new_date = dt.date.today() + dt.timedelta(days=40)
-    next(d for d in at.date_input if d.label == "测评日期").set_value(new_date)
+    next(d for d in at.date_input if d.label == "测评窗口首日").set_value(new_date)
+    next(d for d in at.date_input if d.label == "测评窗口末日").set_value(new_date + dt.timedelta(days=4))
     next(b for b in at.button if b.label == "保存设置").click().run()
     assert not at.exception
     with db.connect(demo_db, read_only=True) as con:
-        assert get_settings(con).test_date == new_date
-    assert "距测评 40 天" in _texts(at)
+        assert (get_settings(con).test_date, get_settings(con).test_date_end) == (new_date, new_date + dt.timedelta(days=4))
+    assert "距测评 40 天" in _texts(at) and "测评窗口" in _texts(at)
+
+
+def test_settings_page_adds_a_status_word(demo_db):
+    at = _open("pages/settings.py")
+    at.text_input(key="word_status").set_value("已上报")
+    at.selectbox(key="meaning_status").set_value("整改中")
+    next(b for b in at.button if b.label == "添加整改状态词语").click().run()
+    assert not at.exception
+    assert any("已添加：“已上报”读作“整改中”" in s.value for s in at.success)
+    with db.connect(demo_db, read_only=True) as con:
+        assert con.execute("SELECT kind, word, meaning FROM office_words").fetchall() == [("status", "已上报", "整改中")]
+
+
+def test_the_import_page_shows_ledger_quality_and_each_units_rows_to_send_back(demo_db):
+    from analytics.ledger_quality import ledger_quality, rows_to_return
+
+    at = _open("pages/data_import.py")
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        expected = ledger_quality(con, _today_filters())
+        unit = expected.loc[expected["flagged"] > 0, "unit"].iloc[0]
+        rows = rows_to_return(con, _today_filters(), unit)
+    shown = next(table.value for table in at.dataframe if "待核原因" in table.value.columns)
+    assert shown["填报单位"].tolist() == expected["unit"].tolist()
+    assert shown["待核条数"].tolist() == expected["flagged"].tolist()
+    assert at.selectbox(key="quality_unit").value == unit
+    sent_back = next(table.value for table in at.dataframe if "请补充或核实" in table.value.columns)
+    assert len(sent_back) == len(rows) > 0
+
+
+def test_supervision_shows_the_best_beside_the_last_three_and_rework_beside_rebounds(demo_db, tmp_path):
+    from analytics.rankings import best_and_last
+    from analytics.rework import rework_rates
+    from test_rework import LEDGERS, write_ledger   # a unit's ledgers in which two problems are reopened
+
+    for report_date, statuses in LEDGERS:
+        path = write_ledger(tmp_path, report_date, statuses, unit="青山湖街道")
+        import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    at = _open("pages/supervision.py")
+    assert not at.exception
+    with db.connect(demo_db, read_only=True) as con:
+        best, last = best_and_last(ranking(con, _today_filters(), "unit"), "unit", get_settings(con).last_n)
+        rework = rework_rates(con, _today_filters(), "unit")
+    headers = [h.value for h in at.header]
+    assert "红榜与后3名（按整改率）" in headers and headers.index("返工问题") == headers.index("反弹问题") + 1
+    tables = [table.value for table in at.dataframe if list(table.value.columns) == ["排名", "责任单位", "整改率", "未整改"]]
+    assert [t["责任单位"].tolist() for t in tables] == [best["unit"].tolist(), last["unit"].tolist()]
+    assert len(last) == 3
+    by_unit, by_type = [table.value for table in at.dataframe if "返工率" in table.value.columns]
+    assert by_unit["责任单位"].tolist() == rework.loc[rework["reopened"] > 0, "unit"].tolist() == ["青山湖街道"]
+    assert by_unit["返工数"].tolist() == [2] and by_type["返工数"].sum() == 2

@@ -137,3 +137,33 @@ def test_ranking_leaves_out_small_groups_and_marks_nobody_when_too_few_take_part
     # 丙局 has one problem (< 5); 乙街道 3/5 = 60% before 甲街道 3/6 = 50%; two units: no 后三名
     assert table["unit"].tolist() == ["乙街道", "甲街道"]
     assert not table["last_n"].any()
+
+
+def test_ranking_by_the_close_rate_when_that_is_the_measure(con):
+    set_setting(con, "min_group_size", 1)
+    set_setting(con, "ranking_measure", "销号率")
+    table = ranking(con, Filters(as_of=AS_OF), "point_type")
+    # 主次干道 1/3, 居民小区 1/4, then 0%: 公共广场 (nothing open), 主要交通路口 (1 open), 农贸市场 (2 open)
+    assert table["point_type"].tolist() == ["主次干道", "居民小区", "公共广场", "主要交通路口", "农贸市场"]
+    assert table["measure"].tolist() == pytest.approx([1 / 3, 1 / 4, 0, 0, 0])
+    # 公共广场 is among the last three but has nothing open: not named
+    assert table.loc[table["last_n"], "point_type"].tolist() == ["主要交通路口", "农贸市场"]
+    flagged = behind(con, Filters(as_of=AS_OF), "point_type")
+    assert any(r.startswith("销号率倒数第") for r in _reasons(flagged, "point_type")["农贸市场"])
+
+
+def test_a_measure_nobody_knows_is_refused(con):
+    with pytest.raises(ValueError, match="整改率、销号率之一"):
+        set_setting(con, "ranking_measure", "得分")
+
+
+@pytest.mark.parametrize("test_date, as_of, silent", [
+    (None, dt.date(2026, 11, 22), ["丁社区", "丙局"]),                       # 甲, 乙 two days silent: fine
+    ("2026-12-01", dt.date(2026, 11, 21), ["丁社区", "丙局"]),               # in the sprint, one day: fine
+    ("2026-12-01", dt.date(2026, 11, 22), ["丁社区", "丙局", "乙街道", "甲街道"]),  # more than one day
+    ("2026-12-07", dt.date(2026, 11, 22), ["丁社区", "丙局"]),               # 15 days before: not yet
+    ("2026-12-06", dt.date(2026, 11, 22), ["丁社区", "丙局", "乙街道", "甲街道"]),  # 14 days before
+])
+def test_in_the_last_two_weeks_a_unit_silent_for_more_than_a_day_is_not_reporting(con, test_date, as_of, silent):
+    set_setting(con, "test_date", test_date)
+    assert silent_units(con, Filters(as_of=as_of))["unit"].tolist() == silent

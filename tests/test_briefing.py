@@ -1,5 +1,6 @@
 """The morning briefing on the hand-built campaign: the paragraph word for word, the JSON, and that
 it agrees with summary and the by-type table."""
+import datetime as dt
 import json
 
 import pytest
@@ -63,3 +64,14 @@ def test_the_empty_database(tmp_path):
     assert briefing_text(b) == ("截至11月20日，测评日期尚未设置；累计排查问题0条，已整改0条，整改率—；"
                                 "较昨日新增0条、整改0条；逾期0条；落后的点位类型：无；未报送单位：无。")
     assert json.dumps(briefing_json(b), ensure_ascii=False)
+
+
+def test_the_window_is_named_and_counted_to_its_first_day(con):
+    from analytics.settings import set_test_window
+
+    set_test_window(con, "2026-12-18", "2026-12-22")
+    result = briefing(con, Filters(as_of=AS_OF))
+    assert briefing_text(result).startswith("截至11月20日，测评窗口12月18日至22日，距测评还有28天（工作日20天）；")
+    assert briefing_json(result)["countdown"]["test_date_end"] == "2026-12-22"
+    assert "测评窗口12月18日至22日，今天在窗口内" in briefing_text(briefing(con, Filters(as_of=dt.date(2026, 12, 20))))
+    assert "测评窗口12月18日至22日已过" in briefing_text(briefing(con, Filters(as_of=dt.date(2026, 12, 23))))

@@ -7,8 +7,9 @@ import pytest
 
 from analytics import db
 from analytics.countdown import WorkingDays, countdown, working_days
+from analytics.labels import window_text
 from analytics.filters import Filters
-from analytics.settings import set_setting
+from analytics.settings import get_settings, set_setting, set_test_window
 from analytics_data import AS_OF, empty_database
 
 
@@ -49,7 +50,7 @@ def test_countdown_across_a_weekend(con):
     set_setting(con, "test_date", "2026-11-23")
     clock = countdown(con, Filters(as_of=AS_OF))
     assert dataclasses.asdict(clock) == {
-        "as_of": AS_OF, "test_date": D(2026, 11, 23),
+        "as_of": AS_OF, "test_date": D(2026, 11, 23), "test_date_end": None,
         "days_left": 3, "working_days_left": 1, "calendar_note": "",
         "backlog": 6, "needed_per_day": 2.0, "needed_per_working_day": 6.0,
         "pace": 2 / 7,            # P6 and P3 left the backlog in the last 7 days
@@ -97,3 +98,40 @@ def test_countdown_on_the_empty_database(tmp_path):
         clock = countdown(con, Filters(as_of=AS_OF))
     assert (clock.backlog, clock.pace, clock.projected_backlog, clock.on_track, clock.days_to_clear) == \
         (0, 0, 0, True, 0)
+
+
+# The window 12-18…12-22 (Friday to Tuesday): the countdown runs to its first day, today counted,
+# weekends counted in the calendar days and not in the working days.
+@pytest.mark.parametrize("as_of, days_left, working_days_left", [
+    (D(2026, 12, 13), 5, 4),   # a Sunday: 13, 14, 15, 16, 17 ("包括今天，算上周末，也只有5天了")
+    (D(2026, 12, 12), 6, 4),   # the Saturday before
+    (D(2026, 12, 14), 4, 4),   # Monday
+    (D(2026, 12, 17), 1, 1),   # the eve of the window
+    (D(2026, 12, 18), 0, 0),   # its first day
+    (D(2026, 12, 20), 0, 0),   # inside it
+    (D(2026, 12, 23), 0, 0),   # after it
+])
+def test_the_countdown_runs_to_the_first_day_of_the_window(con, as_of, days_left, working_days_left):
+    set_test_window(con, "2026-12-18", "2026-12-22")
+    clock = countdown(con, Filters(as_of=as_of))
+    assert (clock.test_date, clock.test_date_end) == (D(2026, 12, 18), D(2026, 12, 22))
+    assert (clock.days_left, clock.working_days_left) == (days_left, working_days_left)
+
+
+def test_a_window_must_end_on_or_after_its_first_day_and_a_bad_one_changes_nothing(con):
+    set_test_window(con, "2026-12-18", "2026-12-22")
+    with pytest.raises(ValueError, match="早于首日"):
+        set_test_window(con, "2026-12-18", "2026-12-10")
+    with pytest.raises(ValueError, match="测评窗口末日"):
+        set_test_window(con, "2026-12-18", "12月22日")
+    assert (get_settings(con).test_date, get_settings(con).test_date_end) == (D(2026, 12, 18), D(2026, 12, 22))
+    set_test_window(con, "2026-12-19")                          # a single day again
+    assert (get_settings(con).test_date, get_settings(con).test_date_end) == (D(2026, 12, 19), None)
+
+
+@pytest.mark.parametrize("first, last, text", [
+    (D(2026, 12, 18), D(2026, 12, 22), "12月18日至22日"), (D(2026, 12, 30), D(2027, 1, 3), "12月30日至1月3日"),
+    (D(2026, 12, 18), None, "12月18日"),
+])
+def test_window_text(first, last, text):
+    assert window_text(first, last) == text

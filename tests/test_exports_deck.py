@@ -93,14 +93,14 @@ def test_the_deck_is_16_9_with_the_slides_in_order(deck, content):
     assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.001
     titles = [slide_title(slide) for slide in deck.slides]
     assert titles[:5] == [DECK_TITLE, "核心指标", "今日晨报", "问题分布（按点位类型）", "趋势与倒计时"]
-    behind_titles = titles[5:-2]
+    behind_titles = titles[5:-3]
     for label in ("点位类型", "问题类别", "责任单位"):
         title = f"落后的{label}"
         count = behind_titles.count(title) + behind_titles.count(f"{title}（续）")
         assert behind_titles[0] == title and 1 <= count <= MAX_TABLE_SLIDES, behind_titles
         behind_titles = behind_titles[count:]
     assert behind_titles == []
-    assert titles[-2:] == ["责任单位整改率排名", "逾期问题（按单位）"]
+    assert titles[-3:] == ["责任单位整改率排名", "红榜与后3名（按整改率）", "逾期问题（按单位）"]
 
 
 def test_title_and_kpi_slides_say_the_briefing_figures(deck, content):
@@ -206,6 +206,17 @@ def test_the_ranking_marks_the_same_last_three_as_the_falling_behind_flags(deck,
     assert {row[1] for row in rows[1:] if row[6] == "后3名"} == last_three
 
 
+def test_the_best_beside_the_last_three_by_the_same_measure(deck, content):
+    slide = slide_titled(deck, "红榜与后3名（按整改率）")
+    best, last = [[[cell.text for cell in row.cells] for row in shape.table.rows]
+                  for shape in sorted((s for s in slide.shapes if s.has_table), key=lambda s: s.left)]
+    ranked = content.ranking
+    assert best[0] == ["红榜", "责任单位", "整改率", "未整改"] and last[0] == ["后3名", "责任单位", "整改率", "未整改"]
+    assert [row[1] for row in best[1:]] == ranked.head(3)["unit"].tolist()
+    assert [row[1] for row in last[1:]] == ranked.loc[ranked["last_n"], "unit"].tolist()[::-1]   # the worst first
+    assert [row[0] for row in best[1:]] == ["第1名", "第2名", "第3名"]
+
+
 # ---- typeface and bounds ------------------------------------------------------------------------
 
 def test_every_chinese_run_and_every_chart_names_the_east_asian_typeface(deck):
@@ -300,12 +311,12 @@ def test_an_empty_database_gives_a_deck_that_says_so(tmp_path):
     with db.connect(path, read_only=True) as con:
         deck = Presentation(io.BytesIO(build_deck(con, FILTERS)))
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides]
-    assert len(texts) == 10 and not any(charts_of(slide) for slide in deck.slides)
+    assert len(texts) == 11 and not any(charts_of(slide) for slide in deck.slides)
     assert "测评日期尚未设置" in texts[0]
     assert all("暂无数据" in text for text in texts[3:5])
     for text, label in zip(texts[5:8], ("点位类型", "问题类别", "责任单位")):
         assert f"没有落后的{label}。" in text
-    assert "暂不排名" in texts[8] and "没有逾期" in texts[9]
+    assert "暂不排名" in texts[8] and "暂不列红榜" in texts[9] and "没有逾期" in texts[10]
 
 
 # ---- LibreOffice renders every slide --------------------------------------------------------------

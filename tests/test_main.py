@@ -53,6 +53,7 @@ def test_summary_json_has_every_figure(inbox, tmp_path):
     assert summary["problems"] == 30 == sum(summary["by_point_type"].values()) == sum(summary["by_unit"].values())
     assert set(summary["by_status"]) == {"待整改", "整改中", "已整改", "已销号"}
     assert isinstance(summary["overdue"], int) and isinstance(summary["flagged"], int)
+    assert sum(summary["by_source"].values()) == 30 and summary["reopened"] == 0
     one_unit = json.loads(cli("summary", "--json", "--as-of", AS_OF, "--unit", "城关街道", db_path=db_path).stdout)
     assert one_unit["problems"] == 10
 
@@ -75,6 +76,19 @@ def test_settings_set_the_test_date_and_refuse_bad_values(tmp_path, capsys):
     assert "2026-12-18" in capsys.readouterr().out
     assert main(["settings", "--set", "silent_days", "-3", "--db", str(db_path)]) == 1
     assert main(["settings", "--set", "no_such_setting", "1", "--db", str(db_path)]) == 1
+
+
+def test_settings_take_the_test_window_and_the_briefing_counts_to_its_first_day(tmp_path, capsys):
+    db_path = tmp_path / "db.duckdb"
+    assert main(["settings", "--test-date", "2026-12-18", "--test-date-end", "2026-12-22", "--db", str(db_path)]) == 0
+    assert "测评窗口末日（test_date_end）：2026-12-22" in capsys.readouterr().out
+    assert main(["briefing", "--json", "--as-of", "2026-12-13", "--db", str(db_path)]) == 0
+    morning = json.loads(capsys.readouterr().out)
+    assert (morning["countdown"]["test_date"], morning["countdown"]["test_date_end"]) == ("2026-12-18", "2026-12-22")
+    assert morning["countdown"]["days_left"] == 5          # Sunday 12-13 to Thursday 12-17, today counted
+    assert morning["text"].startswith("截至12月13日，测评窗口12月18日至22日，距测评还有5天")
+    assert main(["settings", "--test-date-end", "2026-12-01", "--db", str(db_path)]) == 1
+    assert "早于首日" in capsys.readouterr().err
 
 
 def test_summary_and_briefing_agree_with_each_other_and_the_type_table_on_the_demo(demo_copy, capsys):

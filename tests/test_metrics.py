@@ -82,7 +82,9 @@ def test_summary_in_the_cli_shape(con):
         "by_status": {"待整改": 4, "整改中": 2, "已整改": 4, "已销号": 2},
         "overdue": 3,
         "by_unit": {"甲街道": 6, "乙街道": 5, "丙局": 1},
+        "by_source": {"未填写": 12},
         "flagged": 1,
+        "reopened": 0,
         "as_of": "2026-11-20",
     }
 
@@ -103,7 +105,7 @@ def test_the_empty_database_answers(tmp_path):
         assert list(metrics(con, filters, "unit").columns) == ["unit", *METRIC_COLUMNS]
         assert summary(con, filters) == {
             "problems": 0, "by_point_type": {}, "by_status": {"待整改": 0, "整改中": 0, "已整改": 0, "已销号": 0},
-            "overdue": 0, "by_unit": {}, "flagged": 0, "as_of": "2026-11-20"}
+            "overdue": 0, "by_unit": {}, "by_source": {}, "flagged": 0, "reopened": 0, "as_of": "2026-11-20"}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_unreadable_fields_are_kept_raw_and_flagged_never_dropped(tmp_path):
     assert second["flags"] == ["发现日期（E列）“1900-01-01”不在合理范围（2000年至2031年），已留空",
                                "整改时限（F列）为Excel错误值“#REF!”", "整改状态（G列）“见附件”无法识别，按待整改计"]
     assert third["deadline"] == dt.date(2026, 11, 10)
-    assert third["flags"] == ["点位类型为空", "整改状态为空，按待整改计", "点位名称与问题描述均为空"]
+    assert third["flags"] == ["点位类型为空", "整改状态为空，按待整改计", "点位名称为空", "问题描述为空"]
     assert ledger.flagged == 3
 
 

@@ -1,8 +1,7 @@
 import pytest
 
 from analytics.vocab import (canonical_point_types, default_point_type_aliases, header_field,
-                             normalise_category, normalise_point_type, normalise_source, normalise_status,
-                             normalise_yes_no)
+                             normalise_category, normalise_point_type)
 
 ALIASES = default_point_type_aliases()
 
@@ -23,24 +22,6 @@ def test_point_type_aliases_and_decorations(raw, expected):
 
 def test_an_unknown_point_type_keeps_its_name():
     assert normalise_point_type("桥下空间类", ALIASES) == ("桥下空间", False)
-
-
-@pytest.mark.parametrize("raw, expected", [
-    ("未整改", "待整改"), ("未完成", "待整改"), ("待整改", "待整改"), ("否", "待整改"),
-    ("整改中", "整改中"), ("正在整改", "整改中"), ("推进中", "整改中"),
-    ("已整改", "已整改"), ("整改完毕", "已整改"), ("已整改完毕", "已整改"), ("已完成", "已整改"),
-    ("完成", "已整改"), ("是", "已整改"), ("待销号", "已整改"),
-    ("已销号", "已销号"), ("销号", "已销号"),
-    ("", None), ("见附件", None),
-])
-def test_statuses_are_read_by_meaning(raw, expected):
-    assert normalise_status(raw) == expected
-
-
-@pytest.mark.parametrize("raw, expected", [("是", True), ("否", False), ("√", True), ("已整改", True),
-                                           ("未整改", False), ("", None), ("不清楚", None)])
-def test_yes_no(raw, expected):
-    assert normalise_yes_no(raw) == expected
 
 
 @pytest.mark.parametrize("header, field", [
@@ -64,9 +45,3 @@ def test_header_spellings(header, field):
 ])
 def test_categories(raw, description, expected):
     assert normalise_category(raw, description) == expected
-
-
-@pytest.mark.parametrize("raw, expected", [("第三方模拟测评", "模拟测评"), ("12345热线", "群众举报"),
-                                           ("市创文办暗访", "暗访"), ("", None)])
-def test_sources(raw, expected):
-    assert normalise_source(raw) == expected

@@ -15,6 +15,7 @@ from analytics.filters import Filters
 from analytics.labels import BEHIND_DIMENSIONS, chinese_date
 from analytics.listing import overdue_items
 from analytics.metrics import metrics
+from analytics.rankings import best_and_last
 from analytics.scores import RoundSummary, round_summary
 from analytics.settings import Settings, get_settings
 from analytics.trends import trends
@@ -51,6 +52,11 @@ class BriefingContent:
     @property
     def date_text(self) -> str:
         return chinese_date(self.as_of)
+
+    @property
+    def best_and_last(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(红榜, 后N名) of the unit ranking, by the same measure."""
+        return best_and_last(self.ranking, "unit", self.settings.last_n)
 
     @property
     def ranking_tail(self) -> pd.DataFrame:

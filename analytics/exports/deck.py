@@ -2,8 +2,8 @@
 
 Slides, in order: title (date, days to the 测评); 核心指标; 今日晨报 (the paragraph); 问题分布（按点位
 类型）; 趋势与倒计时 (new/rectified per day, backlog burn-down); 落后的点位类型, 落后的问题类别,
-落后的责任单位 (a table each, one or two slides); 责任单位整改率排名 (the bottom of the ranking, 后N名
-marked); 逾期问题（按单位）.
+落后的责任单位 (a table each, one or two slides); 责任单位整改率排名 (by the ranking measure: the bottom
+of the ranking, 后N名 marked); 红榜与后N名 (the best beside the last, by the same measure); 逾期问题（按单位）.
 
 Charts are PowerPoint chart objects whose data opens in PowerPoint/WPS for editing; their
 categories and values are the analytics frames' own. Text, charts and tables are made with the
@@ -38,7 +38,7 @@ from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD,
                                         category_names, cut_text, fill_shape, fitting_size, horizontal, inner_width,
                                         one_line, rgb, skip_labels, table_pages, text_box, text_height, with_line_series)
 from analytics.filters import Filters
-from analytics.labels import BEHIND_DIMENSIONS, month_day, percent
+from analytics.labels import BEHIND_DIMENSIONS, percent
 from analytics.ingest.scoresheet import chinese_ordinal
 from analytics.score_charts import SCORE_COLORS
 
@@ -121,7 +121,7 @@ def _title_slide(deck: _Deck) -> None:
         headline = f"距测评还有 {clock.days_left} 天（工作日 {clock.working_days_left} 天）"
         colour = GOOD if clock.on_track else ACCENT
     else:
-        headline, colour = f"测评日（{month_day(clock.test_date)}）已到", ACCENT
+        headline, colour = f"{clock.window_name}已到", ACCENT
     text_box(slide, MARGIN, Inches(4.7), CONTENT_WIDTH, Inches(0.9), [(headline, Style(32, True, colour))],
               align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
     chosen = content.scope.removeprefix(f"数据截至{content.date_text}").lstrip("｜")
@@ -307,18 +307,39 @@ def _ranking_slide(deck: _Deck) -> None:
     shown = content.ranking_tail
     columns = [TableColumn("排名", 0.1, PP_ALIGN.CENTER), TableColumn("责任单位", 0.3),
                TableColumn("问题数", 0.12, PP_ALIGN.RIGHT), TableColumn("未整改", 0.12, PP_ALIGN.RIGHT),
-               TableColumn("逾期", 0.12, PP_ALIGN.RIGHT), TableColumn("整改率", 0.12, PP_ALIGN.RIGHT),
+               TableColumn("逾期", 0.12, PP_ALIGN.RIGHT), TableColumn(settings.ranking_measure, 0.12, PP_ALIGN.RIGHT),
                TableColumn("标记", 0.12, PP_ALIGN.CENTER)]
     mark = f"后{settings.last_n}名"
     rows = [[f"第{row.rank}名", str(row.unit), str(row.total), str(row.open), str(row.overdue),
-             _rate(row.rectify_rate), mark if row.last_n else ""] for row in shown.itertuples(index=False)]
+             _rate(row.measure), mark if row.last_n else ""] for row in shown.itertuples(index=False)]
     marked = {index for index, row in enumerate(shown.itertuples(index=False)) if row.last_n}
     total = len(content.ranking)
-    note = (f"问题不少于{settings.min_group_size}条的{total}个单位按整改率排名，"
+    note = (f"问题不少于{settings.min_group_size}条的{total}个单位按{settings.ranking_measure}排名，"
             + (f"此处列出最后{len(shown)}名，完整排名见督查通报；" if total > len(shown) else "")
             + f"红色为后{settings.last_n}名。")
-    _paged_table(deck, "责任单位整改率排名", columns, rows, marked, note=note,
+    _paged_table(deck, f"责任单位{settings.ranking_measure}排名", columns, rows, marked, note=note,
                  empty=f"没有问题不少于{settings.min_group_size}条的单位，暂不排名。")
+
+
+def _lists_slide(deck: _Deck) -> None:
+    """红榜 beside 后N名, by the ranking measure: 抓两头、带中间."""
+    settings = deck.content.settings
+    measure = settings.ranking_measure
+    best, last = deck.content.best_and_last
+    slide = deck.slide(f"红榜与后{settings.last_n}名（按{measure}）")
+    if best.empty and last.empty:
+        deck.empty(slide, f"参加排名的单位（问题不少于{settings.min_group_size}条）太少，暂不列红榜和后{settings.last_n}名。")
+        return
+    width = int(CONTENT_WIDTH * 0.48)
+    for frame, label, marked, left in ((best, "红榜", False, MARGIN),
+                                       (last, f"后{settings.last_n}名", True, MARGIN + CONTENT_WIDTH - width)):
+        columns = [TableColumn(label, 0.2, PP_ALIGN.CENTER), TableColumn("责任单位", 0.4),
+                   TableColumn(measure, 0.2, PP_ALIGN.RIGHT), TableColumn("未整改", 0.2, PP_ALIGN.RIGHT)]
+        rows = [[f"第{row.rank}名", str(row.unit), _rate(row.measure), str(row.open)]
+                for row in frame.itertuples(index=False)] or [["—", "无", "", ""]]
+        add_table(slide, left, BODY_TOP, width, columns, rows, set(range(len(frame))) if marked else set())
+    deck.note(slide, f"问题不少于{settings.min_group_size}条的单位按{measure}排名；后{settings.last_n}名只列仍有未整改问题的单位，"
+                     "红榜为其余单位中最好的几名。", BODY_BOTTOM - NOTE_HEIGHT)
 
 
 def _overdue_slide(deck: _Deck) -> None:
@@ -400,6 +421,7 @@ def deck_from_content(content: BriefingContent) -> bytes:
     _trend_slide(deck)
     _behind_slides(deck)
     _ranking_slide(deck)
+    _lists_slide(deck)
     _overdue_slide(deck)
     if content.scores is not None:
         _score_types_slide(deck)

@@ -18,10 +18,12 @@ from openpyxl.utils import get_column_letter
 import analytics.ingest.dates as dates
 from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
-from analytics.vocab import (FIELD_LABELS, clean_text, normalise_category, normalise_point_type,
-                             normalise_source, normalise_status, normalise_yes_no, unclassified_flag)
+from analytics.office_words import OfficeWords, default_words
+from analytics.vocab import FIELD_LABELS, clean_text, normalise_category, normalise_point_type, unclassified_flag
 
 UNIT_SOURCES = ("责任单位列", "标题行", "文件名", "指定")
+POINT_NAME_MISSING = "点位名称为空"
+DESCRIPTION_MISSING = "问题描述为空"
 _ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
 _TITLE_CUT = re.compile(r"创建全国文明城市|创建文明城市|全国文明城市|文明城市|创文|关于|问题|台账|清单|"
                         r"整改|督查|测评|汇总|明细|统计|\d{4}年|\d{1,2}月")
@@ -145,13 +147,14 @@ class _RowReader:
         return day
 
 
-def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | None) -> tuple[str, str]:
+def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | None,
+            words: OfficeWords) -> tuple[str, str]:
     """(status, raw words) from the status words, a 是否整改到位 column and the completion dates."""
     raw_status = reader.text("status") if "status" in reader.layout.columns else ""
     raw_yes_no = reader.text("done_yes_no") if "done_yes_no" in reader.layout.columns else ""
-    status = normalise_status(raw_status)
+    status = words.status(raw_status)
     if status is None and raw_yes_no:
-        done = normalise_yes_no(raw_yes_no)
+        done = words.yes_no(raw_yes_no)
         status = None if done is None else ("已整改" if done else "待整改")
     if status in (None, "已整改") and closed is not None:
         status = "已销号"
@@ -169,10 +172,11 @@ def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | Non
 
 def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
                  today: dt.date | None = None, limits: ReadLimits = ReadLimits(),
-                 grids: list[Grid] | None = None) -> ParsedLedger:
+                 grids: list[Grid] | None = None, words: OfficeWords | None = None) -> ParsedLedger:
     """Read and normalise one ledger file (its `grids` when already read); raises FileRefused with a
-    Chinese message."""
+    Chinese message. `words`: the status and source words in force (the built-in ones when not given)."""
     today = today or dt.date.today()
+    words = words or default_words()
     grids = read_grids(path, limits) if grids is None else grids
     sheets: list[tuple[Grid, SheetLayout]] = []
     for grid in grids:
@@ -204,7 +208,7 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     content_seen: collections.Counter[str] = collections.Counter()
     for layout, rows in rows_by_sheet:
         for row in rows:
-            record = _record(row, layout, reference, report_date, today, multi_sheet, point_type_aliases)
+            record = _record(row, layout, reference, report_date, today, multi_sheet, point_type_aliases, words)
             # 序号 restarts per sheet in a workbook of several sheets, and in a per-type sheet that
             # may be joined by others next week: there the sheet is part of a problem's identity
             sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
@@ -235,7 +239,7 @@ def _latest_full_date(rows: list[ProblemRow]) -> dt.date | None:
 
 
 def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
-            today: dt.date, multi_sheet: bool, aliases: dict[str, str]) -> dict:
+            today: dt.date, multi_sheet: bool, aliases: dict[str, str], words: OfficeWords) -> dict:
     reader = _RowReader(row, layout, today)
     raw_type = reader.text("point_type")
     if not raw_type and (multi_sheet or normalise_point_type(layout.sheet, aliases)[1]):
@@ -262,14 +266,17 @@ def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_dat
                                dates.resolve_past(rectified_reading, reference))
     closed_reading = reader.date_reading("closed_date")
     closed = reader.checked("closed_date", closed_reading, dates.resolve_past(closed_reading, reference))
-    status, status_raw = _status(reader, rectified, closed)
+    status, status_raw = _status(reader, rectified, closed, words)
     if status == "已销号" and rectified is None:
         rectified = closed
 
     description = reader.text("description")
     point_name = reader.text("point_name")
-    if not description and not point_name:
-        reader.flags.append("点位名称与问题描述均为空")
+    # Still a problem: kept, and flagged for the unit to complete.
+    if not point_name:
+        reader.flags.append(POINT_NAME_MISSING)
+    if not description:
+        reader.flags.append(DESCRIPTION_MISSING)
     raw_category = reader.text("category")
     return {
         "sheet": layout.sheet, "source_row": row.row_number,
@@ -278,7 +285,7 @@ def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_dat
         "point_type": point_type, "point_type_raw": raw_type or None, "point_type_known": known,
         "point_name": point_name or None, "description": description or None,
         "category": normalise_category(raw_category, description), "category_raw": raw_category or None,
-        "source": normalise_source(reader.text("source")),
+        "source": words.source(reader.text("source")),
         "found_date": found, "deadline": deadline, "status": status, "status_raw": status_raw or None,
         "rectified_date": rectified, "closed_date": closed, "remark": reader.text("remark") or None,
         "raw_found": found_reading.raw or None, "raw_deadline": deadline_reading.raw or None,

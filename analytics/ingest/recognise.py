@@ -8,13 +8,16 @@ from pathlib import Path
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import ReadLimits, read_grids
 from analytics.ingest.scoresheet import ParsedScoreSheet, is_score_workbook, parse_score_workbook
+from analytics.office_words import OfficeWords
 
 
 def parse_file(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
-               today: dt.date | None = None, limits: ReadLimits = ReadLimits()) -> ParsedLedger | ParsedScoreSheet:
-    """The file read once, then as a score sheet or as a ledger; raises FileRefused in Chinese."""
+               today: dt.date | None = None, limits: ReadLimits = ReadLimits(),
+               words: OfficeWords | None = None) -> ParsedLedger | ParsedScoreSheet:
+    """The file read once, then as a score sheet or as a ledger (with the status and source `words` in
+    force); raises FileRefused in Chinese."""
     grids = read_grids(path, limits)
     if is_score_workbook(grids):
         return parse_score_workbook(path, grids, point_type_aliases=point_type_aliases, today=today)
     return parse_ledger(path, point_type_aliases=point_type_aliases, unit=unit, today=today, limits=limits,
-                        grids=grids)
+                        grids=grids, words=words)

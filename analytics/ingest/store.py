@@ -33,6 +33,7 @@ from analytics.ingest.reader import FileRefused, ReadLimits
 import analytics.ingest.score_store as score_store
 from analytics.ingest.recognise import parse_file
 from analytics.ingest.scoresheet import ParsedScoreSheet
+from analytics.office_words import office_words
 
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
@@ -286,7 +287,8 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
     with db.writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
         aliases = point_type_aliases(session.get())
-        parse = functools.partial(prepare_file, point_type_aliases=aliases, unit=unit,
+        parse = functools.partial(prepare_file, point_type_aliases=aliases, words=office_words(session.get()),
+                                  unit=unit,
                                   today=(now or dt.datetime.now()).date(), limits=limits)
         with _ParseAhead(paths, parse, workers) as parsed_files:
             for number, (path, parsed) in enumerate(parsed_files, start=1):
@@ -372,13 +374,14 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
     return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
 
 
-_CARRIED_TABLES = ("point_type_aliases", "units", "settings", "calendar_overrides", "audit_log")
+_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log")
 
 
 def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
     """Re-import every archived ledger, in its original order, into a fresh file and swap it in.
 
-    Settings, the unit list, aliases and the audit log are carried over; import ids, times and undo
+    Settings, the unit list, aliases, the users' status and source words (the ledgers are read again
+    with the words in force) and the audit log are carried over; import ids, times and undo
     marks are kept, so the rebuilt figures equal the old ones when the archive is complete."""
     db_path = Path(db_path) if db_path is not None else db.default_db_path()
     archive = db.archive_dir(db_path)
@@ -404,12 +407,12 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.register("carried_rows", frame)
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
-                aliases = point_type_aliases(con)
+                aliases, words = point_type_aliases(con), office_words(con)
                 for record in imports.itertuples(index=False):
                     imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
                     unit_option = record.unit_option if pd.notna(record.unit_option) else None
                     prepared = prepare_ledger(archive / record.archive_path, point_type_aliases=aliases,
-                                              unit=unit_option, today=imported_at.date())
+                                              words=words, unit=unit_option, today=imported_at.date())
                     prepared.ledger.file_name = record.file_name
                     _write(con, prepared, sha256=record.sha256, archive_path=record.archive_path,
                            actor=record.imported_by, now=imported_at, unit_option=unit_option,

@@ -1,0 +1,53 @@
+"""Units (or types, categories) ranked by one measure: the best (红榜) beside the last (后N名).
+
+The measure is a setting (settings.ranking_measure): a label of MEASURES. A measure names a column
+of analytics.metrics.metrics(); one whose figure comes from elsewhere (a 模拟测评 score) gives an
+`attach` that adds its column to that table. Higher is better for every measure.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.filters import Filters
+
+
+@dataclass(frozen=True)
+class Measure:
+    column: str
+    # (con, filters, group column, metrics table) → the table with `column` added; None: metrics has it
+    attach: Callable[[duckdb.DuckDBPyConnection, Filters, str, pd.DataFrame], pd.DataFrame] | None = None
+
+
+MEASURES: dict[str, Measure] = {
+    "整改率": Measure("rectify_rate"),
+    "销号率": Measure("close_rate"),
+}
+
+
+def with_measure(con: duckdb.DuckDBPyConnection, filters: Filters, column: str, table: pd.DataFrame,
+                 label: str) -> pd.DataFrame:
+    """`table` (metrics of `column`) with the measure's column, attached when metrics lacks it."""
+    measure = MEASURES[label]
+    return table if measure.attach is None else measure.attach(con, filters, column, table)
+
+
+def worst_first(table: pd.DataFrame, column: str, min_size: int, label: str) -> list[str]:
+    """The groups taking part (at least min_size problems and a figure for the measure), lowest
+    first; ties go to the group with more open problems, then by name."""
+    measure = MEASURES[label].column
+    taking_part = table[(table["total"] >= min_size) & table[measure].notna()]
+    return taking_part.sort_values([measure, "open", column], ascending=[True, False, True])[column].tolist()
+
+
+def best_and_last(ranked: pd.DataFrame, column: str, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(红榜, 后N名) of a ranking (best first, with a last_n column): the best n that are not among
+    the last, and the groups marked last_n, worst first. With too few groups to rank, both empty."""
+    last = ranked[ranked["last_n"]].iloc[::-1].reset_index(drop=True)
+    if last.empty and len(ranked) <= n:
+        return ranked.iloc[0:0], last
+    best = ranked[~ranked[column].isin(last[column])].head(n).reset_index(drop=True)
+    return best, last
