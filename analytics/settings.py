@@ -21,6 +21,10 @@ class Settings:
     silent_days: int = 7               # 这么多天没有报送台账即为未报送
     rebound_days: int = 30             # 整改后这么多天内同一点位再现同类问题算反弹
     rebound_rate_pct: float = 10.0     # 反弹率达到这么多即为落后
+    notice_days: int = 5               # 通报的限时整改日期：印发后这么多天
+    interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
+    interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
+    interview_reopened: int = 3        # 反弹（返工）达到这么多条即列入约谈名单
 
 
 SETTING_LABELS = {
@@ -33,6 +37,10 @@ SETTING_LABELS = {
     "silent_days": "未报送天数",
     "rebound_days": "反弹认定天数",
     "rebound_rate_pct": "反弹率百分比",
+    "notice_days": "限时整改天数",
+    "interview_weeks": "约谈：连续列后几名的周数",
+    "interview_overdue": "约谈：逾期超过条数",
+    "interview_reopened": "约谈：反弹（返工）条数",
 }
 
 
@@ -72,6 +80,10 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "silent_days": (_parse_positive, "正整数"),
     "rebound_days": (_parse_positive, "正整数"),
     "rebound_rate_pct": (_parse_percent, "0 到 100 之间的数"),
+    "notice_days": (_parse_positive, "正整数"),
+    "interview_weeks": (_parse_positive, "正整数"),
+    "interview_overdue": (_parse_count, "不小于 0 的整数"),
+    "interview_reopened": (_parse_positive, "正整数"),
 }
 assert set(_PARSERS) == {f.name for f in fields(Settings)} == set(SETTING_LABELS)
 
