@@ -101,6 +101,8 @@ def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
         return rules, evidence
 
     judgements = [judged(row) for _, row in table.iterrows()]
+    if not any(rules for rules, _ in judgements):
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     table["rules"] = [rules for rules, _ in judgements]
     table["evidence"] = [evidence for _, evidence in judgements]
     table = table[table["rules"].str.len() > 0].copy()
