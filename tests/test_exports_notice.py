@@ -4,7 +4,10 @@ against what `briefing --json` and `summary --json` give for the same filters.""
 import dataclasses
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
 import sys
 import types
 
@@ -16,7 +19,8 @@ from analytics import db
 from analytics.behind import percent
 from analytics.briefing import briefing, briefing_json
 from analytics.exports.notice import (
-    BODY_FONT, HEADING_FONT, SECTIONS, SUBHEADING_FONT, TITLE_FONT, build_notice, gather_notice, notice_docx,
+    BODY_FONT, FONTCONFIG_FALLBACK, HEADING_FONT, SECTIONS, SUBHEADING_FONT, TITLE_FONT, build_notice,
+    gather_notice, notice_docx,
 )
 from analytics.filters import Filters
 from analytics.metrics import metrics, summary
@@ -180,3 +184,25 @@ def test_an_empty_scope_still_makes_a_notice(db_path):
     text = _text(_open(notice_docx(content)))
     assert "累计排查各类问题0条" in text and "目前没有未整改问题" in text
     assert content.named_units == [] and dataclasses.asdict(content.briefing.kpis)["total"] == 0
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdffonts") is None,
+                    reason="LibreOffice (soffice, Debian libreoffice-writer) or poppler-utils is not installed")
+def test_libreoffice_renders_the_chinese_in_chinese_fonts(db_path, tmp_path):
+    """Rendered here (no GB font installed), the text is drawn in Noto CJK of the right family: the
+    body in the serif, the 黑体 headings in the sans; no Chinese falls to a font without the glyphs."""
+    with db.connect(db_path, read_only=True) as con:
+        (tmp_path / "通报.docx").write_bytes(build_notice(con, FILTERS[0]))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "通报.docx")],
+                   check=True, capture_output=True, timeout=300,
+                   env=os.environ | {"FONTCONFIG_FILE": str(FONTCONFIG_FALLBACK)})
+    pdf = str(tmp_path / "通报.pdf")
+    fonts = subprocess.run(["pdffonts", pdf], check=True, capture_output=True, text=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert any("NotoSerifCJK" in name for name in names) and any("NotoSansCJK" in name for name in names)
+    assert all("CJK" in name for name in names), names
+    info = subprocess.run(["pdfinfo", pdf], check=True, capture_output=True, text=True).stdout
+    assert "(A4)" in info
+    text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
+    assert "关于创文问题整改情况的通报" in text and "一、基本情况" in text

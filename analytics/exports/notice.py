@@ -292,6 +292,10 @@ def _style_paragraphs(document: DocumentObject) -> None:
     layout = table_text.paragraph_format
     layout.first_line_indent, layout.alignment = Pt(0), WD_ALIGN_PARAGRAPH.CENTER
     layout.line_spacing_rule, layout.line_spacing = WD_LINE_SPACING.SINGLE, 1.0
+    # table rows keep their own height, off the page's 22-line grid
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    table_text.element.get_or_add_pPr().append(snap)
     # docDefaults: text typed later in a new style still gets a Chinese font
     defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
     if defaults is not None:
@@ -376,7 +380,10 @@ def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Seque
             paragraph = cell.paragraphs[0]
             paragraph.style = document.styles[TABLE_TEXT_STYLE]
             _add_run(paragraph, _shown(value), BODY_FONT)
+    # fixed widths in the grid and in every cell: LibreOffice reads the one, Word the other
+    table.autofit = False
     for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
         for cell in column.cells:
             cell.width = Mm(width)
 
@@ -413,7 +420,7 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
         _table(document, ("序号", "点位类型", "点位名称", "问题描述", "整改时限", "逾期天数"),
                [(i, row.point_type, row.point_name, row.description, row.deadline, row.days_overdue)
                 for i, row in enumerate(shown.itertuples(), start=1)],
-               (12, 26, 32, 56, 14 + 12, 16))
+               (14, 22, 30, 41, 28, 21))
 
 
 def notice_docx(content: NoticeContent) -> bytes:
