@@ -188,9 +188,15 @@ def test_rows_added_below_are_new_problems_of_the_unit(db_path, tmp_path):
     assert (added["unit"] == unit).all() and (added["point_type"] == "背街小巷").all()
     # 序号 1 and 2 of the added rows do not meet the unit's own ledger's problems 1 and 2
     assert set(before.index) <= set(after.index)
-    # sent again next day, the added rows are the same problems, not new ones
+    # sent again next day with one of them in hand: the same problems, not new ones
+    sheet.cell(first_blank, _column("整改状态")).value = "整改中"
+    workbook.save(returned)
     [again] = import_paths(db_path, [returned], now=RETURNED + dt.timedelta(days=1))
-    assert len(_problems(db_path)) == len(after)
+    assert again.outcome == "imported" and again.rows_new == 0 and again.rows_updated == 1
+    later = _problems(db_path)
+    assert sorted(later.index) == sorted(after.index)
+    assert dict(zip(later.loc[added.index, "description"], later.loc[added.index, "status"])) == \
+        {"井盖缺失": "整改中", "墙面小广告": "待整改"}
 
 
 def test_a_problem_from_another_ledger_is_matched_by_its_key(tmp_path):
