@@ -24,7 +24,7 @@ class Settings:
     notice_days: int = 5               # 通报的限时整改日期：印发后这么多天
     interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
     interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
-    interview_reopened: int = 3        # 反弹（返工）达到这么多条即列入约谈名单
+    interview_reopened: int = 5        # 反弹（返工）达到这么多条即列入约谈名单
 
 
 SETTING_LABELS = {

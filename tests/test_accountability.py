@@ -74,6 +74,7 @@ def test_reopened_problems_by_the_default_measure_the_rebounds(con):
 
 def test_the_reopened_measure_plugs_in(con):
     """A 返工 count from elsewhere: the rule and its evidence use it and its name."""
+    set_setting(con, "interview_reopened", 3)
     rework = ReopenedMeasure("返工", lambda con, filters: pd.DataFrame({"unit": ["东关街道", "西关街道"],
                                                                         "reopened": [4, 2]}))
     found = interview_candidates(con, FILTERS, reopened=rework)
