@@ -40,8 +40,9 @@ COLUMN_LABELS = {
     "problems": "问题数", "units": "单位数", "unit_names": "责任单位", "period_start": "起始日", "period_end": "截止日",
     "new": "新增", "backlog": "未整改积压", "backlog_before": "期初积压",
     "new_ma7": "新增7日均", "rectified_ma7": "整改7日均", "closed_ma7": "销号7日均",
+    "evidence_text": "依据", "evidence": "依据", "reopened": "反弹（返工）", "rate_change": "整改率变化",
 }
-PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate"}
+PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate", "rate_change"}
 DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7"}
 TIME_COLUMNS = {"imported_at", "undone_at"}
 

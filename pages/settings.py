@@ -14,6 +14,7 @@ THRESHOLDS = {
     "rate_gap_pct": (float, 0.0), "min_group_size": (int, 0), "last_n": (int, 1),
     "backlog_growth": (int, 1), "overdue_min": (int, 1), "silent_days": (int, 1),
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0),
+    "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
 }
 
 page_start("设置", show_scope=False)
