@@ -26,8 +26,8 @@ class ExportKind:
 EXPORT_KINDS = {
     "pptx": ExportKind("晨报PPT", PPTX_MIME),
     "xlsx": ExportKind("督查通报Excel", XLSX_MIME),
-    "png": ExportKind("晨报图表图片（zip）", ZIP_MIME),
     "docx": ExportKind("督查通报Word", DOCX_MIME),
+    "png": ExportKind("晨报图表图片（zip）", ZIP_MIME),
     "tasks": ExportKind("问题交办单（zip）", ZIP_MIME),
 }
 BRIEFING_KINDS = ("pptx", "xlsx", "docx", "png")   # what the 晨报 page offers
