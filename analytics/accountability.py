@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.behind import percent, ranked_groups, silent_units
-from analytics.countdown import month_day
+from analytics.behind import ranked_groups, silent_units
 from analytics.filters import Filters
+from analytics.labels import month_day, percent
 from analytics.metrics import metrics
 from analytics.rebounds import rebound_rates
 from analytics.settings import Settings, get_settings

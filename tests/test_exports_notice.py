@@ -16,13 +16,13 @@ import pytest
 from docx.oxml.ns import qn
 
 from analytics import db
-from analytics.behind import percent
 from analytics.briefing import briefing, briefing_json
 from analytics.exports.notice import (
     BODY_FONT, FONTCONFIG_FALLBACK, HEADING_FONT, SECTIONS, SUBHEADING_FONT, TITLE_FONT, build_notice,
     gather_notice, notice_docx,
 )
 from analytics.filters import Filters
+from analytics.labels import percent
 from analytics.metrics import metrics, summary
 from exports_data import AS_OF, HOSTILE_UNIT, TEST_DATE, export_db
 

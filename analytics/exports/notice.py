@@ -41,11 +41,11 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from analytics.accountability import interview_candidates, praise_list
-from analytics.behind import behind, percent, ranked_groups
+from analytics.behind import behind, ranked_groups
 from analytics.briefing import Briefing, briefing
-from analytics.charts import chinese_date, scope_note
-from analytics.countdown import month_day
+from analytics.charts import scope_note
 from analytics.filters import Filters
+from analytics.labels import chinese_date, month_day, percent
 from analytics.listing import overdue_items, worst_points
 from analytics.metrics import metrics
 from analytics.settings import Settings, get_settings

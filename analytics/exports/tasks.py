@@ -30,7 +30,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports.tables import FORMULA_TRIGGERS, cell_value, printable, put_cell, workbook_bytes
+from analytics.exports.theme import display_width
 from analytics.filters import Filters
+from analytics.labels import month_day
 from analytics.lifecycle import open_on, scoped_sql, status_on
 
 ZIP_MIME = "application/zip"
@@ -120,7 +122,7 @@ def _header_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
 def _lines(text: object, width: float) -> int:
     """Lines a wrapped cell takes: CJK characters count two width units."""
     shown = "" if text is None else str(text)
-    return max(1, math.ceil(sum(2 if ord(c) > 0x2E7F else 1 for c in shown) / max(width - 1, 1)))
+    return max(1, math.ceil(display_width(shown) / max(width - 1, 1)))
 
 
 def _value(row: pd.Series, column: TaskColumn, serial: int) -> object:
@@ -154,7 +156,7 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     report_day.number_format = "yyyy-mm-dd"
     report_day.protection, report_day.fill, report_day.border = _UNLOCKED, _FILL_IN_FILL, _BORDER
     # the 交办 day without its year: a full date here would be read as the report date
-    put_cell(sheet.cell(3, 1), f"{month_and_day(as_of)}交办，共{len(tasks)}条。请在黄色栏内填写整改情况"
+    put_cell(sheet.cell(3, 1), f"{month_day(as_of)}交办，共{len(tasks)}条。请在黄色栏内填写整改情况"
                                f"（整改状态只填{'、'.join(FILL_IN_STATUSES)}），新发现的问题填在表格下方空行，"
                                f"交办编号请勿改动。")
     sheet.merge_cells(f"A3:{last_column}3")
@@ -209,10 +211,6 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     sheet.protection.formatColumns = sheet.protection.formatRows = False
     sheet.protection.formatCells = True
     return workbook_bytes(workbook)
-
-
-def month_and_day(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 def _print_setup(sheet: Worksheet, last_row: int) -> None:
