@@ -145,9 +145,10 @@ def command_scores(args: argparse.Namespace) -> int:
 
 
 def command_export(args: argparse.Namespace) -> int:
-    """The briefing deck, the 督查 bulletin workbook or the briefing charts as PNG files in a zip, e.g.
-    from a scheduled job every morning. --out may name a folder (one that exists, ends in a slash or
-    has no extension): the file is then named after the kind and the date, e.g. 创文晨报_20261120.pptx."""
+    """The briefing deck, the 督查 bulletin workbook, the 督查通报 document, the briefing charts as PNG
+    files in a zip, or the 问题交办单, e.g. from a scheduled job every morning. --out may name a folder
+    (one that exists, ends in a slash or has no extension): the file is then named after the kind and
+    the date, e.g. 创文晨报_20261120.pptx; the 交办单 go into the folder one file per unit, or into FILE.zip."""
     from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
     from analytics.exports.images import ChartImagesUnavailable
 
@@ -157,7 +158,10 @@ def command_export(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     out = Path(args.out)
-    if out.is_dir() or args.out.endswith(("/", os.sep)) or not out.suffix:
+    into_folder = out.is_dir() or args.out.endswith(("/", os.sep)) or not out.suffix
+    if args.kind == "tasks" and into_folder:
+        return _export_task_sheets(args, filters, out)
+    if into_folder:
         out = out / export_file_name(args.kind, filters)
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
@@ -168,6 +172,19 @@ def command_export(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"已导出{EXPORT_KINDS[args.kind].label}：{out}（{len(data) / 1024:.0f} KB）")
+    return 0
+
+
+def _export_task_sheets(args: argparse.Namespace, filters, folder: Path) -> int:
+    """One 交办单 per unit with open problems, written into `folder`."""
+    from analytics.exports.tasks import task_sheets
+
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
+        sheets = task_sheets(con, filters)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in sheets.items():
+        (folder / name).write_bytes(data)
+    print(f"已导出问题交办单{len(sheets)}份（每个有未整改问题的单位一份）：{folder}")
     return 0
 
 
@@ -306,9 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_add_parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user_add_parser.set_defaults(run=command_user_add)
 
-    export_parser = commands.add_parser("export", parents=[common], help="导出晨报PPT、督查通报Excel或图表图片")
-    export_parser.add_argument("kind", choices=("pptx", "xlsx", "png"),
-                               help="pptx：晨报PPT；xlsx：督查通报Excel；png：晨报图表图片（zip）")
+    export_parser = commands.add_parser("export", parents=[common], help="导出晨报PPT、督查通报、图表图片或问题交办单")
+    export_parser.add_argument("kind", choices=("pptx", "xlsx", "docx", "png", "tasks"),
+                               help="pptx：晨报PPT；xlsx：督查通报Excel；docx：督查通报Word；png：晨报图表图片（zip）；"
+                                    "tasks：问题交办单（每单位一份，文件夹或 .zip）")
     export_parser.add_argument("--out", required=True,
                                help="输出文件；或输出文件夹（已存在、以 / 结尾或没有扩展名），文件按类型和日期命名")
     add_filter_arguments(export_parser)

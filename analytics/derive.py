@@ -219,15 +219,18 @@ def current_state_sql(scope: str = "") -> str:
 
 def refresh_current(con: duckdb.DuckDBPyConnection, ledger_unit: str, import_id: int | None = None) -> None:
     """Derive the current state of one unit's problems from their history: all of them, or only
-    those that import `import_id` holds (all that a new or undone ledger can change); then the
-    rebound links of the 责任单位 those problems name, before and after."""
-    keys = ("AND problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
-            if import_id is not None else "")
-    parameters = {"unit": ledger_unit, **({"import_id": import_id} if import_id is not None else {})}
-    named_units = f"SELECT DISTINCT unit FROM problems WHERE ledger_unit = $unit {keys}"
+    those that import `import_id` holds (all that a new or undone ledger can change, whichever
+    ledger they came from: a returned 交办单 names problems of other ledgers by their key); then
+    the rebound links of the 责任单位 those problems name, before and after."""
+    if import_id is None:
+        scope, parameters = "ledger_unit = $unit", {"unit": ledger_unit}
+    else:
+        scope = "problem_key IN (SELECT problem_key FROM problem_versions WHERE import_id = $import_id)"
+        parameters = {"import_id": import_id}
+    named_units = f"SELECT DISTINCT unit FROM problems WHERE {scope}"
     units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    con.execute(f"DELETE FROM problems WHERE ledger_unit = $unit {keys}", parameters)
-    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.ledger_unit = $unit ' + keys)}", parameters)
+    con.execute(f"DELETE FROM problems WHERE {scope}", parameters)
+    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.' + scope)}", parameters)
     units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
     refresh_links(con, sorted(units))
 

@@ -82,7 +82,7 @@ def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: st
 
 HISTORY_COLUMNS = [
     "import_id", "file_name", "effective_date", "imported_at", "imported_by", "undone_at", "sheet",
-    "source_row", "status", "status_raw", "deadline", "rectified_date", "closed_date", "flags",
+    "source_row", "status", "status_raw", "deadline", "rectified_date", "closed_date", "remark", "flags",
 ]
 
 
@@ -92,7 +92,7 @@ def problem_history(con: duckdb.DuckDBPyConnection, problem_key: str) -> pd.Data
     return con.execute("""
         SELECT i.import_id, i.file_name, i.effective_date, i.imported_at, i.imported_by, i.undone_at,
                v.sheet, v.source_row, v.status, v.status_raw, v.deadline, v.rectified_date,
-               v.closed_date, v.flags
+               v.closed_date, v.remark, v.flags
         FROM problem_versions v JOIN imports i ON i.import_id = v.import_id
         WHERE v.problem_key = ?
         ORDER BY i.effective_date, v.import_id

@@ -27,6 +27,10 @@ class Settings:
     sprint_days: int = 14              # 测评前这么多天为冲刺期，各单位每天报送
     sprint_silent_days: int = 2        # 冲刺期内这么多天没有报送即为未报送
     ranking_measure: str = "整改率"     # 红榜、后几名按什么排（analytics.rankings.MEASURES）
+    notice_days: int = 5               # 通报的限时整改日期：印发后这么多天
+    interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
+    interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
+    interview_reopened: int = 3        # 返工达到这么多条即列入约谈名单
 
 
 SETTING_LABELS = {
@@ -44,6 +48,10 @@ SETTING_LABELS = {
     "sprint_days": "冲刺期天数",
     "sprint_silent_days": "冲刺期未报送天数",
     "ranking_measure": "排名依据",
+    "notice_days": "限时整改天数",
+    "interview_weeks": "约谈：连续列后几名的周数",
+    "interview_overdue": "约谈：逾期超过条数",
+    "interview_reopened": "约谈：返工条数",
 }
 
 
@@ -102,6 +110,10 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "sprint_days": (_parse_count, "不小于 0 的整数"),
     "sprint_silent_days": (_parse_positive, "正整数"),
     "ranking_measure": (_parse_measure, lambda: f"{measure_choices()}之一"),
+    "notice_days": (_parse_positive, "正整数"),
+    "interview_weeks": (_parse_positive, "正整数"),
+    "interview_overdue": (_parse_count, "不小于 0 的整数"),
+    "interview_reopened": (_parse_positive, "正整数"),
 }
 assert set(_PARSERS) == {f.name for f in fields(Settings)} == set(SETTING_LABELS)
 

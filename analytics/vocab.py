@@ -30,8 +30,10 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "done_yes_no": ("是否整改到位", "是否整改完成", "是否已整改", "是否到位", "整改是否到位"),
     "rectified_date": ("整改完成时间", "完成日期", "完成时间", "整改完成日期", "整改日期", "实际完成时间"),
     "closed_date": ("销号日期", "销号时间", "核销日期", "验收销号日期", "验收日期"),
-    "remark": ("备注", "说明", "备注说明"),
+    "remark": ("备注", "说明", "备注说明", "整改情况说明"),
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
+    # a 交办单 carries each problem's identity (analytics.exports.tasks)
+    "problem_key": ("交办编号",),
 }
 
 # The columns of a 模拟测评 score sheet: 扣分明细, 点位得分表 and 得分汇总 name them these ways.
@@ -57,6 +59,7 @@ FIELD_LABELS = {
     "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
     "deadline": "整改时限", "status": "整改状态", "done_yes_no": "是否整改到位",
     "rectified_date": "整改完成日期", "closed_date": "销号日期", "remark": "备注", "source": "问题来源",
+    "problem_key": "交办编号",
 }
 
 # Fields that identify a row as a problem: a header row must name some of these.

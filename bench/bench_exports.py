@@ -4,8 +4,9 @@ Loads the demo campaign (analytics.demo, about 100 units × 8 weeks through the 
 temporary database unless --db names one, then times: reading the briefing figures once; building
 the deck and the bulletin from them; rendering all the briefing charts as PNG in ONE kaleido session;
 and, in the same run, the same charts each in a fresh session (what a naive loop would cost), with
-the ratio. With --docs it also renders the deck through LibreOffice into docs/deck/slide-NN.png
-(soffice → PDF, pdftoppm at 60 dpi, a 64-colour palette), the pictures the docs show.
+the ratio. With --docs it also renders the deck and the 督查通报 through LibreOffice into
+docs/deck/slide-NN.png and docs/notice/page-NN.png (soffice → PDF, pdftoppm at 60 dpi, a 64-colour
+palette), the pictures the docs show.
 
 The harness (`python -m bench`) times the three downloads as the pages serve them through
 time_exports, on its own databases.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -31,11 +33,13 @@ from analytics.exports.content import gather  # noqa: E402
 from analytics.exports.deck import deck_from_content  # noqa: E402
 from analytics.exports.files import EXPORT_KINDS, export_bytes  # noqa: E402
 from analytics.exports.images import briefing_figures, render_pngs, unavailable_reason  # noqa: E402
+from analytics.exports.notice import FONTCONFIG_FALLBACK, build_notice  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 from bench.common import AS_OF, run_times, timed  # noqa: E402
 
 DEMO_END = AS_OF       # the demo campaign's last report date
 DOCS_DECK = Path(__file__).resolve().parent.parent / "docs" / "deck"
+DOCS_NOTICE = DOCS_DECK.with_name("notice")
 
 
 def time_exports(db_path: Path, repeat: int) -> list[dict]:
@@ -57,20 +61,22 @@ def time_exports(db_path: Path, repeat: int) -> list[dict]:
     return measures
 
 
-def render_docs(deck: bytes, folder: Path) -> list[Path]:
-    """The deck as docs/deck/slide-NN.png through LibreOffice and poppler."""
+def render_docs(document: bytes, suffix: str, folder: Path, prefix: str) -> list[Path]:
+    """A deck or a notice as folder/<prefix>-NN.png through LibreOffice and poppler; a notice with
+    the GB font names mapped to Noto CJK (notice.FONTCONFIG_FALLBACK), as no GB font is installed here."""
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        (work / "deck.pptx").write_bytes(deck)
+        (work / f"document{suffix}").write_bytes(document)
+        environment = os.environ | {"FONTCONFIG_FILE": str(FONTCONFIG_FALLBACK)}
         subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{work}/profile",
-                        "--convert-to", "pdf", "--outdir", str(work), str(work / "deck.pptx")],
-                       check=True, capture_output=True, timeout=300)
+                        "--convert-to", "pdf", "--outdir", str(work), str(work / f"document{suffix}")],
+                       check=True, capture_output=True, timeout=300, env=environment)
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("slide-*.png"):
+        for old in folder.glob(f"{prefix}-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(work / "deck.pdf"), str(folder / "slide")],
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(work / "document.pdf"), str(folder / prefix)],
                        check=True, timeout=300)
-    pages = sorted(folder.glob("slide-*.png"))
+    pages = sorted(folder.glob(f"{prefix}-*.png"))
     for page in pages:   # a 64-colour palette keeps the pictures small enough for the repository
         Image.open(page).convert("RGB").quantize(colors=64).save(page, optimize=True)
     return pages
@@ -81,7 +87,8 @@ def main() -> int:
     parser.add_argument("--db", type=Path,
                         help="an existing database (default: load the demo into a temporary one)")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEMO_END)
-    parser.add_argument("--docs", action="store_true", help="also render the deck into docs/deck/")
+    parser.add_argument("--docs", action="store_true",
+                        help="also render the deck into docs/deck/ and the 督查通报 into docs/notice/")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-exports-") as folder:
@@ -115,9 +122,13 @@ def main() -> int:
             if shutil.which("soffice") is None or shutil.which("pdftoppm") is None:
                 print("未安装 LibreOffice（soffice）或 pdftoppm，无法生成 docs/deck。", file=sys.stderr)
                 return 1
-            pages, seconds = timed(render_docs, deck, DOCS_DECK)
-            size = sum(page.stat().st_size for page in pages)
-            print(f"LibreOffice 渲染 {len(pages)} 页到 {DOCS_DECK}（{size / 1024:.0f} KB，{seconds:.1f} 秒）")
+            with db.connect(db_path, read_only=True) as con:
+                notice = build_notice(con, filters)
+            for document, suffix, folder, prefix in ((deck, ".pptx", DOCS_DECK, "slide"),
+                                                     (notice, ".docx", DOCS_NOTICE, "page")):
+                pages, seconds = timed(render_docs, document, suffix, folder, prefix)
+                size = sum(page.stat().st_size for page in pages)
+                print(f"LibreOffice 渲染 {len(pages)} 页到 {folder}（{size / 1024:.0f} KB，{seconds:.1f} 秒）")
     return 0
 
 

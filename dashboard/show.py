@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import charts, db, labels
 from analytics.exports import images
-from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
+from analytics.exports.files import BRIEFING_KINDS, EXPORT_KINDS, export_bytes, export_file_name
 from analytics.exports.tables import CSV_MIME, XLSX_MIME, table_csv, table_xlsx
 from analytics.filters import Filters
 from dashboard.data import database_path
@@ -76,18 +76,18 @@ def _export_file(path: Path, kind: str, current: Filters) -> bytes:
         return export_bytes(con, kind, current)
 
 
-def briefing_downloads(current: Filters) -> None:
-    """The briefing deck (.pptx), the 督查 bulletin workbook (.xlsx) and the briefing's charts (zip of
-    PNG) for the current filters, each made only when its button is clicked."""
-    reason = _chart_images_unavailable()
+def export_downloads(current: Filters, kinds: tuple[str, ...] = BRIEFING_KINDS) -> None:
+    """Download buttons for the exports of `kinds` (analytics.exports.files) for the current filters,
+    each file made only when its button is clicked; by default the briefing's: the deck, the 督查
+    bulletin workbook, the 督查通报 document and the charts (zip of PNG)."""
+    reason = _chart_images_unavailable() if "png" in kinds else None
     with st.container(horizontal=True, gap="small"):
-        for kind, export in EXPORT_KINDS.items():
+        for kind in kinds:
+            export = EXPORT_KINDS[kind]
             st.download_button(f"下载{export.label}", functools.partial(_export_file, database_path(), kind, current),
                                file_name=export_file_name(kind, current), mime=export.mime, on_click="ignore",
                                disabled=kind == "png" and bool(reason), help=reason if kind == "png" else None,
                                icon=":material/download:", key=f"export_{kind}")
-
-
 
 
 def _column_formats(frame: pd.DataFrame) -> dict:

@@ -62,7 +62,7 @@ cards[4].metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_co
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")
 st.code(briefing_text(morning), language=None, wrap_lines=True)
-show.briefing_downloads(current)
+show.export_downloads(current)
 
 left, right = st.columns(2)
 with left:

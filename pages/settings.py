@@ -18,6 +18,7 @@ THRESHOLDS = {
     "backlog_growth": (int, 1), "overdue_min": (int, 1), "silent_days": (int, 1),
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
     "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
+    "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
 }
 WINDOW = ("test_date", "test_date_end")
 

@@ -1,8 +1,10 @@
 """督查: who is falling behind and why, the unit ranking by the ranking measure with 后三名 marked,
-红榜 beside 后三名, overdue items by unit (oldest first), and rebounds beside 返工 (reopened)."""
+红榜 beside 后三名, overdue items by unit (oldest first), rebounds beside 返工 (reopened), the units to
+call to account and to praise, and the 督查通报 and 问题交办单 to download."""
 import streamlit as st
 
 from analytics import charts, listing
+from analytics.accountability import interview_candidates, praise_list
 from analytics.behind import behind, ranking
 from analytics.labels import BEHIND_DIMENSIONS
 from analytics.metrics import metrics
@@ -102,3 +104,26 @@ for place, by, label in ((by_unit_rework, "unit", "责任单位"), (by_type_rewo
             st.success(f"各{label}没有返工的问题。")
         else:
             show.show_table(reworked, f"各{label}返工率")
+
+st.header("约谈问责与红榜")
+st.caption(f"建议约谈（规则在“设置”页调整）：连续{settings.interview_weeks}周列整改率后{settings.last_n}名；"
+           f"逾期超过{settings.interview_overdue}条；返工达到{settings.interview_reopened}条；"
+           f"{settings.silent_days}天及以上未报送台账。红榜：整改率领先且无逾期、近7日整改率提高最多的单位。")
+left, right = st.columns(2)
+with left:
+    candidates = data.read(interview_candidates, current)
+    if candidates.empty:
+        st.success("没有符合约谈条件的单位。")
+    else:
+        show.show_table(candidates[["unit", "evidence_text", "overdue", "rectify_rate", "reopened"]], "建议约谈的单位")
+with right:
+    praised = data.read(praise_list, current)
+    if praised.empty:
+        st.info("暂无可表扬的单位。")
+    else:
+        show.show_table(praised[["kind", "unit", "evidence"]], "红榜")
+
+st.header("督查通报与问题交办单")
+st.caption("督查通报（Word，GB/T 9704 版式）含以上约谈名单和红榜，可修改后印发；问题交办单每个有未整改问题的单位一份，"
+           "单位填写后交回，在“数据导入”页导入即更新这些问题。")
+show.export_downloads(current, ("docx", "tasks"))

@@ -10,6 +10,7 @@ Streamlit scrolls inside its main area, so Playwright's full_page alone would on
 screen: the viewport is stretched to the content's height for each picture.
 """
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -19,8 +20,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from PIL import Image
@@ -32,6 +35,7 @@ from analytics.exports.bulletin import SHEETS
 from analytics.exports.content import gather
 from analytics.exports.deck import kpi_cards
 from analytics.exports.files import EXPORT_KINDS, export_file_name
+from analytics.exports.tasks import open_tasks, task_file_name
 from analytics.filters import Filters
 from analytics.metrics import summary
 from dashboard.navigation import PAGES as PAGE_SPECS
@@ -403,14 +407,44 @@ def _bulletin_shows_the_kpis(path: Path, dashboard: Dashboard) -> None:
         (figures.total, figures.open, figures.overdue)
 
 
-@pytest.mark.parametrize("kind, check", [("pptx", _deck_shows_the_kpis), ("xlsx", _bulletin_shows_the_kpis)])
-def test_meeting_files_download_and_open(page, dashboard, tmp_path, kind, check):
-    with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("button", name=f"下载{EXPORT_KINDS[kind].label}").click()
+def _notice_shows_the_kpis(path: Path, dashboard: Dashboard) -> None:
+    figures = dashboard.briefing().kpis
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
+    assert f"累计排查各类问题{figures.total}条" in text
+    assert f"未整改{figures.open}条，其中逾期未整改{figures.overdue}条" in text
+
+
+def _task_sheets_are_one_per_unit(path: Path, dashboard: Dashboard) -> None:
+    with db.connect(dashboard.db_path, read_only=True) as con:
+        tasks = open_tasks(con, dashboard.filters())
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == sorted(task_file_name(unit) for unit in tasks["unit"].unique())
+        name = archive.namelist()[0]
+        rows = list(openpyxl.load_workbook(io.BytesIO(archive.read(name))).active.iter_rows(values_only=True))
+    keys = {row[1] for row in rows[4:] if row[1]}
+    assert keys == set(tasks.loc[tasks["unit"].map(task_file_name) == name, "problem_key"])
+
+
+def _download(tab, kind: str, dashboard: Dashboard, folder: Path) -> Path:
+    with tab.expect_download(timeout=120_000) as download:
+        tab.get_by_role("button", name=f"下载{EXPORT_KINDS[kind].label}").click()
     assert download.value.suggested_filename == export_file_name(kind, dashboard.filters())
-    saved = tmp_path / download.value.suggested_filename
+    saved = folder / download.value.suggested_filename
     download.value.save_as(saved)
-    check(saved, dashboard)
+    return saved
+
+
+@pytest.mark.parametrize("kind, check", [("pptx", _deck_shows_the_kpis), ("xlsx", _bulletin_shows_the_kpis),
+                                         ("docx", _notice_shows_the_kpis)])
+def test_meeting_files_download_and_open(page, dashboard, tmp_path, kind, check):
+    check(_download(page, kind, dashboard, tmp_path), dashboard)
+
+
+@pytest.mark.parametrize("kind, check", [("docx", _notice_shows_the_kpis), ("tasks", _task_sheets_are_one_per_unit)])
+def test_the_notice_and_the_task_sheets_download_from_the_supervision_page(page, dashboard, tmp_path, kind, check):
+    go_to(page, "督查")
+    expect(page.get_by_role("heading", name="约谈问责与红榜")).to_be_visible()
+    check(_download(page, kind, dashboard, tmp_path), dashboard)
 
 
 def test_a_viewer_finds_the_import_page_closed_by_navigation_and_by_url(new_tab, dashboard):

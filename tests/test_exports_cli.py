@@ -1,16 +1,21 @@
-"""`export pptx|xlsx|png --out PATH [--as-of] [filters]` on the command line (analytics/cli.py)."""
+"""`export pptx|xlsx|docx|png|tasks --out PATH [--as-of] [filters]` on the command line (analytics/cli.py)."""
 import argparse
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from pptx import Presentation
 
+from analytics import db
 from analytics.cli import build_parser, main
 from analytics.exports.files import EXPORT_KINDS
 from analytics.exports.images import INSTALL_COMMAND, unavailable_reason
+from analytics.exports.tasks import task_sheets
+from analytics.filters import Filters
 from exports_data import HOSTILE_UNIT, export_db
 
 
@@ -68,3 +73,24 @@ def test_png_without_chromium_says_how_to_install_it(db_path, tmp_path, monkeypa
     assert run("export", "png", "--db", str(db_path), "--out", str(tmp_path / "x.zip")) == 1
     assert INSTALL_COMMAND in capsys.readouterr().err
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_docx_into_a_folder_is_the_notice_of_the_day(db_path, tmp_path):
+    assert run("export", "docx", "--db", str(db_path), "--out", str(tmp_path), "--as-of", "2026-11-20") == 0
+    document = docx.Document(tmp_path / "督查通报_20261120.docx")
+    assert document.paragraphs[0].text == "关于创文问题整改情况的通报"
+
+
+@pytest.mark.parametrize("out", ["交办单/", "交办单.zip"])
+def test_tasks_into_a_folder_or_a_zip_one_file_per_unit(db_path, tmp_path, out):
+    with db.connect(db_path, read_only=True) as con:
+        expected = sorted(task_sheets(con, Filters(as_of=dt.date(2026, 11, 20), units=("东关街道", "西关街道"))))
+    assert len(expected) == 2
+    target = tmp_path / out
+    assert run("export", "tasks", "--db", str(db_path), "--out", str(target), "--as-of", "2026-11-20",
+               "--unit", "东关街道", "--unit", "西关街道") == 0
+    if out.endswith(".zip"):
+        names = sorted(zipfile.ZipFile(target).namelist())
+    else:
+        names = sorted(path.name for path in target.iterdir())
+    assert names == expected

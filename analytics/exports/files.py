@@ -1,5 +1,6 @@
-"""The three briefing exports by kind, for the command line and the pages' download buttons alike:
-pptx (the deck), xlsx (the 督查 bulletin), png (the briefing charts as PNG files in a zip)."""
+"""The exports by kind, for the command line and the pages' download buttons alike: pptx (the deck),
+xlsx (the 督查 bulletin workbook), docx (the 督查通报 document), png (the briefing charts as PNG files
+in a zip), tasks (the 问题交办单, one workbook per unit, in a zip)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from analytics.exports.bulletin import bulletin_file_name, bulletin_from_content
 from analytics.exports.content import gather
 from analytics.exports.deck import PPTX_MIME, deck_file_name, deck_from_content
 from analytics.exports.images import ZIP_MIME, briefing_figures, charts_zip, zip_file_name
+from analytics.exports.notice import DOCX_MIME, build_notice, notice_file_name
+from analytics.exports.tasks import task_sheets, tasks_zip, tasks_zip_name
 from analytics.exports.tables import XLSX_MIME
 from analytics.filters import Filters
 
@@ -23,17 +26,19 @@ class ExportKind:
 EXPORT_KINDS = {
     "pptx": ExportKind("晨报PPT", PPTX_MIME),
     "xlsx": ExportKind("督查通报Excel", XLSX_MIME),
+    "docx": ExportKind("督查通报Word", DOCX_MIME),
     "png": ExportKind("晨报图表图片（zip）", ZIP_MIME),
+    "tasks": ExportKind("问题交办单（zip）", ZIP_MIME),
 }
+BRIEFING_KINDS = ("pptx", "xlsx", "docx", "png")   # what the 晨报 page offers
 
 
 def export_file_name(kind: str, filters: Filters) -> str:
-    """创文晨报_20261120.pptx, 督查通报数据_20261120.xlsx, 晨报_图表_20261120.zip."""
-    if kind == "pptx":
-        return deck_file_name(filters)
-    if kind == "xlsx":
-        return bulletin_file_name(filters)
-    return zip_file_name("晨报", filters)
+    """创文晨报_20261120.pptx, 督查通报数据_20261120.xlsx, 督查通报_20261120.docx,
+    晨报_图表_20261120.zip, 问题交办单_20261120.zip."""
+    names = {"pptx": deck_file_name, "xlsx": bulletin_file_name, "docx": notice_file_name,
+             "tasks": tasks_zip_name}
+    return names[kind](filters) if kind in names else zip_file_name("晨报", filters)
 
 
 def export_bytes(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters) -> bytes:
@@ -41,6 +46,10 @@ def export_bytes(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters) ->
     images.ChartImagesUnavailable (Chinese message) where no Chromium or CJK font is installed."""
     if kind not in EXPORT_KINDS:
         raise ValueError(f"不支持导出“{kind}”，可选：{'、'.join(EXPORT_KINDS)}。")
+    if kind == "docx":
+        return build_notice(con, filters)
+    if kind == "tasks":
+        return tasks_zip(task_sheets(con, filters))
     content = gather(con, filters)
     if kind == "pptx":
         return deck_from_content(content)

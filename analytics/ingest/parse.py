@@ -30,6 +30,7 @@ _TITLE_CUT = re.compile(r"创建全国文明城市|创建文明城市|全国文�
 _UNIT_LABEL = re.compile(r"(?:填报单位|报送单位|责任单位|单位名称|填表单位)[：:\s]*([^\s：:，,（(]{2,30})")
 _NAME_SPLIT = re.compile(r"[_\-—–\s、（）()【】\[\]]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CARRIED_KEY = re.compile(r"^[^|]+\|[^|]*\|[^|]+$")   # unit|sheet|serial, as the keys below are made
 
 
 @dataclass
@@ -205,6 +206,7 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     multi_sheet = len(sheets) > 1
     records = []
     serials_seen: dict[tuple[str, str], int] = {}
+    keys_carried: dict[str, int] = {}
     content_seen: collections.Counter[str] = collections.Counter()
     for layout, rows in rows_by_sheet:
         for row in rows:
@@ -213,12 +215,24 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
             # may be joined by others next week: there the sheet is part of a problem's identity
             sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
             serial = record["serial_no"]
-            if serial and (sheet_part, serial) not in serials_seen:
+            # a returned 交办单: its rows name their problem; rows added below it are new problems,
+            # keyed by content (their 序号 would meet the unit's own ledger's)
+            task_sheet = "problem_key" in layout.columns
+            carried = clean_text(row.cells.get("problem_key")) if task_sheet else ""
+            if carried and _CARRIED_KEY.match(carried) and carried not in keys_carried:
+                keys_carried[carried] = row.row_number
+                key = carried
+            elif not task_sheet and serial and (sheet_part, serial) not in serials_seen:
                 serials_seen[(sheet_part, serial)] = row.row_number
                 key = f"{ledger_unit}|{sheet_part}|{serial}"
             else:
-                if serial:
+                if carried:
+                    record["flags"].append(
+                        f"交办编号“{carried}”" + (f"与第{keys_carried[carried]}行重复" if carried in keys_carried
+                                                else "无法识别") + "，按新问题计")
+                elif serial and not task_sheet:
                     record["flags"].append(f"序号“{serial}”与第{serials_seen[(sheet_part, serial)]}行重复")
+                sheet_part = layout.sheet if task_sheet else sheet_part
                 content = "|".join(str(record[name] or "") for name in
                                    ("point_type_raw", "point_name", "description", "raw_found"))
                 digest = hashlib.sha1(content.encode()).hexdigest()[:16]

@@ -1,0 +1,472 @@
+"""The 督查通报 as a Word document (.docx) in the official layout of GB/T 9704: what the 督查室 sends.
+
+Layout: A4, margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; title 2号 (22 pt) 方正小标宋简体;
+body 3号 (16 pt) 仿宋_GB2312 on a fixed line pitch of 22 lines a page; level-one headings (一、) 黑体,
+level-two (（一）) 楷体_GB2312; page numbers “— 1 —” in 4号 宋体. All of it is styles (Title, Heading 1,
+Heading 2, Normal, a table style), so staff edit it as an ordinary document.
+
+Fonts: Word and WPS read the East-Asian font from `w:eastAsia`, which python-docx does not set; every
+style and every run here names its font in all four slots. The GB fonts are on the users' machines,
+not on a server: the font table describes each (GB2312 character set, serif or sans family, and
+altName: the name Windows ships it under, 仿宋/楷体 for the _GB2312 ones) so Word substitutes a like
+font where one is missing. LibreOffice ignores altName; rendered here, fontconfig maps the GB names
+to Noto CJK (serif for 仿宋/楷体/小标宋, sans for 黑体) through FONTCONFIG_FALLBACK, which the
+rendering script passes in FONTCONFIG_FILE, so nothing in the document names a font the users lack.
+
+Every figure comes from the analytics the pages and the command line use: briefing (the counts,
+整改率, 逾期, the countdown), metrics by 点位类型 and 问题类别, listing.worst_points, the unit ranking
+and behind() reasons, analytics.accountability (约谈 candidates, the 红榜) and listing.overdue_items.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from analytics.accountability import interview_candidates, praise_list
+from analytics.behind import behind, ranked_groups
+from analytics.briefing import Briefing, briefing
+from analytics.charts import scope_note
+from analytics.filters import Filters
+from analytics.labels import chinese_date, month_day, percent
+from analytics.listing import overdue_items, worst_points
+from analytics.metrics import metrics
+from analytics.scores import round_summary
+from analytics.settings import Settings, get_settings
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_NUMBER_FONT = (
+    "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体")
+TITLE_SIZE, BODY_SIZE, TABLE_SIZE, PAGE_NUMBER_SIZE = Pt(22), Pt(16), Pt(12), Pt(14)
+LINES_PER_PAGE = 22
+# 225 mm of text height over 22 lines
+LINE_PITCH = Pt((297 - 37 - 35) / 25.4 * 72 / LINES_PER_PAGE)
+INDENT = Pt(32)   # two characters of 3号
+
+# name → (charset, family, altName): how Word finds a like font where the named one is missing.
+FONT_TABLE = {
+    TITLE_FONT: ("86", "script", "华文中宋"),
+    BODY_FONT: ("86", "modern", "仿宋"),
+    HEADING_FONT: ("86", "modern", "SimHei"),
+    SUBHEADING_FONT: ("86", "script", "楷体"),
+    PAGE_NUMBER_FONT: ("86", "auto", "SimSun"),
+}
+FONTCONFIG_FALLBACK = Path(__file__).with_name("notice_fonts.conf")
+
+STYLE_FONTS = {   # paragraph style → (font, size, bold)
+    "Normal": (BODY_FONT, BODY_SIZE, False),
+    "Title": (TITLE_FONT, TITLE_SIZE, False),
+    "Heading 1": (HEADING_FONT, BODY_SIZE, False),
+    "Heading 2": (SUBHEADING_FONT, BODY_SIZE, False),
+    "Footer": (PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, False),
+}
+TABLE_TEXT_STYLE = "表格文字"
+SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、后{n}名及通报批评", "五、下步要求")
+APPENDIX_ROWS_PER_UNIT = 50       # the appendix lists each named unit's oldest overdue items
+POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5, 5, 5, 10
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class MockScore:
+    """The latest 模拟测评 round's overall score, when scores have been imported."""
+    round_name: str
+    score: float
+
+
+def latest_mock_score(con: duckdb.DuckDBPyConnection, filters: Filters) -> MockScore | None:
+    """The latest 模拟测评 round's overall (实地) score in the filters' scope; None before any round."""
+    summary = round_summary(con, None, filters)
+    return None if summary is None else MockScore(summary.round, summary.overall)
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    filters: Filters
+    settings: Settings
+    briefing: Briefing                 # the figures of `briefing --json`
+    by_point_type: pd.DataFrame        # metrics by 点位类型, worst first
+    by_category: pd.DataFrame          # metrics by 问题类别, worst first
+    worst_points: pd.DataFrame         # listing.worst_points
+    ranking: pd.DataFrame              # the unit ranking, best first, 后N名 marked
+    behind_units: pd.DataFrame         # behind(by="unit")
+    candidates: pd.DataFrame           # accountability.interview_candidates
+    praise: pd.DataFrame               # accountability.praise_list
+    overdue: pd.DataFrame              # overdue items of the named units, by unit, oldest first
+    mock_score: MockScore | None
+
+    @property
+    def issue_date(self) -> dt.date:
+        return self.filters.as_of_date
+
+    @property
+    def deadline(self) -> dt.date:
+        """限时整改: notice_days after the notice is issued."""
+        return self.issue_date + dt.timedelta(days=self.settings.notice_days)
+
+    @property
+    def last_n_units(self) -> list[str]:
+        """The 后N名, last first."""
+        return self.ranking.loc[self.ranking["last_n"], "unit"].tolist()[::-1]
+
+    @property
+    def named_units(self) -> list[str]:
+        """The units the notice criticises: the 后N名, then the 约谈 candidates."""
+        return list(dict.fromkeys([*self.last_n_units, *self.candidates["unit"]]))
+
+
+def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeContent:
+    settings = get_settings(con)
+    by_unit = metrics(con, filters, "unit")
+    content = NoticeContent(
+        filters=filters, settings=settings, briefing=briefing(con, filters),
+        by_point_type=metrics(con, filters, "point_type"), by_category=metrics(con, filters, "category"),
+        worst_points=worst_points(con, filters, limit=WORST_POINTS_NAMED),
+        ranking=ranked_groups(by_unit, "unit", settings),
+        behind_units=behind(con, filters, "unit", by_unit),
+        candidates=interview_candidates(con, filters), praise=praise_list(con, filters),
+        overdue=pd.DataFrame(), mock_score=latest_mock_score(con, filters))
+    named = content.named_units
+    overdue = (overdue_items(con, dataclasses.replace(filters, units=tuple(named)), limit=1_000_000)
+               if named else overdue_items(con, filters, limit=0))
+    return dataclasses.replace(content, overdue=overdue)
+
+
+# ---------------------------------------------------------------- the text, section by section
+
+def _count_list(frame: pd.DataFrame, column: str, limit: int) -> str:
+    """居民小区12条（逾期3条）、背街小巷…: the groups with the most open problems."""
+    shown = frame[frame["open"] > 0].sort_values(["open", "overdue", column], ascending=[False, False, True])
+    return "、".join(f"{row[column]}{row['open']}条" + (f"（逾期{row['overdue']}条）" if row["overdue"] else "")
+                    for _, row in shown.head(limit).iterrows())
+
+
+def situation_paragraphs(content: NoticeContent) -> list[str]:
+    k, clock = content.briefing.kpis, content.briefing.countdown
+    if clock.test_date is None:
+        days = "测评日期尚未确定"
+    elif clock.days_left:
+        days = f"距测评还有{clock.days_left}天（其中工作日{clock.working_days_left}天）"
+    else:
+        days = f"测评日期（{month_day(clock.test_date)}）已到"
+    rate = "—" if k.rectify_rate is None else percent(k.rectify_rate)
+    first = (f"截至{chinese_date(content.issue_date)}，{days}。累计排查各类问题{k.total}条，"
+             f"已整改{k.rectified}条（其中已销号{k.closed}条），整改率{rate}；未整改{k.open}条，"
+             f"其中逾期未整改{k.overdue}条。近7日新增问题{k.new_week}条、整改{k.rectified_week}条。")
+    paragraphs = [first]
+    if clock.test_date is not None and clock.days_left and clock.backlog:
+        if clock.on_track:
+            paragraphs.append(f"按近7日日均整改{clock.pace:.1f}条的进度，现有未整改问题可在测评前全部整改到位。")
+        else:
+            paragraphs.append(f"按近7日日均整改{clock.pace:.1f}条的进度，测评时预计仍有{clock.projected_backlog}条"
+                              f"未整改，须日均整改{clock.needed_per_day:.1f}条方能按期清零。")
+    if content.mock_score is not None:
+        paragraphs.append(f"{content.mock_score.round_name}模拟测评实地考察得分{content.mock_score.score:.1f}分。")
+    return paragraphs
+
+
+def problem_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
+    """(（一）heading, text) for 点位类型, 问题类别 and the worst 点位."""
+    k = content.briefing.kpis
+    if not k.open:
+        return [("（一）总体", "目前没有未整改问题。")]
+    types = _count_list(content.by_point_type, "point_type", POINT_TYPES_NAMED)
+    categories = _count_list(content.by_category, "category", CATEGORIES_NAMED)
+    lagging = "；".join(f"{g.name}：{g.reasons[0]}" for g in content.briefing.lagging_point_types)
+    by_type = f"未整改问题主要集中在{types}。" + (f"落后的点位类型：{lagging}。" if lagging else "")
+    points = "、".join(f"{row.point_name}（{row.unit_names}，未整改{row.open}条"
+                      + (f"，逾期{row.overdue}条" if row.overdue else "") + "）"
+                      for row in content.worst_points.itertuples())
+    return [("（一）从点位类型看", by_type),
+            ("（二）从问题类别看", f"未整改问题以{categories}为主。"),
+            ("（三）问题最多的点位", f"{points}。")]
+
+
+def praise_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
+    best = content.praise[content.praise["kind"] == "整改率领先"]
+    improved = content.praise[content.praise["kind"] == "进步最快"]
+    listed = lambda frame: "；".join(f"{row.unit}（{row.evidence}）" for row in frame.itertuples())  # noqa: E731
+    return [("（一）整改率领先的单位", (listed(best) + "。") if len(best) else "暂无整改率领先且无逾期的单位。"),
+            ("（二）进步最快的单位", (listed(improved) + "。") if len(improved) else "近7日整改率没有提高的单位。")]
+
+
+def criticism_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
+    n = content.settings.last_n
+    reasons = dict(zip(content.behind_units["unit"], content.behind_units["reason_text"]))
+    last = content.last_n_units
+    if last:
+        text = "；".join(f"{unit}：{reasons.get(unit, '')}" for unit in last) + \
+            "。以上单位予以通报批评，限期整改。"
+    else:
+        text = f"参加排名的单位不足{n + 1}个或后{n}名已无未整改问题，本期不排后{n}名。"
+    candidates = content.candidates
+    talk = ("；".join(f"{row.unit}：{row.evidence_text}" for row in candidates.itertuples()) +
+            "。建议对以上单位主要负责同志进行约谈。") if len(candidates) else "本期没有符合约谈条件的单位。"
+    others = content.behind_units[~content.behind_units["unit"].isin(content.named_units)]
+    sections = [(f"（一）整改率后{n}名", text), ("（二）建议约谈的单位", talk)]
+    if len(others):
+        shown = others.head(OTHERS_BEHIND_NAMED)
+        more = f"等{len(others)}个单位" if len(others) > len(shown) else ""
+        sections.append(("（三）其他落后单位", "；".join(f"{row.unit}：{row.reason_text}" for row in shown.itertuples())
+                         + f"{more}。请相关单位对照问题清单抓紧整改。"))
+    return sections
+
+
+def requirement_paragraphs(content: NoticeContent) -> list[str]:
+    deadline = chinese_date(content.deadline)
+    named = "、".join(content.named_units)
+    return [
+        f"（一）限时整改。各责任单位要对照本通报和问题交办单，于{deadline}前完成逾期问题整改，"
+        f"并将填写完整的交办单报送创文办督查室。" + (f"{named}要逐条制定整改措施，明确责任人和完成时限。" if named else ""),
+        "（二）举一反三。各单位要对照测评标准开展自查，对同类点位同类问题一并整改，防止问题反弹。",
+        f"（三）跟踪问效。督查室将对整改情况进行复查，对逾期未整改、整改不到位的单位"
+        f"{'再次通报' if named else '予以通报'}，并按规定启动约谈问责程序。",
+    ]
+
+
+# ---------------------------------------------------------------- the document
+
+def _set_fonts(r_pr, font: str) -> None:
+    """Name `font` in the four slots of a run or style's properties (theme fonts removed: they win
+    over names in Word)."""
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), font)
+
+
+def _style_paragraphs(document: DocumentObject) -> None:
+    for name, (font, size, bold) in STYLE_FONTS.items():
+        style = document.styles[name]
+        style.font.size, style.font.bold = size, bold
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        _set_fonts(style.element.get_or_add_rPr(), font)
+        layout = style.paragraph_format
+        layout.space_before = layout.space_after = Pt(0)
+        layout.line_spacing_rule, layout.line_spacing = WD_LINE_SPACING.EXACTLY, LINE_PITCH
+    title = document.styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = Pt(36)
+    # the default template underlines the title with a border
+    for border in title.element.findall(f"{qn('w:pPr')}/{qn('w:pBdr')}"):
+        border.getparent().remove(border)
+    for name in ("Heading 1", "Heading 2"):
+        document.styles[name].paragraph_format.first_line_indent = INDENT
+    document.styles["Normal"].paragraph_format.first_line_indent = INDENT
+    document.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    footer = document.styles["Footer"].paragraph_format
+    footer.alignment, footer.first_line_indent = WD_ALIGN_PARAGRAPH.CENTER, Pt(0)
+    table_text = document.styles.add_style(TABLE_TEXT_STYLE, 1)
+    table_text.base_style = document.styles["Normal"]
+    table_text.font.size = TABLE_SIZE
+    _set_fonts(table_text.element.get_or_add_rPr(), BODY_FONT)
+    layout = table_text.paragraph_format
+    layout.first_line_indent, layout.alignment = Pt(0), WD_ALIGN_PARAGRAPH.CENTER
+    layout.line_spacing_rule, layout.line_spacing = WD_LINE_SPACING.SINGLE, 1.0
+    # table rows keep their own height, off the page's 22-line grid
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    table_text.element.get_or_add_pPr().append(snap)
+    # docDefaults: text typed later in a new style still gets a Chinese font
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None:
+        _set_fonts(defaults, BODY_FONT)
+
+
+def _describe_fonts(document: DocumentObject) -> None:
+    part = next(p for p in document.part.package.parts if p.partname == "/word/fontTable.xml")
+    root = etree.fromstring(part.blob)
+    for name, (charset, family, alternative) in FONT_TABLE.items():
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", alternative), ("w:charset", charset), ("w:family", family),
+                           ("w:pitch", "variable")):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_setup(document: DocumentObject) -> None:
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    for side, length in MARGINS.items():
+        setattr(section, f"{side}_margin", length)
+    section.footer_distance = Mm(28) - Mm(7)   # the page number sits 7 mm below the text block
+    # a line grid of 22 lines, so typed text keeps the layout
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    _add_run(footer, "— ", PAGE_NUMBER_FONT)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = _add_run(footer, "1", PAGE_NUMBER_FONT)
+    footer._p.remove(run._r)
+    field.append(run._r)
+    footer._p.append(field)
+    _add_run(footer, " —", PAGE_NUMBER_FONT)
+
+
+def _add_run(paragraph: Paragraph, text: str, font: str):
+    run = paragraph.add_run(text)
+    _set_fonts(run._r.get_or_add_rPr(), font)
+    return run
+
+
+def _paragraph(document: DocumentObject, text: str, style: str = "Normal", *, indent: bool = True,
+               align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
+    paragraph = document.add_paragraph(style=style)
+    if not indent:
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+    if align is not None:
+        paragraph.paragraph_format.alignment = align
+    _add_run(paragraph, text, STYLE_FONTS.get(style, (BODY_FONT,))[0])
+    return paragraph
+
+
+def _headed_paragraph(document: DocumentObject, heading: str, text: str) -> None:
+    """（一）heading in 楷体 and its text in 仿宋, in one paragraph, as notices are written."""
+    paragraph = document.add_paragraph(style="Normal")
+    _add_run(paragraph, heading + "。" if not heading.endswith("。") else heading, SUBHEADING_FONT)
+    _add_run(paragraph, text, BODY_FONT)
+
+
+def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]],
+           widths_mm: Sequence[float]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label in zip(table.rows[0].cells, header):
+        paragraph = cell.paragraphs[0]
+        paragraph.style = document.styles[TABLE_TEXT_STYLE]
+        _add_run(paragraph, label, HEADING_FONT)
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = document.styles[TABLE_TEXT_STYLE]
+            _add_run(paragraph, _shown(value), BODY_FONT)
+    # fixed widths in the grid and in every cell: LibreOffice reads the one, Word the other
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:tblHeader"))
+
+
+def _shown(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _appendix(document: DocumentObject, content: NoticeContent) -> None:
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(document, "附件", "Heading 1", indent=False)
+    _paragraph(document, "被通报单位逾期问题清单", "Title")
+    overdue = content.overdue
+    for number, unit in enumerate(content.named_units):
+        items = overdue[overdue["unit"] == unit]
+        shown = items.head(APPENDIX_ROWS_PER_UNIT)
+        cut = f"，列出逾期最久的{len(shown)}条" if len(shown) < len(items) else ""
+        label = CHINESE_NUMBERS[number] if number < len(CHINESE_NUMBERS) else str(number + 1)
+        _paragraph(document, f"（{label}）{unit}（逾期{len(items)}条{cut}）", "Heading 2")
+        if items.empty:
+            _paragraph(document, "无逾期问题。")
+            continue
+        _table(document, ("序号", "点位类型", "点位名称", "问题描述", "整改时限", "逾期天数"),
+               [(i, row.point_type, row.point_name, row.description, row.deadline, row.days_overdue)
+                for i, row in enumerate(shown.itertuples(), start=1)],
+               (14, 22, 30, 41, 28, 21))
+
+
+def notice_docx(content: NoticeContent) -> bytes:
+    document = Document()
+    _style_paragraphs(document)
+    _describe_fonts(document)
+    _page_setup(document)
+    core = document.core_properties
+    core.title, core.author, core.language = "创文督查通报", "创文办督查室", "zh-CN"
+    _paragraph(document, "关于创文问题整改情况的通报", "Title")
+    _paragraph(document, scope_note(content.filters), "Normal", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, "各责任单位：", indent=False)
+    _paragraph(document, "为推动创建全国文明城市各项问题整改落实到位，现将问题整改情况通报如下。")
+    n = content.settings.last_n
+    headings = [heading.format(n=n) for heading in SECTIONS]
+    _paragraph(document, headings[0], "Heading 1")
+    for text in situation_paragraphs(content):
+        _paragraph(document, text)
+    _paragraph(document, headings[1], "Heading 1")
+    for heading, text in problem_paragraphs(content):
+        _headed_paragraph(document, heading, text)
+    types = content.by_point_type[content.by_point_type["total"] > 0]
+    if len(types):
+        _table(document, ("点位类型", "问题数", "未整改", "逾期", "整改率"),
+               [(row.point_type, row.total, row.open, row.overdue, percent(row.rectify_rate))
+                for row in types.itertuples()], (44, 26, 26, 26, 30))
+    _paragraph(document, headings[2], "Heading 1")
+    for heading, text in praise_paragraphs(content):
+        _headed_paragraph(document, heading, text)
+    _paragraph(document, headings[3], "Heading 1")
+    for heading, text in criticism_paragraphs(content):
+        _headed_paragraph(document, heading, text)
+    _paragraph(document, headings[4], "Heading 1")
+    for text in requirement_paragraphs(content):
+        heading, _, rest = text.partition("。")
+        _headed_paragraph(document, heading + "。", rest)
+    _paragraph(document, "")
+    _paragraph(document, "附件：被通报单位逾期问题清单")
+    _paragraph(document, "")
+    _paragraph(document, "创文办督查室", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if content.named_units:
+        _appendix(document, content)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def build_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> bytes:
+    """The 督查通报 for the filters and their as-of day, as .docx bytes."""
+    return notice_docx(gather_notice(con, filters))
+
+
+def notice_file_name(filters: Filters) -> str:
+    return f"督查通报_{filters.as_of_date:%Y%m%d}.docx"
