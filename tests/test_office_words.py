@@ -13,7 +13,7 @@ from analytics.vocab import default_point_type_aliases
 
 WORDS = default_words()
 
-# Every status word of DOMAIN.md, and everyday variants of them, with the status they mean.
+# Every status word the offices write, and everyday variants of them, with the status they mean.
 STATUS_WORDS = [
     # 待整改
     ("未整改", "待整改"), ("未完成", "待整改"), ("待整改", "待整改"), ("否", "待整改"),
