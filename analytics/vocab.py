@@ -71,15 +71,21 @@ def clean_header(value: object) -> str:
 # tens of thousands, and a worker parses a whole batch.
 @functools.lru_cache(maxsize=1 << 16)
 def header_field(header: str) -> str | None:
-    """The canonical field a header cell names, or None."""
+    """The canonical ledger field a header cell names, or None."""
+    return match_header(header, HEADER_SYNONYMS)
+
+
+def match_header(header: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
+    """The field of `synonyms` a header cell names: exact on the cleaned header, else the longest
+    contained spelling when the header is not much longer than it."""
     name = clean_header(header).lower()
     if not name:
         return None
-    for field, spellings in HEADER_SYNONYMS.items():
+    for field, spellings in synonyms.items():
         if name in spellings:
             return field
     best: tuple[int, str] | None = None
-    for field, spellings in HEADER_SYNONYMS.items():
+    for field, spellings in synonyms.items():
         for spelling in spellings:
             if len(spelling) >= 2 and spelling in name and (best is None or len(spelling) > best[0]):
                 best = (len(spelling), field)
