@@ -60,7 +60,9 @@ _MATERIALS_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _SURVEY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "round": ("调查轮次", "轮次", "测评轮次", "批次", "调查批次", "期次", "轮次名称"),
-    "area": ("区域", "地区", "区县", "片区", "调查区域", "辖区", "所属区域", "区县市", "县区", "街道", "城区"),
+    # no bare 街道/城区: area names (城关街道, 东城区) contain them and would read as headers
+    "area": ("区域", "地区", "区县", "片区", "调查区域", "调查地区", "辖区", "所属区域", "区县市", "县区",
+             "所属街道", "镇街"),
     "indicator": ("指标", "调查指标", "指标名称", "调查项目", "调查内容", "测评指标"),
     "value": ("调查结果", "结果", "数值", "比率", "得分率", "百分比", "占比", "比例", "得分", "调查得分"),
 }
@@ -217,6 +219,10 @@ _VOCABULARIES = {
     SURVEY: HeaderVocabulary(functools.lru_cache(maxsize=4096)(_survey_field),
                              (*INDICATORS, "indicator"), ("round", "area", "indicator"), 1),
 }
+# A transposed survey's header names one field (调查指标), as each of its data rows does (知晓率): under
+# the header only a row naming two fields is a repeated header.
+_SURVEY_BODY = HeaderVocabulary(_VOCABULARIES[SURVEY].field_of, _VOCABULARIES[SURVEY].required,
+                                _VOCABULARIES[SURVEY].row_keys, 2)
 
 
 @dataclass
@@ -413,7 +419,7 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                        if (found := read_round(text)) and found[1] is not None), None)
         columns = layout.columns
         carried_round: tuple[str, int | None] | None = None
-        for row in problem_rows(layout, grid.rows, _VOCABULARIES[SURVEY]):
+        for row in problem_rows(layout, grid.rows, _SURVEY_BODY):
             round_ = read_round(row.cells.get("round")) if "round" in columns else None
             if round_ is None and "round" in columns and carried_round:
                 round_ = carried_round  # merged 轮次 cells

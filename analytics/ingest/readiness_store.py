@@ -127,8 +127,8 @@ def _records_table(sheet: ReadinessSheet) -> pa.Table:
 def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
     """The import of these very bytes under this name that still counts, if any."""
     found = con.execute("SELECT import_id FROM readiness_imports WHERE sha256 = ? AND file_name = ? "
-                        "AND undone_at IS NULL ORDER BY import_id LIMIT 1", [sha256, file_name]).fetchone()
-    return found[0] if found else None
+                        "AND undone_at IS NULL ORDER BY import_id LIMIT 1", [sha256, file_name]).fetchall()
+    return found[0][0] if found else None
 
 
 def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
@@ -138,7 +138,7 @@ def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet,
     ensure_readiness_schema(con)
     with db.transaction(con):
         if import_id is None:
-            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM readiness_imports").fetchone()[0]
+            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM readiness_imports").fetchall()[0][0]
         con.execute("INSERT INTO readiness_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                     [import_id, sheet.kind, sheet.file_name, sha256, sheet.report_date,
                      sheet.report_date or now.date(), now, actor, len(sheet.rows), sheet.flagged,
@@ -160,11 +160,11 @@ def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, act
     """Take one readiness import back: what it replaced counts again."""
     ensure_readiness_schema(con)
     now = now or dt.datetime.now()
-    row = con.execute("SELECT kind, file_name, undone_at FROM readiness_imports WHERE import_id = ?",
-                      [import_id]).fetchone()
-    if row is None:
+    found = con.execute("SELECT kind, file_name, undone_at FROM readiness_imports WHERE import_id = ?",
+                        [import_id]).fetchall()
+    if not found:
         raise LookupError(f"没有编号为 {import_id} 的测评准备数据导入记录。")
-    kind, file_name, undone_at = row
+    kind, file_name, undone_at = found[0]
     if undone_at is not None:
         raise LookupError(f"第{import_id}次测评准备数据导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
     with db.transaction(con):
@@ -189,7 +189,7 @@ def readiness_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def has_readiness_tables(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the file holds the readiness tables (a read-only connection cannot create them)."""
     return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                       "AND schema_name = 'main' AND table_name = 'readiness_imports'").fetchone()[0] > 0
+                       "AND schema_name = 'main' AND table_name = 'readiness_imports'").fetchall()[0][0] > 0
 
 
 def import_readiness_paths(db_path: Path | str | None, paths: list[Path | str], *, actor: str = "命令行",
