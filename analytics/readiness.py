@@ -34,6 +34,8 @@ NO_RECORD = "无报送记录"
 
 ONLINE_COLUMNS = ["item", "content", "standard", "points", "unit", "status", "reason", "deadline", "overdue",
                   "days_overdue", "in_catalogue", "note"]
+_ONLINE_TYPES = {"points": "float64", "deadline": "datetime64[us]", "overdue": "bool", "days_overdue": "Int64",
+                 "in_catalogue": "bool"}
 SURVEY_COLUMNS = ["round", "round_no", "round_order", "area", "indicator", "rate", "target", "below_target"]
 
 
@@ -71,7 +73,7 @@ def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     joined with the newest status of their materials. A catalogue standard no sheet lists is 未报送
     (无报送记录); a sheet row whose standard is not in the catalogue is kept with in_catalogue False."""
     if not has_readiness_tables(con):
-        return pd.DataFrame(columns=ONLINE_COLUMNS)
+        return pd.DataFrame({name: pd.Series(dtype=_ONLINE_TYPES.get(name, "str")) for name in ONLINE_COLUMNS})
     catalogue = db.fetch_frame(con, f"""
         WITH current_standards AS ({CURRENT_STANDARDS_SQL})
         SELECT item, content, standard, standard_key, points, unit
@@ -152,7 +154,7 @@ def online_scores(by_standard: pd.DataFrame, pending_credit_pct: float) -> tuple
         return None, None
     passed = by_standard.loc[by_standard["status"] == PASSED, "points"].sum()
     pending = by_standard.loc[by_standard["status"] == PENDING, "points"].sum()
-    return (100 * (passed + pending * pending_credit_pct / 100) / total, 100 * (passed + pending) / total)
+    return (float(100 * (passed + pending * pending_credit_pct / 100) / total), float(100 * (passed + pending) / total))
 
 
 def survey_rates(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None) -> pd.DataFrame:
@@ -171,7 +173,8 @@ def survey_rates(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Set
         FROM current_survey JOIN round_order USING (round)
         WHERE rate IS NOT NULL AND (len($districts) = 0 OR list_contains($districts, area))
         GROUP BY ALL ORDER BY round_order, area, indicator""", {"districts": list(filters.districts)})
-    rates["target"] = rates["indicator"].map(lambda name: getattr(settings, TARGET_SETTINGS[name]) / 100)
+    targets = {name: getattr(settings, key) / 100 for name, key in TARGET_SETTINGS.items()}
+    rates["target"] = rates["indicator"].map(targets).astype(float)
     rates["below_target"] = rates["rate"] < rates["target"] - 1e-9
     return rates[SURVEY_COLUMNS]
 
@@ -193,7 +196,7 @@ def weighted(parts: dict[str, float | None], weights: dict[str, float]) -> float
     total = sum(weights.values())
     if total <= 0 or any(parts[name] is None for name, weight in weights.items() if weight > 0):
         return None
-    return sum(weights[name] * (parts[name] or 0.0) for name in weights) / total
+    return float(sum(weights[name] * (parts[name] or 0.0) for name in weights) / total)
 
 
 def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> dict[str, float]:
@@ -209,7 +212,7 @@ def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> dict[str, fl
         owners = standard_rows.loc[standard_rows["status"] != PASSED, "unit"].fillna("（未写明单位）")
         share = weight_share * 100 * standard_rows["points"].iloc[0] / total / len(owners)
         for unit in owners:
-            lost[unit] = lost.get(unit, 0.0) + share
+            lost[unit] = lost.get(unit, 0.0) + float(share)
     return lost
 
 

@@ -177,13 +177,15 @@ def _cn_round(number: int) -> str:
 
 def _write(path: Path, title: str | None, header: list[str], rows: list[list[object]],
            merges: list[tuple[int, int, int, int, object]] = (), sheet: str = "Sheet1") -> Path:
-    """One table in the format of the path's suffix: a merged title row above the header (not in a
-    CSV), dates as real date cells, `merges` as (first row, col, last row, col, value) of the body."""
+    """One table in the format of the path's suffix: a title row above the header (merged in a
+    workbook), dates as real date cells, `merges` as (first row, col, last row, col, value) of the body."""
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         with open(path, "w", encoding="gbk", newline="") as handle:
             writer = csv.writer(handle)
+            if title:
+                writer.writerow([title])
             writer.writerow(header)
             writer.writerows([["" if cell is None else cell.isoformat() if isinstance(cell, date) else cell
                                for cell in row] for row in rows])
