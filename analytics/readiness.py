@@ -55,6 +55,7 @@ class Readiness:
     survey: float | None
     projected: float | None
     best_case: float | None
+    online_best: float | None             # the 网上 part with every pending standard passed
     weights: dict[str, float]
     field_round: str | None
     survey_round: str | None
@@ -239,7 +240,7 @@ def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: Fi
     return Readiness(
         field=field_score, online=online, survey=survey,
         projected=weighted(parts, weights),
-        best_case=weighted({**parts, "online": online_best}, weights),
+        best_case=weighted({**parts, "online": online_best}, weights), online_best=online_best,
         weights=weights,
         field_round=field_scores.round if field_scores else None, survey_round=survey_round,
         online_standards=len(by_standard),

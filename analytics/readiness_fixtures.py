@@ -35,6 +35,11 @@ ONLINE_UNITS = ("市文明办", "市委宣传部", "市教育局", "市民政局
                 "团市委", "市卫健委", "市住建局", "市文旅局", "市妇联", "市司法局", "市生态环境局", "市商务局",
                 "市税务局", "市园林局", "市公安局", "市自然资源局", "市农业农村局")
 AREAS = ("东城区", "西城区", "南湖区", "高新区", "北山县")
+
+
+def numbered_areas(n: int) -> tuple[str, ...]:
+    """n survey areas: the demo city's, then numbered counties (a province has about a hundred)."""
+    return (*AREAS, *(f"第{i}县区" for i in range(len(AREAS) + 1, n + 1)))[:n]
 _RETURN_REASONS = ("图片质量不达标", "活动内容不对标", "佐证材料不全", "时间节点不符合要求", "材料与测评标准不对应")
 
 STATUS_WORDS = {
@@ -136,7 +141,8 @@ def readiness_set(seed: int = 0, *, n_online: int = 40, n_field: int = 40, n_uni
     if not 0 <= n_field <= len(_FIELD_TYPES) * len(_FIELD_PHRASES):
         raise ValueError(f"n_field must be between 0 and {len(_FIELD_TYPES) * len(_FIELD_PHRASES)}")
     rng = random.Random(f"readiness:{seed}")
-    units = ONLINE_UNITS[:max(2, min(n_units, len(ONLINE_UNITS)))]
+    # beyond the named departments (a province's 98 units), numbered ones
+    units = (*ONLINE_UNITS, *(f"第{i}责任单位" for i in range(len(ONLINE_UNITS) + 1, n_units + 1)))[:max(2, n_units)]
     names = [(stem, suffix) for suffix in _ONLINE_SUFFIXES for stem in _ONLINE_STEMS][:n_online]
     standards = [Standard(_ONLINE_ITEMS[i % len(_ONLINE_ITEMS)], stem, stem + suffix, rng.choice((2, 3, 4, 5, 6)),
                           "网上申报", units[i % len(units)]) for i, (stem, suffix) in enumerate(names)]
