@@ -22,7 +22,7 @@ import pandas as pd
 from analytics import db
 from analytics.filters import Filters
 from analytics.ingest.readiness_sheets import (INDICATORS, MISSING, ONLINE_METHOD, PASSED, PENDING, RETURNED,
-                                               SUBMISSION_STATUSES)
+                                               SUBMISSION_STATUSES, standard_key)
 from analytics.ingest.readiness_store import (CURRENT_MATERIALS_SQL, CURRENT_STANDARDS_SQL, CURRENT_SURVEY_SQL,
                                               has_readiness_tables)
 from analytics.settings import Settings, get_settings
@@ -95,14 +95,21 @@ def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) ->
 
 def _match_materials(catalogue: pd.DataFrame, materials: pd.DataFrame) -> pd.DataFrame:
     """Each status row to its catalogue standard: the same words (without punctuation), else the one
-    standard whose words contain, or are contained in, the row's."""
+    standard whose words contain, or are contained in, the row's, else the one standard under a
+    测评内容 of the row's words (a sheet that names the 测评内容 only)."""
     keys = list(catalogue["standard_key"])
+    by_content: dict[str, list[str]] = {}
+    for key, content in zip(keys, catalogue["content"]):
+        by_content.setdefault(standard_key(content), []).append(key)
 
     def matched(key: str) -> str | None:
         if key in keys:
             return key
         near = [k for k in keys if len(k) >= 4 and len(key) >= 4 and (k in key or key in k)]
-        return near[0] if len(near) == 1 else None
+        if len(near) == 1:
+            return near[0]
+        under = by_content.get(key, [])
+        return under[0] if len(under) == 1 else None
 
     materials = materials.assign(catalogue_key=[matched(key) for key in materials["standard_key"]])
     joined = catalogue.merge(materials.drop(columns=["standard"]).rename(

@@ -204,3 +204,20 @@ def test_an_empty_database_has_no_readiness(tmp_path):
         found = readiness.readiness(con, AS_OF)
     assert (found.online, found.survey, found.projected, found.missing_parts) == \
         (None, None, None, ("实地考察", "网上申报", "问卷调查"))
+
+
+def test_a_status_sheet_that_names_the_content_and_writes_the_reason_into_the_status(tmp_path):
+    db_path = tmp_path / "t.duckdb"
+    (tmp_path / "a").mkdir()
+    import_readiness_paths(db_path, [
+        write_catalogue(tmp_path / "分解表.xlsx", [["思想道德", "志愿服务", "志愿服务制度化", 6, "网上申报", "市文明办"],
+                                                ["思想道德", "诚信建设", "诚信制度落实", 4, "网上申报", "市民政局"]]),
+        write_xlsx(tmp_path / "a" / "报送.xlsx", [["测评内容", "报送单位", "审核情况"],
+                                                ["志愿服务", "市文明办", "退回（图片不清晰）"],
+                                                ["诚信建设", "市民政局", "审核通过"]])], now=NOW)
+    with db.connect(db_path) as con:
+        rows = readiness.online_materials_status(con, AS_OF)
+        found = readiness.readiness(con, AS_OF)
+    assert list(zip(rows["standard"], rows["status"], rows["reason"].fillna(""))) == [
+        ("志愿服务制度化", "被退回", "图片不清晰"), ("诚信制度落实", "已通过", "")]
+    assert found.online == pytest.approx(40.0)

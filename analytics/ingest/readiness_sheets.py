@@ -88,7 +88,8 @@ def normalise_method(raw: object) -> str | None:
 
 
 _MISSING_WORDS = re.compile(r"未报送|未上传|未提交|未报|未填报|未申报|没有报送|尚未|缺报|暂无|^无$|^否$|^未$")
-_RETURNED_WORDS = re.compile(r"退回|驳回|未通过|不通过|没通过|不合格|需修改|需补充|待修改|重新报送|打回|不达标|未达标")
+_RETURNED_WORDS = re.compile(r"退回|驳回|未通过|不通过|没通过|不合格|需修改|需补充|待补充|补充材料|待修改|重新报送|打回|"
+                             r"不达标|未达标|不符合|不对标")
 _PASSED_WORDS = re.compile(r"通过|合格|达标|^是$|^√$|已审核|审核完成|已采纳")
 _PENDING_WORDS = re.compile(r"报送|上传|提交|待审|审核中|审核|已报|已传|待复核|复核中")
 
@@ -215,7 +216,7 @@ def _survey_field(cell: str) -> str | None:
 
 _VOCABULARIES = {
     CATALOGUE: _vocabulary(_CATALOGUE_SYNONYMS, ("standard",), ("standard", "content"), 3),
-    MATERIALS: _vocabulary(_MATERIALS_SYNONYMS, ("status",), ("standard",), 2),
+    MATERIALS: _vocabulary(_MATERIALS_SYNONYMS, ("status",), ("standard", "content"), 2),
     SURVEY: HeaderVocabulary(functools.lru_cache(maxsize=4096)(_survey_field),
                              (*INDICATORS, "indicator"), ("round", "area", "indicator"), 1),
 }
@@ -279,7 +280,7 @@ def _candidate(kind: str, grid: Grid) -> SheetLayout | None:
                                   and ("method" in columns or normalise_method(grid.sheet))):
         return None
     if kind == MATERIALS:
-        if "standard" not in columns:
+        if "standard" not in columns and "content" not in columns:
             return None
         statuses = [normalise_submission(row.cells.get("status"))
                     for row in problem_rows(layout, grid.rows, _VOCABULARIES[kind])]
@@ -379,12 +380,17 @@ def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
     return records
 
 
+def _bracketed(text: str) -> str | None:
+    found = re.search(r"[（(]([^（()）]+)[)）]", text)
+    return found.group(1) if found else None
+
+
 def _materials_rows(sheets: list[tuple[Grid, SheetLayout]], reference: dt.date) -> list[dict]:
     records = []
     for grid, layout in sheets:
         for row in problem_rows(layout, grid.rows, _VOCABULARIES[MATERIALS]):
             flags = []
-            standard = clean_text(row.cells.get("standard"))
+            standard = clean_text(row.cells.get("standard")) or clean_text(row.cells.get("content"))
             if not standard:
                 flags.append(f"{_where(layout, 'standard', '测评标准')}为空")
             raw_status = clean_text(row.cells.get("status"))
@@ -393,7 +399,8 @@ def _materials_rows(sheets: list[tuple[Grid, SheetLayout]], reference: dt.date) 
                 flags.append(f"{_where(layout, 'status', '报送状态')}"
                              + (f"“{raw_status}”无法识别，按未报送计" if raw_status else "为空，按未报送计"))
                 status = MISSING
-            reason = clean_text(row.cells.get("reason")) or None
+            # 退回（图片质量不达标）: the reason written into the status
+            reason = clean_text(row.cells.get("reason")) or (_bracketed(raw_status) if status == RETURNED else None)
             if status == RETURNED and not reason:
                 flags.append("被退回但未写明退回原因")
             reading = dates.read_date_cell(row.cells.get("deadline"))
