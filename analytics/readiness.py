@@ -36,6 +36,7 @@ ONLINE_COLUMNS = ["item", "content", "standard", "points", "unit", "status", "re
                   "days_overdue", "in_catalogue", "note"]
 _ONLINE_TYPES = {"points": "float64", "deadline": "datetime64[us]", "overdue": "bool", "days_overdue": "Int64",
                  "in_catalogue": "bool"}
+WHO_LOSES_COLUMNS = ["unit", "lost", "field_lost", "online_lost", "field_points", "online_open"]
 SURVEY_COLUMNS = ["round", "round_no", "round_order", "area", "indicator", "rate", "target", "below_target"]
 
 
@@ -46,6 +47,7 @@ class FieldScores:
     round: str
     overall: float
     lost_by_unit: dict[str, float] = field(default_factory=dict)
+    points_by_unit: dict[str, int] = field(default_factory=dict)   # 点位 with deductions
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Readiness:
     lost_by_unit: dict[str, float]        # unit -> points of the projected score its parts cost
     missing_parts: tuple[str, ...]        # 实地考察/网上申报/问卷调查 with no data
     notes: tuple[str, ...] = ()
+    who_loses: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WHO_LOSES_COLUMNS),
+                                    compare=False)   # the 谁丢分 table, most lost first
 
 
 def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -207,13 +211,14 @@ def weighted(parts: dict[str, float | None], weights: dict[str, float]) -> float
     return float(sum(weights[name] * (parts[name] or 0.0) for name in weights) / total)
 
 
-def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> dict[str, float]:
-    """Points of the projected score each unit's unpassed 网上申报 standards cost."""
+def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> tuple[dict[str, float], dict[str, int]]:
+    """Points of the projected score each unit's unpassed 网上申报 standards cost, and how many."""
     scored = rows[rows["in_catalogue"]]
     total = scored.drop_duplicates("standard")["points"].sum()
     lost: dict[str, float] = {}
+    count: dict[str, int] = {}
     if total <= 0:
-        return lost
+        return lost, count
     for _, standard_rows in scored.groupby("standard", sort=False):
         if _standard_status(standard_rows["status"]) == PASSED:
             continue
@@ -221,7 +226,27 @@ def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> dict[str, fl
         share = weight_share * 100 * standard_rows["points"].iloc[0] / total / len(owners)
         for unit in owners:
             lost[unit] = lost.get(unit, 0.0) + float(share)
-    return lost
+            count[unit] = count.get(unit, 0) + 1
+    return lost, count
+
+
+def who_loses(online_lost: tuple[dict[str, float], dict[str, int]], field_scores: FieldScores | None,
+              field_share: float) -> pd.DataFrame:
+    """谁丢分: per unit, the points of the projected score its 点位 (field) and its 网上申报 standards
+    (online) cost, with how many 点位 lost points and how many standards are open; most lost first."""
+    lost, open_count = online_lost
+    field_lost = {unit: points * field_share for unit, points in (field_scores.lost_by_unit if field_scores else {}).items()}
+    field_points = field_scores.points_by_unit if field_scores else {}
+    units = sorted(set(lost) | set(field_lost))
+    table = pd.DataFrame({
+        "unit": units,
+        "field_lost": [field_lost.get(unit, 0.0) for unit in units],
+        "online_lost": [lost.get(unit, 0.0) for unit in units],
+        "field_points": [int(field_points.get(unit, 0)) for unit in units],
+        "online_open": [int(open_count.get(unit, 0)) for unit in units]})
+    table["lost"] = table["field_lost"] + table["online_lost"]
+    table = table[table["lost"] > 0]
+    return table.sort_values(["lost", "unit"], ascending=[False, True])[WHO_LOSES_COLUMNS].reset_index(drop=True)
 
 
 def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: FieldScores | None = None,
@@ -236,9 +261,8 @@ def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: Fi
     survey_round, survey = latest_survey(survey_rates(con, filters, settings))
     field_score = field_scores.overall if field_scores else None
     parts = {"field": field_score, "online": online, "survey": survey}
-    lost = lost_online_by_unit(rows, weights["online"] / total_weight)
-    for unit, points in (field_scores.lost_by_unit if field_scores else {}).items():
-        lost[unit] = lost.get(unit, 0.0) + points * weights["field"] / total_weight
+    losers = who_loses(lost_online_by_unit(rows, weights["online"] / total_weight), field_scores,
+                       weights["field"] / total_weight)
     notes = []
     if len(rows) and not rows["in_catalogue"].all():
         notes.append(f"网上申报材料报送情况中有{int((~rows['in_catalogue']).sum())}项标准不在测评体系分解表中，未计分")
@@ -256,9 +280,9 @@ def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: Fi
                          returned["unit"].fillna("（未写明单位）").value_counts().sort_index().items()},
         online_missing=int((open_rows["status"] == MISSING).sum()),
         online_overdue=int(open_rows["overdue"].sum()),
-        lost_by_unit=dict(sorted(lost.items(), key=lambda item: (-item[1], item[0]))),
+        lost_by_unit={str(unit): float(lost) for unit, lost in zip(losers["unit"], losers["lost"])},
         missing_parts=tuple(PARTS[name] for name, value in parts.items() if value is None),
-        notes=tuple(notes))
+        notes=tuple(notes), who_loses=losers)
 
 
 def readiness_json(result: Readiness) -> dict:

@@ -127,7 +127,7 @@ def test_overdue_points_against_their_deadline(sample_db):
 
 
 def test_lost_points_add_up_to_what_the_projection_misses(sample_db):
-    field = readiness.FieldScores("第二轮", 80.0, {"城关街道": 12.0, "市教育局": 8.0})
+    field = readiness.FieldScores("第二轮", 80.0, {"城关街道": 12.0, "市教育局": 8.0}, {"城关街道": 3, "市教育局": 2})
     found = result(sample_db, field=field)
     online_lost = 0.4 * (100 - found.online)
     assert sum(found.lost_by_unit.values()) == pytest.approx(online_lost + 0.4 * 20)
@@ -135,6 +135,9 @@ def test_lost_points_add_up_to_what_the_projection_misses(sample_db):
     # 市教育局: 垃圾分类宣传教育 (2) returned, 志愿服务制度化 (5) pending, and its 点位
     assert found.lost_by_unit["市教育局"] == pytest.approx(0.4 * 100 * 7 / 89 + 0.4 * 8)
     assert list(found.lost_by_unit)[0] == "市教育局"   # the most first
+    first = found.who_loses.iloc[0]
+    assert (first["unit"], first["field_points"], first["online_open"]) == ("市教育局", 2, 2)
+    assert first["field_lost"] == pytest.approx(0.4 * 8) and first["lost"] == pytest.approx(found.lost_by_unit["市教育局"])
 
 
 def write_catalogue(path, rows):

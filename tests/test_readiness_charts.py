@@ -1,4 +1,6 @@
 """Readiness figures as plain Python: what each draws, the line, the empty state."""
+import dataclasses
+
 import pandas as pd
 
 from analytics import readiness_charts as rc
@@ -20,7 +22,7 @@ def test_parts_chart_draws_the_projection_its_parts_the_best_case_and_the_line()
 
 
 def test_parts_chart_says_which_part_has_no_data():
-    missing = Readiness(**{**RESULT.__dict__, "field": None, "projected": None, "best_case": None})
+    missing = dataclasses.replace(RESULT, field=None, projected=None, best_case=None)
     fig = rc.parts_chart(missing, line=85, title="t", subtitle="s")
     assert list(fig.data[-1].text)[:2] == ["暂无数据", "暂无数据"]
 
