@@ -191,6 +191,22 @@ def survey_rates(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Set
     return rates[SURVEY_COLUMNS]
 
 
+def survey_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """survey_rates as a table: a row per round and area (rounds in order), a column per indicator in
+    percent, and the indicators under their targets."""
+    columns = ["round", "area", *INDICATORS, "below_target"]
+    if rates.empty:
+        return pd.DataFrame(columns=columns)
+    table = rates.pivot_table(index=["round_order", "round", "area"], columns="indicator", values="rate",
+                              sort=True).mul(100).round(1)
+    below = rates[rates["below_target"]].groupby(["round_order", "round", "area"])["indicator"].agg(
+        lambda names: "、".join(name for name in INDICATORS if name in set(names)))
+    table["below_target"] = below.reindex(table.index).fillna("")
+    table = table.reset_index().drop(columns="round_order")
+    table.columns.name = None
+    return table[[column for column in columns if column in table.columns]]
+
+
 def latest_survey(rates: pd.DataFrame) -> tuple[str | None, float | None]:
     """(round, 问卷 score) of the latest round: 100 × the mean of its rates."""
     if not len(rates):
