@@ -203,3 +203,31 @@ def test_a_recognised_sheet_with_no_rows_is_refused_by_name(tmp_path):
     path = write_xlsx(tmp_path / "问卷.xlsx", [["问卷调查结果"], ["区域", "知晓率", "满意度"], ["合计", 0.9, 0.9]])
     with pytest.raises(FileRefused, match="问卷.xlsx.*问卷调查结果.*没有任何记录"):
         read_readiness_sheet(path)
+
+
+def test_a_status_column_beside_an_audit_column(tmp_path):
+    path = write_xlsx(tmp_path / "报送.xlsx", [
+        ["测评标准", "责任单位", "报送状态", "审核状态", "退回原因"],
+        ["志愿服务制度化", "市教育局", "已报送", "审核通过", None],
+        ["诚信建设", "市民政局", "已报送", "退回", "不对标"],
+        ["文明家庭", "市妇联", "已报送", "", None],
+        ["道德模范", "团市委", "未报送", "", None],
+    ])
+    sheet = read_readiness_sheet(path)
+    assert list(sheet.rows["status"]) == ["已通过", "被退回", "待审核", "未报送"]
+    assert sheet.rows["status_raw"][0] == "已报送／审核通过"
+
+
+def test_a_workbook_holding_two_kinds_says_what_it_left_out(tmp_path):
+    workbook = openpyxl.Workbook()
+    catalogue = workbook.active
+    catalogue.title = "分解表"
+    catalogue.append(["测评项目", "测评内容", "测评标准", "分值", "测评方式", "牵头单位"])
+    catalogue.append(["思想道德", "志愿服务", "志愿服务制度化", 5, "网上申报", "市文明办"])
+    survey = workbook.create_sheet("问卷")
+    survey.append(["区域", "知晓率", "满意度"])
+    survey.append(["东城区", 0.9, 0.8])
+    workbook.save(tmp_path / "测评.xlsx")
+    sheet = read_readiness_sheet(tmp_path / "测评.xlsx")
+    assert sheet.kind == CATALOGUE
+    assert sheet.warnings == ["工作表“问卷”像是另一种表，未导入：请把测评体系分解表之外的表另存为单独的文件再导入"]

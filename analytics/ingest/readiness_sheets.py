@@ -395,6 +395,13 @@ def _materials_rows(sheets: list[tuple[Grid, SheetLayout]], reference: dt.date) 
                 flags.append(f"{_where(layout, 'standard', '测评标准')}为空")
             raw_status = clean_text(row.cells.get("status"))
             status = normalise_submission(raw_status)
+            # 报送状态 beside 审核状态: what the audit says wins over "sent"
+            for column in layout.duplicated.get("status", []):
+                source = grid.rows[row.row_number - 1]
+                extra_raw = clean_text(source[column]) if column < len(source) else ""
+                extra = normalise_submission(extra_raw)
+                if extra is not None and (status in (None, PENDING) or extra == RETURNED):
+                    status, raw_status = extra, "／".join(filter(None, (raw_status, extra_raw)))
             if status is None:
                 flags.append(f"{_where(layout, 'status', '报送状态')}"
                              + (f"“{raw_status}”无法识别，按未报送计" if raw_status else "为空，按未报送计"))
@@ -501,6 +508,8 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
     else:
         records = _survey_rows(sheets, path)
     sheet_names = "、".join(f"“{layout.sheet}”" for layout in layouts)
+    others = [grid.sheet for grid in grids if grid.sheet not in {layout.sheet for layout in layouts}
+              and any(_candidate(other, grid) for other in KIND_LABELS if other != kind)]
     if not records:
         raise FileRefused(f"文件“{path.name}”未导入：识别为{KIND_LABELS[kind]}（工作表{sheet_names}），"
                           "但表头下没有任何记录。")
@@ -508,6 +517,9 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
     warnings = []
     if kind == SURVEY and rows["round_no"].isna().all() and (rows["round"] == "本轮").all():
         warnings.append("未找到调查轮次（轮次列、工作表名、标题或文件名中的“第N轮”），记为“本轮”")
+    if others:
+        warnings.append(f"工作表{'、'.join(f'“{name}”' for name in others)}像是另一种表，未导入：请把"
+                        f"{KIND_LABELS[kind]}之外的表另存为单独的文件再导入")
     if kind == CATALOGUE and not rows["method"].eq(ONLINE_METHOD).any():
         warnings.append("测评体系中没有“网上申报”方式的测评标准，网上申报得分无法计算")
     return ReadinessSheet(kind, path.name, report_date, rows, layouts, warnings)
