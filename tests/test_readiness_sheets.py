@@ -11,21 +11,10 @@ from analytics.ingest.reader import FileRefused, read_grids
 from analytics.ingest.readiness_sheets import (CATALOGUE, MATERIALS, SURVEY, indicator_of, normalise_method,
                                                normalise_submission, read_points, read_rate,
                                                read_readiness_sheet, read_round, recognise)
+from tests.test_parse import write_xlsx
 
 SAMPLES = Path(__file__).parent / "samples" / "readiness"
 TODAY = dt.date(2026, 11, 21)
-
-
-def write_xlsx(path, rows, merges=(), title="Sheet1"):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    for merge in merges:
-        sheet.merge_cells(merge)
-    workbook.save(path)
-    return path
 
 
 @pytest.mark.parametrize("name, kind, summary", [

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analytics.ingest import dates
 from analytics.ingest.layout import HeaderVocabulary, SheetLayout, find_layout, problem_rows
-from analytics.ingest.parse import column_letter
+from analytics.ingest.parse import column_letter, detect_report_date
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import clean_header, clean_text, header_field, match_header
 
@@ -335,16 +335,6 @@ def _where(layout: SheetLayout, name: str, label: str) -> str:
     return f"{label}（{column_letter(column)}列）" if column is not None else label
 
 
-def _report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
-    for labelled_only in (True, False):
-        for layout in layouts:
-            for line in layout.title_lines:
-                found = dates.report_date_from_text(line, labelled_only=labelled_only)
-                if found:
-                    return found
-    return dates.report_date_from_file_name(path.stem)
-
-
 def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
     records = []
     for grid, layout in sheets:
@@ -500,7 +490,7 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
         return None
     kind, sheets = found
     layouts = [layout for _, layout in sheets]
-    report_date = _report_date(layouts, path)
+    report_date = detect_report_date(layouts, path)
     if kind == CATALOGUE:
         records = _catalogue_rows(sheets)
     elif kind == MATERIALS:
