@@ -140,23 +140,21 @@ def _match_materials(catalogue: pd.DataFrame, materials: pd.DataFrame) -> pd.Dat
     return rows
 
 
-def _standard_status(statuses: pd.Series) -> str:
-    """A standard's status from its units' rows: passed when all passed, pending when the rest wait."""
-    found = set(statuses)
-    if found <= {PASSED}:
-        return PASSED
-    if found <= {PASSED, PENDING}:
-        return PENDING
-    return RETURNED if RETURNED in found else MISSING
+# A standard's status from its units' rows is the worst of them: passed when all passed, pending when
+# the rest wait, returned when any was returned, else missing.
+_STATUS_ORDER = (PASSED, PENDING, MISSING, RETURNED)
 
 
 def online_by_standard(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per scored standard (standard, points, status) from online_materials_status."""
     scored = rows[rows["in_catalogue"]]
     if not len(scored):
-        return pd.DataFrame(columns=["standard", "points", "status"])
-    return scored.groupby("standard", sort=False).agg(
-        points=("points", "first"), status=("status", _standard_status)).reset_index()
+        return pd.DataFrame({"standard": pd.Series(dtype="str"), "points": pd.Series(dtype="float64"),
+                             "status": pd.Series(dtype="str")})
+    ranked = scored.assign(rank=scored["status"].map(_STATUS_ORDER.index))
+    table = ranked.groupby("standard", sort=False).agg(points=("points", "first"), rank=("rank", "max")).reset_index()
+    table["status"] = table["rank"].map(dict(enumerate(_STATUS_ORDER)))
+    return table[["standard", "points", "status"]]
 
 
 def online_scores(by_standard: pd.DataFrame, pending_credit_pct: float) -> tuple[float | None, float | None]:
@@ -227,23 +225,20 @@ def weighted(parts: dict[str, float | None], weights: dict[str, float]) -> float
     return float(sum(weights[name] * (parts[name] or 0.0) for name in weights) / total)
 
 
-def lost_online_by_unit(rows: pd.DataFrame, weight_share: float) -> tuple[dict[str, float], dict[str, int]]:
-    """Points of the projected score each unit's unpassed 网上申报 standards cost, and how many."""
-    scored = rows[rows["in_catalogue"]]
-    total = scored.drop_duplicates("standard")["points"].sum()
-    lost: dict[str, float] = {}
-    count: dict[str, int] = {}
+def lost_online_by_unit(rows: pd.DataFrame, by_standard: pd.DataFrame,
+                        weight_share: float) -> tuple[dict[str, float], dict[str, int]]:
+    """Points of the projected score each unit's unpassed 网上申报 standards cost (a standard's share
+    split among the units whose materials did not pass), and how many standards."""
+    total = by_standard["points"].sum()
     if total <= 0:
-        return lost, count
-    for _, standard_rows in scored.groupby("standard", sort=False):
-        if _standard_status(standard_rows["status"]) == PASSED:
-            continue
-        owners = standard_rows.loc[standard_rows["status"] != PASSED, "unit"].fillna("（未写明单位）")
-        share = weight_share * 100 * standard_rows["points"].iloc[0] / total / len(owners)
-        for unit in owners:
-            lost[unit] = lost.get(unit, 0.0) + float(share)
-            count[unit] = count.get(unit, 0) + 1
-    return lost, count
+        return {}, {}
+    failing = by_standard.loc[by_standard["status"] != PASSED, "standard"]
+    open_rows = rows[rows["in_catalogue"] & rows["standard"].isin(failing) & (rows["status"] != PASSED)]
+    owners = open_rows.groupby("standard")["standard"].transform("size")
+    shares = weight_share * 100 * open_rows["points"] / total / owners
+    units = open_rows["unit"].fillna("（未写明单位）")
+    return ({str(unit): float(points) for unit, points in shares.groupby(units).sum().items()},
+            {str(unit): int(count) for unit, count in units.value_counts().items()})
 
 
 def who_loses(online_lost: tuple[dict[str, float], dict[str, int]], field_scores: FieldScores | None,
@@ -277,7 +272,7 @@ def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: Fi
     survey_round, survey = latest_survey(survey_rates(con, filters, settings))
     field_score = field_scores.overall if field_scores else None
     parts = {"field": field_score, "online": online, "survey": survey}
-    losers = who_loses(lost_online_by_unit(rows, weights["online"] / total_weight), field_scores,
+    losers = who_loses(lost_online_by_unit(rows, by_standard, weights["online"] / total_weight), field_scores,
                        weights["field"] / total_weight)
     notes = []
     if len(rows) and not rows["in_catalogue"].all():
