@@ -77,8 +77,9 @@ def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     """One row per 网上申报 standard and responsible unit (ONLINE_COLUMNS): the catalogue's standards
     joined with the newest status of their materials. A catalogue standard no sheet lists is 未报送
     (无报送记录); a sheet row whose standard is not in the catalogue is kept with in_catalogue False."""
+    empty = pd.DataFrame({name: pd.Series(dtype=_ONLINE_TYPES.get(name, "str")) for name in ONLINE_COLUMNS})
     if not has_readiness_tables(con):
-        return pd.DataFrame({name: pd.Series(dtype=_ONLINE_TYPES.get(name, "str")) for name in ONLINE_COLUMNS})
+        return empty
     catalogue = db.fetch_frame(con, f"""
         WITH current_standards AS ({CURRENT_STANDARDS_SQL})
         SELECT item, content, standard, standard_key, points, unit
@@ -87,6 +88,8 @@ def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) ->
         WITH current_materials AS ({CURRENT_MATERIALS_SQL})
         SELECT standard, standard_key, unit, status, reason, deadline, points
         FROM current_materials ORDER BY import_id, sheet, source_row""")
+    if catalogue.empty and materials.empty:
+        return empty
     rows = _match_materials(catalogue, materials)
     if filters.units:
         rows = rows[rows["unit"].isin(filters.units)]
@@ -115,7 +118,8 @@ def _match_materials(catalogue: pd.DataFrame, materials: pd.DataFrame) -> pd.Dat
         under = by_content.get(key, [])
         return under[0] if len(under) == 1 else None
 
-    materials = materials.assign(catalogue_key=[matched(key) for key in materials["standard_key"]])
+    materials = materials.assign(catalogue_key=pd.Series([matched(key) for key in materials["standard_key"]],
+                                                         index=materials.index, dtype="str"))
     joined = catalogue.merge(materials.drop(columns=["standard"]).rename(
         columns={"unit": "sheet_unit", "points": "sheet_points", "standard_key": "row_key"}),
         left_on="standard_key", right_on="catalogue_key", how="left")
@@ -176,8 +180,11 @@ def survey_rates(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Set
     rates = db.fetch_frame(con, f"""
         WITH current_survey AS ({CURRENT_SURVEY_SQL}),
         round_order AS (
-            SELECT round, dense_rank() OVER (ORDER BY min(round_no) NULLS LAST, min(import_id)) AS round_order
-            FROM current_survey GROUP BY round
+            -- numbered rounds by number; others (秋季调查, 2026年10月) as they came: by import, sheet and row
+            SELECT round, dense_rank() OVER (ORDER BY min(round_no) NULLS LAST, min(import_id),
+                                             min(sheet_order), min(source_row)) AS round_order
+            FROM (SELECT *, dense_rank() OVER (PARTITION BY import_id ORDER BY sheet) AS sheet_order
+                  FROM current_survey) GROUP BY round
         )
         SELECT round, round_no, round_order, area, indicator, avg(rate) AS rate
         FROM current_survey JOIN round_order USING (round)

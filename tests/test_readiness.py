@@ -228,3 +228,27 @@ def test_a_status_sheet_that_names_the_content_and_writes_the_reason_into_the_st
     assert list(zip(rows["standard"], rows["status"], rows["reason"].fillna(""))) == [
         ("志愿服务制度化", "被退回", "图片不清晰"), ("诚信制度落实", "已通过", "")]
     assert found.online == pytest.approx(40.0)
+
+
+def test_rounds_without_numbers_keep_the_order_they_came_in(tmp_path):
+    db_path = tmp_path / "t.duckdb"
+    write_xlsx(tmp_path / "问卷.xlsx", [["调查批次", "县（市、区）", "满意度"], ["秋季调查", "东城区", "80%"],
+                                       ["冬季调查", "东城区", "90%"]])
+    import_readiness_paths(db_path, [tmp_path / "问卷.xlsx"], now=NOW)
+    found = result(db_path)
+    assert (found.survey_round, found.survey) == ("冬季调查", pytest.approx(90.0))
+
+
+def test_a_status_sheet_with_points_and_methods_is_no_catalogue(tmp_path):
+    path = write_xlsx(tmp_path / "报送.xlsx", [["测评标准", "分值", "测评方式", "责任单位", "报送状态", "备注"],
+                                              ["志愿服务制度化", 5, "网上申报", "市文明办", "退回修改", "图片模糊"]])
+    from analytics.ingest.readiness_sheets import read_readiness_sheet
+    sheet = read_readiness_sheet(path)
+    assert (sheet.kind, sheet.rows["reason"][0]) == ("materials", "图片模糊")
+
+
+def test_a_catalogue_alone_counts_every_online_standard_missing(tmp_path):
+    db_path = tmp_path / "t.duckdb"
+    import_readiness_paths(db_path, [SAMPLES / "测评体系分解表.xlsx"], now=NOW)
+    found = result(db_path)
+    assert (found.online, found.online_missing, found.online_by_status["未报送"]) == (0.0, 20, 20)

@@ -57,12 +57,13 @@ _MATERIALS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "reason": ("退回原因", "退回理由", "审核意见", "驳回原因", "退回意见", "未通过原因", "原因"),
     "deadline": ("截止时间", "截止日期", "报送时限", "完成时限", "报送截止时间", "时限", "截止"),
     "points": ("分值", "标准分值", "分数"),
+    "remark": ("备注", "说明", "备注说明"),
 }
 _SURVEY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "round": ("调查轮次", "轮次", "测评轮次", "批次", "调查批次", "期次", "轮次名称"),
     # no bare 街道/城区: area names (城关街道, 东城区) contain them and would read as headers
     "area": ("区域", "地区", "区县", "片区", "调查区域", "调查地区", "辖区", "所属区域", "区县市", "县区",
-             "所属街道", "镇街"),
+             "所属街道", "镇街", "县", "区", "县市区", "市县区", "街镇"),
     "indicator": ("指标", "调查指标", "指标名称", "调查项目", "调查内容", "测评指标"),
     "value": ("调查结果", "结果", "数值", "比率", "得分率", "百分比", "占比", "比例", "得分", "调查得分"),
 }
@@ -277,7 +278,8 @@ def _candidate(kind: str, grid: Grid) -> SheetLayout | None:
         return None
     columns = layout.columns
     if kind == CATALOGUE and not ({"standard", "points"} <= set(columns)
-                                  and ("method" in columns or normalise_method(grid.sheet))):
+                                  and ("method" in columns or normalise_method(grid.sheet))
+                                  and not _names_status(grid.rows[layout.header_row])):
         return None
     if kind == MATERIALS:
         if "standard" not in columns and "content" not in columns:
@@ -290,6 +292,11 @@ def _candidate(kind: str, grid: Grid) -> SheetLayout | None:
     if kind == SURVEY and not _survey_shape(layout, grid.rows):
         return None
     return layout
+
+
+def _names_status(header: list[object]) -> bool:
+    """A 报送状态 column: a status sheet that also lists 分值 and 测评方式 is no catalogue."""
+    return any(isinstance(cell, str) and _VOCABULARIES[MATERIALS].field_of(cell) == "status" for cell in header)
 
 
 def _survey_shape(layout: SheetLayout, rows: list[list[object]]) -> str | None:
@@ -397,7 +404,8 @@ def _materials_rows(sheets: list[tuple[Grid, SheetLayout]], reference: dt.date) 
                              + (f"“{raw_status}”无法识别，按未报送计" if raw_status else "为空，按未报送计"))
                 status = MISSING
             # 退回（图片质量不达标）: the reason written into the status
-            reason = clean_text(row.cells.get("reason")) or (_bracketed(raw_status) if status == RETURNED else None)
+            reason = clean_text(row.cells.get("reason")) or (
+                (_bracketed(raw_status) or clean_text(row.cells.get("remark")) or None) if status == RETURNED else None)
             if status == RETURNED and not reason:
                 flags.append("被退回但未写明退回原因")
             reading = dates.read_date_cell(row.cells.get("deadline"))
