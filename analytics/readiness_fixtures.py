@@ -131,18 +131,20 @@ class ReadinessSet:
 
 
 def readiness_set(seed: int = 0, *, n_online: int = 40, n_field: int = 40, n_units: int = 12,
-                  rounds: int = 3, areas: tuple[str, ...] = AREAS, co_owned_share: float = 0.1,
-                  as_of: date = date(2026, 11, 20)) -> ReadinessSet:
-    """A catalogue of n_online 网上申报, n_field 实地考察 and four 问卷调查 standards under n_units units;
-    the materials of each online standard (a share of them owned by two units); survey rates for
-    `rounds` rounds and `areas`, improving round over round."""
+                  units: tuple[str, ...] | None = None, rounds: int = 3, areas: tuple[str, ...] = AREAS,
+                  co_owned_share: float = 0.1, as_of: date = date(2026, 11, 20)) -> ReadinessSet:
+    """A catalogue of n_online 网上申报, n_field 实地考察 and four 问卷调查 standards under n_units units
+    (or the `units` given, e.g. a campaign's departments); the materials of each online standard (a
+    share of them owned by two units); survey rates for `rounds` rounds and `areas`, improving round
+    over round."""
     if not 1 <= n_online <= len(_ONLINE_STEMS) * len(_ONLINE_SUFFIXES):
         raise ValueError(f"n_online must be between 1 and {len(_ONLINE_STEMS) * len(_ONLINE_SUFFIXES)}")
     if not 0 <= n_field <= len(_FIELD_TYPES) * len(_FIELD_PHRASES):
         raise ValueError(f"n_field must be between 0 and {len(_FIELD_TYPES) * len(_FIELD_PHRASES)}")
     rng = random.Random(f"readiness:{seed}")
     # beyond the named departments (a province's 98 units), numbered ones
-    units = (*ONLINE_UNITS, *(f"第{i}责任单位" for i in range(len(ONLINE_UNITS) + 1, n_units + 1)))[:max(2, n_units)]
+    units = tuple(units) if units else \
+        (*ONLINE_UNITS, *(f"第{i}责任单位" for i in range(len(ONLINE_UNITS) + 1, n_units + 1)))[:max(2, n_units)]
     names = [(stem, suffix) for suffix in _ONLINE_SUFFIXES for stem in _ONLINE_STEMS][:n_online]
     standards = [Standard(_ONLINE_ITEMS[i % len(_ONLINE_ITEMS)], stem, stem + suffix, rng.choice((2, 3, 4, 5, 6)),
                           "网上申报", units[i % len(units)]) for i, (stem, suffix) in enumerate(names)]
