@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, readiness, readiness_fixtures as rf
+from analytics import db, readiness, readiness_fixtures as rf, schema
 from analytics.filters import Filters
 from analytics.ingest.readiness_store import import_readiness_paths
 from analytics.settings import set_setting
@@ -206,7 +206,7 @@ def test_the_briefing_line(sample_db):
 
 
 def test_an_empty_database_has_no_readiness(tmp_path):
-    db_path = db.init_db(tmp_path / "t.duckdb")
+    db_path = schema.init_db(tmp_path / "t.duckdb")
     with db.connect(db_path, read_only=True) as con:
         found = readiness.readiness(con, AS_OF)
     assert (found.online, found.survey, found.projected, found.missing_parts) == \

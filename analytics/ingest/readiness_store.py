@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics import db
+from analytics import db, schema
 from analytics.ingest.readiness_sheets import CATALOGUE, KIND_LABELS, MATERIALS, RECORD_COLUMNS, SURVEY, ReadinessSheet
 
 TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
@@ -199,11 +199,10 @@ def import_readiness_paths(db_path: Path | str | None, paths: list[Path | str], 
     from analytics.ingest.readiness_sheets import read_readiness_sheet
     from analytics.ingest.reader import FileRefused
     from analytics.ingest.store import _archive, file_sha256
-    from analytics.ingest.writelock import writing
 
-    db_path = db.init_db(db_path)
+    db_path = schema.init_db(db_path)
     messages = []
-    with writing(db_path, actor=actor), db.connect(db_path) as con:
+    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
         ensure_readiness_schema(con)
         for path in map(Path, paths):
             try:
