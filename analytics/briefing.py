@@ -12,6 +12,7 @@ from analytics.behind import behind, percent, silent_units
 from analytics.countdown import Countdown, countdown, month_day
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
+from analytics.scores import round_summary
 from analytics.settings import get_settings
 
 
@@ -35,12 +36,14 @@ class Briefing:
     countdown: Countdown
     lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
     silent_units: tuple[SilentUnit, ...]
+    mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
     by_type, figures = metrics_and_kpis(con, filters, "point_type")
     lagging = behind(con, filters, "point_type", by_type).head(get_settings(con).last_n)
     silent = silent_units(con, filters)
+    scored = round_summary(con, filters=filters)
     return Briefing(
         as_of=filters.as_of_date,
         kpis=figures,
@@ -51,6 +54,7 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
             SilentUnit(row.unit, None if pd.isna(row.last_report) else row.last_report.date(),
                        None if pd.isna(row.days_silent) else int(row.days_silent))
             for row in silent.itertuples()),
+        mock_evaluation=scored.briefing_line() if scored else None,
     )
 
 
@@ -84,7 +88,8 @@ def briefing_text(b: Briefing) -> str:
             f"累计排查问题{k.total}条，已整改{k.rectified}条，整改率{rate}；"
             f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
             f"{_pace_clause(b.countdown)}；"
-            f"落后的点位类型：{lagging}；未报送单位：{silent}。")
+            f"落后的点位类型：{lagging}；未报送单位：{silent}。"
+            + (f"\n{b.mock_evaluation}。" if b.mock_evaluation else ""))
 
 
 def _plain(value):

@@ -1,5 +1,5 @@
-"""Every command of `python -m analytics`: import, summary, briefing, export, demo, undo, rebuild,
-check, settings, user add.
+"""Every command of `python -m analytics`: import, summary, briefing, scores, export, demo, undo,
+rebuild, check, settings, user add.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -125,6 +125,22 @@ def command_briefing(args: argparse.Namespace) -> int:
         print(json.dumps(briefing_json(result), ensure_ascii=False, indent=1))
     else:
         print(briefing_text(result))
+    return 0
+
+
+def command_scores(args: argparse.Namespace) -> int:
+    from analytics.scores import round_summary
+
+    try:
+        with db.connect(schema.init_db(args.db), read_only=True) as con:
+            result = round_summary(con, args.round, filters_from_arguments(args))
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if result is None:
+        print("还没有导入模拟测评得分表。", file=sys.stderr)
+        return 1
+    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else result.briefing_line() + "。")
     return 0
 
 
@@ -255,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     briefing_parser.add_argument("--json", action="store_true")
     add_filter_arguments(briefing_parser)
     briefing_parser.set_defaults(run=command_briefing)
+
+    scores_parser = commands.add_parser("scores", parents=[common], help="模拟测评得分（默认最近一轮）")
+    scores_parser.add_argument("--json", action="store_true")
+    scores_parser.add_argument("--round", help="测评轮次，如 第二轮")
+    add_filter_arguments(scores_parser)
+    scores_parser.set_defaults(run=command_scores)
 
     demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据")
     demo_parser.set_defaults(run=command_demo)

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from analytics import db, fixtures, schema
+from analytics import db, fixtures, schema, score_fixtures
 from analytics.ingest import import_paths
 from analytics.ingest.store import ImportProgress
 from analytics.settings import set_setting
@@ -49,7 +49,28 @@ def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int 
             results = import_paths(db_path, paths, actor=DEMO_ACTOR, now=arrival, progress=forward)
             imported += sum(result.outcome == "imported" for result in results)
             done += len(paths)
+    rounds = load_demo_scores(db_path, demo)
     with db.connect(db_path, read_only=True) as con:
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()
     return (f"已载入演示数据：{len(demo.units)}个单位、{len(demo.report_dates)}周，导入台账{imported}份，"
-            f"问题{problems}条，测评日期{demo.test_date:%Y年%m月%d日}。")
+            f"问题{problems}条，模拟测评{rounds}轮，测评日期{demo.test_date:%Y年%m月%d日}。")
+
+
+def demo_round_dates(demo: fixtures.Campaign) -> list[dt.date]:
+    """Three 模拟测评 rounds: two early in the campaign and one in its last fortnight."""
+    return [demo.start + dt.timedelta(days=9), demo.start + dt.timedelta(days=30), demo.end - dt.timedelta(days=6)]
+
+
+def load_demo_scores(db_path: Path, demo: fixtures.Campaign) -> int:
+    """The campaign's three mock evaluations as score sheets in the three shapes, over 点位 its units'
+    ledgers name, each imported the evening of its round; returns how many rounds were imported."""
+    rounds = score_fixtures.demo_rounds(score_fixtures.spots_from_problems(demo.problems), demo_round_dates(demo),
+                                        seed=demo.seed)
+    with tempfile.TemporaryDirectory(prefix="chuangwen-demo-scores-") as folder:
+        paths = score_fixtures.write_demo_score_sheets(rounds, Path(folder))
+        imported = 0
+        for round_, path in zip(rounds, paths):
+            arrival = dt.datetime.combine(round_.eval_date, dt.time(20, 0))
+            imported += sum(r.outcome == "imported" for r in import_paths(db_path, [path], actor=DEMO_ACTOR,
+                                                                          now=arrival))
+    return imported

@@ -107,9 +107,19 @@ IMPORT_COLUMNS = [
 
 
 def import_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
-    """The newest imports first (undone ones included)."""
-    return con.execute(f"SELECT {', '.join(IMPORT_COLUMNS)} FROM imports ORDER BY import_id DESC LIMIT ?",
-                       [int(limit)]).df()
+    """The newest imports first (undone ones included): ledgers, and 模拟测评 score sheets (one
+    numbering), a score sheet named “模拟测评：第三轮” in place of a unit, its 点位 as rows read."""
+    return con.execute(f"""
+        WITH ledgers AS (SELECT {', '.join(IMPORT_COLUMNS)} FROM imports),
+        score_sheets AS (
+            SELECT import_id, file_name, '模拟测评：' || array_to_string(rounds, '、') AS ledger_unit,
+                   shape AS unit_source, NULL::DATE AS report_date, imported_at::DATE AS effective_date,
+                   imported_at, imported_by, points AS rows_read, 0 AS rows_new, 0 AS rows_updated,
+                   rows_flagged, undone_at, undone_by
+            FROM score_imports
+        )
+        SELECT * FROM ledgers UNION ALL SELECT * FROM score_sheets
+        ORDER BY import_id DESC LIMIT ?""", [int(limit)]).df()
 
 
 @dataclass(frozen=True)

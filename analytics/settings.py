@@ -21,6 +21,7 @@ class Settings:
     silent_days: int = 7               # 这么多天没有报送台账即为未报送
     rebound_days: int = 30             # 整改后这么多天内同一点位再现同类问题算反弹
     rebound_rate_pct: float = 10.0     # 反弹率达到这么多即为落后
+    score_line: float = 85.0           # 模拟测评得分低于此线的类型、单位被点名
     weight_field: float = 40.0         # 预测测评得分时实地考察、网上申报、问卷调查的权重
     weight_online: float = 40.0
     weight_survey: float = 20.0
@@ -41,6 +42,7 @@ SETTING_LABELS = {
     "silent_days": "未报送天数",
     "rebound_days": "反弹认定天数",
     "rebound_rate_pct": "反弹率百分比",
+    "score_line": "测评得分合格线",
     "weight_field": "实地考察权重", "weight_online": "网上申报权重", "weight_survey": "问卷调查权重",
     "target_awareness_pct": "知晓率目标（%）", "target_support_pct": "支持率目标（%）",
     "target_participation_pct": "参与率目标（%）", "target_satisfaction_pct": "满意度目标（%）",
@@ -84,6 +86,7 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "silent_days": (_parse_positive, "正整数"),
     "rebound_days": (_parse_positive, "正整数"),
     "rebound_rate_pct": (_parse_percent, "0 到 100 之间的数"),
+    "score_line": (_parse_percent, "0 到 100 之间的数"),
     **{key: (_parse_percent, "0 到 100 之间的数") for key in (
         "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
         "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},

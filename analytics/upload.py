@@ -10,14 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.ingest import FileRefused, ImportResult, import_paths, parse_ledger
+from analytics.ingest import FileRefused, ImportResult, import_paths
 from analytics.ingest.store import ImportProgress
 from analytics.ingest.parse import column_letter
+from analytics.ingest.recognise import parse_file
+from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.vocab import FIELD_LABELS
 
 SAMPLE_ROWS = 8
 SAMPLE_COLUMNS = ["sheet", "source_row", "point_type", "point_name", "description", "category", "unit",
                   "found_date", "deadline", "status"]
+SCORE_SAMPLE_COLUMNS = ["sheet", "source_row", "round_name", "point_type", "point_name", "unit", "score",
+                        "stated_score"]
 
 
 def save_uploads(uploads: Iterable[tuple[str, bytes]], folder: Path) -> dict[Path, str]:
@@ -49,15 +53,18 @@ class LedgerPreview:
     mapping: pd.DataFrame | None = None       # sheet, column, header, field
     sample: pd.DataFrame | None = None        # SAMPLE_COLUMNS, the first rows as they will be stored
     flagged_rows: pd.DataFrame | None = None  # sheet, source_row, point_name, description, flag_text
+    score_sheet: str | None = None            # 模拟测评得分表：第三轮，44个点位 … when it is one
 
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
                    unit: str | None = None, today: dt.date | None = None) -> LedgerPreview:
     """What importing this file would store, read exactly as the importer reads it."""
     try:
-        parsed = parse_ledger(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today)
+        parsed = parse_file(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today)
     except FileRefused as refusal:
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
+    if isinstance(parsed, ParsedScoreSheet):
+        return _score_sheet_preview(parsed, file_name)
     mapping = pd.DataFrame(
         [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), FIELD_LABELS[name])
          for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
@@ -75,12 +82,31 @@ def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, 
         sample=records[SAMPLE_COLUMNS].head(SAMPLE_ROWS).reset_index(drop=True), flagged_rows=flagged_rows)
 
 
+def _score_sheet_preview(parsed: ParsedScoreSheet, file_name: str) -> LedgerPreview:
+    """A score sheet's preview: its rounds and 点位, the first 点位 as they will be scored, and the
+    flagged ones (a 得分 that disagrees with the deductions, a deduction above its 分值)."""
+    points = pd.DataFrame([{
+        "sheet": p.sheet, "source_row": p.source_row, "round_name": p.round_name, "point_type": p.point_type,
+        "point_name": p.point_name, "unit": p.unit, "stated_score": p.stated_score,
+        "score": None if p.deducted is None else max(100 - p.deducted, 0),
+        "flag_text": "；".join(p.flags + [f for d in p.deductions for f in d["flags"]])} for p in parsed.points])
+    flagged = points[points["flag_text"] != ""]
+    return LedgerPreview(
+        file_name, rows=len(parsed.points), flagged=parsed.flagged, warnings=list(parsed.warnings),
+        sample=points[SCORE_SAMPLE_COLUMNS].head(SAMPLE_ROWS),
+        flagged_rows=pd.DataFrame({"sheet": flagged["sheet"], "source_row": flagged["source_row"],
+                                   "point_name": flagged["point_name"], "description": flagged["unit"],
+                                   "flag_text": flagged["flag_text"]}).reset_index(drop=True),
+        score_sheet=parsed.describe())
+
+
 def previews_table(previews: Iterable[LedgerPreview]) -> pd.DataFrame:
     """One row per uploaded file, for the batch at a glance (Chinese headers: shown as is)."""
     return pd.DataFrame([{
-        "文件名": p.file_name, "识别单位": p.ledger_unit, "单位来自": p.unit_source, "台账截至": p.report_date,
-        "问题条数": p.rows, "待核条数": p.flagged,
-        "结果": "无法导入：" + p.refusal if p.refusal else ("可导入" + "（有提示）" * bool(p.warnings)),
+        "文件名": p.file_name, "识别单位": p.ledger_unit or ("模拟测评得分表" if p.score_sheet else None),
+        "单位来自": p.unit_source, "台账截至": p.report_date, "问题条数": p.rows, "待核条数": p.flagged,
+        "结果": "无法导入：" + p.refusal if p.refusal else (
+            (f"可导入{p.score_sheet}" if p.score_sheet else "可导入") + "（有提示）" * bool(p.warnings)),
     } for p in previews])
 
 

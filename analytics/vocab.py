@@ -33,6 +33,24 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
 }
 
+# The columns of a 模拟测评 score sheet (DOMAIN.md): 扣分明细, 点位得分表 and 得分汇总 name them these ways.
+SCORE_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "serial_no": ("序号", "编号", "no"),
+    "round": ("轮次", "测评轮次", "批次", "测评批次"),
+    "eval_date": ("测评日期", "测评时间", "检查日期", "检查时间", "暗访日期", "日期", "时间"),
+    "point_type": ("点位类型", "点位类别", "点位分类", "测评点位类型", "类型", "类别"),
+    "point_name": ("点位名称", "具体点位", "点位", "测评点位", "点位名", "具体位置", "地点"),
+    "unit": ("责任单位", "包保单位", "责任部门", "包保部门", "牵头单位", "包联单位", "主管单位", "所属单位"),
+    "item": ("测评项目", "项目", "扣分项目", "扣分项", "测评指标", "指标", "一级指标", "指标类别"),
+    "standard": ("测评标准", "测评内容", "评分标准", "测评要求", "考评标准", "扣分标准", "标准", "二级指标",
+                 "具体标准"),
+    "max_points": ("分值", "标准分值", "标准分", "满分", "满分值"),
+    "deduction": ("扣分", "扣分值", "扣分数", "实际扣分", "扣除分值", "扣分分值", "扣分合计", "合计扣分"),
+    "reason": ("存在问题", "扣分原因", "扣分理由", "扣分说明", "问题描述", "问题", "主要问题", "扣分情况说明"),
+    "score": ("得分", "点位得分", "实得分", "综合得分", "测评得分", "最终得分", "总得分", "实际得分"),
+    "remark": ("备注", "说明"),
+}
+
 FIELD_LABELS = {
     "serial_no": "序号", "point_type": "点位类型", "point_name": "点位名称", "description": "问题描述",
     "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
@@ -75,9 +93,14 @@ def header_field(header: str) -> str | None:
     return match_header(header, HEADER_SYNONYMS)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def score_header_field(header: str) -> str | None:
+    """The canonical score-sheet field a header cell names, or None."""
+    return match_header(header, SCORE_HEADER_SYNONYMS)
+
+
 def match_header(header: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
-    """The field of `synonyms` a header cell names: exact on the cleaned header, else the longest
-    contained spelling when the header is not much longer than it."""
+    """The field of `synonyms` a header names: an exact spelling first, else the longest one it contains."""
     name = clean_header(header).lower()
     if not name:
         return None

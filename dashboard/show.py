@@ -112,9 +112,17 @@ COLUMN_LABELS = {
     "problems": "问题数", "units": "单位数", "unit_names": "责任单位", "period_start": "起始日", "period_end": "截止日",
     "new": "新增", "backlog": "未整改积压", "backlog_before": "期初积压",
     "new_ma7": "新增7日均", "rectified_ma7": "整改7日均", "closed_ma7": "销号7日均",
+    # 模拟测评 scores
+    "score": "得分", "points": "点位数", "lowest": "最低点位得分", "deducted": "扣分合计",
+    "change": "较上轮", "rank_from_last": "倒数名次", "below_line": "低于合格线", "item": "测评项目",
+    "standard": "测评标准", "max_points": "分值", "deduction": "扣分", "reason": "存在问题",
+    "ledger_state": "台账现状", "ledger_problems": "台账问题数", "ledger_open": "其中未整改", "lost": "扣分合计",
+    "deductions": "扣分项数", "rounds": "被测评轮数", "last_score": "最近得分", "round_name": "测评轮次",
+    "stated_score": "表中得分",
 }
 _PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate"}
-_DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7"}
+_DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7", "score", "change",
+                    "lowest", "last_score"}
 _TIME_COLUMNS = {"imported_at", "undone_at"}
 
 

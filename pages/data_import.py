@@ -26,9 +26,24 @@ def preview(name: str, content: bytes, unit: str | None, aliases_version: tuple)
         return upload.preview_ledger(path, original, point_type_aliases=dict(aliases_version), unit=unit)
 
 
+def show_score_sheet_preview(result: upload.LedgerPreview, number: int) -> None:
+    st.markdown(f"**{result.score_sheet}**（不作为台账导入，计入“测评得分”页）")
+    for warning in result.warnings:
+        st.warning(warning)
+    st.caption(f"前{len(result.sample)}个点位（导入后的得分）")
+    show.show_table(result.sample, f"{number}_{result.file_name}_预览")
+    if len(result.flagged_rows):
+        st.caption("将标记为待核的点位及原因（照常导入，不改表中数字）")
+        show.show_table(result.flagged_rows.drop(columns="description").rename(columns={"flag_text": "待核原因"}),
+                         f"{number}_{result.file_name}_待核点位")
+
+
 def show_preview(result: upload.LedgerPreview, number: int) -> None:
     if result.refusal:
         st.error(result.refusal)
+        return
+    if result.score_sheet:
+        show_score_sheet_preview(result, number)
         return
     st.markdown(f"**单位**：{result.ledger_unit}（识别自{result.unit_source}） · "
                 f"**台账截至**：{result.report_date or '未注明（按导入日计）'} · "

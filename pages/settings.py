@@ -13,7 +13,7 @@ from dashboard.page import page_start
 THRESHOLDS = {
     "rate_gap_pct": (float, 0.0), "min_group_size": (int, 0), "last_n": (int, 1),
     "backlog_growth": (int, 1), "overdue_min": (int, 1), "silent_days": (int, 1),
-    "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0),
+    "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
 }
 
 page_start("设置", show_scope=False)

@@ -337,3 +337,40 @@ def test_libreoffice_renders_every_slide_with_nothing_over_the_footer(deck, cont
         footer = content.scope + f"第{number}页"
         if number > 1:
             assert low and all(word in footer.replace(" ", "") for word in low), (number, low)
+
+
+# ---- 模拟测评 slides --------------------------------------------------------------------------------
+
+def test_score_slides_show_the_type_scores_against_the_line_and_the_last_three(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import score_store
+    from analytics.ingest.scoresheet import parse_score_sheet
+    from analytics.scores import round_summary
+
+    path = db.init_db(tmp_path / "scores.duckdb")
+    with db.connect(path) as con:
+        aliases = dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
+        for sample in sorted((Path(__file__).parent / "samples" / "scores").glob("*.xlsx")):
+            score_store.write_score_sheet(con, parse_score_sheet(sample, point_type_aliases=aliases),
+                                          sha256=sample.name, archive_path=sample.name, actor="测试",
+                                          now=dt.datetime(2026, 11, 20, 9))
+        summary = round_summary(con)
+        scored = Presentation(io.BytesIO(build_deck(con, FILTERS)))
+    slide = slide_titled(scored, "第二轮模拟测评得分（按点位类型）")
+    chart, = charts_of(slide)
+    bars, line = chart.plots
+    assert list(chart.plots[0].categories) == sorted(summary.by_point_type, key=summary.by_point_type.get)
+    assert list(bars.series[0].values) == pytest.approx(sorted(summary.by_point_type.values()), abs=0.01)
+    assert line.series[0].name == "合格线85分" and set(line.series[0].values) == {85}
+    # the chart's data sits in its embedded workbook, so PowerPoint/WPS can edit it
+    sheet = openpyxl.load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob)).active
+    assert [cell.value for cell in sheet[1]][1:] == ["得分", "合格线85分"]
+    below = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert "综合得分88.1分" in below and "低于85分：中小学校、主要交通路口、农贸市场" in below
+    table_slide = slide_titled(scored, "第二轮模拟测评后三名")
+    table, = [shape.table for shape in table_slide.shapes if shape.has_table]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert [row[1] for row in rows[1:4]] == ["市市场监管局", "市教育局", "市交警支队"]
+    assert all("后三名" in row[5] for row in rows[1:4]) and "后三名" not in rows[4][5]
+    assert rows[1][3] == "-11.7"

@@ -129,3 +129,23 @@ def test_without_chromium_the_error_says_how_to_install_it(monkeypatch):
     assert reason is not None and "Chromium" in reason and INSTALL_COMMAND in reason
     with pytest.raises(ChartImagesUnavailable, match="apt-get install chromium fonts-noto-cjk"):
         render_pngs([glyph_figure(CHINESE)])
+
+
+def test_a_stored_round_adds_its_score_charts(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import import_paths
+
+    samples = sorted((Path(__file__).parent / "samples" / "scores").glob("*.xlsx"))
+    path = tmp_path / "scores.duckdb"
+    import_paths(path, samples)
+    with db.connect(path, read_only=True) as con:
+        content = gather(con, FILTERS)
+    named = dict(briefing_figures(content))
+    types = named["第二轮模拟测评各点位类型得分（合格线85分）"]
+    units = named["第二轮模拟测评责任单位得分（后3名标红）"]
+    drawn = {name: score for bar in types.data for name, score in zip(bar.y, bar.x)}
+    assert drawn == pytest.approx(content.scores.by_point_type)
+    red = next(bar for bar in units.data if bar.name == "后3名")
+    assert set(red.y) == set(content.scores.last_n)
+    assert any(shape.x0 == 85 for shape in types.layout.shapes)          # the pass line is drawn

@@ -94,3 +94,28 @@ def test_summary_and_briefing_agree_with_each_other_and_the_type_table_on_the_de
     assert summary["by_status"]["待整改"] + summary["by_status"]["整改中"] == briefing["kpis"]["open"]
     assert main(["briefing", "--as-of", AS_OF, "--db", str(demo_copy)]) == 0
     assert capsys.readouterr().out.startswith("截至11月20日，距测评还有")
+
+
+def test_scores_json_after_importing_score_sheets_with_ledgers(inbox, tmp_path):
+    import shutil
+
+    samples = Path(__file__).parent / "samples" / "scores"
+    for sample in samples.glob("*.xlsx"):
+        shutil.copy(sample, inbox / sample.name)
+    db_path = tmp_path / "db.duckdb"
+    done = cli("import", str(inbox), db_path=db_path)
+    assert "已导入模拟测评得分表：第二轮，33个点位" in done.stdout
+    assert "新增问题30条" in done.stdout                         # only the three ledgers' problems
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))
+    latest = json.loads(cli("scores", "--json", db_path=db_path).stdout)
+    assert set(latest) == {"round", "overall", "by_point_type", "by_unit", "points", "deductions", "below_line",
+                           "last_three", "change"}
+    truth = expected["第二轮模拟测评点位得分表.xlsx"]
+    assert latest["round"] == "第二轮" and latest["last_three"] == truth["last_three"]
+    assert latest["overall"] == pytest.approx(truth["overall"], abs=0.01)
+    assert latest["change"] == pytest.approx(truth["change"], abs=0.011)
+    assert isinstance(latest["overall"], float) and isinstance(latest["points"], int)
+    first = json.loads(cli("scores", "--json", "--round", "第1轮", "--unit", "市文旅局", db_path=db_path).stdout)
+    assert first["by_unit"] == {"市文旅局": pytest.approx(51.33, abs=0.01)} and first["change"] == {}
+    missing = cli("scores", "--round", "第九轮", db_path=db_path)
+    assert missing.returncode == 1 and "没有名为“第九轮”的测评轮次" in missing.stderr

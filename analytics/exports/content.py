@@ -14,6 +14,7 @@ from analytics.charts import chinese_date, scope_note
 from analytics.filters import Filters
 from analytics.listing import overdue_items
 from analytics.metrics import metrics
+from analytics.scores import RoundSummary, round_summary
 from analytics.settings import Settings, get_settings
 from analytics.trends import trends
 
@@ -36,6 +37,7 @@ class BriefingContent:
     overdue_by_unit: pd.DataFrame      # metrics(by="unit") of units with overdue items, most first
     overdue_items: pd.DataFrame        # listing.overdue_items: by unit, oldest deadline first
     silent: pd.DataFrame               # silent_units
+    scores: RoundSummary | None = None # the latest 模拟测评 round, when one is stored
 
     @property
     def as_of(self) -> dt.date:
@@ -74,4 +76,5 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         overdue_by_unit=overdue_by_unit,
         overdue_items=overdue_items(con, filters, limit=OVERDUE_LIST_LIMIT),
         silent=silent_units(con, filters),
+        scores=round_summary(con, filters=filters),
     )

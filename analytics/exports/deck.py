@@ -31,6 +31,7 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
@@ -43,6 +44,8 @@ from analytics.countdown import month_day
 from analytics.exports.content import BEHIND_DIMENSIONS, CHART_ROWS, BriefingContent, gather
 from analytics.exports.tables import neutralise, printable
 from analytics.filters import Filters
+from analytics.ingest.scoresheet import chinese_ordinal
+from analytics.score_charts import SCORE_COLORS
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -674,6 +677,78 @@ def _overdue_slide(deck: _Deck) -> None:
     deck.note(slide, note, BODY_TOP + height)
 
 
+def _with_line_series(chart) -> None:
+    """Turn the chart's last series into a line over the bars (a bar-and-line combination chart that
+    stays editable: both series keep their data in the embedded workbook)."""
+    bar_chart = chart._chartSpace.find(".//" + qn("c:barChart"))
+    series = bar_chart.findall(qn("c:ser"))[-1]
+    bar_chart.remove(series)
+    for name in ("c:invertIfNegative", "c:dLbls"):
+        for element in series.findall(qn(name)):
+            series.remove(element)
+    marker = series.makeelement(qn("c:marker"), {})
+    marker.append(marker.makeelement(qn("c:symbol"), {"val": "none"}))
+    (series.find(qn("c:spPr")) if series.find(qn("c:spPr")) is not None else series.find(qn("c:tx"))).addnext(marker)
+    series.append(series.makeelement(qn("c:smooth"), {"val": "0"}))
+    line_chart = bar_chart.makeelement(qn("c:lineChart"), {})
+    line_chart.append(line_chart.makeelement(qn("c:grouping"), {"val": "standard"}))
+    line_chart.append(line_chart.makeelement(qn("c:varyColors"), {"val": "0"}))
+    line_chart.append(series)
+    line_chart.append(line_chart.makeelement(qn("c:marker"), {"val": "1"}))
+    for axis in bar_chart.findall(qn("c:axId")):
+        line_chart.append(etree.fromstring(etree.tostring(axis)))
+    bar_chart.addnext(line_chart)
+
+
+def _score_types_slide(deck: _Deck) -> None:
+    summary = deck.content.scores
+    line = summary.line
+    slide = deck.slide(f"{summary.round}模拟测评得分（按点位类型）")
+    types = summary.types.sort_values(["score", "name"])
+    data = CategoryChartData(number_format="0.0")
+    data.categories = _category_names(types["name"])
+    data.add_series("得分", [round(float(v), 2) for v in types["score"]])
+    data.add_series(f"合格线{line:g}分", [line] * len(types))
+    below = summary.below_line_types
+    note = (f"综合得分{summary.overall:.1f}分（各点位类型得分的平均），{summary.points}个点位；低于{line:g}分："
+            + ("、".join(below) or "无") + "。")
+    height = BODY_BOTTOM - BODY_TOP - NOTE_HEIGHT
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
+                   [SCORE_COLORS["达标"], SCORE_COLORS["合格线"]], labels=True)
+    chart.plots[0].gap_width = 60
+    chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 100, 0
+    for index, score in enumerate(types["score"]):
+        if round(float(score), 2) < line:
+            point = chart.plots[0].series[0].points[index]
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(SCORE_COLORS["低于合格线"])
+    _with_line_series(chart)
+    pass_line = chart.plots[1].series[0]
+    pass_line.format.line.color.rgb = _rgb(SCORE_COLORS["合格线"])
+    pass_line.format.line.width = Pt(2.5)
+    pass_line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    deck.note(slide, note, BODY_TOP + height)
+
+
+def _score_last_slide(deck: _Deck) -> None:
+    summary = deck.content.scores
+    mark = f"后{chinese_ordinal(deck.content.settings.last_n)}名"
+    units = summary.units
+    columns = [TableColumn("倒数", 0.1, PP_ALIGN.CENTER), TableColumn("责任单位", 0.34),
+               TableColumn("得分", 0.12, PP_ALIGN.RIGHT), TableColumn("较上轮", 0.12, PP_ALIGN.RIGHT),
+               TableColumn("点位数", 0.1, PP_ALIGN.RIGHT), TableColumn("标记", 0.22, PP_ALIGN.CENTER)]
+    shown = units.head(max(CHART_ROWS // 2, len(summary.last_n)))
+    rows = [[f"第{row.rank_from_last}", str(row.name), f"{row.score:.1f}",
+             "—" if pd.isna(row.change) else f"{row.change:+.1f}", str(row.points),
+             "、".join(filter(None, (mark if row.last_n else "", f"低于{summary.line:g}分" if row.below_line else "")))]
+            for row in shown.itertuples(index=False)]
+    marked = {index for index, row in enumerate(shown.itertuples(index=False)) if row.last_n}
+    note = (f"{summary.round}共{len(units)}个单位参加排名（单位得分＝其点位得分的平均），红色为{mark}；"
+            "同分（两位小数）时最低点位得分更低者在后，再按单位名称。")
+    _paged_table(deck, f"{summary.round}模拟测评{mark}", columns, rows, marked, note=note,
+                 empty="本轮没有可排名的单位。")
+
+
 def deck_from_content(content: BriefingContent) -> bytes:
     deck = _Deck(content)
     _title_slide(deck)
@@ -684,6 +759,9 @@ def deck_from_content(content: BriefingContent) -> bytes:
     _behind_slides(deck)
     _ranking_slide(deck)
     _overdue_slide(deck)
+    if content.scores is not None:
+        _score_types_slide(deck)
+        _score_last_slide(deck)
     return deck.save()
 
 

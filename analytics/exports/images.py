@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import plotly.graph_objects as go
 
-from analytics import charts
+from analytics import charts, score_charts
 from analytics.charts import (
     EXPORT_HEIGHT, EXPORT_WIDTH, FONT_FAMILY, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH,
 )
@@ -137,8 +137,9 @@ def charts_zip(named_figures: Sequence[tuple[str, go.Figure]]) -> bytes:
 
 
 def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
-    """The charts of the briefing, (title, figure) in deck order, built by analytics.charts; bar
-    charts keep to CHART_ROWS bars (the title says which) so they read on a slide."""
+    """The charts of the briefing, (title, figure) in deck order, built by analytics.charts (and
+    analytics.score_charts when a 模拟测评 round is stored); bar charts keep to CHART_ROWS bars (the
+    title says which) so they read on a slide."""
     scope = content.scope
     settings, clock = content.settings, content.briefing.countdown
     last = f"后{settings.last_n}名"
@@ -168,6 +169,15 @@ def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
         charts.ranking_bars(overdue, label="unit", value="overdue", value_title="逾期未整改（条）",
                             highlight=set(), percent=False, title=titles[4], subtitle=scope),
     ]
+    if content.scores is not None:
+        scored = content.scores
+        last_units = set(scored.units.loc[scored.units["last_n"], "name"])
+        titles += [f"{scored.round}模拟测评各点位类型得分（合格线{scored.line:g}分）",
+                   f"{scored.round}模拟测评责任单位得分（{last}标红）"]
+        figures += [score_charts.score_bars(scored.types, line=scored.line, title=titles[-2], subtitle=scope),
+                    score_charts.score_bars(scored.units.head(CHART_ROWS), line=scored.line, last_n=last_units,
+                                            last_n_label=last, name_title="责任单位", title=titles[-1],
+                                            subtitle=scope)]
     return list(zip(titles, figures))
 
 

@@ -175,10 +175,12 @@ def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | Non
 
 
 def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
-                 today: dt.date | None = None, limits: ReadLimits = ReadLimits()) -> ParsedLedger:
-    """Read and normalise one ledger file; raises FileRefused with a Chinese message."""
+                 today: dt.date | None = None, limits: ReadLimits = ReadLimits(),
+                 grids: list[Grid] | None = None) -> ParsedLedger:
+    """Read and normalise one ledger file (its `grids` when already read); raises FileRefused with a
+    Chinese message."""
     today = today or dt.date.today()
-    grids = read_grids(path, limits)
+    grids = read_grids(path, limits) if grids is None else grids
     sheets: list[tuple[Grid, SheetLayout]] = []
     for grid in grids:
         layout = find_layout(grid.sheet, grid.rows)

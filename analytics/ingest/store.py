@@ -30,6 +30,10 @@ from analytics import db, schema
 from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest import score_store
+from analytics.ingest.recognise import parse_file
+from analytics.ingest.score_store import next_import_id
+from analytics.ingest.scoresheet import ParsedScoreSheet
 
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
@@ -70,6 +74,7 @@ class ImportResult:
     rows_updated: int = 0
     rows_flagged: int = 0
     warnings: list[str] = field(default_factory=list)
+    score_sheet: str | None = None        # 模拟测评得分表：第三轮，44个点位 … when the file is one
 
 
 def point_type_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -115,7 +120,16 @@ class PreparedLedger:
 
 def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
     """parse_ledger, then the rows as an Arrow table (several times faster than a DataFrame of objects)."""
-    ledger = parse_ledger(path, **parse_options)
+    return _tabled(parse_ledger(path, **parse_options))
+
+
+def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreSheet:
+    """Any file as it comes in: a score sheet (recognised by its content) as read, a ledger tabled."""
+    parsed = parse_file(path, **parse_options)
+    return parsed if isinstance(parsed, ParsedScoreSheet) else _tabled(parsed)
+
+
+def _tabled(ledger: ParsedLedger) -> PreparedLedger:
     versions = pa.table({name: pa.array([record[name] for record in ledger.records],
                                         _VERSION_TYPES.get(name, pa.string())) for name in VERSION_COLUMNS})
     return PreparedLedger(dataclasses.replace(ledger, records=[]), versions, len(ledger.records), ledger.flagged)
@@ -138,7 +152,7 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
     parsed = prepared.ledger
     with db.transaction(con):
         if import_id is None:
-            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+            import_id = next_import_id(con)   # one sequence with the score sheets
         effective = parsed.report_date or now.date()
         con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
                     [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
@@ -192,7 +206,7 @@ class _ParseAhead:
     only its own file with it: files caught in the broken pool are parsed again, each suspect alone,
     and the one that kills a worker by itself is refused."""
 
-    def __init__(self, paths: list[Path], parse: Callable[[Path], PreparedLedger], workers: int):
+    def __init__(self, paths: list[Path], parse: Callable[[Path], PreparedLedger | ParsedScoreSheet], workers: int):
         self.paths, self.parse, self.workers = paths, parse, workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: collections.deque[tuple[Path, Future]] = collections.deque()
@@ -273,7 +287,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
     with db.writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
         aliases = point_type_aliases(session.get())
-        parse = functools.partial(prepare_ledger, point_type_aliases=aliases, unit=unit,
+        parse = functools.partial(prepare_file, point_type_aliases=aliases, unit=unit,
                                   today=(now or dt.datetime.now()).date(), limits=limits)
         with _ParseAhead(paths, parse, workers) as parsed_files:
             for number, (path, parsed) in enumerate(parsed_files, start=1):
@@ -288,11 +302,17 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     return results
 
 
-def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Callable[[], PreparedLedger], *,
+def _import_one(session: db.SlicedConnection, path: Path, name: str,
+                parsed: Callable[[], PreparedLedger | ParsedScoreSheet], *,
                 unit: str | None, actor: str, now: dt.datetime, report: Callable[[str], None]) -> ImportResult:
     try:
         sha256 = file_sha256(path)
         prepared = parsed()
+        if isinstance(prepared, ParsedScoreSheet):
+            prepared.file_name = name
+            report("写入")
+            return _import_score_sheet(session.get(), prepared, sha256=sha256,
+                                       archive_path=_archive(path, sha256, session.db_path), actor=actor, now=now)
         ledger = prepared.ledger
         ledger.file_name = name
         archive_path = _archive(path, sha256, session.db_path)
@@ -315,12 +335,28 @@ def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Cal
                                              f"（{type(error).__name__}: {error}）")
 
 
+def _import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *, sha256: str,
+                        archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+    """A score sheet goes to the score tables, never to the problems; the same file again changes nothing."""
+    duplicate = score_store.already_imported(con, sha256, sheet.file_name)
+    if duplicate:
+        return ImportResult(sheet.file_name, "unchanged", f"未变化：与第{duplicate}次导入的得分表完全相同", duplicate)
+    import_id, message = score_store.write_score_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
+                                                       actor=actor, now=now)
+    return ImportResult(sheet.file_name, "imported", message, import_id, rows_read=len(sheet.points),
+                        rows_flagged=sheet.flagged, warnings=sheet.warnings,
+                        score_sheet=sheet.describe())
+
+
 def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
                 now: dt.datetime | None = None) -> str:
     """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
     db_path = Path(db_path) if db_path is not None else db.default_db_path()
     now = now or dt.datetime.now()
     with db.writing(db_path, actor=actor), db.connect(db_path) as con:
+        undone_scores = score_store.undo_score_import(con, import_id, actor=actor, now=now)
+        if undone_scores:
+            return undone_scores
         row = con.execute("SELECT ledger_unit, file_name, undone_at FROM imports WHERE import_id = ?",
                           [import_id]).fetchone()
         if row is None:
@@ -350,8 +386,10 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
     with db.writing(db_path, actor=actor):
         with db.connect(db_path, read_only=True) as old:
             imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
+            score_imports = score_store.score_imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
-        missing = [name for name, rel in zip(imports["file_name"], imports["archive_path"])
+        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in score_imports)],
+                                             [*imports["archive_path"], *(r["archive_path"] for r in score_imports)])
                    if not (archive / rel).exists()]
         if missing:
             raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
@@ -382,9 +420,11 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                                     [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
                                      int(record.import_id)])
                         refresh_current(con, prepared.ledger.ledger_unit, int(record.import_id))
+                score_store.replay_score_imports(con, score_imports, archive, aliases)
+                replayed = len(imports) + len(score_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
-                            [dt.datetime.now(), actor, f"从归档重放{len(imports)}次导入"])
+                            [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])
             os.replace(temporary, db_path)
         finally:
             temporary.unlink(missing_ok=True)
-    return f"已从归档重建数据库：重放{len(imports)}次导入。"
+    return f"已从归档重建数据库：重放{replayed}次导入。"
