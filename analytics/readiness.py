@@ -1,6 +1,6 @@
 """Readiness across the three parts of the 测评, and the score it projects (DOMAIN.md, stated model):
 
-- 实地 = the latest 模拟测评 round's overall score (from the scores engine, passed in as FieldScores);
+- 实地 = the latest 模拟测评 round's overall score (analytics.scores);
 - 网上 = 100 × 分值 of the 网上申报 standards whose materials passed ÷ 分值 of all 网上申报 standards of
   the 测评体系分解表; a pending (已报送/待审核) standard counts `pending_credit_pct` % of its 分值 (0 by
   default: nothing until it passes);
@@ -25,6 +25,7 @@ from analytics.ingest.readiness_sheets import (INDICATORS, MISSING, ONLINE_METHO
                                                SUBMISSION_STATUSES, standard_key)
 from analytics.ingest.readiness_store import (CURRENT_MATERIALS_SQL, CURRENT_STANDARDS_SQL, CURRENT_SURVEY_SQL,
                                               has_readiness_tables)
+from analytics.scores import point_scores, round_summary
 from analytics.settings import Settings, get_settings
 
 PARTS = {"field": "实地考察", "online": "网上申报", "survey": "问卷调查"}
@@ -267,10 +268,28 @@ def who_loses(online_lost: tuple[dict[str, float], dict[str, int]], field_scores
     return table.sort_values(["lost", "unit"], ascending=[False, True])[WHO_LOSES_COLUMNS].reset_index(drop=True)
 
 
+def field_scores_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> FieldScores | None:
+    """The 实地 part from the latest 模拟测评 round: its overall score (the mean of its type scores) and
+    what each unit's 点位 took off it: a 点位's deductions ÷ the 点位 of its type ÷ the types."""
+    summary = round_summary(con, filters=filters)
+    if summary is None or not summary.by_point_type:
+        return None
+    points = point_scores(con, summary.round, filters)
+    points = points[points["point_type"].notna()]
+    per_type = points.groupby("point_type")["point_type"].transform("size")
+    lost = (100 - points["score"]) / per_type / points["point_type"].nunique()
+    units = points["unit"].fillna("（未写明单位）")
+    return FieldScores(summary.round, float(summary.overall),
+                       {str(unit): float(value) for unit, value in lost.groupby(units).sum().items()},
+                       {str(unit): int(count) for unit, count in units[lost > 0].value_counts().items()})
+
+
 def readiness(con: duckdb.DuckDBPyConnection, filters: Filters, field_scores: FieldScores | None = None,
               settings: Settings | None = None) -> Readiness:
-    """The three parts, the projection and its best case, and who loses the points."""
+    """The three parts, the projection and its best case, and who loses the points. The 实地 part
+    comes from the stored score sheets unless `field_scores` is given."""
     settings = settings or get_settings(con)
+    field_scores = field_scores or field_scores_of(con, filters)
     weights = weights_of(settings)
     total_weight = sum(weights.values()) or 1.0
     rows = online_materials_status(con, filters)

@@ -478,6 +478,14 @@ def _without_summary_areas(records: list[dict]) -> list[dict]:
             if not (_SUMMARY_AREAS.match(record["area"]) and record["round"] in named_rounds)]
 
 
+# What each field of the three kinds is called in the import preview.
+FIELD_LABELS = {
+    "serial_no": "序号", "item": "测评项目", "content": "测评内容", "standard": "测评标准", "points": "分值",
+    "method": "测评方式", "lead_unit": "牵头单位", "unit": "责任单位", "status": "报送状态", "reason": "退回原因",
+    "deadline": "截止时间", "remark": "备注", "round": "调查轮次", "area": "区域", "indicator": "调查指标",
+    "value": "调查结果", **{name: name for name in INDICATORS},
+}
+
 RECORD_COLUMNS = {
     CATALOGUE: ["sheet", "source_row", "item", "content", "standard", "standard_key", "points", "method",
                 "method_raw", "unit", "flags"],

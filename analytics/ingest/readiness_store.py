@@ -1,5 +1,6 @@
-"""Readiness sheets into the database, kept as ledgers are: every import with its rows, the original
-file archived, undo by marking, and the current state derived at query time from what is not undone.
+"""Readiness sheets into the database, kept as ledgers are: every import with its rows, numbered with
+the ledger and score imports, the original file archived, undo by marking, replayed by rebuild, and
+the current state derived at query time from what is not undone.
 
 What a new import replaces: the 测评体系分解表 as a whole (the newest one counts); a 网上申报 row per
 测评标准 and unit (the newest sheet that lists it); the 问卷调查 results per round (the newest sheet
@@ -14,76 +15,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics import db, schema
-from analytics.ingest.readiness_sheets import CATALOGUE, KIND_LABELS, MATERIALS, RECORD_COLUMNS, SURVEY, ReadinessSheet
+from analytics import db
+from analytics.ingest.readiness_sheets import (CATALOGUE, KIND_LABELS, MATERIALS, RECORD_COLUMNS, SURVEY,
+                                               ReadinessSheet, read_readiness_sheet)
+from analytics.ingest.score_store import next_import_id
 
 TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS readiness_imports (
-    import_id      INTEGER PRIMARY KEY,
-    kind           VARCHAR NOT NULL,     -- catalogue | materials | survey
-    file_name      VARCHAR NOT NULL,
-    sha256         VARCHAR NOT NULL,
-    report_date    DATE,                 -- 截至/填报日期 in a title or the file name
-    effective_date DATE NOT NULL,        -- report_date, else the import date: orders the imports of a kind
-    imported_at    TIMESTAMP NOT NULL,
-    imported_by    VARCHAR NOT NULL,
-    rows_read      INTEGER NOT NULL,
-    rows_flagged   INTEGER NOT NULL,
-    summary        VARCHAR NOT NULL,     -- what the import said, e.g. 网上申报材料报送情况：20项，已通过12项…
-    archive_path   VARCHAR NOT NULL,     -- relative to the archive folder, as for ledgers
-    undone_at      TIMESTAMP,
-    undone_by      VARCHAR
-);
-
--- 测评体系分解表: one row per 测评标准.
-CREATE TABLE IF NOT EXISTS assessment_standards (
-    import_id    INTEGER NOT NULL,
-    sheet        VARCHAR NOT NULL,
-    source_row   INTEGER NOT NULL,
-    item         VARCHAR,                -- 测评项目
-    content      VARCHAR,                -- 测评内容
-    standard     VARCHAR,                -- 测评标准 as written
-    standard_key VARCHAR NOT NULL,       -- without spaces and punctuation, to match the 网上申报 sheet
-    points       DOUBLE NOT NULL,        -- 分值
-    method       VARCHAR,                -- 实地考察 / 网上申报 / 问卷调查
-    method_raw   VARCHAR,
-    unit         VARCHAR,                -- 牵头单位 (the first 责任单位)
-    flags        VARCHAR[] NOT NULL
-);
-
--- 网上申报 status: one row per 测评标准 (and unit).
-CREATE TABLE IF NOT EXISTS online_materials (
-    import_id    INTEGER NOT NULL,
-    sheet        VARCHAR NOT NULL,
-    source_row   INTEGER NOT NULL,
-    standard     VARCHAR,
-    standard_key VARCHAR NOT NULL,
-    unit         VARCHAR,
-    status       VARCHAR NOT NULL,       -- 已通过 / 待审核 / 被退回 / 未报送
-    status_raw   VARCHAR,
-    reason       VARCHAR,                -- 退回原因
-    deadline     DATE,                   -- 截止时间
-    raw_deadline VARCHAR,
-    points       DOUBLE,                 -- 分值 when the sheet has it (used when no catalogue is imported)
-    flags        VARCHAR[] NOT NULL
-);
-
--- 问卷调查 results: one row per round, area and indicator.
-CREATE TABLE IF NOT EXISTS survey_results (
-    import_id  INTEGER NOT NULL,
-    sheet      VARCHAR NOT NULL,
-    source_row INTEGER NOT NULL,
-    round      VARCHAR NOT NULL,         -- 第二轮 …
-    round_no   INTEGER,                  -- 2; NULL for a round named otherwise
-    area       VARCHAR NOT NULL,         -- 全市 when the sheet has no area
-    indicator  VARCHAR NOT NULL,         -- 知晓率 / 支持率 / 参与率 / 满意度
-    rate       DOUBLE,                   -- a fraction; NULL when unreadable (flagged)
-    raw        VARCHAR,
-    flags      VARCHAR[] NOT NULL
-);
-"""
 
 _LIVE_IMPORTS = "SELECT import_id, effective_date FROM readiness_imports WHERE kind = '{kind}' AND undone_at IS NULL"
 
@@ -109,10 +46,6 @@ _ARROW_TYPES = {"source_row": pa.int32(), "points": pa.float64(), "rate": pa.flo
                 "deadline": pa.date32(), "flags": pa.list_(pa.string())}
 
 
-def ensure_readiness_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA)
-
-
 def _records_table(sheet: ReadinessSheet) -> pa.Table:
     frame = sheet.rows
     columns = RECORD_COLUMNS[sheet.kind]
@@ -135,10 +68,9 @@ def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet,
                           archive_path: str, actor: str, now: dt.datetime, audit: bool = True,
                           import_id: int | None = None) -> int:
     """One sheet in one transaction; returns its import id."""
-    ensure_readiness_schema(con)
     with db.transaction(con):
         if import_id is None:
-            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM readiness_imports").fetchall()[0][0]
+            import_id = next_import_id(con)
         con.execute("INSERT INTO readiness_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                     [import_id, sheet.kind, sheet.file_name, sha256, sheet.report_date,
                      sheet.report_date or now.date(), now, actor, len(sheet.rows), sheet.flagged,
@@ -156,23 +88,51 @@ def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet,
 
 
 def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str,
-                          now: dt.datetime | None = None) -> str:
-    """Take one readiness import back: what it replaced counts again."""
-    ensure_readiness_schema(con)
-    now = now or dt.datetime.now()
+                          now: dt.datetime) -> str | None:
+    """Mark a readiness import undone (what it replaced counts again); None when `import_id` is not a
+    readiness import. Called by the one undo command under the write lock."""
     found = con.execute("SELECT kind, file_name, undone_at FROM readiness_imports WHERE import_id = ?",
                         [import_id]).fetchall()
     if not found:
-        raise LookupError(f"没有编号为 {import_id} 的测评准备数据导入记录。")
+        return None
     kind, file_name, undone_at = found[0]
     if undone_at is not None:
-        raise LookupError(f"第{import_id}次测评准备数据导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
+        raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
     with db.transaction(con):
         con.execute("UPDATE readiness_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                     [now, actor, import_id])
         con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
-                    [now, actor, f"{KIND_LABELS[kind]}#{import_id} {file_name}"])
-    return f"已撤销{KIND_LABELS[kind]}导入（编号{import_id}）：{file_name}"
+                    [now, actor, f"#{import_id} {file_name}（{KIND_LABELS[kind]}）"])
+    return f"已撤销第{import_id}次导入：{file_name}（{KIND_LABELS[kind]}）"
+
+
+def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every readiness import in order, for rebuild to replay from the archive."""
+    return con.execute("SELECT * FROM readiness_imports ORDER BY import_id").df().to_dict("records")
+
+
+def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
+    """Read every archived readiness sheet again and store it under its import id, time and undo mark."""
+    for record in records:
+        imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
+        sheet = read_readiness_sheet(archive / record["archive_path"], today=imported_at.date())
+        sheet.file_name = record["file_name"]
+        store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
+                              actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
+                              audit=False)
+        if pd.notna(record["undone_at"]):
+            con.execute("UPDATE readiness_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                        [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"],
+                         int(record["import_id"])])
+
+
+def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(import id, file name, sha256, archive path, rows read, rows stored) of every readiness import."""
+    stored = " UNION ALL ".join(f"SELECT import_id FROM {table}" for table in TABLES.values())
+    return con.execute(f"""
+        WITH stored AS (SELECT import_id, count(*) AS rows_stored FROM ({stored}) GROUP BY import_id)
+        SELECT i.import_id, i.file_name, i.sha256, i.archive_path, i.rows_read, coalesce(s.rows_stored, 0)
+        FROM readiness_imports i LEFT JOIN stored s USING (import_id) ORDER BY i.import_id""").fetchall()
 
 
 def readiness_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -190,35 +150,3 @@ def has_readiness_tables(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the file holds the readiness tables (a read-only connection cannot create them)."""
     return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                        "AND schema_name = 'main' AND table_name = 'readiness_imports'").fetchall()[0][0] > 0
-
-
-def import_readiness_paths(db_path: Path | str | None, paths: list[Path | str], *, actor: str = "命令行",
-                           now: dt.datetime | None = None, today: dt.date | None = None) -> list[str]:
-    """Import readiness sheets file by file (each its own transaction); one message per file. A file
-    that is none of the three kinds is refused here."""
-    from analytics.ingest.readiness_sheets import read_readiness_sheet
-    from analytics.ingest.reader import FileRefused
-    from analytics.ingest.store import _archive, file_sha256
-
-    db_path = schema.init_db(db_path)
-    messages = []
-    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
-        ensure_readiness_schema(con)
-        for path in map(Path, paths):
-            try:
-                sheet = read_readiness_sheet(path, today=today)
-            except FileRefused as refusal:
-                messages.append(str(refusal))
-                continue
-            if sheet is None:
-                messages.append(f"文件“{path.name}”未导入：不是测评体系分解表、网上申报材料报送情况或问卷调查结果。")
-                continue
-            sha256 = file_sha256(path)
-            duplicate = already_imported(con, sha256, path.name)
-            if duplicate:
-                messages.append(f"未变化：与第{duplicate}次测评准备数据导入的文件完全相同")
-                continue
-            import_id = store_readiness_sheet(con, sheet, sha256=sha256, archive_path=_archive(path, sha256, db_path),
-                                              actor=actor, now=now or dt.datetime.now())
-            messages.append(f"已导入（编号{import_id}）{sheet.summary()}")
-    return messages
