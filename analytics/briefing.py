@@ -12,6 +12,7 @@ from analytics.behind import behind, percent, silent_units
 from analytics.countdown import Countdown, countdown, month_day
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
+from analytics.readiness import readiness_line, stored_readiness
 from analytics.scores import round_summary
 from analytics.settings import get_settings
 
@@ -37,6 +38,7 @@ class Briefing:
     lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
     silent_units: tuple[SilentUnit, ...]
     mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
+    readiness: str | None = None                    # 若今日测评，预计得分… when readiness sheets are stored
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
@@ -55,6 +57,7 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
                        None if pd.isna(row.days_silent) else int(row.days_silent))
             for row in silent.itertuples()),
         mock_evaluation=scored.briefing_line() if scored else None,
+        readiness=readiness_line(ready) if (ready := stored_readiness(con, filters)) else None,
     )
 
 
@@ -89,7 +92,7 @@ def briefing_text(b: Briefing) -> str:
             f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
             f"{_pace_clause(b.countdown)}；"
             f"落后的点位类型：{lagging}；未报送单位：{silent}。"
-            + (f"\n{b.mock_evaluation}。" if b.mock_evaluation else ""))
+            + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.readiness) if line))
 
 
 def _plain(value):

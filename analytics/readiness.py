@@ -362,6 +362,13 @@ def open_points_by_unit(rows: pd.DataFrame) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
+def stored_readiness(con: duckdb.DuckDBPyConnection, filters: Filters) -> Readiness | None:
+    """readiness() once 网上申报 or 问卷调查 sheets are in; None before (the 晨报, the deck and the 通报
+    then say nothing of it: the 模拟测评 alone has its own line)."""
+    result = readiness(con, filters)
+    return result if result.online is not None or result.survey is not None else None
+
+
 def readiness_line(result: Readiness) -> str:
     """The 晨报 line: 若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项."""
     def shown(value: float | None) -> str:
