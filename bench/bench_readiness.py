@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import db, readiness, readiness_fixtures  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
-from analytics.ingest.readiness_store import import_readiness_paths  # noqa: E402
+from analytics.ingest import import_paths  # noqa: E402
 from bench.common import build_database, median_seconds  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def main() -> None:
         build_database(path, args.problems)
         files = readiness_fixtures.write_readiness_set(data, Path(folder) / "inbox")
         started = time.perf_counter()
-        import_readiness_paths(path, files, actor="bench")
+        import_paths(path, files, actor="bench")
         imported = time.perf_counter() - started
         filters = Filters(as_of=data.as_of)
         with db.connect(path, read_only=True) as con:

@@ -8,7 +8,7 @@ import pytest
 
 from analytics import db, readiness, readiness_fixtures as rf, schema
 from analytics.filters import Filters
-from analytics.ingest.readiness_store import import_readiness_paths
+from analytics.ingest import import_paths
 from analytics.settings import set_setting
 from tests.test_readiness_sheets import write_xlsx
 
@@ -16,18 +16,28 @@ SAMPLES = Path(__file__).parent / "samples" / "readiness"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 NOW = dt.datetime(2026, 11, 21, 9)
 AS_OF = Filters(as_of=dt.date(2026, 11, 21))
-# 实地 comes from the scores engine: here the sample's expected figure stands in for it
-SAMPLE_FIELD = readiness.FieldScores("第二轮", EXPECTED["field"])
+# Where a test sets the 实地 part itself instead of the stored score sheets'
+SET_FIELD = readiness.FieldScores("第二轮", EXPECTED["field"])
 
 
 @pytest.fixture
 def sample_db(tmp_path):
+    """The sample set: catalogue, score sheet, materials and survey, through the one import door."""
     path = tmp_path / "sample.duckdb"
-    import_readiness_paths(path, sorted(SAMPLES.glob("*.xlsx")), now=NOW)
+    import_paths(path, sorted(SAMPLES.glob("*.xlsx")), now=NOW)
     return path
 
 
-def result(db_path, field=SAMPLE_FIELD, filters=AS_OF, **settings):
+@pytest.fixture
+def no_scores_db(tmp_path):
+    """The sample set without its score sheet: no 实地 part."""
+    path = tmp_path / "no_scores.duckdb"
+    import_paths(path, [SAMPLES / name for name in ("测评体系分解表.xlsx", "网上申报材料报送情况.xlsx", "问卷调查结果.xlsx")],
+                 now=NOW)
+    return path
+
+
+def result(db_path, field=None, filters=AS_OF, **settings):
     with db.connect(db_path) as con:
         for key, value in settings.items():
             set_setting(con, key, value, actor="测试")
@@ -37,6 +47,8 @@ def result(db_path, field=SAMPLE_FIELD, filters=AS_OF, **settings):
 def test_the_sample_set_matches_its_expected_figures(sample_db):
     found = result(sample_db)
     # expected.json holds figures rounded to two decimals, its projection computed from unrounded parts
+    assert found.field == pytest.approx(EXPECTED["field"], abs=0.005)
+    assert found.field_round == "第二轮"
     assert found.online == pytest.approx(EXPECTED["online"], abs=0.005)
     assert found.survey == pytest.approx(EXPECTED["survey"], abs=0.005)
     assert found.projected == pytest.approx(EXPECTED["projected"], abs=0.01)
@@ -65,11 +77,11 @@ def test_changed_weights_change_the_projection(sample_db):
     assert found.projected == pytest.approx((found.field + found.online + found.survey) / 3)
 
 
-def test_a_missing_part_leaves_the_projection_empty_unless_it_weighs_nothing(sample_db):
-    found = result(sample_db, field=None)
+def test_a_missing_part_leaves_the_projection_empty_unless_it_weighs_nothing(no_scores_db):
+    found = result(no_scores_db)
     assert (found.projected, found.best_case, found.missing_parts) == (None, None, ("实地考察",))
     assert readiness.readiness_line(found).startswith("测评得分暂无法预计（缺少实地考察数据）：实地—、网上60.7、问卷83.4")
-    found = result(sample_db, field=None, weight_field=0)
+    found = result(no_scores_db, weight_field=0)
     assert found.projected == pytest.approx((40 * found.online + 20 * found.survey) / 60)
 
 
@@ -107,9 +119,13 @@ def test_a_district_filter_limits_the_survey_to_that_area(sample_db):
     assert found.survey == pytest.approx(100 * (0.769 + 0.782 + 0.943 + 0.905) / 4)
 
 
-def test_a_unit_filter_limits_the_online_part_to_its_standards(sample_db):
+def test_a_unit_filter_limits_the_online_part_to_its_standards_and_the_field_to_its_points(sample_db):
     found = result(sample_db, filters=Filters(as_of=AS_OF.as_of, units=("市文明办",)))
     assert (found.online, found.online_returned, found.online_standards) == (0.0, {"市文明办": 2}, 2)
+    assert found.field is None   # 市文明办 answers for no 点位
+    found = result(sample_db, filters=Filters(as_of=AS_OF.as_of, units=("市教育局",)))
+    assert found.field == pytest.approx(100 - (7 + 30 + 18 + 10) / 3)   # its three schools
+    assert found.online == pytest.approx(0.0)
 
 
 def test_overdue_points_against_their_deadline(sample_db):
@@ -131,6 +147,13 @@ def test_overdue_points_against_their_deadline(sample_db):
 
 
 def test_lost_points_add_up_to_what_the_projection_misses(sample_db):
+    found = result(sample_db)
+    assert sum(found.lost_by_unit.values()) == pytest.approx(0.4 * (100 - found.field) + 0.4 * (100 - found.online))
+    # 市教育局's schools: 中小学校 (3 点位) of 8 types lost 65 points; and 2 online standards
+    assert found.who_loses.set_index("unit").loc["市教育局", "field_lost"] == pytest.approx(0.4 * 65 / 3 / 8)
+
+
+def test_lost_points_with_the_field_part_set(sample_db):
     field = readiness.FieldScores("第二轮", 80.0, {"城关街道": 12.0, "市教育局": 8.0}, {"城关街道": 3, "市教育局": 2})
     found = result(sample_db, field=field)
     online_lost = 0.4 * (100 - found.online)
@@ -155,7 +178,7 @@ def write_materials(path, rows):
 def test_a_standard_of_two_units_passes_when_both_passed_and_a_silent_standard_is_missing(tmp_path):
     db_path = tmp_path / "t.duckdb"
     (tmp_path / "a").mkdir()
-    import_readiness_paths(db_path, [
+    import_paths(db_path, [
         write_catalogue(tmp_path / "分解表.xlsx", [["思想道德", "志愿", "志愿服务制度化", 6, "网上申报", "市文明办"],
                                                 ["思想道德", "诚信", "诚信建设", 4, "网上申报", "市民政局"],
                                                 ["思想道德", "家庭", "文明家庭评选", 10, "网上材料审核", "市妇联"]]),
@@ -178,7 +201,7 @@ def test_without_a_catalogue_the_status_sheet_weighs_its_standards(tmp_path):
     db_path = tmp_path / "t.duckdb"
     write_xlsx(tmp_path / "报送.xlsx", [["测评标准", "责任单位", "报送状态", "分值"],
                                         ["志愿服务制度化", "市文明办", "已通过", 6], ["诚信建设", "市民政局", "未报送", 4]])
-    import_readiness_paths(db_path, [tmp_path / "报送.xlsx"], now=NOW)
+    import_paths(db_path, [tmp_path / "报送.xlsx"], now=NOW)
     with db.connect(db_path) as con:
         assert readiness.readiness(con, AS_OF).online == pytest.approx(60.0)
 
@@ -187,13 +210,13 @@ def test_without_a_catalogue_the_status_sheet_weighs_its_standards(tmp_path):
 def test_generated_sets_match_the_figures_of_their_generator(tmp_path, seed):
     data = rf.readiness_set(seed, n_online=60, n_field=30, rounds=3)
     db_path = tmp_path / "t.duckdb"
-    import_readiness_paths(db_path, [rf.write_catalogue(data, tmp_path, fmt="xls", words="other_words"),
+    import_paths(db_path, [rf.write_catalogue(data, tmp_path, fmt="xls", words="other_words"),
                                      rf.write_materials(data, tmp_path, fmt="csv", words="other_words"),
                                      rf.write_survey(data, tmp_path, shape="long", rates="mixed")], now=NOW)
     truth = data.expected(pending_credit_pct=25)
-    found = result(db_path, filters=Filters(as_of=data.as_of), pending_credit_pct=25)
+    found = result(db_path, field=SET_FIELD, filters=Filters(as_of=data.as_of), pending_credit_pct=25)
     assert found.online == pytest.approx(truth["online"])
-    assert found.best_case == pytest.approx((40 * SAMPLE_FIELD.overall + 40 * truth["online_best"]
+    assert found.best_case == pytest.approx((40 * SET_FIELD.overall + 40 * truth["online_best"]
                                              + 20 * truth["survey"]) / 100)
     assert found.survey == pytest.approx(truth["survey"])
     assert (found.online_returned, found.online_missing, found.online_overdue) == \
@@ -201,7 +224,7 @@ def test_generated_sets_match_the_figures_of_their_generator(tmp_path, seed):
 
 
 def test_the_briefing_line(sample_db):
-    assert readiness.readiness_line(result(sample_db, field=readiness.FieldScores("第二轮", 84.265625))) == \
+    assert readiness.readiness_line(result(sample_db)) == \
         "若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项"
 
 
@@ -216,7 +239,7 @@ def test_an_empty_database_has_no_readiness(tmp_path):
 def test_a_status_sheet_that_names_the_content_and_writes_the_reason_into_the_status(tmp_path):
     db_path = tmp_path / "t.duckdb"
     (tmp_path / "a").mkdir()
-    import_readiness_paths(db_path, [
+    import_paths(db_path, [
         write_catalogue(tmp_path / "分解表.xlsx", [["思想道德", "志愿服务", "志愿服务制度化", 6, "网上申报", "市文明办"],
                                                 ["思想道德", "诚信建设", "诚信制度落实", 4, "网上申报", "市民政局"]]),
         write_xlsx(tmp_path / "a" / "报送.xlsx", [["测评内容", "报送单位", "审核情况"],
@@ -234,7 +257,7 @@ def test_rounds_without_numbers_keep_the_order_they_came_in(tmp_path):
     db_path = tmp_path / "t.duckdb"
     write_xlsx(tmp_path / "问卷.xlsx", [["调查批次", "县（市、区）", "满意度"], ["秋季调查", "东城区", "80%"],
                                        ["冬季调查", "东城区", "90%"]])
-    import_readiness_paths(db_path, [tmp_path / "问卷.xlsx"], now=NOW)
+    import_paths(db_path, [tmp_path / "问卷.xlsx"], now=NOW)
     found = result(db_path)
     assert (found.survey_round, found.survey) == ("冬季调查", pytest.approx(90.0))
 
@@ -249,6 +272,6 @@ def test_a_status_sheet_with_points_and_methods_is_no_catalogue(tmp_path):
 
 def test_a_catalogue_alone_counts_every_online_standard_missing(tmp_path):
     db_path = tmp_path / "t.duckdb"
-    import_readiness_paths(db_path, [SAMPLES / "测评体系分解表.xlsx"], now=NOW)
+    import_paths(db_path, [SAMPLES / "测评体系分解表.xlsx"], now=NOW)
     found = result(db_path)
     assert (found.online, found.online_missing, found.online_by_status["未报送"]) == (0.0, 20, 20)
