@@ -122,12 +122,60 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action    VARCHAR NOT NULL,
     detail    VARCHAR
 );
-"""
 
+-- 模拟测评 score sheets (analytics/ingest/score_store.py): a table of their own, never problems.
+CREATE TABLE IF NOT EXISTS score_imports (
+    import_id    INTEGER PRIMARY KEY,    -- numbered with the ledger imports (one sequence, one undo)
+    file_name    VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    shape        VARCHAR NOT NULL,       -- 扣分明细 / 点位得分表 / 得分汇总
+    rounds       VARCHAR[] NOT NULL,
+    imported_at  TIMESTAMP NOT NULL,
+    imported_by  VARCHAR NOT NULL,
+    points       INTEGER NOT NULL,
+    deductions   INTEGER NOT NULL,
+    rows_flagged INTEGER NOT NULL,       -- 点位 carrying a flag (theirs or a deduction's)
+    archive_path VARCHAR NOT NULL,
+    undone_at    TIMESTAMP,
+    undone_by    VARCHAR
+);
 
-# The readiness sheets (analytics/ingest/readiness_store.py): imports numbered with the ledgers', and
-# the rows of the 测评体系分解表, the 网上申报 status sheets and the 问卷调查 results.
-READINESS_SCHEMA = """
+-- One row per 点位 scored in a round, as the sheet gives it.
+CREATE TABLE IF NOT EXISTS score_points (
+    import_id        INTEGER NOT NULL,
+    point_no         INTEGER NOT NULL,   -- within the import
+    round_name       VARCHAR NOT NULL,   -- 第三轮, or the 测评日期 when no round is named
+    round_no         INTEGER,
+    eval_date        DATE,
+    sheet            VARCHAR NOT NULL,
+    source_row       INTEGER NOT NULL,
+    point_type       VARCHAR,
+    point_type_raw   VARCHAR,
+    point_type_known BOOLEAN NOT NULL,
+    point_name       VARCHAR NOT NULL,
+    unit             VARCHAR,
+    stated_score     DOUBLE,             -- the 得分 the sheet states
+    deducted         DOUBLE,             -- points deducted in all; NULL: not scored
+    flags            VARCHAR[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS score_deductions (
+    import_id     INTEGER NOT NULL,
+    point_no      INTEGER NOT NULL,
+    sheet         VARCHAR NOT NULL,
+    source_row    INTEGER NOT NULL,
+    source_column VARCHAR NOT NULL,
+    item          VARCHAR,               -- 测评项目
+    standard      VARCHAR,               -- 测评标准 (测评内容)
+    max_points    DOUBLE,                -- 分值
+    deduction     DOUBLE NOT NULL,
+    reason        VARCHAR,               -- 存在问题 (扣分原因)
+    raw_deduction VARCHAR,
+    flags         VARCHAR[] NOT NULL
+);
+
+-- Readiness sheets (analytics/ingest/readiness_store.py): the 测评体系分解表, 网上申报 status sheets and
+-- 问卷调查 results, each import numbered with the ledgers'.
 CREATE TABLE IF NOT EXISTS readiness_imports (
     import_id      INTEGER PRIMARY KEY,    -- numbered with the ledger and score imports (one sequence, one undo)
     kind           VARCHAR NOT NULL,     -- catalogue | materials | survey
@@ -194,6 +242,7 @@ CREATE TABLE IF NOT EXISTS survey_results (
 """
 
 
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables and seed the default dictionaries (idempotent). What a file from an
     earlier version lacks of the derived tables (the life days in `problems`, `rebound_links`) is
@@ -212,7 +261,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(SCHEMA)
             derive_current_state(con)
     con.execute(SCHEMA)
-    con.execute(READINESS_SCHEMA)
     if con.execute("SELECT count(*) FROM point_type_aliases").fetchone()[0] == 0:
         con.executemany(
             "INSERT INTO point_type_aliases VALUES (?, ?, TRUE)",

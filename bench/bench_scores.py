@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, score_fixtures, scores  # noqa: E402
+from analytics import db, scores  # noqa: E402
+from analytics.fixtures import scores as score_fixtures  # noqa: E402
 from analytics.ingest import import_paths  # noqa: E402
 from bench.common import ROOT, build_database, median_seconds  # noqa: E402
 

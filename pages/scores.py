@@ -15,7 +15,7 @@ UNIT_CHART_ROWS = 30
 current = page_start("测评得分")
 rounds = data.read(scores.list_rounds)
 if rounds.empty:
-    if state.require_data():    # an empty database says so as every page does; else: no score sheet yet
+    if first_start.require_data():    # an empty database says so as every page does; else: no score sheet yet
         st.info("还没有模拟测评得分表。在“数据导入”页上传扣分明细、点位得分表或得分汇总（.xlsx/.xls），"
                 "系统按内容自动识别为得分表，不会当作台账。")
     st.stop()

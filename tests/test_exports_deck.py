@@ -348,7 +348,7 @@ def test_score_slides_show_the_type_scores_against_the_line_and_the_last_three(t
     from analytics.ingest.scoresheet import parse_score_sheet
     from analytics.scores import round_summary
 
-    path = db.init_db(tmp_path / "scores.duckdb")
+    path = schema.init_db(tmp_path / "scores.duckdb")
     with db.connect(path) as con:
         aliases = dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
         for sample in sorted((Path(__file__).parent / "samples" / "scores").glob("*.xlsx")):

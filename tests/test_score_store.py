@@ -7,7 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics import db, fixtures, score_fixtures, scores
+from analytics import db, fixtures, scores
+from analytics.fixtures import scores as score_fixtures
 from analytics.ingest import import_paths, rebuild, undo_import
 from analytics.ingest.integrity import check_integrity
 from analytics.upload import preview_ledger, previews_table

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, score_fixtures, scores
+from analytics import db, schema, scores
+from analytics.fixtures import scores as score_fixtures
 from analytics.filters import Filters
 from analytics.ingest import score_store
 from analytics.ingest.scoresheet import parse_score_sheet
@@ -21,7 +22,7 @@ NOW = dt.datetime(2026, 11, 25, 9, 0)
 @pytest.fixture
 def con(tmp_path):
     with db.connect(tmp_path / "scores.duckdb") as connection:
-        db.ensure_schema(connection)
+        schema.ensure_schema(connection)
         yield connection
 
 

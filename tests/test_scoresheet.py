@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 import xlwt
 
-from analytics import fixtures, score_fixtures
+from analytics import fixtures
+from analytics.fixtures import scores as score_fixtures
 from analytics.ingest.reader import read_grids
 from analytics.ingest.scoresheet import (ScoreSheetError, find_score_layout, is_score_workbook,
                                          parse_score_sheet, read_deduction, read_points_value, read_round)

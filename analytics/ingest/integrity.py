@@ -8,7 +8,8 @@ import duckdb
 
 from analytics import db
 from analytics.derive import current_state_sql, stored_links_sql
-from analytics.ingest import readiness_store, score_store
+import analytics.ingest.readiness_store as readiness_store
+import analytics.ingest.score_store as score_store
 from analytics.ingest.store import file_sha256
 
 

@@ -17,58 +17,7 @@ import pyarrow as pa
 from analytics import db
 from analytics.ingest.scoresheet import ParsedScoreSheet, parse_score_sheet
 
-SCORE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS score_imports (
-    import_id    INTEGER PRIMARY KEY,    -- numbered with the ledger imports (one sequence, one undo)
-    file_name    VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,
-    shape        VARCHAR NOT NULL,       -- 扣分明细 / 点位得分表 / 得分汇总
-    rounds       VARCHAR[] NOT NULL,
-    imported_at  TIMESTAMP NOT NULL,
-    imported_by  VARCHAR NOT NULL,
-    points       INTEGER NOT NULL,
-    deductions   INTEGER NOT NULL,
-    rows_flagged INTEGER NOT NULL,       -- 点位 carrying a flag (theirs or a deduction's)
-    archive_path VARCHAR NOT NULL,
-    undone_at    TIMESTAMP,
-    undone_by    VARCHAR
-);
-
--- One row per 点位 scored in a round, as the sheet gives it.
-CREATE TABLE IF NOT EXISTS score_points (
-    import_id        INTEGER NOT NULL,
-    point_no         INTEGER NOT NULL,   -- within the import
-    round_name       VARCHAR NOT NULL,   -- 第三轮, or the 测评日期 when no round is named
-    round_no         INTEGER,
-    eval_date        DATE,
-    sheet            VARCHAR NOT NULL,
-    source_row       INTEGER NOT NULL,
-    point_type       VARCHAR,
-    point_type_raw   VARCHAR,
-    point_type_known BOOLEAN NOT NULL,
-    point_name       VARCHAR NOT NULL,
-    unit             VARCHAR,
-    stated_score     DOUBLE,             -- the 得分 the sheet states
-    deducted         DOUBLE,             -- points deducted in all; NULL: not scored
-    flags            VARCHAR[] NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS score_deductions (
-    import_id     INTEGER NOT NULL,
-    point_no      INTEGER NOT NULL,
-    sheet         VARCHAR NOT NULL,
-    source_row    INTEGER NOT NULL,
-    source_column VARCHAR NOT NULL,
-    item          VARCHAR,               -- 测评项目
-    standard      VARCHAR,               -- 测评标准 (测评内容)
-    max_points    DOUBLE,                -- 分值
-    deduction     DOUBLE NOT NULL,
-    reason        VARCHAR,               -- 存在问题 (扣分原因)
-    raw_deduction VARCHAR,
-    flags         VARCHAR[] NOT NULL
-);
-"""
-
+# Their tables are in analytics/schema.py (score_imports, score_points, score_deductions).
 _POINT_TYPES = {"point_no": pa.int32(), "round_no": pa.int32(), "eval_date": pa.date32(),
                 "source_row": pa.int32(), "point_type_known": pa.bool_(), "stated_score": pa.float64(),
                 "deducted": pa.float64(), "flags": pa.list_(pa.string())}

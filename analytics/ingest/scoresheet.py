@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics.ingest import dates
+import analytics.ingest.dates as dates
 from analytics.ingest.layout import HEADER_SEARCH_ROWS, SheetLayout, problem_rows
 from analytics.ingest.parse import column_letter
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids

@@ -30,10 +30,10 @@ from analytics import db, schema
 from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
-from analytics.ingest import readiness_store, score_store
+import analytics.ingest.readiness_store as readiness_store
+import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.recognise import parse_file
-from analytics.ingest.score_store import next_import_id
 from analytics.ingest.scoresheet import ParsedScoreSheet
 
 # What makes a resubmitted row an update rather than the same row again.
@@ -154,7 +154,7 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
     parsed = prepared.ledger
     with db.transaction(con):
         if import_id is None:
-            import_id = next_import_id(con)   # one sequence with the score sheets
+            import_id = score_store.next_import_id(con)   # one sequence with the score sheets
         effective = parsed.report_date or now.date()
         con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
                     [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
