@@ -65,6 +65,7 @@ def test_the_json_has_exactly_the_keys_of_the_command(sample_db):
                              "online_missing", "lost_by_unit"]
     assert figures["weights"] == {"field": 40.0, "online": 40.0, "survey": 20.0}
     assert all(isinstance(figures[key], float) for key in ("field", "online", "survey", "projected", "best_case"))
+    assert figures["projected"] == pytest.approx(EXPECTED["projected"], abs=0.01)
     json.dumps(figures)   # plain numbers, no numpy types
 
 
