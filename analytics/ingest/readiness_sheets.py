@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.ingest import dates
+import analytics.ingest.dates as dates
 from analytics.ingest.layout import HeaderVocabulary, SheetLayout, find_layout, problem_rows
 from analytics.ingest.parse import column_letter, detect_report_date
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
