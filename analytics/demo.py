@@ -7,7 +7,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from analytics import db, fixtures, readiness_fixtures, schema
+from analytics import db, fixtures, schema
+from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.ingest import import_paths
 from analytics.ingest.store import ImportProgress

@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, readiness, readiness_fixtures  # noqa: E402
+from analytics import db, readiness  # noqa: E402
+from analytics.fixtures import readiness as readiness_fixtures  # noqa: E402
 from analytics.filters import Filters  # noqa: E402
 from analytics.ingest import import_paths  # noqa: E402
 from bench.common import build_database, median_seconds  # noqa: E402

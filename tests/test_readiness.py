@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, readiness, readiness_fixtures as rf, schema
+from analytics import db, readiness, schema
+from analytics.fixtures import readiness as rf
 from analytics.filters import Filters
 from analytics.ingest import import_paths
 from analytics.settings import set_setting

@@ -1,7 +1,7 @@
 """The readiness generator is deterministic, reaches province size, and writes each kind of sheet."""
 import pytest
 
-from analytics import readiness_fixtures as rf
+from analytics.fixtures import readiness as rf
 
 
 def test_the_same_seed_gives_the_same_set_and_the_same_bytes(tmp_path):

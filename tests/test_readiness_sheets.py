@@ -6,7 +6,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics import fixtures, readiness_fixtures as rf
+from analytics import fixtures
+from analytics.fixtures import readiness as rf
 from analytics.ingest.reader import FileRefused, read_grids
 from analytics.ingest.readiness_sheets import (CATALOGUE, MATERIALS, SURVEY, indicator_of, normalise_method,
                                                normalise_submission, read_points, read_rate,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, readiness_fixtures as rf
+from analytics import db
+from analytics.fixtures import readiness as rf
 from analytics.ingest import import_paths, rebuild, undo_import
 from analytics.ingest.integrity import check_integrity
 from analytics.ingest.readiness_store import (CURRENT_MATERIALS_SQL, CURRENT_STANDARDS_SQL, CURRENT_SURVEY_SQL,
