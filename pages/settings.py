@@ -14,6 +14,9 @@ THRESHOLDS = {
     "rate_gap_pct": (float, 0.0), "min_group_size": (int, 0), "last_n": (int, 1),
     "backlog_growth": (int, 1), "overdue_min": (int, 1), "silent_days": (int, 1),
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
+    **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
+                                    "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
+                                    "pending_credit_pct")},
 }
 
 page_start("设置", show_scope=False)
