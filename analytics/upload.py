@@ -109,6 +109,10 @@ def _score_sheet_preview(parsed: ParsedScoreSheet, file_name: str) -> LedgerPrev
         score_sheet=parsed.describe())
 
 
+READINESS_RAW_LABELS = {"status_raw": "报送状态原文", "raw_deadline": "截止时间原文", "method_raw": "测评方式原文",
+                        "round_no": "轮次序号", "rate": "比率", "raw": "原文"}
+
+
 def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
     """A readiness sheet's preview: what it was recognised as, how its headers were read, its first
     rows as they will be stored and the flagged ones."""
@@ -122,7 +126,8 @@ def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
     return LedgerPreview(
         file_name, report_date=sheet.report_date, rows=len(rows), flagged=sheet.flagged,
         warnings=list(sheet.warnings), mapping=mapping,
-        sample=rows.drop(columns=["flags", "standard_key"], errors="ignore").head(SAMPLE_ROWS),
+        sample=rows.drop(columns=["flags", "standard_key"], errors="ignore").head(SAMPLE_ROWS)
+        .rename(columns=READINESS_FIELD_LABELS | READINESS_RAW_LABELS),
         flagged_rows=pd.DataFrame({"sheet": flagged["sheet"], "source_row": flagged["source_row"],
                                    "point_name": flagged[named], "description": None,
                                    "flag_text": flagged["flags"].str.join("；")}).reset_index(drop=True),
