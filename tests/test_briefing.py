@@ -1,5 +1,6 @@
 """The morning briefing on the hand-built campaign: the paragraph word for word, the JSON, and that
 it agrees with summary and the by-type table."""
+import datetime as dt
 import json
 
 
@@ -56,3 +57,20 @@ def test_the_empty_database(tmp_path):
     assert briefing_text(b) == ("截至11月20日，测评日期尚未设置；累计排查问题0条，已整改0条，整改率—；"
                                 "较昨日新增0条、整改0条；逾期0条；落后的点位类型：无；未报送单位：无。")
     assert json.dumps(briefing_json(b), ensure_ascii=False)
+
+
+def test_the_briefing_gains_the_readiness_line_once_readiness_sheets_are_in(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import import_paths
+
+    samples = Path(__file__).parent / "samples" / "readiness"
+    path = tmp_path / "t.duckdb"
+    import_paths(path, [samples / "第二轮模拟测评扣分明细.xlsx"])
+    as_of = Filters(as_of=dt.date(2026, 11, 21))
+    with db.connect(path, read_only=True) as con:
+        assert briefing(con, as_of).readiness is None   # a 模拟测评 alone has its own line
+    import_paths(path, [samples / name for name in ("测评体系分解表.xlsx", "网上申报材料报送情况.xlsx", "问卷调查结果.xlsx")])
+    with db.connect(path, read_only=True) as con:
+        text = briefing_text(briefing(con, as_of))
+    assert text.endswith("\n若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项。")
