@@ -25,7 +25,7 @@ from analytics.ingest.readiness_sheets import (INDICATORS, MISSING, ONLINE_METHO
                                                SUBMISSION_STATUSES, standard_key)
 from analytics.ingest.readiness_store import (CURRENT_MATERIALS_SQL, CURRENT_STANDARDS_SQL, CURRENT_SURVEY_SQL,
                                               has_readiness_tables)
-from analytics.scores import point_scores, round_summary
+from analytics.scores import point_scores, resolve_round
 from analytics.settings import Settings, get_settings
 
 PARTS = {"field": "实地考察", "online": "网上申报", "survey": "问卷调查"}
@@ -110,8 +110,10 @@ def _match_materials(catalogue: pd.DataFrame, materials: pd.DataFrame) -> pd.Dat
     for key, content in zip(keys, catalogue["content"]):
         by_content.setdefault(standard_key(content), []).append(key)
 
+    known = set(keys)
+
     def matched(key: str) -> str | None:
-        if key in keys:
+        if key in known:
             return key
         near = [k for k in keys if len(k) >= 4 and len(key) >= 4 and (k in key or key in k)]
         if len(near) == 1:
@@ -271,15 +273,16 @@ def who_loses(online_lost: tuple[dict[str, float], dict[str, int]], field_scores
 def field_scores_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> FieldScores | None:
     """The 实地 part from the latest 模拟测评 round: its overall score (the mean of its type scores) and
     what each unit's 点位 took off it: a 点位's deductions ÷ the 点位 of its type ÷ the types."""
-    summary = round_summary(con, filters=filters)
-    if summary is None or not summary.by_point_type:
+    latest = resolve_round(con, None)
+    points = point_scores(con, latest, filters) if latest else None
+    if points is None or not points["point_type"].notna().any():
         return None
-    points = point_scores(con, summary.round, filters)
     points = points[points["point_type"].notna()]
+    overall = float(points.groupby("point_type")["score"].mean().mean())   # as analytics.scores has it
     per_type = points.groupby("point_type")["point_type"].transform("size")
     lost = (100 - points["score"]) / per_type / points["point_type"].nunique()
     units = points["unit"].fillna("（未写明单位）")
-    return FieldScores(summary.round, float(summary.overall),
+    return FieldScores(latest, overall,
                        {str(unit): float(value) for unit, value in lost.groupby(units).sum().items()},
                        {str(unit): int(count) for unit, count in units[lost > 0].value_counts().items()})
 
