@@ -23,3 +23,8 @@ def test_province_size():
 def test_sizes_beyond_the_vocabulary_are_refused():
     with pytest.raises(ValueError, match="n_online"):
         rf.readiness_set(0, n_online=10_000)
+
+
+def test_a_set_of_one_unit_owns_every_standard_alone():
+    data = rf.readiness_set(0, units=("市文明办",), co_owned_share=1.0)
+    assert {m.unit for m in data.materials} == {"市文明办"}
