@@ -14,8 +14,10 @@ SCORE_COLORS = {"后几名": SERIES_COLORS["后几名"], "低于合格线": "#F2
 
 def _line(fig: go.Figure, line: float, vertical: bool) -> None:
     draw = fig.add_vline if vertical else fig.add_hline
+    # over the plot area for a vertical line, so the label does not sit on the top bar's value
+    placement = dict(annotation_position="top", annotation_yshift=10) if vertical else {}
     draw(line, line_dash="dash", line_color=SCORE_COLORS["合格线"], line_width=2,
-         annotation_text=f"合格线{line:g}分", annotation_font_color=SCORE_COLORS["合格线"])
+         annotation_text=f"合格线{line:g}分", annotation_font_color=SCORE_COLORS["合格线"], **placement)
 
 
 def score_bars(frame: pd.DataFrame, *, line: float, title: str, subtitle: str, last_n: set[str] = frozenset(),
