@@ -13,6 +13,7 @@ from analytics.countdown import Countdown, countdown
 from analytics.labels import month_day, percent, window_text
 from analytics.filters import Filters
 from analytics.metrics import Kpis, metrics_and_kpis
+from analytics.readiness import readiness_line, stored_readiness
 from analytics.rework import rework_rising
 from analytics.scores import round_summary
 from analytics.settings import get_settings
@@ -47,6 +48,7 @@ class Briefing:
     silent_units: tuple[SilentUnit, ...]
     rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
     mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
+    readiness: str | None = None                    # 若今日测评，预计得分… when readiness sheets are stored
 
 
 def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
@@ -67,6 +69,7 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
         mock_evaluation=scored.briefing_line() if scored else None,
         rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
                             for row in rework_rising(con, filters, "unit").itertuples()),
+        readiness=readiness_line(ready) if (ready := stored_readiness(con, filters)) else None,
     )
 
 
@@ -110,7 +113,7 @@ def briefing_text(b: Briefing) -> str:
             f"{_pace_clause(b.countdown)}；"
             f"落后的点位类型：{lagging}；未报送单位：{silent}"
             + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
-            + (f"\n{b.mock_evaluation}。" if b.mock_evaluation else ""))
+            + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.readiness) if line))
 
 
 def _plain(value):

@@ -1,4 +1,4 @@
-"""Every command of `python -m analytics`: import, summary, briefing, scores, export, demo, undo,
+"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, export, demo, undo,
 rebuild, check, settings, user add.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
@@ -141,6 +141,15 @@ def command_scores(args: argparse.Namespace) -> int:
         print("还没有导入模拟测评得分表。", file=sys.stderr)
         return 1
     print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else result.briefing_line() + "。")
+    return 0
+
+
+def command_readiness(args: argparse.Namespace) -> int:
+    from analytics.readiness import readiness, readiness_json, readiness_line
+
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
+        result = readiness(con, filters_from_arguments(args))
+    print(json.dumps(readiness_json(result), ensure_ascii=False, indent=1) if args.json else readiness_line(result) + "。")
     return 0
 
 
@@ -295,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
     scores_parser.add_argument("--round", help="测评轮次，如 第二轮")
     add_filter_arguments(scores_parser)
     scores_parser.set_defaults(run=command_scores)
+
+    readiness_parser = commands.add_parser("readiness", parents=[common], help="测评准备：实地、网上、问卷三部分与预计得分")
+    readiness_parser.add_argument("--json", action="store_true")
+    add_filter_arguments(readiness_parser)
+    readiness_parser.set_defaults(run=command_readiness)
 
     demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据")
     demo_parser.set_defaults(run=command_demo)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analytics import db, fixtures, schema
+from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.ingest import import_paths
 from analytics.ingest.store import ImportProgress
@@ -52,10 +53,11 @@ def load_demo(db_path: Path | str | None = None, *, seed: int = 0, n_units: int 
             imported += sum(result.outcome == "imported" for result in results)
             done += len(paths)
     rounds = load_demo_scores(db_path, demo)
+    load_demo_readiness(db_path, demo)
     with db.connect(db_path, read_only=True) as con:
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()
     return (f"已载入演示数据：{len(demo.units)}个单位、{len(demo.report_dates)}周，导入台账{imported}份，"
-            f"问题{problems}条，模拟测评{rounds}轮，测评日期{chinese_date(demo.test_date)}。")
+            f"问题{problems}条，模拟测评{rounds}轮，测评体系、网上申报和问卷调查各一份，测评日期{chinese_date(demo.test_date)}。")
 
 
 def demo_round_dates(demo: fixtures.Campaign) -> list[dt.date]:
@@ -76,3 +78,15 @@ def load_demo_scores(db_path: Path, demo: fixtures.Campaign) -> int:
             imported += sum(r.outcome == "imported" for r in import_paths(db_path, [path], actor=DEMO_ACTOR,
                                                                           now=arrival))
     return imported
+
+
+def load_demo_readiness(db_path: Path, demo: fixtures.Campaign) -> None:
+    """The campaign's 测评体系分解表, 网上申报 status (its departments answer for the standards) and
+    问卷调查 results (three rounds over its districts), imported the evening of its last day."""
+    departments = tuple(unit.name for unit in demo.units if unit.kind == "市直部门")
+    areas = tuple(dict.fromkeys(unit.district for unit in demo.units if unit.kind != "市直部门"))
+    data = readiness_fixtures.readiness_set(demo.seed, units=departments or None, areas=areas or readiness_fixtures.AREAS,
+                                            as_of=demo.end)
+    with tempfile.TemporaryDirectory(prefix="chuangwen-demo-readiness-") as folder:
+        import_paths(db_path, readiness_fixtures.write_readiness_set(data, Path(folder)), actor=DEMO_ACTOR,
+                     now=dt.datetime.combine(demo.end, dt.time(21, 0)))

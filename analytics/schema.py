@@ -182,7 +182,74 @@ CREATE TABLE IF NOT EXISTS score_deductions (
     raw_deduction VARCHAR,
     flags         VARCHAR[] NOT NULL
 );
+
+-- Readiness sheets (analytics/ingest/readiness_store.py): the 测评体系分解表, 网上申报 status sheets and
+-- 问卷调查 results, each import numbered with the ledgers'.
+CREATE TABLE IF NOT EXISTS readiness_imports (
+    import_id      INTEGER PRIMARY KEY,    -- numbered with the ledger and score imports (one sequence, one undo)
+    kind           VARCHAR NOT NULL,     -- catalogue | materials | survey
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    report_date    DATE,                 -- 截至/填报日期 in a title or the file name
+    effective_date DATE NOT NULL,        -- report_date, else the import date: orders the imports of a kind
+    imported_at    TIMESTAMP NOT NULL,
+    imported_by    VARCHAR NOT NULL,
+    rows_read      INTEGER NOT NULL,
+    rows_flagged   INTEGER NOT NULL,
+    summary        VARCHAR NOT NULL,     -- what the import said, e.g. 网上申报材料报送情况：20项，已通过12项…
+    archive_path   VARCHAR NOT NULL,     -- relative to the archive folder, as for ledgers
+    undone_at      TIMESTAMP,
+    undone_by      VARCHAR
+);
+
+-- 测评体系分解表: one row per 测评标准.
+CREATE TABLE IF NOT EXISTS assessment_standards (
+    import_id    INTEGER NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    source_row   INTEGER NOT NULL,
+    item         VARCHAR,                -- 测评项目
+    content      VARCHAR,                -- 测评内容
+    standard     VARCHAR,                -- 测评标准 as written
+    standard_key VARCHAR NOT NULL,       -- without spaces and punctuation, to match the 网上申报 sheet
+    points       DOUBLE NOT NULL,        -- 分值
+    method       VARCHAR,                -- 实地考察 / 网上申报 / 问卷调查
+    method_raw   VARCHAR,
+    unit         VARCHAR,                -- 牵头单位 (the first 责任单位)
+    flags        VARCHAR[] NOT NULL
+);
+
+-- 网上申报 status: one row per 测评标准 (and unit).
+CREATE TABLE IF NOT EXISTS online_materials (
+    import_id    INTEGER NOT NULL,
+    sheet        VARCHAR NOT NULL,
+    source_row   INTEGER NOT NULL,
+    standard     VARCHAR,
+    standard_key VARCHAR NOT NULL,
+    unit         VARCHAR,
+    status       VARCHAR NOT NULL,       -- 已通过 / 待审核 / 被退回 / 未报送
+    status_raw   VARCHAR,
+    reason       VARCHAR,                -- 退回原因
+    deadline     DATE,                   -- 截止时间
+    raw_deadline VARCHAR,
+    points       DOUBLE,                 -- 分值 when the sheet has it (used when no catalogue is imported)
+    flags        VARCHAR[] NOT NULL
+);
+
+-- 问卷调查 results: one row per round, area and indicator.
+CREATE TABLE IF NOT EXISTS survey_results (
+    import_id  INTEGER NOT NULL,
+    sheet      VARCHAR NOT NULL,
+    source_row INTEGER NOT NULL,
+    round      VARCHAR NOT NULL,         -- 第二轮 …
+    round_no   INTEGER,                  -- 2; NULL for a round named otherwise
+    area       VARCHAR NOT NULL,         -- 全市 when the sheet has no area
+    indicator  VARCHAR NOT NULL,         -- 知晓率 / 支持率 / 参与率 / 满意度
+    rate       DOUBLE,                   -- a fraction; NULL when unreadable (flagged)
+    raw        VARCHAR,
+    flags      VARCHAR[] NOT NULL
+);
 """
+
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -31,6 +31,14 @@ class Settings:
     interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
     interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
     interview_reopened: int = 3        # 返工达到这么多条即列入约谈名单
+    weight_field: float = 40.0         # 预测测评得分时实地考察、网上申报、问卷调查的权重
+    weight_online: float = 40.0
+    weight_survey: float = 20.0
+    target_awareness_pct: float = 90.0       # 问卷调查目标：知晓率、支持率、参与率、满意度
+    target_support_pct: float = 90.0
+    target_participation_pct: float = 85.0
+    target_satisfaction_pct: float = 85.0
+    pending_credit_pct: float = 0.0    # 待审核的网上申报材料按分值的这么多百分比计入预测（0：通过前不计分）
 
 
 SETTING_LABELS = {
@@ -52,6 +60,10 @@ SETTING_LABELS = {
     "interview_weeks": "约谈：连续列后几名的周数",
     "interview_overdue": "约谈：逾期超过条数",
     "interview_reopened": "约谈：返工条数",
+    "weight_field": "实地考察权重", "weight_online": "网上申报权重", "weight_survey": "问卷调查权重",
+    "target_awareness_pct": "知晓率目标（%）", "target_support_pct": "支持率目标（%）",
+    "target_participation_pct": "参与率目标（%）", "target_satisfaction_pct": "满意度目标（%）",
+    "pending_credit_pct": "待审核材料计分比例（%）",
 }
 
 
@@ -114,6 +126,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "interview_weeks": (_parse_positive, "正整数"),
     "interview_overdue": (_parse_count, "不小于 0 的整数"),
     "interview_reopened": (_parse_positive, "正整数"),
+    **{key: (_parse_percent, "0 到 100 之间的数") for key in (
+        "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
+        "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},
 }
 assert set(_PARSERS) == {f.name for f in fields(Settings)} == set(SETTING_LABELS)
 

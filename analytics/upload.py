@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from analytics.ingest import FileRefused, ImportResult, import_paths
 from analytics.ingest.store import ImportProgress
 from analytics.ingest.recognise import parse_file
+from analytics.ingest.readiness_sheets import FIELD_LABELS as READINESS_FIELD_LABELS, SURVEY, ReadinessSheet
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.office_words import OfficeWords
 from analytics.vocab import FIELD_LABELS
@@ -55,6 +56,12 @@ class LedgerPreview:
     sample: pd.DataFrame | None = None        # SAMPLE_COLUMNS, the first rows as they will be stored
     flagged_rows: pd.DataFrame | None = None  # sheet, source_row, point_name, description, flag_text
     score_sheet: str | None = None            # 模拟测评得分表：第三轮，44个点位 … when it is one
+    readiness_sheet: str | None = None        # 网上申报材料报送情况：20项，已通过12项… when it is one
+
+    @property
+    def recognised_as(self) -> str | None:
+        """What the file is when it is no ledger (a score sheet or a readiness sheet, described)."""
+        return self.score_sheet or self.readiness_sheet
 
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
@@ -69,6 +76,8 @@ def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, 
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
     if isinstance(parsed, ParsedScoreSheet):
         return _score_sheet_preview(parsed, file_name)
+    if isinstance(parsed, ReadinessSheet):
+        return _readiness_preview(parsed, file_name)
     mapping = pd.DataFrame(
         [(layout.sheet, get_column_letter(index + 1), layout.header_text.get(index, ""), FIELD_LABELS[name])
          for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
@@ -104,13 +113,38 @@ def _score_sheet_preview(parsed: ParsedScoreSheet, file_name: str) -> LedgerPrev
         score_sheet=parsed.describe())
 
 
+READINESS_RAW_LABELS = {"status_raw": "报送状态原文", "raw_deadline": "截止时间原文", "method_raw": "测评方式原文",
+                        "round_no": "轮次序号", "rate": "比率", "raw": "原文"}
+
+
+def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
+    """A readiness sheet's preview: what it was recognised as, how its headers were read, its first
+    rows as they will be stored and the flagged ones."""
+    mapping = pd.DataFrame(
+        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
+         for layout in sheet.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
+        columns=["sheet", "column", "header", "field"])
+    rows = sheet.rows
+    flagged = rows[rows["flags"].map(len) > 0]
+    named = "area" if sheet.kind == SURVEY else "standard"
+    return LedgerPreview(
+        file_name, report_date=sheet.report_date, rows=len(rows), flagged=sheet.flagged,
+        warnings=list(sheet.warnings), mapping=mapping,
+        sample=rows.drop(columns=["flags", "standard_key"], errors="ignore").head(SAMPLE_ROWS)
+        .rename(columns=READINESS_FIELD_LABELS | READINESS_RAW_LABELS),
+        flagged_rows=pd.DataFrame({"sheet": flagged["sheet"], "source_row": flagged["source_row"],
+                                   "point_name": flagged[named], "description": None,
+                                   "flag_text": flagged["flags"].str.join("；")}).reset_index(drop=True),
+        readiness_sheet=sheet.summary())
+
+
 def previews_table(previews: Iterable[LedgerPreview]) -> pd.DataFrame:
     """One row per uploaded file, for the batch at a glance (Chinese headers: shown as is)."""
     return pd.DataFrame([{
-        "文件名": p.file_name, "识别单位": p.ledger_unit or ("模拟测评得分表" if p.score_sheet else None),
+        "文件名": p.file_name, "识别单位": p.ledger_unit or (p.recognised_as or "").split("：")[0] or None,
         "单位来自": p.unit_source, "台账截至": p.report_date, "问题条数": p.rows, "待核条数": p.flagged,
         "结果": "无法导入：" + p.refusal if p.refusal else (
-            (f"可导入{p.score_sheet}" if p.score_sheet else "可导入") + "（有提示）" * bool(p.warnings)),
+            f"可导入{p.recognised_as or ''}" + "（有提示）" * bool(p.warnings)),
     } for p in previews])
 
 

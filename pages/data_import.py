@@ -48,9 +48,12 @@ def show_preview(result: upload.LedgerPreview, number: int) -> None:
     if result.score_sheet:
         show_score_sheet_preview(result, number)
         return
-    st.markdown(f"**单位**：{result.ledger_unit}（识别自{result.unit_source}） · "
-                f"**台账截至**：{result.report_date or '未注明（按导入日计）'} · "
-                f"**问题**：{result.rows}条 · **待核**：{result.flagged}条")
+    if result.readiness_sheet:
+        st.markdown(f"**{result.readiness_sheet}**（不作为台账导入，计入“测评准备”页）")
+    else:
+        st.markdown(f"**单位**：{result.ledger_unit}（识别自{result.unit_source}） · "
+                    f"**台账截至**：{result.report_date or '未注明（按导入日计）'} · "
+                    f"**问题**：{result.rows}条 · **待核**：{result.flagged}条")
     for warning in result.warnings:
         st.warning(warning)
     mapping, sample = st.columns([2, 5])

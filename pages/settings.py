@@ -19,6 +19,9 @@ THRESHOLDS = {
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
     "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
     "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
+    **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
+                                    "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
+                                    "pending_credit_pct")},
 }
 WINDOW = ("test_date", "test_date_end")
 

@@ -75,3 +75,20 @@ def test_the_window_is_named_and_counted_to_its_first_day(con):
     assert briefing_json(result)["countdown"]["test_date_end"] == "2026-12-22"
     assert "测评窗口12月18日至22日，今天在窗口内" in briefing_text(briefing(con, Filters(as_of=dt.date(2026, 12, 20))))
     assert "测评窗口12月18日至22日已过" in briefing_text(briefing(con, Filters(as_of=dt.date(2026, 12, 23))))
+
+
+def test_the_briefing_gains_the_readiness_line_once_readiness_sheets_are_in(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import import_paths
+
+    samples = Path(__file__).parent / "samples" / "readiness"
+    path = tmp_path / "t.duckdb"
+    import_paths(path, [samples / "第二轮模拟测评扣分明细.xlsx"])
+    as_of = Filters(as_of=dt.date(2026, 11, 21))
+    with db.connect(path, read_only=True) as con:
+        assert briefing(con, as_of).readiness is None   # a 模拟测评 alone has its own line
+    import_paths(path, [samples / name for name in ("测评体系分解表.xlsx", "网上申报材料报送情况.xlsx", "问卷调查结果.xlsx")])
+    with db.connect(path, read_only=True) as con:
+        text = briefing_text(briefing(con, as_of))
+    assert text.endswith("\n若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项。")

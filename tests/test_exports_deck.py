@@ -386,3 +386,40 @@ def test_score_slides_show_the_type_scores_against_the_line_and_the_last_three(t
     assert [row[1] for row in rows[1:4]] == ["市市场监管局", "市教育局", "市交警支队"]
     assert all("后三名" in row[5] for row in rows[1:4]) and "后三名" not in rows[4][5]
     assert rows[1][3] == "-11.7"
+
+
+# ---- 测评准备 slide ------------------------------------------------------------------------------
+
+def test_the_readiness_slide_shows_the_projection_its_parts_and_who_loses(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import import_paths
+    from analytics.readiness import readiness, readiness_line
+
+    path = tmp_path / "readiness.duckdb"
+    import_paths(path, sorted((Path(__file__).parent / "samples" / "readiness").glob("*.xlsx")),
+                 now=dt.datetime(2026, 11, 20, 9))
+    with db.connect(path, read_only=True) as con:
+        result = readiness(con, FILTERS)
+        built = Presentation(io.BytesIO(build_deck(con, FILTERS)))
+    slide = slide_titled(built, "若今日测评：预计得分及三部分")
+    chart, = charts_of(slide)
+    bars, line = chart.plots
+    assert list(bars.categories) == ["预计得分", "实地考察（权重40）", "网上申报（权重40）", "问卷调查（权重20）"]
+    now, best = bars.series
+    assert list(now.values) == pytest.approx([result.projected, result.field, result.online, result.survey], abs=0.01)
+    assert list(best.values) == pytest.approx([result.best_case, result.field, result.online_best, result.survey],
+                                              abs=0.01)
+    assert line.series[0].name == "合格线85分"
+    sheet = openpyxl.load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob)).active
+    assert [cell.value for cell in sheet[1]][1:] == ["按现状预计", "最好情况（待审核材料全部通过）", "合格线85分"]
+    note = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert readiness_line(result) in note and "丢分最多：市教育局4.2分、市文明办4.0分、市城管局4.0分" in note
+
+
+def test_no_readiness_slide_before_readiness_sheets(db_path):
+    with db.connect(db_path, read_only=True) as con:
+        built = Presentation(io.BytesIO(build_deck(con, FILTERS)))
+    titles = [s.shapes.title.text if s.shapes.title else "" for s in built.slides]
+    assert not any("若今日测评" in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+                   for s in built.slides), titles

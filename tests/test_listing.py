@@ -110,3 +110,17 @@ def test_empty_database_answers_everything(tmp_path):
         assert listing.import_history(con).empty
         assert listing.data_state(con) == listing.DataState(0, 0, None, None, None, None)
         assert all(values == [] for values in listing.filter_options(con).values())
+
+
+def test_the_import_history_names_readiness_sheets_by_kind(tmp_path):
+    from pathlib import Path
+
+    from analytics.ingest import import_paths
+
+    samples = Path(__file__).parent / "samples" / "readiness"
+    db_path = tmp_path / "t.duckdb"
+    import_paths(db_path, [samples / "测评体系分解表.xlsx", samples / "问卷调查结果.xlsx"])
+    with db.connect(db_path, read_only=True) as con:
+        history = listing.import_history(con)
+    assert list(zip(history["import_id"], history["ledger_unit"], history["rows_read"])) == [
+        (2, "问卷调查结果", 32), (1, "测评体系分解表", 40)]

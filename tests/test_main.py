@@ -133,3 +133,18 @@ def test_scores_json_after_importing_score_sheets_with_ledgers(inbox, tmp_path):
     assert first["by_unit"] == {"市文旅局": pytest.approx(51.33, abs=0.01)} and first["change"] == {}
     missing = cli("scores", "--round", "第九轮", db_path=db_path)
     assert missing.returncode == 1 and "没有名为“第九轮”的测评轮次" in missing.stderr
+
+
+def test_readiness_json_has_exactly_the_keys_of_the_issue(tmp_path, capsys):
+    db_path = str(tmp_path / "t.duckdb")
+    samples = Path(__file__).parent / "samples" / "readiness"
+    assert main(["import", "--db", db_path, str(samples)]) == 0
+    capsys.readouterr()
+    assert main(["readiness", "--db", db_path, "--json", "--as-of", "2026-12-11"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert list(figures) == ["field", "online", "survey", "projected", "best_case", "weights", "online_returned",
+                             "online_missing", "lost_by_unit"]
+    assert figures["online_returned"] == {"市市场监管局": 1, "市教育局": 1, "市文明办": 2}
+    assert figures["projected"] == pytest.approx(74.67, abs=0.01)
+    assert main(["readiness", "--db", db_path, "--unit", "市教育局"]) == 0
+    assert capsys.readouterr().out.startswith("若今日测评，预计得分48.0分：实地78.3、网上0.0、问卷83.4")

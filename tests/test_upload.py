@@ -78,3 +78,17 @@ def test_previews_table_one_row_per_file(tmp_path):
     assert table["文件名"].tolist() == ["好.xlsx", "坏.xlsx"]
     assert table["问题条数"].tolist() == [6, 0]
     assert table["结果"].iloc[0] == "可导入" and table["结果"].iloc[1].startswith("无法导入：文件“坏.xlsx”")
+
+
+def test_a_readiness_sheet_is_previewed_as_what_it_is(tmp_path):
+    from pathlib import Path
+
+    samples = Path(__file__).parent / "samples" / "readiness"
+    preview = upload.preview_ledger(samples / "网上申报材料报送情况.xlsx", "报送情况.xlsx", point_type_aliases=ALIASES)
+    assert preview.readiness_sheet == "网上申报材料报送情况：20项，已通过12项，待审核3项，被退回4项，未报送1项"
+    assert (preview.ledger_unit, preview.rows, preview.flagged) == (None, 20, 0)
+    assert list(preview.mapping["field"]) == ["序号", "测评标准", "责任单位", "报送状态", "退回原因", "截止时间"]
+    assert list(preview.sample.columns)[:6] == ["sheet", "source_row", "测评标准", "责任单位", "报送状态", "报送状态原文"]
+    row, = upload.previews_table([preview]).to_dict("records")
+    assert row["识别单位"] == "网上申报材料报送情况"
+    assert row["结果"] == "可导入网上申报材料报送情况：20项，已通过12项，待审核3项，被退回4项，未报送1项"

@@ -16,6 +16,7 @@ from analytics.labels import BEHIND_DIMENSIONS, chinese_date
 from analytics.listing import overdue_items
 from analytics.metrics import metrics
 from analytics.rankings import best_and_last
+from analytics.readiness import Readiness, stored_readiness
 from analytics.scores import RoundSummary, round_summary
 from analytics.settings import Settings, get_settings
 from analytics.trends import trends
@@ -39,6 +40,7 @@ class BriefingContent:
     overdue_items: pd.DataFrame        # listing.overdue_items: by unit, oldest deadline first
     silent: pd.DataFrame               # silent_units
     scores: RoundSummary | None = None # the latest 模拟测评 round, when one is stored
+    readiness: Readiness | None = None # the three parts and the projection, when readiness sheets are stored
 
     @property
     def as_of(self) -> dt.date:
@@ -83,4 +85,5 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         overdue_items=overdue_items(con, filters, limit=OVERDUE_LIST_LIMIT),
         silent=silent_units(con, filters),
         scores=round_summary(con, filters=filters),
+        readiness=stored_readiness(con, filters),
     )

@@ -40,6 +40,8 @@ from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD,
 from analytics.filters import Filters
 from analytics.labels import BEHIND_DIMENSIONS, percent
 from analytics.ingest.scoresheet import chinese_ordinal
+from analytics.readiness import PARTS, readiness_line
+from analytics.readiness_charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
 from analytics.score_charts import SCORE_COLORS
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -412,6 +414,37 @@ def _score_last_slide(deck: _Deck) -> None:
                  empty="本轮没有可排名的单位。")
 
 
+def _readiness_slide(deck: _Deck) -> None:
+    """若今日测评: the projection and its three parts as editable columns beside their best case, the
+    line across, and who loses the most points in the note."""
+    result, line = deck.content.readiness, deck.content.scores.line if deck.content.scores else 85.0
+    slide = deck.slide("若今日测评：预计得分及三部分")
+    weights = dict(zip(PARTS.values(), result.weights.values()))
+    data = CategoryChartData(number_format="0.0")
+    data.categories = ["预计得分", *(f"{name}（权重{weight:g}）" for name, weight in weights.items())]
+    data.add_series("按现状预计", [None if v is None else round(v, 2)
+                              for v in (result.projected, result.field, result.online, result.survey)])
+    data.add_series("最好情况（待审核材料全部通过）", [None if v is None else round(v, 2) for v in
+                                          (result.best_case, result.field, result.online_best, result.survey)])
+    data.add_series(f"合格线{line:g}分", [line] * 4)
+    height = BODY_BOTTOM - BODY_TOP - NOTE_HEIGHT
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
+                   [PART_COLORS["预计得分"], "#B8C2CC", READINESS_LINE_COLOR], labels=True)
+    chart.plots[0].gap_width = 80
+    chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 100, 0
+    for index, name in enumerate(PART_COLORS):
+        point = chart.plots[0].series[0].points[index]
+        point.format.fill.solid()
+        point.format.fill.fore_color.rgb = _rgb(PART_COLORS[name])
+    _with_line_series(chart)
+    pass_line = chart.plots[1].series[0]
+    pass_line.format.line.color.rgb = _rgb(READINESS_LINE_COLOR)
+    pass_line.format.line.width = Pt(2.5)
+    pass_line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    losers = "、".join(f"{row.unit}{row.lost:.1f}分" for row in result.who_loses.head(3).itertuples())
+    deck.note(slide, readiness_line(result) + (f"；丢分最多：{losers}" if losers else "") + "。", BODY_TOP + height)
+
+
 def deck_from_content(content: BriefingContent) -> bytes:
     deck = _Deck(content)
     _title_slide(deck)
@@ -426,6 +459,8 @@ def deck_from_content(content: BriefingContent) -> bytes:
     if content.scores is not None:
         _score_types_slide(deck)
         _score_last_slide(deck)
+    if content.readiness is not None:
+        _readiness_slide(deck)
     return deck.save()
 
 

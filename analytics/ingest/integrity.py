@@ -8,6 +8,7 @@ import duckdb
 
 from analytics import db
 from analytics.derive import current_state_sql, stored_links_sql
+import analytics.ingest.readiness_store as readiness_store
 import analytics.ingest.score_store as score_store
 from analytics.ingest.store import file_sha256
 
@@ -50,7 +51,8 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         missing, extra = _differences(con, "problems", current_state_sql())
         links_differ = sum(_differences(con, "rebound_links", stored_links_sql()))
         scores_checked, score_problems = score_store.integrity_problems(con, archive, file_sha256)
-    for import_id, file_name, sha256, archive_path, rows_read, stored in imports:
+        readiness_rows = readiness_store.integrity_rows(con)
+    for import_id, file_name, sha256, archive_path, rows_read, stored in [*imports, *readiness_rows]:
         report.imports_checked += 1
         original = archive / archive_path
         if not original.exists():
@@ -58,7 +60,7 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         elif file_sha256(original) != sha256:
             report.problems.append(f"第{import_id}次导入“{file_name}”的归档文件已被改动（校验和不符）")
         if stored != rows_read:
-            report.problems.append(f"第{import_id}次导入“{file_name}”读取{rows_read}行，历史中却有{stored}行")
+            report.problems.append(f"第{import_id}次导入“{file_name}”读取{rows_read}行，库中却有{stored}行")
     report.imports_checked += scores_checked
     report.problems.extend(score_problems)
     if missing or extra or links_differ:

@@ -3,6 +3,7 @@ problem rows are, and what the title rows say about the unit and the report date
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analytics.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
@@ -11,6 +12,20 @@ HEADER_SEARCH_ROWS = 30
 MIN_HEADER_FIELDS = 3
 _SUMMARY_ROW = re.compile(r"^(合\s*计|小\s*计|总\s*计|共\s*计|总数|合计数)")
 _FOOTER_ROW = re.compile(r"^(注|备注|说明|填报人|填表人|审核人|负责人|联系人|联系电话|签字|盖章|单位负责人)")
+
+
+@dataclass(frozen=True)
+class HeaderVocabulary:
+    """What a header row of one kind of sheet names: `field_of` maps a header cell to a field; a
+    header row names at least `min_fields` distinct fields, one of them `required`; a data row fills
+    one of `row_keys` (or at least two cells that are not labels)."""
+    field_of: Callable[[str], str | None]
+    required: tuple[str, ...]
+    row_keys: tuple[str, ...]
+    min_fields: int = MIN_HEADER_FIELDS
+
+
+LEDGER_HEADERS = HeaderVocabulary(header_field, SUBSTANTIVE_FIELDS, ("point_type", "point_name", "description"))
 
 
 @dataclass
@@ -24,27 +39,29 @@ class SheetLayout:
     title_lines: list[str] = field(default_factory=list)
 
 
-def _row_fields(row: list[object]) -> dict[int, str]:
+def _row_fields(row: list[object], vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> dict[int, str]:
     found = {}
     for index, cell in enumerate(row):
         if isinstance(cell, str):
-            name = header_field(cell)
+            name = vocabulary.field_of(cell)
             if name:
                 found[index] = name
     return found
 
 
-def _is_header_row(fields: dict[int, str]) -> bool:
+def _is_header_row(fields: dict[int, str], vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> bool:
     distinct = set(fields.values())
-    return len(distinct) >= MIN_HEADER_FIELDS and bool(distinct & set(SUBSTANTIVE_FIELDS))
+    return len(distinct) >= vocabulary.min_fields and bool(distinct & set(vocabulary.required))
 
 
-def find_layout(sheet: str, rows: list[list[object]]) -> SheetLayout | None:
-    """The best header row in the first rows of the sheet, or None when the sheet holds no ledger."""
+def find_layout(sheet: str, rows: list[list[object]],
+                vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> SheetLayout | None:
+    """The best header row in the first rows of the sheet, or None when the sheet holds no table of
+    this vocabulary (by default a ledger)."""
     best: tuple[int, int, dict[int, str]] | None = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        fields = _row_fields(row)
-        if _is_header_row(fields) and (best is None or len(set(fields.values())) > best[0]):
+        fields = _row_fields(row, vocabulary)
+        if _is_header_row(fields, vocabulary) and (best is None or len(set(fields.values())) > best[0]):
             best = (len(set(fields.values())), index, fields)
     if best is None:
         return None
@@ -53,7 +70,7 @@ def find_layout(sheet: str, rows: list[list[object]]) -> SheetLayout | None:
     # A two-row header: a group cell (整改情况) above sub-columns (整改状态 | 完成时间).
     if header_row + 1 < len(rows):
         below = rows[header_row + 1]
-        below_fields = _row_fields(below)
+        below_fields = _row_fields(below, vocabulary)
         filled = [i for i, cell in enumerate(below) if clean_text(cell)]
         if len(below_fields) >= 2 and filled and all(i in below_fields for i in filled):
             for index, name in below_fields.items():
@@ -80,10 +97,10 @@ class ProblemRow:
     cells: dict[str, object]         # canonical field -> raw cell value
 
 
-def problem_rows(layout: SheetLayout, rows: list[list[object]]) -> list[ProblemRow]:
+def problem_rows(layout: SheetLayout, rows: list[list[object]],
+                 vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> list[ProblemRow]:
     """The data rows under the header: blank, 合计/小计, footer and repeated header rows are skipped."""
-    substantive = [layout.columns[f] for f in ("point_type", "point_name", "description")
-                   if f in layout.columns]
+    substantive = [layout.columns[f] for f in vocabulary.row_keys if f in layout.columns]
     found = []
     for index in range(layout.header_row + 1, len(rows)):
         row = rows[index]
@@ -100,7 +117,7 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]]) -> list[ProblemR
                 continue
             if len(filled) < 2:
                 continue  # a lone stray cell (a page number, a signature) is not a problem
-        if _is_header_row(_row_fields(row)):
+        if _is_header_row(_row_fields(row, vocabulary), vocabulary):
             continue
         cells = {name: (row[col] if col < len(row) else "") for name, col in layout.columns.items()}
         found.append(ProblemRow(layout.sheet, index + 1, cells))

@@ -95,7 +95,8 @@ def _detect_unit(rows: list[ProblemRow], layouts: list[SheetLayout], path: Path,
                       "（如“城关街道_台账.xlsx”），或导入时指定单位。")
 
 
-def _detect_report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
+def detect_report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
+    """截至/填报日期 in the title rows (labelled first, then any full date), else in the file name."""
     for labelled_only in (True, False):
         for layout in layouts:
             for line in layout.title_lines:
@@ -193,7 +194,7 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     if not all_rows:
         raise FileRefused(f"文件“{path.name}”未导入：找到了表头，但表头下没有任何问题记录。")
     ledger_unit, unit_source = _detect_unit(all_rows, layouts, path, unit, point_type_aliases)
-    report_date = _detect_report_date(layouts, path)
+    report_date = detect_report_date(layouts, path)
     warnings = [f"工作表“{layout.sheet}”的表头“{FIELD_LABELS[name]}”出现多次"
                 f"（{get_column_letter(layout.columns[name] + 1)}列与"
                 f"{'、'.join(get_column_letter(c + 1) + '列' for c in extra)}），"

@@ -1,5 +1,6 @@
 """The one door every file comes in by (command line, 数据导入 page, rebuild): a 模拟测评 score sheet
-is recognised by its content and read as scores; anything else is read as a unit's ledger."""
+is recognised by its content and read as scores, a readiness sheet (测评体系分解表, 网上申报 status,
+问卷调查 results) as one; anything else is read as a unit's ledger."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,17 +8,21 @@ from pathlib import Path
 
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import ReadLimits, read_grids
+from analytics.ingest.readiness_sheets import ReadinessSheet, read_readiness_sheet
 from analytics.ingest.scoresheet import ParsedScoreSheet, is_score_workbook, parse_score_workbook
 from analytics.office_words import OfficeWords
 
 
 def parse_file(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
                today: dt.date | None = None, limits: ReadLimits = ReadLimits(),
-               words: OfficeWords | None = None) -> ParsedLedger | ParsedScoreSheet:
-    """The file read once, then as a score sheet or as a ledger (with the status and source `words` in
-    force); raises FileRefused in Chinese."""
+               words: OfficeWords | None = None) -> ParsedLedger | ParsedScoreSheet | ReadinessSheet:
+    """The file read once, then as a score sheet, a readiness sheet or a ledger (with the status and
+    source `words` in force); raises FileRefused in Chinese."""
     grids = read_grids(path, limits)
     if is_score_workbook(grids):
         return parse_score_workbook(path, grids, point_type_aliases=point_type_aliases, today=today)
+    readiness_sheet = read_readiness_sheet(path, grids=grids, today=today)
+    if readiness_sheet is not None:
+        return readiness_sheet
     return parse_ledger(path, point_type_aliases=point_type_aliases, unit=unit, today=today, limits=limits,
                         grids=grids, words=words)

@@ -30,9 +30,10 @@ DEDUCTION_COLUMNS = ["point_no", "sheet", "source_row", "source_column", "item",
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
-    """The next number of the one sequence ledger and score imports share."""
+    """The next number of the one sequence ledger, score and readiness imports share."""
     return con.execute("""
-        WITH numbers AS (SELECT import_id FROM imports UNION ALL SELECT import_id FROM score_imports)
+        WITH numbers AS (SELECT import_id FROM imports UNION ALL SELECT import_id FROM score_imports
+                         UNION ALL SELECT import_id FROM readiness_imports)
         SELECT coalesce(max(import_id), 0) + 1 FROM numbers""").fetchone()[0]
 
 

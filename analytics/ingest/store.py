@@ -30,7 +30,9 @@ from analytics import db, schema
 from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
+import analytics.ingest.readiness_store as readiness_store
 import analytics.ingest.score_store as score_store
+from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.recognise import parse_file
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.office_words import office_words
@@ -75,6 +77,7 @@ class ImportResult:
     rows_flagged: int = 0
     warnings: list[str] = field(default_factory=list)
     score_sheet: str | None = None        # 模拟测评得分表：第三轮，44个点位 … when the file is one
+    readiness_sheet: str | None = None    # 网上申报材料报送情况：20项，已通过12项… when the file is one
 
 
 def point_type_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -123,10 +126,10 @@ def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
     return _tabled(parse_ledger(path, **parse_options))
 
 
-def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreSheet:
+def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreSheet | ReadinessSheet:
     """Any file as it comes in: a score sheet (recognised by its content) as read, a ledger tabled."""
     parsed = parse_file(path, **parse_options)
-    return parsed if isinstance(parsed, ParsedScoreSheet) else _tabled(parsed)
+    return parsed if isinstance(parsed, (ParsedScoreSheet, ReadinessSheet)) else _tabled(parsed)
 
 
 def _tabled(ledger: ParsedLedger) -> PreparedLedger:
@@ -206,7 +209,7 @@ class _ParseAhead:
     only its own file with it: files caught in the broken pool are parsed again, each suspect alone,
     and the one that kills a worker by itself is refused."""
 
-    def __init__(self, paths: list[Path], parse: Callable[[Path], PreparedLedger | ParsedScoreSheet], workers: int):
+    def __init__(self, paths: list[Path], parse: Callable[[Path], PreparedLedger | ParsedScoreSheet | ReadinessSheet], workers: int):
         self.paths, self.parse, self.workers = paths, parse, workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: collections.deque[tuple[Path, Future]] = collections.deque()
@@ -304,7 +307,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
 
 
 def _import_one(session: db.SlicedConnection, path: Path, name: str,
-                parsed: Callable[[], PreparedLedger | ParsedScoreSheet], *,
+                parsed: Callable[[], PreparedLedger | ParsedScoreSheet | ReadinessSheet], *,
                 unit: str | None, actor: str, now: dt.datetime, report: Callable[[str], None]) -> ImportResult:
     try:
         sha256 = file_sha256(path)
@@ -314,6 +317,12 @@ def _import_one(session: db.SlicedConnection, path: Path, name: str,
             report("写入")
             return _import_score_sheet(session.get(), prepared, sha256=sha256,
                                        archive_path=_archive(path, sha256, session.db_path), actor=actor, now=now)
+        if isinstance(prepared, ReadinessSheet):
+            prepared.file_name = name
+            report("写入")
+            return _import_readiness_sheet(session.get(), prepared, sha256=sha256,
+                                           archive_path=_archive(path, sha256, session.db_path), actor=actor,
+                                           now=now)
         ledger = prepared.ledger
         ledger.file_name = name
         archive_path = _archive(path, sha256, session.db_path)
@@ -349,15 +358,31 @@ def _import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet,
                         score_sheet=sheet.describe())
 
 
+def _import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
+                            archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+    """A readiness sheet goes to its own tables; the same file again changes nothing."""
+    duplicate = readiness_store.already_imported(con, sha256, sheet.file_name)
+    if duplicate:
+        return ImportResult(sheet.file_name, "unchanged",
+                            f"未变化：与第{duplicate}次导入的{sheet.label}完全相同", duplicate)
+    import_id = readiness_store.store_readiness_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
+                                                      actor=actor, now=now)
+    flagged = f"，标记待核{sheet.flagged}行" if sheet.flagged else ""
+    return ImportResult(sheet.file_name, "imported", f"已导入{sheet.summary()}{flagged}", import_id,
+                        report_date=sheet.report_date, rows_read=len(sheet.rows), rows_flagged=sheet.flagged,
+                        warnings=sheet.warnings, readiness_sheet=sheet.summary())
+
+
 def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
                 now: dt.datetime | None = None) -> str:
     """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
     db_path = Path(db_path) if db_path is not None else db.default_db_path()
     now = now or dt.datetime.now()
     with db.writing(db_path, actor=actor), db.connect(db_path) as con:
-        undone_scores = score_store.undo_score_import(con, import_id, actor=actor, now=now)
-        if undone_scores:
-            return undone_scores
+        undone_sheet = (score_store.undo_score_import(con, import_id, actor=actor, now=now)
+                        or readiness_store.undo_readiness_import(con, import_id, actor=actor, now=now))
+        if undone_sheet:
+            return undone_sheet
         row = con.execute("SELECT ledger_unit, file_name, undone_at FROM imports WHERE import_id = ?",
                           [import_id]).fetchone()
         if row is None:
@@ -389,9 +414,11 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
         with db.connect(db_path, read_only=True) as old:
             imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
             score_imports = score_store.score_imports_for_rebuild(old)
+            readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
-        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in score_imports)],
-                                             [*imports["archive_path"], *(r["archive_path"] for r in score_imports)])
+        sheet_imports = [*score_imports, *readiness_imports]
+        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in sheet_imports)],
+                                             [*imports["archive_path"], *(r["archive_path"] for r in sheet_imports)])
                    if not (archive / rel).exists()]
         if missing:
             raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
@@ -423,7 +450,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                                      int(record.import_id)])
                         refresh_current(con, prepared.ledger.ledger_unit, int(record.import_id))
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
-                replayed = len(imports) + len(score_imports)
+                readiness_store.replay_readiness_imports(con, readiness_imports, archive)
+                replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])
             os.replace(temporary, db_path)
