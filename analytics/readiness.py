@@ -1,4 +1,4 @@
-"""Readiness across the three parts of the 测评, and the score it projects (DOMAIN.md, stated model):
+"""Readiness across the three parts of the 测评, and the score it projects (the stated model of docs/domain.md, "测评准备"):
 
 - 实地 = the latest 模拟测评 round's overall score (analytics.scores);
 - 网上 = 100 × 分值 of the 网上申报 standards whose materials passed ÷ 分值 of all 网上申报 standards of

@@ -121,7 +121,7 @@ def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
     """A readiness sheet's preview: what it was recognised as, how its headers were read, its first
     rows as they will be stored and the flagged ones."""
     mapping = pd.DataFrame(
-        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
+        [(layout.sheet, get_column_letter(index + 1), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
          for layout in sheet.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
         columns=["sheet", "column", "header", "field"])
     rows = sheet.rows

@@ -181,6 +181,17 @@ def test_the_latest_mock_evaluation_score_is_stated_once_a_round_is_imported(db_
         assert f"第二轮模拟测评实地考察得分{overall:.1f}分" in _text(_open(build_notice(con, FILTERS[0])))
 
 
+def test_the_readiness_projection_is_stated_once_readiness_sheets_are_in(db_path, tmp_path):
+    ready_db = tmp_path / "ready.duckdb"
+    shutil.copy(db_path, ready_db)
+    samples = Path(__file__).parent / "samples" / "readiness"
+    import_paths(ready_db, sorted(samples.glob("*.xlsx")), now=dt.datetime(2026, 11, 20, 9))
+    with db.connect(ready_db, read_only=True) as con:
+        line = briefing(con, FILTERS[0]).readiness
+        text = _text(_open(build_notice(con, FILTERS[0])))
+    assert line.startswith("若今日测评，预计得分") and f"{line}。" in text
+
+
 def test_an_empty_scope_still_makes_a_notice(db_path):
     filters = Filters(as_of=AS_OF, units=("没有这个单位",))
     with db.connect(db_path, read_only=True) as con:

@@ -181,6 +181,8 @@ def situation_paragraphs(content: NoticeContent) -> list[str]:
                               f"未整改，须日均整改{clock.needed_per_day:.1f}条方能按期清零。")
     if content.mock_score is not None:
         paragraphs.append(f"{content.mock_score.round_name}模拟测评实地考察得分{content.mock_score.score:.1f}分。")
+    if content.briefing.readiness:
+        paragraphs.append(f"{content.briefing.readiness}。")
     return paragraphs
 
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 import analytics.ingest.dates as dates
 from analytics.ingest.layout import HeaderVocabulary, SheetLayout, find_layout, problem_rows
-from analytics.ingest.parse import column_letter, detect_report_date
+from analytics.ingest.parse import detect_report_date
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import clean_header, clean_text, header_field, match_header
 
@@ -339,7 +340,7 @@ def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] |
 
 def _where(layout: SheetLayout, name: str, label: str) -> str:
     column = layout.columns.get(name)
-    return f"{label}（{column_letter(column)}列）" if column is not None else label
+    return f"{label}（{get_column_letter(column + 1)}列）" if column is not None else label
 
 
 def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
@@ -460,7 +461,7 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                 rate = read_rate(raw)
                 cell_flags = []
                 if rate is None:
-                    cell_flags.append(f"{indicator}（{column_letter(column)}列）“{text}”无法识别为比率")
+                    cell_flags.append(f"{indicator}（{get_column_letter(column + 1)}列）“{text}”无法识别为比率")
                 records.append({
                     "sheet": grid.sheet, "source_row": row.row_number, "round": cell_round[0],
                     "round_no": cell_round[1], "area": cell_area, "indicator": indicator, "rate": rate,
