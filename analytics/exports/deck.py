@@ -24,11 +24,10 @@ import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
-from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 
 from analytics.charts import STATUS_COLUMNS
 from analytics.exports import theme
@@ -36,7 +35,7 @@ from analytics.exports.content import CHART_ROWS, BriefingContent, gather
 from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD, MUTED, Style, TABLE_FONT_PT,
                                         TABLE_MAX_LINES, TEXT_INSET, TableColumn, WHITE, add_chart, add_table,
                                         category_names, cut_text, fill_shape, fitting_size, horizontal, inner_width,
-                                        one_line, rgb, skip_labels, table_pages, text_box, text_height, with_line_series)
+                                        one_line, rgb, skip_labels, table_pages, text_box, text_height, dashed_line_over_bars)
 from analytics.filters import Filters
 from analytics.labels import BEHIND_DIMENSIONS, percent
 from analytics.ingest.scoresheet import chinese_ordinal
@@ -387,11 +386,7 @@ def _score_types_slide(deck: _Deck) -> None:
             point = chart.plots[0].series[0].points[index]
             point.format.fill.solid()
             point.format.fill.fore_color.rgb = rgb(SCORE_COLORS["低于合格线"])
-    with_line_series(chart)
-    pass_line = chart.plots[1].series[0]
-    pass_line.format.line.color.rgb = rgb(SCORE_COLORS["合格线"])
-    pass_line.format.line.width = Pt(2.5)
-    pass_line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    dashed_line_over_bars(chart, SCORE_COLORS["合格线"])
     deck.note(slide, note, BODY_TOP + height)
 
 
@@ -428,19 +423,15 @@ def _readiness_slide(deck: _Deck) -> None:
                                           (result.best_case, result.field, result.online_best, result.survey)])
     data.add_series(f"合格线{line:g}分", [line] * 4)
     height = BODY_BOTTOM - BODY_TOP - NOTE_HEIGHT
-    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
+    chart = add_chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, data, MARGIN, BODY_TOP, CONTENT_WIDTH, height,
                    [PART_COLORS["预计得分"], "#B8C2CC", READINESS_LINE_COLOR], labels=True)
     chart.plots[0].gap_width = 80
     chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 100, 0
     for index, name in enumerate(PART_COLORS):
         point = chart.plots[0].series[0].points[index]
         point.format.fill.solid()
-        point.format.fill.fore_color.rgb = _rgb(PART_COLORS[name])
-    _with_line_series(chart)
-    pass_line = chart.plots[1].series[0]
-    pass_line.format.line.color.rgb = _rgb(READINESS_LINE_COLOR)
-    pass_line.format.line.width = Pt(2.5)
-    pass_line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        point.format.fill.fore_color.rgb = rgb(PART_COLORS[name])
+    dashed_line_over_bars(chart, READINESS_LINE_COLOR)
     losers = "、".join(f"{row.unit}{row.lost:.1f}分" for row in result.who_loses.head(3).itertuples())
     deck.note(slide, readiness_line(result) + (f"；丢分最多：{losers}" if losers else "") + "。", BODY_TOP + height)
 

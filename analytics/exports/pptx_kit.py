@@ -18,6 +18,7 @@ import pandas as pd
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
@@ -247,6 +248,15 @@ def with_line_series(chart) -> None:
     for axis in bar_chart.findall(qn("c:axId")):
         line_chart.append(etree.fromstring(etree.tostring(axis)))
     bar_chart.addnext(line_chart)
+
+
+def dashed_line_over_bars(chart, colour: str) -> None:
+    """The chart's last series as a dashed line over the bars (a pass line, say)."""
+    with_line_series(chart)
+    line = chart.plots[1].series[0].format.line
+    line.color.rgb = rgb(colour)
+    line.width = Pt(2.5)
+    line.dash_style = MSO_LINE_DASH_STYLE.DASH
 
 
 def horizontal(chart) -> None:
