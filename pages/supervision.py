@@ -105,10 +105,10 @@ for place, by, label in ((by_unit_rework, "unit", "责任单位"), (by_type_rewo
         else:
             show.show_table(reworked, f"各{label}返工率")
 
-st.header("约谈问责与红榜")
+st.header("约谈问责与表扬")
 st.caption(f"建议约谈（规则在“设置”页调整）：连续{settings.interview_weeks}周列整改率后{settings.last_n}名；"
            f"逾期超过{settings.interview_overdue}条；返工达到{settings.interview_reopened}条；"
-           f"{settings.silent_days}天及以上未报送台账。红榜：整改率领先且无逾期、近7日整改率提高最多的单位。")
+           f"{settings.silent_days}天及以上未报送台账。表扬：整改率领先且无逾期、近7日整改率提高最多的单位。")
 left, right = st.columns(2)
 with left:
     candidates = data.read(interview_candidates, current)
@@ -121,9 +121,9 @@ with right:
     if praised.empty:
         st.info("暂无可表扬的单位。")
     else:
-        show.show_table(praised[["kind", "unit", "evidence"]], "红榜")
+        show.show_table(praised[["kind", "unit", "evidence"]], "表扬单位")
 
 st.header("督查通报与问题交办单")
-st.caption("督查通报（Word，GB/T 9704 版式）含以上约谈名单和红榜，可修改后印发；问题交办单每个有未整改问题的单位一份，"
+st.caption("督查通报（Word，GB/T 9704 版式）含以上约谈名单和表扬单位，可修改后印发；问题交办单每个有未整改问题的单位一份，"
            "单位填写后交回，在“数据导入”页导入即更新这些问题。")
 show.export_downloads(current, ("docx", "tasks"))

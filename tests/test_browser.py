@@ -443,7 +443,7 @@ def test_meeting_files_download_and_open(page, dashboard, tmp_path, kind, check)
 @pytest.mark.parametrize("kind, check", [("docx", _notice_shows_the_kpis), ("tasks", _task_sheets_are_one_per_unit)])
 def test_the_notice_and_the_task_sheets_download_from_the_supervision_page(page, dashboard, tmp_path, kind, check):
     go_to(page, "督查")
-    expect(page.get_by_role("heading", name="约谈问责与红榜")).to_be_visible()
+    expect(page.get_by_role("heading", name="约谈问责与表扬")).to_be_visible()
     check(_download(page, kind, dashboard, tmp_path), dashboard)
 
 
