@@ -13,6 +13,8 @@ import duckdb
 import pandas as pd
 
 from analytics.filters import Filters
+from analytics.scores import latest_group_scores
+from analytics.settings import RANKING_MEASURES
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,33 @@ class Measure:
     column: str
     # (con, filters, group column, metrics table) → the table with `column` added; None: metrics has it
     attach: Callable[[duckdb.DuckDBPyConnection, Filters, str, pd.DataFrame], pd.DataFrame] | None = None
+    is_rate: bool = True     # a share shown as a percentage; otherwise a score out of 100
+
+
+def _attach_mock_score(con: duckdb.DuckDBPyConnection, filters: Filters, column: str,
+                       table: pd.DataFrame) -> pd.DataFrame:
+    """The latest 模拟测评 round's score of each unit or 点位类型 (groups it did not score, and every
+    问题类别, get none and so take no part in the ranking)."""
+    scores = latest_group_scores(con, column, filters) if column in ("unit", "point_type") else None
+    if scores is None or scores.empty:
+        return table.assign(mock_score=float("nan"))
+    return table.merge(scores.rename(columns={"name": column, "score": "mock_score"})[[column, "mock_score"]],
+                       on=column, how="left")
 
 
 MEASURES: dict[str, Measure] = {
     "整改率": Measure("rectify_rate"),
     "销号率": Measure("close_rate"),
+    "模拟测评得分": Measure("mock_score", _attach_mock_score, is_rate=False),
 }
+assert tuple(MEASURES) == RANKING_MEASURES, "every ranking measure a setting allows is computed here"
+
+
+def measure_text(label: str, value: float) -> str:
+    """A measure's figure as shown: 85.3% for a rate, 85.3分 for a score, — when there is none."""
+    if pd.isna(value):
+        return "—"
+    return f"{value:.1%}" if MEASURES[label].is_rate else f"{value:.1f}分"
 
 
 def with_measure(con: duckdb.DuckDBPyConnection, filters: Filters, column: str, table: pd.DataFrame,

@@ -114,6 +114,16 @@ def group_scores(con: duckdb.DuckDBPyConnection, by: str, filters: Filters | Non
         FROM previous ORDER BY round_order, score, name""", params).df()
 
 
+def latest_group_scores(con: duckdb.DuckDBPyConnection, by: str, filters: Filters | None = None
+                        ) -> pd.DataFrame | None:
+    """group_scores of the latest round (columns name, score, …); None before any round."""
+    round_name = resolve_round(con, None)
+    if round_name is None:
+        return None
+    scores = group_scores(con, by, filters)
+    return scores[scores["round_name"] == round_name].reset_index(drop=True)
+
+
 def overall_by_round(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Per round in order: overall (mean of the type scores), points, deducted."""
     types = group_scores(con, "point_type", filters)

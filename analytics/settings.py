@@ -26,7 +26,7 @@ class Settings:
     score_line: float = 85.0           # 模拟测评得分低于此线的类型、单位被点名
     sprint_days: int = 14              # 测评前这么多天为冲刺期，各单位每天报送
     sprint_silent_days: int = 2        # 冲刺期内这么多天没有报送即为未报送
-    ranking_measure: str = "整改率"     # 红榜、后几名按什么排（analytics.rankings.MEASURES）
+    ranking_measure: str = "整改率"     # 红榜、后几名按什么排（RANKING_MEASURES）
     notice_days: int = 5               # 通报的限时整改日期：印发后这么多天
     interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
     interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
@@ -92,18 +92,18 @@ def _parse_percent(text: str) -> float:
     return value
 
 
-def _parse_measure(text: str) -> str:
-    from analytics.rankings import MEASURES  # the measures live with the ranking that uses them
+# The ranking measures (analytics.rankings.MEASURES says how each is computed); higher is better.
+RANKING_MEASURES = ("整改率", "销号率", "模拟测评得分")
 
-    if text.strip() not in MEASURES:
+
+def _parse_measure(text: str) -> str:
+    if text.strip() not in RANKING_MEASURES:
         raise ValueError
     return text.strip()
 
 
 def measure_choices() -> str:
-    from analytics.rankings import MEASURES
-
-    return "、".join(MEASURES)
+    return "、".join(RANKING_MEASURES)
 
 
 # key -> (parser of the stored/typed text, what a valid value looks like)

@@ -8,7 +8,7 @@ from analytics.accountability import interview_candidates, praise_list
 from analytics.behind import behind, ranking
 from analytics.labels import BEHIND_DIMENSIONS
 from analytics.metrics import metrics
-from analytics.rankings import best_and_last
+from analytics.rankings import MEASURES, best_and_last
 from analytics.rebounds import rebound_rates, rebounds
 from analytics.rework import rework_rates
 from analytics.settings import get_settings
@@ -39,7 +39,7 @@ else:
 by_unit = data.read(metrics, current, "unit")   # serves the overdue counts
 
 measure = settings.ranking_measure
-measure_column = {measure: st.column_config.NumberColumn(format="percent")}
+measure_column = {measure: st.column_config.NumberColumn(format="percent" if MEASURES[measure].is_rate else "%.1f")}
 st.header(f"红榜与后{settings.last_n}名（按{measure}）")
 ranked = data.read(ranking, current, "unit")
 best, worst = best_and_last(ranked, "unit", settings.last_n)

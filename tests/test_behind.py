@@ -6,6 +6,10 @@ import pytest
 from analytics import db
 from analytics.behind import BEHIND_COLUMNS, RANKING_COLUMNS, behind, ranking, silent_units
 from analytics.filters import Filters
+from analytics.fixtures import scores as score_fixtures
+from analytics.ingest import score_store
+from analytics.ingest.scoresheet import parse_score_sheet
+from analytics.rankings import measure_text
 from analytics.settings import set_setting
 from analytics_data import AS_OF, empty_database
 
@@ -153,7 +157,7 @@ def test_ranking_by_the_close_rate_when_that_is_the_measure(con):
 
 
 def test_a_measure_nobody_knows_is_refused(con):
-    with pytest.raises(ValueError, match="整改率、销号率之一"):
+    with pytest.raises(ValueError, match="整改率、销号率、模拟测评得分之一"):
         set_setting(con, "ranking_measure", "得分")
 
 
@@ -167,3 +171,23 @@ def test_a_measure_nobody_knows_is_refused(con):
 def test_in_the_last_two_weeks_a_unit_silent_for_more_than_a_day_is_not_reporting(con, test_date, as_of, silent):
     set_setting(con, "test_date", test_date)
     assert silent_units(con, Filters(as_of=as_of))["unit"].tolist() == silent
+
+
+def test_ranking_by_the_latest_mock_evaluation_score(con, tmp_path):
+    """Units ranked by their latest 模拟测评 score; a unit no round scored, and every 问题类别, take no part."""
+    round_ = score_fixtures.ScoreRound(1, dt.date(2026, 11, 10))
+    for point_name, unit, lost in (("甲小区", "甲街道", 20.0), ("乙小区", "乙街道", 5.0), ("乙小巷", "乙街道", 15.0)):
+        round_.results.append(score_fixtures.SpotResult(
+            score_fixtures.ScoreSpot("居民小区", point_name, unit), [("环境卫生", "干净", 100, lost, "脏")]))
+    sheet = score_fixtures.write_score_summary_xls(round_, tmp_path / "第一轮模拟测评得分汇总.xls")
+    parsed = parse_score_sheet(sheet, point_type_aliases={}, today=AS_OF)
+    score_store.write_score_sheet(con, parsed, sha256="s", archive_path=sheet.name, actor="测试",
+                                  now=dt.datetime(2026, 11, 10, 20))
+    set_setting(con, "min_group_size", 1)
+    set_setting(con, "ranking_measure", "模拟测评得分")
+    table = ranking(con, Filters(as_of=AS_OF), "unit")
+    assert table["unit"].tolist() == ["乙街道", "甲街道"]               # 90 before 80; 丙局, 丁社区 unscored
+    assert table["measure"].tolist() == pytest.approx([90.0, 80.0])
+    assert ranking(con, Filters(as_of=AS_OF), "category").empty
+    assert [measure_text("模拟测评得分", v) for v in table["measure"]] == ["90.0分", "80.0分"]
+    assert measure_text("整改率", 0.5) == "50.0%" and measure_text("销号率", float("nan")) == "—"

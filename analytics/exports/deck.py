@@ -38,6 +38,7 @@ from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD,
                                         one_line, rgb, skip_labels, table_pages, text_box, text_height, dashed_line_over_bars)
 from analytics.filters import Filters
 from analytics.labels import BEHIND_DIMENSIONS, percent
+from analytics.rankings import measure_text
 from analytics.ingest.scoresheet import chinese_ordinal
 from analytics.readiness import PARTS, readiness_line
 from analytics.readiness_charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
@@ -312,7 +313,7 @@ def _ranking_slide(deck: _Deck) -> None:
                TableColumn("标记", 0.12, PP_ALIGN.CENTER)]
     mark = f"后{settings.last_n}名"
     rows = [[f"第{row.rank}名", str(row.unit), str(row.total), str(row.open), str(row.overdue),
-             _rate(row.measure), mark if row.last_n else ""] for row in shown.itertuples(index=False)]
+             measure_text(settings.ranking_measure, row.measure), mark if row.last_n else ""] for row in shown.itertuples(index=False)]
     marked = {index for index, row in enumerate(shown.itertuples(index=False)) if row.last_n}
     total = len(content.ranking)
     note = (f"问题不少于{settings.min_group_size}条的{total}个单位按{settings.ranking_measure}排名，"
@@ -336,7 +337,7 @@ def _lists_slide(deck: _Deck) -> None:
                                        (last, f"后{settings.last_n}名", True, MARGIN + CONTENT_WIDTH - width)):
         columns = [TableColumn(label, 0.2, PP_ALIGN.CENTER), TableColumn("责任单位", 0.4),
                    TableColumn(measure, 0.2, PP_ALIGN.RIGHT), TableColumn("未整改", 0.2, PP_ALIGN.RIGHT)]
-        rows = [[f"第{row.rank}名", str(row.unit), _rate(row.measure), str(row.open)]
+        rows = [[f"第{row.rank}名", str(row.unit), measure_text(measure, row.measure), str(row.open)]
                 for row in frame.itertuples(index=False)] or [["—", "无", "", ""]]
         add_table(slide, left, BODY_TOP, width, columns, rows, set(range(len(frame))) if marked else set())
     deck.note(slide, f"问题不少于{settings.min_group_size}条的单位按{measure}排名；后{settings.last_n}名只列仍有未整改问题的单位，"
