@@ -156,9 +156,15 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from analytics.demo import load_demo
+    from analytics.demo import DemoRefused, load_demo
+    from analytics.ingest.store import parse_workers_for_command_line
 
-    print(load_demo(args.db, progress=_Progress()))
+    try:
+        print(load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
+                        only_if_empty=args.if_empty))
+    except DemoRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -256,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_filter_arguments(briefing_parser)
     briefing_parser.set_defaults(run=command_briefing)
 
-    demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据")
+    demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据（只用于空数据库）")
+    demo_parser.add_argument("--if-empty", action="store_true", help="数据库已有数据或正在载入时静默退出（首次启动用）")
     demo_parser.set_defaults(run=command_demo)
 
     undo_parser = commands.add_parser("undo", parents=[common], help="撤销一次导入")

@@ -84,15 +84,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _archive(path: Path, sha256: str, db_path: Path) -> str:
-    """Keep the original bytes, content-addressed, so the database can be rebuilt from them."""
+def _archive(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
+    """Keep the original bytes, content-addressed, so the database can be rebuilt from them. `move`
+    takes a file the caller wrote for this (on the archive's file system) instead of copying it."""
     relative = Path(sha256[:2]) / sha256 / path.name
     target = db.archive_dir(db_path) / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".part")
-        shutil.copyfile(path, temporary)
-        os.replace(temporary, target)
+        if move:
+            os.replace(path, target)
+        else:
+            temporary = target.with_name(target.name + ".part")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
     return relative.as_posix()
 
 

@@ -1,0 +1,191 @@
+"""Many parsed ledgers stored in one transaction: the history rows of all, then the current state and
+the rebound links derived once for the problems they touch.
+
+Storing file by file derives the current state and the links again after every file; a batch does it
+once. What each import records (rows new and updated) is still counted as if the files had been
+stored one after another in order: each row is compared with the version its problem had just before
+its own import, taken from the history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from analytics import db
+from analytics.derive import VERSION_COLUMNS, current_state_sql, refresh_links
+from analytics.ingest.store import _CHANGE_COLUMNS, ImportResult, PreparedLedger
+
+
+@dataclass
+class StagedLedger:
+    """A parsed ledger with everything its import row records; `import_id` is kept by a rebuild."""
+    prepared: PreparedLedger
+    sha256: str
+    archive_path: str
+    actor: str
+    imported_at: dt.datetime
+    unit_option: str | None = None
+    import_id: int | None = None
+
+    @property
+    def identity(self) -> tuple:
+        """The same file again: same bytes under the same name and report date."""
+        ledger = self.prepared.ledger
+        return self.sha256, ledger.file_name, ledger.report_date
+
+
+_IMPORT_TYPES = pa.schema([
+    ("import_id", pa.int32()), ("file_name", pa.string()), ("sha256", pa.string()),
+    ("ledger_unit", pa.string()), ("unit_source", pa.string()), ("unit_option", pa.string()),
+    ("report_date", pa.date32()), ("effective_date", pa.date32()), ("imported_at", pa.timestamp("us")),
+    ("imported_by", pa.string()), ("rows_read", pa.int32()), ("rows_flagged", pa.int32()),
+    ("archive_path", pa.string())])
+
+# Per row of the batch, the version its problem had just before the row's import: among the earlier
+# imports not undone, the one of the latest effective date, then import order (as current_state_sql).
+_CHANGES_SQL = f"""
+    WITH batch AS (
+        SELECT row_number() OVER () AS row_id, v.*
+        FROM problem_versions v WHERE list_contains($ids, v.import_id)
+    ),
+    earlier AS (
+        SELECT pv.*, (i.effective_date - DATE '1970-01-01')::BIGINT * 4294967296 + pv.import_id AS recency
+        FROM problem_versions pv JOIN imports i USING (import_id)
+        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM batch)
+    ),
+    previous AS (
+        SELECT b.row_id, e.* EXCLUDE (recency)
+        FROM batch b JOIN earlier e ON e.problem_key = b.problem_key AND e.import_id < b.import_id
+        QUALIFY row_number() OVER (PARTITION BY b.row_id ORDER BY e.recency DESC) = 1
+    )
+    SELECT b.import_id,
+           count(*) FILTER (WHERE p.row_id IS NULL) AS rows_new,
+           count(*) FILTER (WHERE p.row_id IS NOT NULL AND
+                            ({' OR '.join(f'b.{c} IS DISTINCT FROM p.{c}' for c in _CHANGE_COLUMNS)})) AS rows_updated
+    FROM batch b LEFT JOIN previous p USING (row_id)
+    GROUP BY b.import_id"""
+
+
+def earlier_imports(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger]) -> dict[tuple, tuple[int, str]]:
+    """identity → (import id, unit) of the first import, not undone, of each file that is already in.
+    The same bytes re-sent under a new name are a new report (the unit did report), stored though
+    nothing moved."""
+    con.register("batch_files", pa.table({
+        "sha256": [item.identity[0] for item in staged], "file_name": [item.identity[1] for item in staged],
+        "report_date": pa.array([item.identity[2] for item in staged], pa.date32())}))
+    try:
+        rows = con.execute("""
+            SELECT f.sha256, f.file_name, f.report_date, min(i.import_id), arg_min(i.ledger_unit, i.import_id)
+            FROM batch_files f JOIN imports i ON i.sha256 = f.sha256 AND i.file_name = f.file_name
+                 AND i.report_date IS NOT DISTINCT FROM f.report_date AND i.undone_at IS NULL
+            GROUP BY ALL""").fetchall()
+    finally:
+        con.unregister("batch_files")
+    return {(sha256, name, report_date): (import_id, unit) for sha256, name, report_date, import_id, unit in rows}
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, audit: bool = True
+                ) -> list[ImportResult]:
+    """Store the ledgers in order as one transaction: readers see all of them or none."""
+    with db.transaction(con):
+        return stage_batch(con, staged, audit=audit)
+
+
+def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, audit: bool = True
+                ) -> list[ImportResult]:
+    """write_batch within the caller's transaction. A file already imported (earlier, or earlier in
+    this batch) is reported unchanged and not stored."""
+    results: list[ImportResult | None] = [None] * len(staged)
+    stored: list[tuple[int, int, StagedLedger]] = []      # (position, import id, ledger)
+    seen = earlier_imports(con, staged)
+    (next_id,), = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()
+    for position, item in enumerate(staged):
+        duplicate = seen.get(item.identity)
+        if duplicate:
+            results[position] = ImportResult(
+                item.prepared.ledger.file_name, "unchanged",
+                f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同", duplicate[0], duplicate[1])
+            continue
+        import_id = item.import_id if item.import_id is not None else next_id
+        next_id = max(next_id, import_id + 1)
+        seen[item.identity] = (import_id, item.prepared.ledger.ledger_unit)
+        stored.append((position, import_id, item))
+    if stored:
+        _insert(con, stored, audit)
+    counts = {} if not stored else {
+        import_id: (new, updated) for import_id, new, updated in
+        con.execute("SELECT import_id, rows_new, rows_updated FROM imports WHERE list_contains($ids, import_id)",
+                    {"ids": [import_id for _, import_id, _ in stored]}).fetchall()}
+    for position, import_id, item in stored:
+        ledger, prepared = item.prepared.ledger, item.prepared
+        new, updated = counts[import_id]
+        results[position] = ImportResult(
+            ledger.file_name, "imported",
+            f"已导入：{ledger.ledger_unit}（单位来自{ledger.unit_source}），读取{prepared.rows}条，"
+            f"新增{new}条，更新{updated}条，标记待核{prepared.flagged}条",
+            import_id, ledger.ledger_unit, ledger.unit_source, ledger.report_date,
+            prepared.rows, new, updated, prepared.flagged, ledger.warnings)
+    return results
+
+
+def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedLedger]], audit: bool) -> None:
+    ids = [import_id for _, import_id, _ in stored]
+    ledgers = [item.prepared.ledger for _, _, item in stored]
+    imports = pa.table({
+        "import_id": ids, "file_name": [ledger.file_name for ledger in ledgers],
+        "sha256": [item.sha256 for _, _, item in stored],
+        "ledger_unit": [ledger.ledger_unit for ledger in ledgers],
+        "unit_source": [ledger.unit_source for ledger in ledgers],
+        "unit_option": [item.unit_option for _, _, item in stored],
+        "report_date": [ledger.report_date for ledger in ledgers],
+        "effective_date": [ledger.report_date or item.imported_at.date() for ledger, (_, _, item) in
+                           zip(ledgers, stored)],
+        "imported_at": [item.imported_at for _, _, item in stored],
+        "imported_by": [item.actor for _, _, item in stored],
+        "rows_read": [item.prepared.rows for _, _, item in stored],
+        "rows_flagged": [item.prepared.flagged for _, _, item in stored],
+        "archive_path": [item.archive_path for _, _, item in stored]}, schema=_IMPORT_TYPES)
+    versions = pa.concat_tables([
+        item.prepared.versions.select(VERSION_COLUMNS).add_column(
+            0, "import_id", pa.array([import_id] * item.prepared.rows, pa.int32()))
+        for _, import_id, item in stored])
+    con.register("batch_imports", imports)
+    con.register("batch_versions", versions)
+    try:
+        con.execute("""INSERT INTO imports
+                       SELECT import_id, file_name, sha256, ledger_unit, unit_source, unit_option, report_date,
+                              effective_date, imported_at, imported_by, rows_read, 0, 0, rows_flagged,
+                              archive_path, NULL, NULL
+                       FROM batch_imports""")
+        con.execute("INSERT INTO problem_versions SELECT * FROM batch_versions")
+    finally:
+        con.unregister("batch_imports")
+        con.unregister("batch_versions")
+    parameters = {"ids": ids}
+    con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
+                    FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
+    derive_for_imports(con, ids)
+    if audit:
+        con.register("batch_audit", pa.table({
+            "logged_at": pa.array([item.imported_at for _, _, item in stored], pa.timestamp("us")),
+            "actor": [item.actor for _, _, item in stored],
+            "detail": [f"#{import_id} {item.prepared.ledger.file_name}（{item.prepared.ledger.ledger_unit}，"
+                       f"{item.prepared.rows}行）" for _, import_id, item in stored]}))
+        con.execute("INSERT INTO audit_log SELECT logged_at, actor, '导入', detail FROM batch_audit")
+        con.unregister("batch_audit")
+
+
+def derive_for_imports(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -> None:
+    """Derive again the current state of every problem these imports hold (all that storing or undoing
+    them can change), then the rebound links of the 责任单位 those problems name, before and after."""
+    touched = "problem_key IN (SELECT problem_key FROM problem_versions WHERE list_contains($ids, import_id))"
+    parameters = {"ids": import_ids}
+    named_units = f"SELECT DISTINCT unit FROM problems WHERE {touched}"
+    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    con.execute(f"DELETE FROM problems WHERE {touched}", parameters)
+    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.' + touched)}", parameters)
+    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    refresh_links(con, sorted(units))
