@@ -9,14 +9,20 @@ its own import, taken from the history.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from analytics import db
+from analytics import db, schema
 from analytics.derive import VERSION_COLUMNS, current_state_sql, refresh_links
-from analytics.ingest.store import _CHANGE_COLUMNS, ImportResult, PreparedLedger
+from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
+                                    PreparedLedger, _archive, _ParseAhead, file_sha256, point_type_aliases,
+                                    prepare_ledger)
 
 
 @dataclass
@@ -189,3 +195,82 @@ def derive_for_imports(con: duckdb.DuckDBPyConnection, import_ids: list[int]) ->
     con.execute(f"INSERT INTO problems {current_state_sql('AND pv.' + touched)}", parameters)
     units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
     refresh_links(con, sorted(units))
+
+
+# A batch is written once this many rows wait (or the files run out): large enough that deriving and
+# publishing (a few tens of milliseconds each, the copy growing with the database) are paid rarely,
+# small enough that readers see a long import move on.
+BATCH_ROWS = 40_000
+
+
+def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
+                      actor: str = "命令行", now: dt.datetime | None = None,
+                      progress: Callable[[ImportProgress], None] | None = None,
+                      limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
+                      parse_workers: int = 0, batch_rows: int = BATCH_ROWS) -> list[ImportResult]:
+    """Import ledgers in order, parsed (ahead, in `parse_workers` processes for 3 files or more) while
+    the batches before are written. Each batch is one transaction on one connection, then published
+    to readers: a reader sees a batch whole or not at all. A refused file changes nothing; a batch
+    that fails to store is stored again file by file, so only the file at fault is refused."""
+    db_path = schema.init_db(db_path)
+    paths = [Path(p) for p in paths]
+    results: list[ImportResult | None] = [None] * len(paths)
+    report = progress or (lambda _: None)
+    now = now or dt.datetime.now()
+    workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
+    pending: list[tuple[int, str, StagedLedger]] = []     # (position, shown name, ledger)
+
+    def finish(position: int, name: str, result: ImportResult) -> None:
+        results[position] = result
+        report(ImportProgress(position + 1, len(paths), name, "完成", result))
+
+    def flush(last: bool) -> None:
+        for position, name, _ in pending:
+            report(ImportProgress(position + 1, len(paths), name, "写入"))
+        for (position, name, _), result in zip(pending, _store(db_path, [item for _, _, item in pending])):
+            finish(position, name, result)
+        pending.clear()
+        if not last:   # the last batch is published as the writer lets go (db.writing)
+            db.publish(db_path)
+
+    with db.writing(db_path, actor=actor):
+        with db.connect(db_path, read_only=True) as con:
+            aliases = point_type_aliases(con)
+        parse = functools.partial(prepare_ledger, point_type_aliases=aliases, unit=unit, today=now.date(),
+                                  limits=limits)
+        with _ParseAhead(paths, parse, workers) as parsed_files:
+            for position, (path, parsed) in enumerate(parsed_files):
+                name = (display_names or {}).get(path, path.name)
+                report(ImportProgress(position + 1, len(paths), name, "读取"))
+                try:
+                    sha256 = file_sha256(path)
+                    prepared = parsed()
+                    prepared.ledger.file_name = name
+                    archived = _archive(path, sha256, db_path)
+                except FileRefused as refusal:
+                    finish(position, name, ImportResult(name, "refused",
+                                                        str(refusal).replace(f"“{path.name}”", f"“{name}”")))
+                    continue
+                except OSError as error:
+                    finish(position, name, ImportResult(name, "refused",
+                                                        f"文件“{name}”未导入：无法读取（{error.strerror or error}）"))
+                    continue
+                pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
+                if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
+                    flush(last=False)
+            if pending:
+                flush(last=True)
+    return results
+
+
+def _store(db_path: Path, staged: list[StagedLedger]) -> list[ImportResult]:
+    """write_batch on a connection of its own; when the batch fails (rolled back), each file alone."""
+    try:
+        with db.connect(db_path) as con:
+            return write_batch(con, staged)
+    except (duckdb.Error, ValueError) as error:
+        if len(staged) > 1:
+            return [result for item in staged for result in _store(db_path, [item])]
+        name = staged[0].prepared.ledger.file_name
+        return [ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
+                                              f"（{type(error).__name__}: {error}）")]

@@ -1,4 +1,6 @@
-"""Parsed ledgers into the database: one transaction per file, history kept, undo and rebuild.
+"""Parsed ledgers into the database: a file read into rows ready to store (in worker processes for a
+batch), archived, written with its history; undo and rebuild. A batch of imports is stored by
+analytics/ingest/batch.py; rebuild replays the archive file by file.
 
 The current state of a problem is always derived from its history: the version from its unit's
 newest ledger (by report date, then import order) that is not undone. So a late-arriving older
@@ -16,7 +18,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,9 +29,9 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
+from analytics.derive import VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
-from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.reader import FileRefused
 
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
@@ -169,15 +171,6 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
         prepared.rows, new, updated, prepared.flagged, parsed.warnings)
 
 
-def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str, parsed: ParsedLedger
-                      ) -> tuple[int, str] | None:
-    """The same file again: same bytes under the same name and report date. The same bytes re-sent
-    under a new name are a new report (the unit did report), stored though nothing moved."""
-    return con.execute("SELECT import_id, ledger_unit FROM imports WHERE sha256 = ? AND file_name = ? "
-                       "AND report_date IS NOT DISTINCT FROM ? AND undone_at IS NULL "
-                       "ORDER BY import_id LIMIT 1", [sha256, parsed.file_name, parsed.report_date]).fetchone()
-
-
 # A batch of at least this many files may be parsed in worker processes, ahead of the writes: parsing
 # is pure Python (about two thirds of an import), and processes of their own let it run beside DuckDB.
 PARSE_AHEAD_MIN_FILES = 3
@@ -190,9 +183,13 @@ def parse_workers_for_command_line() -> int:
     return os.cpu_count() or 1
 
 
+FILES_AHEAD_PER_WORKER = 4
+
+
 class _ParseAhead:
-    """The batch's files parsed in order, `workers` worker processes reading up to workers + 1 files
-    ahead of the one being written (in this process when workers is 0). A worker that dies takes
+    """The batch's files parsed in order, `workers` worker processes reading up to FILES_AHEAD_PER_WORKER
+    files each ahead of the one being taken (in this process when workers is 0): while a batch is
+    written, they go on with the next. A worker that dies takes
     only its own file with it: files caught in the broken pool are parsed again, each suspect alone,
     and the one that kills a worker by itself is refused."""
 
@@ -228,7 +225,7 @@ class _ParseAhead:
             for path in self.paths:
                 yield path, functools.partial(self.parse, path)
             return
-        for path in itertools.islice(self._upcoming, self.workers + 1):
+        for path in itertools.islice(self._upcoming, self.workers * FILES_AHEAD_PER_WORKER):
             self._pending.append((path, self._submit(path)))
         while self._pending:
             path, future = self._pending.popleft()
@@ -257,66 +254,6 @@ class _ParseAhead:
 def _broke(future: Future) -> bool:
     """Wait for `future`; True when its worker process died (its own errors are the caller's)."""
     return isinstance(future.exception(), BrokenProcessPool)
-
-
-def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
-                 actor: str = "命令行", now: dt.datetime | None = None,
-                 progress: Callable[[ImportProgress], None] | None = None,
-                 limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
-                 parse_workers: int = 0) -> list[ImportResult]:
-    """Import ledgers one by one, each in its own transaction; a refused file changes nothing.
-
-    `display_names` gives the original name of a file saved under a temporary one (uploads).
-    `parse_workers` > 0 parses a batch of PARSE_AHEAD_MIN_FILES or more in that many worker processes
-    while the files before are written (the caller's __main__ must be import-safe, see
-    parse_workers_for_command_line)."""
-    db_path = schema.init_db(db_path)
-    paths = [Path(p) for p in paths]
-    results = []
-    report = progress or (lambda _: None)
-    workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
-    with db.writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
-        aliases = point_type_aliases(session.get())
-        parse = functools.partial(prepare_ledger, point_type_aliases=aliases, unit=unit,
-                                  today=(now or dt.datetime.now()).date(), limits=limits)
-        with _ParseAhead(paths, parse, workers) as parsed_files:
-            for number, (path, parsed) in enumerate(parsed_files, start=1):
-                name = (display_names or {}).get(path, path.name)
-                report(ImportProgress(number, len(paths), name, "读取"))
-                session.release_if_due()
-                result = _import_one(session, path, name, parsed, unit=unit, actor=actor,
-                                     now=now or dt.datetime.now(), report=lambda stage: report(
-                                         ImportProgress(number, len(paths), name, stage)))
-                results.append(result)
-                report(ImportProgress(number, len(paths), name, "完成", result))
-    return results
-
-
-def _import_one(session: db.SlicedConnection, path: Path, name: str, parsed: Callable[[], PreparedLedger], *,
-                unit: str | None, actor: str, now: dt.datetime, report: Callable[[str], None]) -> ImportResult:
-    try:
-        sha256 = file_sha256(path)
-        prepared = parsed()
-        ledger = prepared.ledger
-        ledger.file_name = name
-        archive_path = _archive(path, sha256, session.db_path)
-        report("写入")
-        con = session.get()
-        duplicate = _already_imported(con, sha256, ledger)
-        if duplicate:
-            return ImportResult(name, "unchanged",
-                                f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
-                                duplicate[0], duplicate[1])
-        return _write(con, prepared, sha256=sha256, archive_path=archive_path, actor=actor, now=now,
-                      unit_option=unit)
-    except FileRefused as refusal:
-        return ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
-    except OSError as error:
-        return ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
-    except (duckdb.Error, ValueError) as error:  # the transaction rolled back: nothing of it is stored
-        session.close()
-        return ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
-                                             f"（{type(error).__name__}: {error}）")
 
 
 def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
