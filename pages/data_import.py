@@ -88,7 +88,7 @@ history = data.read(listing.import_history)
 if history.empty:
     st.info("还没有导入过台账。")
     if not data.data_state().problems and st.button("载入演示数据", key="import_page_demo"):
-        first_start.load_demo_with_progress("正在导入演示台账")
+        first_start.start_demo()
         st.rerun()
 else:
     show.show_table(history, "导入记录")
