@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
 import streamlit as st
 
 from analytics import demo
-from analytics.ingest.store import ImportProgress
 from dashboard import access, data
 from dashboard.navigation import IMPORT_PAGE
 
@@ -24,13 +22,6 @@ _STARTING_SECONDS = 10
 
 def auto_demo_enabled() -> bool:
     return os.environ.get(AUTO_DEMO_ENV_VAR, "1") != "0"
-
-
-def progress_bar(label: str) -> Callable[[ImportProgress], None]:
-    """A progress bar across a batch of files, and the callback the importer reports to."""
-    bar = st.progress(0.0, text=label)
-    return lambda step: bar.progress(
-        step.overall_fraction, text=f"{label}：第{step.number}/{step.total}个 {step.file_name}（{step.stage}）")
 
 
 def start_demo() -> None:

@@ -1,6 +1,7 @@
 """Uploads: saved safely, previewed exactly as the importer will read them, imported under their
 original names."""
 import datetime as dt
+import time
 
 import pytest
 
@@ -78,3 +79,26 @@ def test_previews_table_one_row_per_file(tmp_path):
     assert table["文件名"].tolist() == ["好.xlsx", "坏.xlsx"]
     assert table["问题条数"].tolist() == [6, 0]
     assert table["结果"].iloc[0] == "可导入" and table["结果"].iloc[1].startswith("无法导入：文件“坏.xlsx”")
+
+
+def test_an_upload_imported_by_its_own_process_is_followed_to_its_results(tmp_path):
+    """What the import page does: the batch goes to `python -m analytics import` in a session of its
+    own, which nothing on the page can stop, and the page follows its progress report."""
+    sources = [fixtures.write_ledger(fixtures.ledger_for_unit(unit, seed=4, n_problems=12, report_date=REPORT),
+                                     tmp_path / "src" / unit) for unit in ("东关街道", "西关街道", "南关街道")]
+    uploads = [(path.name, path.read_bytes()) for path in sources] + [
+        ("通讯录.xlsx", hostile_files.write_not_a_ledger_xlsx(tmp_path).read_bytes())]
+    db_path = tmp_path / "db" / "chuangwen.duckdb"
+    folder = upload.start_import_process(db_path, uploads, actor="看板·测试")
+    deadline = time.monotonic() + 120
+    job = upload.follow_import(folder)
+    while not (job.finished or job.stopped):
+        assert time.monotonic() < deadline, "the import process did not finish"
+        time.sleep(0.2)
+        job = upload.follow_import(folder)
+    assert job.finished and not job.stopped
+    assert [r.outcome for r in job.results] == ["imported"] * 3 + ["refused"]
+    assert [r.file_name for r in job.results] == [name for name, _ in uploads]
+    assert len(job.results) == job.last.total == 4
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*), min(imported_by) FROM imports").fetchone() == (3, "看板·测试")
