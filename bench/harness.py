@@ -361,7 +361,8 @@ class Report:
                 f"{found['import_first'] / found['calamine']:.2f}× calamine；含进程启动 |",
                 f"| 命令行导入，第二个早晨（同一批序号一周后） | **{found['import_second']:.1f} 秒** | "
                 f"{second_rate:,.0f} 行/秒（第一个早晨 {first_rate:,.0f}） |",
-                f"| 看板上传路径（同一批文件，一个进程） | {found['upload_first']:.1f} 秒 | analytics.upload |",
+                f"| 看板上传路径（同一批文件：保存、另起命令行导入进程、跟随到出结果） | {found['upload_first']:.1f} 秒 | "
+                "analytics.upload.start_import_process |",
                 f"| 首次启动：演示数据（785 份台账）从启动到完成 | **{found['first_start']:.1f} 秒** | "
                 "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
                 f"| 第二个早晨导入，3 个浏览器标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
