@@ -25,8 +25,9 @@ chosen = st.navigation(registered, position="hidden")
 # The sidebar's links are drawn here rather than by Streamlit: its own sidebar navigation is off
 # (.streamlit/config.toml), because a fresh server's first run would show it as a listing of pages/.
 if signed_in:
-    for registered_page in registered:
-        st.sidebar.page_link(registered_page)
+    with st.sidebar.container(key="navigation"):
+        for registered_page in registered:
+            st.page_link(registered_page)
 if not access.sign_in():
     st.stop()
 first_start.prepare_database()

@@ -47,12 +47,12 @@ SCREENSHOTS = PROJECT / "tests" / "artifacts" / "screenshots"
 README_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home.png"
 PHONE_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home-phone.png"
 PHONE = {"width": 390, "height": 844}
-NAVIGATION_LINKS = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"
+NAVIGATION_LINKS = ".st-key-navigation [data-testid='stPageLink-NavLink']"
 # Every label the sidebar navigation ever shows, from the first paint on (before any script run ends).
 RECORD_NAVIGATION = """
     window.navigationSeen = new Set();
     new MutationObserver(() => document.querySelectorAll(
-            "[data-testid='stSidebarNavLink'], [data-testid='stSidebar'] [data-testid='stPageLink-NavLink']")
+            "[data-testid='stSidebarNavLink'], .st-key-navigation [data-testid='stPageLink-NavLink']")
         .forEach(link => window.navigationSeen.add(link.querySelector('span[label], p')?.innerText.trim() ?? link.innerText)))
       .observe(document, {childList: true, subtree: true, characterData: true});
 """

@@ -184,6 +184,9 @@ def parse_workers_for_command_line() -> int:
 
 
 FILES_AHEAD_PER_WORKER = 4
+# Parsing gives way to the dashboard: page views stay quick while a long import runs, which then takes
+# the cores nobody is using.
+PARSE_WORKER_NICENESS = 5
 
 
 class _ParseAhead:
@@ -216,7 +219,8 @@ class _ParseAhead:
             # copy mid-step. The server imports the parser once; each worker starts as a fork of it.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["analytics.ingest.store"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=os.nice,
+                                             initargs=(PARSE_WORKER_NICENESS,))
         return self._pool.submit(self.parse, path)
 
     def __iter__(self) -> Iterator[tuple[Path, Callable[[], PreparedLedger]]]:
