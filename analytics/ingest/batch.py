@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import VERSION_COLUMNS, current_state_sql, refresh_links
+from analytics.derive import VERSION_COLUMNS, refresh_current
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
                                     PreparedLedger, _archive, _ParseAhead, file_sha256, point_type_aliases,
@@ -173,7 +173,7 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
-    derive_for_imports(con, ids)
+    refresh_current(con, ids)
     if audit:
         con.register("batch_audit", pa.table({
             "logged_at": pa.array([item.imported_at for _, _, item in stored], pa.timestamp("us")),
@@ -182,19 +182,6 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
                        f"{item.prepared.rows}行）" for _, import_id, item in stored]}))
         con.execute("INSERT INTO audit_log SELECT logged_at, actor, '导入', detail FROM batch_audit")
         con.unregister("batch_audit")
-
-
-def derive_for_imports(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -> None:
-    """Derive again the current state of every problem these imports hold (all that storing or undoing
-    them can change), then the rebound links of the 责任单位 those problems name, before and after."""
-    touched = "problem_key IN (SELECT problem_key FROM problem_versions WHERE list_contains($ids, import_id))"
-    parameters = {"ids": import_ids}
-    named_units = f"SELECT DISTINCT unit FROM problems WHERE {touched}"
-    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    con.execute(f"DELETE FROM problems WHERE {touched}", parameters)
-    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.' + touched)}", parameters)
-    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    refresh_links(con, sorted(units))
 
 
 # A batch is written once this many rows wait (or the files run out): large enough that deriving and

@@ -157,7 +157,7 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
         finally:
             con.unregister("incoming_versions")
         new, updated = _count_changes(con, import_id)
-        refresh_current(con, parsed.ledger_unit, import_id)
+        refresh_current(con, [import_id])
         con.execute("UPDATE imports SET rows_new = ?, rows_updated = ? WHERE import_id = ?",
                     [new, updated, import_id])
         if audit:
@@ -276,7 +276,7 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
         with db.transaction(con):
             con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                         [now, actor, import_id])
-            refresh_current(con, unit, import_id)
+            refresh_current(con, [import_id])
             con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                         [now, actor, f"#{import_id} {file_name}（{unit}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
@@ -326,7 +326,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                                     [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
                                      int(record.import_id)])
-                        refresh_current(con, prepared.ledger.ledger_unit, int(record.import_id))
+                        refresh_current(con, [int(record.import_id)])
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{len(imports)}次导入"])
             os.replace(temporary, db_path)
