@@ -498,6 +498,7 @@ def test_the_briefing_fits_a_phone(browser, dashboard):
     tab.set_default_timeout(WAIT_MS)
     tab.goto(dashboard.url)
     expect(main_title(tab)).to_have_text("晨报")
+    expect(tab.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_attached()
     settle(tab)
     two_screens = 2 * PHONE["height"]
     countdown = tab.locator("[data-testid='stMain'] h2").filter(has_text="测评").first.bounding_box()
