@@ -188,6 +188,9 @@ def page(new_tab):
     """晨报 in a fresh session (single-machine mode: every page is open)."""
     tab = new_tab()
     expect(main_title(tab)).to_have_text("晨报")
+    # its burn-down chart is below the first screen and may be put on the page after the run ends
+    expect(tab.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first).to_be_attached()
+    settle(tab)
     return tab
 
 
