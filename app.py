@@ -19,10 +19,15 @@ st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
 # Before signing in, every page is registered but none is listed or run: a bookmark to any page
 # then shows the sign-in form rather than Streamlit's "page not found".
 signed_in = bool(access.current_user().name)
-chosen = st.navigation([st.Page(HERE / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                                default=index == 0)
-                        for index, spec in enumerate(visible_pages(access.can_write()) if signed_in else PAGES)],
-                       position="sidebar" if signed_in else "hidden")
+registered = [st.Page(HERE / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
+              for index, spec in enumerate(visible_pages(access.can_write()) if signed_in else PAGES)]
+chosen = st.navigation(registered, position="hidden")
+# The sidebar's links are drawn here rather than by Streamlit: its own sidebar navigation is off
+# (.streamlit/config.toml), because a fresh server's first run would show it as a listing of pages/.
+if signed_in:
+    with st.sidebar.container(key="navigation"):
+        for registered_page in registered:
+            st.page_link(registered_page)
 if not access.sign_in():
     st.stop()
 first_start.prepare_database()

@@ -88,8 +88,18 @@ def command_import(args: argparse.Namespace) -> int:
     if not paths:
         print("没有找到要导入的台账文件。", file=sys.stderr)
         return 2
-    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=_Progress(),
+    from analytics.upload import ProgressReport
+
+    followers = [_Progress()] + ([ProgressReport(args.report)] if args.report else [])
+
+    def progress(step) -> None:
+        for follower in followers:
+            follower(step)
+
+    results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=progress,
                            parse_workers=parse_workers_for_command_line())
+    for follower in followers[1:]:
+        follower.finish()
     for result in results:
         print(f"{_OUTCOME_LABELS[result.outcome]}\t{result.file_name}\t{result.message}")
         for warning in result.warnings:
@@ -198,9 +208,15 @@ def _export_task_sheets(args: argparse.Namespace, filters, folder: Path) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from analytics.demo import load_demo
+    from analytics.demo import DemoRefused, load_demo
+    from analytics.ingest.store import parse_workers_for_command_line
 
-    print(load_demo(args.db, progress=_Progress()))
+    try:
+        print(load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
+                        only_if_empty=args.if_empty))
+    except DemoRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -287,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser = commands.add_parser("import", parents=[common], help="导入台账文件或文件夹")
     import_parser.add_argument("paths", nargs="+")
     import_parser.add_argument("--unit", help="文件中找不到单位时使用的单位名")
+    import_parser.add_argument("--report", type=Path, help="把进度和结果逐行写成 JSON（看板跟随上传的导入用）")
     import_parser.set_defaults(run=command_import)
 
     summary_parser = commands.add_parser("summary", parents=[common], help="统计汇总")
@@ -310,7 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_filter_arguments(readiness_parser)
     readiness_parser.set_defaults(run=command_readiness)
 
-    demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据")
+    demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据（只用于空数据库）")
+    demo_parser.add_argument("--if-empty", action="store_true", help="数据库已有数据或正在载入时静默退出（首次启动用）")
     demo_parser.set_defaults(run=command_demo)
 
     undo_parser = commands.add_parser("undo", parents=[common], help="撤销一次导入")

@@ -7,13 +7,15 @@ retrying for a bounded time while another process holds the lock (see README, æž
 first queue on a lock of their own (`writing`): a rebuild, an upload from the dashboard and a cron
 import never interleave, each holds DuckDB's lock only for its short transaction, and the day's
 first write makes the daily backup. A second lock gives a waiting writer its turn before new
-readers (`_writers_turn`).
+readers (`_writers_turn`). The dashboard's readers do not open the file at all: they read the copy
+the last writer published (`read_connection`), so they never wait for a writer.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -123,40 +125,6 @@ def connect(db_path: Path | str | None = None, *, read_only: bool = False,
             con.close()
 
 
-class SlicedConnection:
-    """A read-write connection held in short slices: a batch of writes reuses it (opening one costs
-    ~15 ms) but lets it go once it has been held for `slice_seconds`, so readers waiting on DuckDB's
-    lock get in between the files of a long batch."""
-
-    def __init__(self, db_path: Path | str, slice_seconds: float = 0.25):
-        self.db_path, self.slice_seconds = Path(db_path), slice_seconds
-        self._stack: contextlib.ExitStack | None = None
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._opened_at = 0.0
-
-    def get(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            self._stack = contextlib.ExitStack()
-            self._con = self._stack.enter_context(connect(self.db_path))
-            self._opened_at = time.monotonic()
-        return self._con
-
-    def release_if_due(self) -> None:
-        if self._con is not None and time.monotonic() - self._opened_at >= self.slice_seconds:
-            self.close()
-
-    def close(self) -> None:
-        if self._stack is not None:
-            self._stack.close()
-        self._stack = self._con = None
-
-    def __enter__(self) -> "SlicedConnection":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
 def backup_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "backups"
 
@@ -183,7 +151,8 @@ def daily_backup(db_path: Path, today: dt.date | None = None, keep: int = BACKUP
 
 @contextlib.contextmanager
 def writing(db_path: Path, *, actor: str, wait_seconds: float | None = None) -> Iterator[None]:
-    """Hold the writer lock of this database (bounded wait), after making today's backup."""
+    """Hold the writer lock of this database (bounded wait), after making today's backup; when the
+    writes are done, publish the database for readers (read_connection)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(db_path.with_name(db_path.name + ".write.lock"),
@@ -196,20 +165,34 @@ def writing(db_path: Path, *, actor: str, wait_seconds: float | None = None) -> 
     try:
         daily_backup(db_path)
         yield
+        if db_path.exists():
+            publish(db_path)   # readers move on to what was just written
     finally:
         lock.release()
 
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing: readers see the state before or after, never between."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    """All-or-nothing: readers see the state before or after, never between. Within a transaction
+    of the same connection it is part of that one (the demo stores sheets inside its one transaction)."""
+    if id(con) in _IN_TRANSACTION:
         yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+        return
+    _IN_TRANSACTION.add(id(con))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        _IN_TRANSACTION.discard(id(con))
+
+
+# Connections (by id) inside db.transaction now.
+_IN_TRANSACTION: set[int] = set()
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None) -> pd.DataFrame:
@@ -218,14 +201,118 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | 
     return con.sql(sql, params=params).to_arrow_table().to_pandas(date_as_object=False)
 
 
-def data_version(db_path: Path | str | None = None) -> tuple[int, int]:
-    """Changes whenever the database file is written: a cheap cache key, no connection needed."""
+def data_version(db_path: Path | str | None = None) -> list[int]:
+    """Changes whenever the database file is written (the file and its write-ahead log): a cheap
+    check, no connection needed."""
     path = Path(db_path) if db_path is not None else default_db_path()
-    stamps = []
+    stamp = []
     for candidate in (path, path.with_name(path.name + ".wal")):
         try:
             stat = candidate.stat()
-            stamps.append((stat.st_mtime_ns, stat.st_size))
+            stamp += [stat.st_mtime_ns, stat.st_size]
         except FileNotFoundError:
-            stamps.append((0, 0))
-    return (hash(tuple(stamps)), stamps[0][1])
+            stamp += [0, 0]
+    return stamp
+
+
+# ---- readers read a published copy ---------------------------------------------------------------
+# DuckDB lets a process that writes a file lock everyone else out of it, readers included. So the
+# writer, once a batch is committed, copies the file (nobody else writes it: the writer holds the
+# write lock) to a new generation beside it and points readers at that copy by atomically replacing
+# a small pointer file. Readers open the generation the pointer names, read-only and without any
+# lock: a copy is never written again, so they see the last whole state however long the writer
+# works. Each generation has its own file name, so a process still holding a connection to an older
+# one (DuckDB shares one open database per path within a process) never serves it under the new name.
+# A reader that finds no copy, or one older than the file while no writer is at work (a file written
+# by an earlier version, or by a tool that bypassed the write lock), publishes one first.
+
+GENERATIONS_KEPT = 3   # the newest, and older ones a reader that has just read the pointer may still open
+
+
+def copies_dir(db_path: Path) -> Path:
+    return Path(db_path).with_name(Path(db_path).name + ".published")
+
+
+def _pointer(db_path: Path) -> Path:
+    return copies_dir(db_path) / "current.json"
+
+
+def _read_pointer(db_path: Path) -> tuple[int, Path, list[int]] | None:
+    try:
+        pointed = json.loads(_pointer(db_path).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pointed["generation"], copies_dir(db_path) / pointed["file"], pointed["source"]
+
+
+def publish(db_path: Path | str) -> Path:
+    """Copy the database as the readers' new generation. The caller holds the write lock and has
+    committed and closed its connection, so the file is whole."""
+    db_path = Path(db_path)
+    folder = copies_dir(db_path)
+    folder.mkdir(exist_ok=True)
+    previous = _read_pointer(db_path)
+    generation = previous[0] + 1 if previous else 1
+    target = folder / f"{generation:08d}.duckdb"
+    stamp = data_version(db_path)
+    partial = target.with_name(target.name + ".part")
+    shutil.copyfile(db_path, partial)
+    os.replace(partial, target)
+    pointer = _pointer(db_path)
+    pending = pointer.with_name(pointer.name + ".part")
+    pending.write_text(json.dumps({"generation": generation, "file": target.name, "source": stamp}))
+    os.replace(pending, pointer)
+    for old in sorted(folder.glob("*.duckdb"))[:-GENERATIONS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def _fresh(db_path: Path, pointed: tuple[int, Path, list[int]] | None) -> bool:
+    return bool(pointed) and pointed[2] == data_version(db_path) and pointed[1].exists()
+
+
+def current_copy(db_path: Path | str | None = None) -> Path:
+    """The file readers should open now: the published copy, published again first when it is
+    missing or stale and no writer is at work. With no copy at all while a writer works, the file
+    itself (the reader then waits for the writer, as before any copy existed)."""
+    db_path = Path(db_path) if db_path is not None else default_db_path()
+    pointed = _read_pointer(db_path)
+    if _fresh(db_path, pointed):
+        return pointed[1]
+    lock = FileLock(db_path.with_name(db_path.name + ".write.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):   # a writer is at work (or the folder is read-only)
+        return pointed[1] if pointed and pointed[1].exists() else db_path
+    try:
+        pointed = _read_pointer(db_path)   # someone may have published meanwhile
+        if _fresh(db_path, pointed) or not db_path.exists():
+            return pointed[1] if pointed else db_path
+        with connect(db_path) as con:
+            con.execute("CHECKPOINT")   # a log left by a stopped writer goes into the file first
+        return publish(db_path)
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def read_connection(db_path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the last whole state, never waiting for a writer."""
+    db_path = Path(db_path) if db_path is not None else default_db_path()
+    for attempt in range(5):
+        copy = current_copy(db_path)
+        if copy == db_path:
+            with connect(db_path, read_only=True) as con:
+                yield con
+            return
+        try:
+            con = duckdb.connect(str(copy), read_only=True)
+            break
+        except duckdb.IOException:
+            if attempt == 4:   # pruned between reading the pointer and opening: a newer one is out
+                raise
+            time.sleep(0.01)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -189,19 +189,25 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, *,
                 actor: str = "命令行", now: dt.datetime | None = None) -> Settings:
     """Validate and store one setting (None or an empty text: back to the default), and note the
     change in the audit log. Returns the settings now in force."""
+    with transaction(con):
+        store_setting(con, key, value, actor=actor, now=now)
+    return get_settings(con)
+
+
+def store_setting(con: duckdb.DuckDBPyConnection, key: str, value: object, *,
+                  actor: str = "命令行", now: dt.datetime | None = None) -> None:
+    """set_setting within the caller's transaction (a change that must land whole with others)."""
     _check_key(key)
     text = None
     if not (value is None or (isinstance(value, str) and not value.strip())):
         typed = parse_setting(key, value)
         text = typed.isoformat() if isinstance(typed, dt.date) else str(typed)
-    with transaction(con):
-        con.execute("DELETE FROM settings WHERE key = ?", [key])
-        if text is not None:
-            con.execute("INSERT INTO settings VALUES (?, ?)", [key, text])
-        con.execute("INSERT INTO audit_log VALUES (?, ?, '修改设置', ?)",
-                    [now or dt.datetime.now(), actor,
-                     f"{SETTING_LABELS[key]}（{key}）= {text if text is not None else '恢复默认'}"])
-    return get_settings(con)
+    con.execute("DELETE FROM settings WHERE key = ?", [key])
+    if text is not None:
+        con.execute("INSERT INTO settings VALUES (?, ?)", [key, text])
+    con.execute("INSERT INTO audit_log VALUES (?, ?, '修改设置', ?)",
+                [now or dt.datetime.now(), actor,
+                 f"{SETTING_LABELS[key]}（{key}）= {text if text is not None else '恢复默认'}"])
 
 
 def describe_settings(con: duckdb.DuckDBPyConnection) -> str:

@@ -32,32 +32,42 @@ from bench.common import AS_OF, ROOT, SIZES, build_database, machine, timed
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PLANS = {
-    "city": ("inbox", "pandas", "import", "build", "analytics", "pages", "exports"),
+    "city": ("inbox", "pandas", "import", "build", "analytics", "pages", "exports", "morning"),
     "big": ("inbox", "pandas", "import", "build", "analytics", "pages", "exports"),
     "province": ("build", "analytics", "pages"),
 }
 STEP_LABELS = {"inbox": "写出台账文件", "pandas": "pandas 读取", "import": "导入两个早晨", "build": "生成数据库",
-               "analytics": "分析函数", "pages": "页面（看板进程）", "exports": "导出"}
+               "analytics": "分析函数", "pages": "页面（看板进程）", "exports": "导出",
+               "morning": "100×1,000 行 .xlsx、首次启动、浏览器看着导入"}
 # The targets on this 2-core machine (README, 扩展到全省).
 IMPORT_TARGET_S = 15            # a 100-ledger morning of the big city
 ANALYTICS_TARGET_S = {"big": 0.1, "province": 1.0}
 PAGE_TARGET_S = {"big": 1.0, "province": 1.0}   # the province's is "about 1 s"
 DECK_TARGET_S = 5
 DASHBOARD_TARGET_MB = 1024      # the dashboard process at province size
+# The morning step's: the import of 100 × 1,000-row .xlsx at most this share of pandas+openpyxl merely reading
+# them; the first start; a page view while an import runs; how much three viewers slow the import.
+IMPORT_SHARE_OF_OPENPYXL = 0.25
+FIRST_START_TARGET_S = 10
+VIEW_DURING_IMPORT_TARGET_S = 1.0
+VIEWERS_SLOWDOWN_TARGET = 1.2
 MORNING_LABELS = {"first": "第一个早晨（空库）", "second": "第二个早晨（再次报送）"}
 # Why a target is missed, as profiling found it (shown only while it is missed; see the lead's notes
 # for the fixes proposed). Keys are those of Report.checks.
 CAUSES = {
-    "import": "写入是瓶颈（命令行导入时解析已在每核一个工作进程里与写入重叠）：第二个早晨每份台账都整份重报，"
-              "约 28.6 万行版本全部写入历史；每个文件一个事务，按单位重新推导当前状态和反弹关联"
-              "（derive.refresh_current，约 40 毫秒/文件），提交与连接每 0.25 秒释放时的检查点合计约 6 秒。"
-              "再快就要只存内容变了的版本（撤销时要另行补回），或按城市分库（README“扩展到全省”）。",
+    "import": "写入按批（一个连接、一个事务、每批推导一次当前状态和反弹关联），解析在每核一个工作进程里；"
+              "大城市第二个早晨约 28.6 万行版本全部写入历史，再快就要只存内容变了的版本，或按城市分库（README“扩展到全省”）。",
     "analytics-big": "没达标的是组合函数：晨报（briefing）= kpis + 按点位类型的落后判定（metrics 与反弹率各一次扫描），"
                      "每一部分都在 100 毫秒内，合在一起略超；计数查询约 21 个带条件的聚合（metrics.py `_AGGREGATES`），"
                      "大城市一次扫描约 25 毫秒。",
     "analytics-province": "百万条问题时组合函数（落后判定、晨报）各要扫描问题表两三次，每次约 0.1 秒。",
     "pages": "冷页面 = 它各次读取之和：督查页读三次落后判定（类型、类别、单位）、排名、metrics、逾期清单、反弹率"
              "和最新 200 条反弹，全省每次 0.05–0.2 秒，合计约 1 秒；命中缓存后 0.05 秒。",
+    "import-share": "解析在每核一个工作进程里，写入按批（一个连接、一个事务、每批推导一次）；余下的是解析本身。",
+    "second-morning": "再次报送的每一行都是更新：要和上一版比较并推导当前状态。",
+    "first-start": "演示数据要写出并读回 785 份真实台账；机器忙时更慢。",
+    "views-during-import": "导入的工作进程占满两个核时，页面的 Python 计算也要排队。",
+    "viewers-slowdown": "两个核由导入的解析进程、写入和看板进程分享。",
     "memory": "峰值来自看板进程里同时缓存的各页结果和 DuckDB 的哈希连接；可在只读连接上设 `memory_limit` 限制。",
 }
 EXPORT_LABELS = {"gather": "读取晨报数字（gather）", "pptx": "晨报PPT", "xlsx": "督查通报Excel",
@@ -81,7 +91,7 @@ def _read_inbox(work: Path, size: str) -> dict[str, list[Path]]:
 
 def run_step(step: str, size: str, work: Path, repeat: int) -> dict:
     """One step of one size in this process; a JSON-able dict of its measures."""
-    from bench import bench_analytics, bench_exports, bench_import, bench_pages
+    from bench import bench_analytics, bench_exports, bench_import, bench_morning, bench_pages
 
     (work / size).mkdir(parents=True, exist_ok=True)
     if step == "inbox":
@@ -104,6 +114,8 @@ def run_step(step: str, size: str, work: Path, repeat: int) -> dict:
         return {"measures": bench_pages.time_pages(_database(work, size), repeat)}
     if step == "exports":
         return {"measures": bench_exports.time_exports(_database(work, size), repeat)}
+    if step == "morning":
+        return bench_morning.time_morning(work / size / "morning")
     raise ValueError(f"unknown step {step}")
 
 
@@ -315,6 +327,49 @@ class Report:
         rss = "；".join(f"{SIZES[s].label} {self.by[(s, 'exports')]['rss_mb']:,.0f} MB" for s in sizes)
         return lines + ["", f"PPT 和 Excel 的时间含读取数字（与页面下载按钮相同）。峰值内存：{rss}。", ""]
 
+    def morning_section(self) -> list[str]:
+        if ("city", "morning") not in self.by:
+            return []
+        found = self.result("city", "morning")
+        if found is None:
+            return ["## 100 份 1,000 行的 .xlsx、首次启动、浏览器看着导入", "",
+                    f"出错：{self.failed('city', 'morning')}", ""]
+        share = found["import_first"] / found["openpyxl"]
+        first_rate, second_rate = found["rows"] / found["import_first"], found["rows"] / found["import_second"]
+        viewers = found["viewers"]
+        slowdown = viewers["seconds"] / found["import_second"]
+        slowest = viewers["slowest_view"]
+        self.checks += [
+            (f"100×1,000 行 .xlsx 命令行导入 ≤ pandas+openpyxl 读取的 {IMPORT_SHARE_OF_OPENPYXL:.2f}×",
+             f"{found['import_first']:.1f} 秒 ÷ {found['openpyxl']:.1f} 秒 = {share:.2f}×",
+             share <= IMPORT_SHARE_OF_OPENPYXL, "import-share"),
+            ("第二个早晨（再次报送）每行不慢于第一个", f"{second_rate:,.0f} 行/秒 对 {first_rate:,.0f} 行/秒",
+             second_rate >= first_rate * 0.95, "second-morning"),
+            (f"首次启动演示数据 < {FIRST_START_TARGET_S} 秒", f"{found['first_start']:.1f} 秒",
+             found["first_start"] < FIRST_START_TARGET_S, "first-start"),
+            (f"导入时页面浏览约 {VIEW_DURING_IMPORT_TARGET_S:.0f} 秒内（3 个浏览器标签）",
+             "没有测到" if slowest is None else f"最慢 {slowest:.2f} 秒（{viewers['views']} 次）",
+             slowest is not None and slowest <= VIEW_DURING_IMPORT_TARGET_S * 1.5, "views-during-import"),
+            (f"3 个浏览器标签让导入慢 ≤ {VIEWERS_SLOWDOWN_TARGET - 1:.0%}",
+             f"{viewers['seconds']:.1f} 秒 对 单独 {found['import_second']:.1f} 秒（{slowdown:.2f}×）",
+             slowdown <= VIEWERS_SLOWDOWN_TARGET, "viewers-slowdown")]
+        return ["## 100 份 1,000 行的 .xlsx、首次启动、浏览器看着导入", "",
+                "| 项目 | 耗时 | 说明 |", "| --- | ---: | --- |",
+                f"| pandas+openpyxl 仅读取 | {found['openpyxl']:.1f} 秒 | 100 个 .xlsx，{found['rows']:,} 行 |",
+                f"| pandas+calamine 仅读取 | {found['calamine']:.1f} 秒 | 参考 |",
+                f"| 命令行导入，第一个早晨（空库） | **{found['import_first']:.1f} 秒** | {share:.2f}× openpyxl，"
+                f"{found['import_first'] / found['calamine']:.2f}× calamine；含进程启动 |",
+                f"| 命令行导入，第二个早晨（同一批序号一周后） | **{found['import_second']:.1f} 秒** | "
+                f"{second_rate:,.0f} 行/秒（第一个早晨 {first_rate:,.0f}） |",
+                f"| 看板上传路径（同一批文件：保存、另起命令行导入进程、跟随到出结果） | {found['upload_first']:.1f} 秒 | "
+                "analytics.upload.start_import_process |",
+                f"| 首次启动：演示数据（785 份台账）从启动到完成 | **{found['first_start']:.1f} 秒** | "
+                "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
+                f"| 第二个早晨导入，3 个浏览器标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
+                f"单独导入的 {slowdown:.2f}×；其间页面浏览 {viewers['views']} 次，最慢 "
+                + ("—" if slowest is None else f"{slowest:.2f} 秒") + " |", "",
+                "页面浏览 = 在侧栏点下一页到页面画完（Chromium + Playwright）；读者读的是写入者每批之后发布的只读副本。", ""]
+
     def memory_section(self) -> list[str]:
         lines = ["## 峰值内存（每步一个子进程的 ru_maxrss，MB）", "",
                  "| 步骤 | " + " | ".join(SIZES[s].label for s in self.sizes) + " |",
@@ -334,7 +389,7 @@ class Report:
 
     def markdown(self) -> str:
         body = (self.data_section() + self.import_section() + self.analytics_section() + self.pages_section()
-                + self.exports_section() + self.memory_section() + self.errors_section())
+                + self.exports_section() + self.morning_section() + self.memory_section() + self.errors_section())
         head = ["# 性能基准结果", "",
                 f"由 `python -m bench --sizes {','.join(self.sizes)} --repeat {self.repeat}` 生成，"
                 f"共用时 {self.seconds / 60:.1f} 分钟。请勿手工编辑：重新运行即可更新。", "",

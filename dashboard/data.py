@@ -1,9 +1,9 @@
 """Reads and writes for the pages.
 
-Reads never keep a connection: each cached read opens a short read-only connection (which waits
-while a command-line import holds the file) and closes it. Results are cached on the database
-path, its data version (changes with every write, by anyone) and the arguments, so a write
-anywhere invalidates them and a filter already seen is instant."""
+Reads never keep a connection and never wait for a writer: each cached read opens a short read-only
+connection to the copy the last writer published (analytics/db.py, read_connection) and closes it.
+Results are cached on that copy (a new one with every finished write, by anyone) and the arguments,
+so a write anywhere invalidates them and a filter already seen is instant."""
 from __future__ import annotations
 
 import contextlib
@@ -38,16 +38,16 @@ def ensure_schema() -> None:
 
 
 def read(func: Callable, *args, **kwargs):
-    """`func(con, *args, **kwargs)` on a short read-only connection, cached until the data changes.
+    """`func(con, *args, **kwargs)` on the last published state, cached until another is published.
     `func` must be a module-level analytics function (its name is part of the cache key)."""
     path = database_path()
-    return _cached_read(f"{func.__module__}.{func.__qualname__}", str(path), db.data_version(path),
+    return _cached_read(f"{func.__module__}.{func.__qualname__}", str(path), str(db.current_copy(path)),
                         args, tuple(sorted(kwargs.items())), func)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_read(name: str, path: str, version: tuple, args: tuple, kwargs: tuple, _func: Callable):
-    with db.connect(path, read_only=True) as con:
+def _cached_read(name: str, path: str, copy: str, args: tuple, kwargs: tuple, _func: Callable):
+    with db.read_connection(path) as con:
         return _func(con, *args, **dict(kwargs))
 
 

@@ -1,51 +1,61 @@
 """The first start and the empty state: demo data on a database that never had an import, and
-what a page says when there is nothing to show yet."""
+what a page says when there is nothing to show yet.
+
+The demo is built by a process of its own (analytics/demo.py, start_demo_process): a page run is
+cut off when its session navigates, reruns or closes, the process is not. Until it has stored the
+whole campaign (one transaction), pages say so and look again every second."""
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable
+import time
 
 import streamlit as st
 
-from analytics import db, listing
-from analytics.ingest.store import ImportProgress
+from analytics import demo
 from dashboard import access, data
 from dashboard.navigation import IMPORT_PAGE
 
 AUTO_DEMO_ENV_VAR = "CHUANGWEN_AUTO_DEMO"
-_demo_lock = threading.Lock()
+# A build just started may not hold its lock yet: until then the page waits on the start itself.
+_STARTING_SECONDS = 10
 
 
 def auto_demo_enabled() -> bool:
     return os.environ.get(AUTO_DEMO_ENV_VAR, "1") != "0"
 
 
-def progress_bar(label: str) -> Callable[[ImportProgress], None]:
-    """A progress bar across a batch of files, and the callback the importer reports to."""
-    bar = st.progress(0.0, text=label)
-    return lambda step: bar.progress(
-        step.overall_fraction, text=f"{label}：第{step.number}/{step.total}个 {step.file_name}（{step.stage}）")
+def start_demo() -> None:
+    """Start building the demo in its own process (none when one is at work) and wait for it."""
+    demo.start_demo_process(data.database_path())
+    st.session_state["demo_started"] = time.monotonic()
 
 
-def load_demo_with_progress(label: str) -> None:
-    from analytics.demo import load_demo
+def _demo_pending() -> bool:
+    started = st.session_state.get("demo_started")
+    if demo.demo_being_built(data.database_path()):
+        return True
+    return started is not None and time.monotonic() - started < _STARTING_SECONDS and not data.data_state().imports
 
-    st.toast(load_demo(data.database_path(), progress=progress_bar(label)))
+
+@st.fragment(run_every=1.0)
+def _wait_for_demo() -> None:
+    if _demo_pending():
+        st.info("首次启动：正在生成演示数据（约 100 个单位、8 周的台账，一般不超过 10 秒），完成后自动显示。"
+                "关闭或切换页面不会打断它。", icon=":material/hourglass_top:")
+    else:
+        st.session_state.pop("demo_started", None)
+        st.rerun(scope="app")
 
 
 def prepare_database() -> None:
-    """Create the schema once per process; on a database that never had an import, fill in the
-    demo campaign (unless CHUANGWEN_AUTO_DEMO=0), once even when several sessions start together."""
+    """Create the schema once per process; on a database that never had an import, start the demo
+    campaign (unless CHUANGWEN_AUTO_DEMO=0) and wait for it instead of drawing the page."""
     data.ensure_schema()
-    if not auto_demo_enabled() or data.data_state().imports:
-        return
-    with _demo_lock:
-        with db.connect(data.database_path(), read_only=True) as con:
-            if listing.data_state(con).imports:  # another session filled it meanwhile
-                return
-        with st.spinner("首次启动：正在填入演示数据，约需数十秒……"):
-            load_demo_with_progress("正在导入演示台账")
+    if auto_demo_enabled() and not data.data_state().imports and not _demo_pending():
+        start_demo()
+    if _demo_pending():
+        _wait_for_demo()
+        st.stop()
 
 
 def require_data() -> bool:
@@ -61,6 +71,6 @@ def require_data() -> bool:
         left, right = st.columns(2)
         left.page_link(IMPORT_PAGE, label="导入台账", icon=":material/upload_file:")
         if right.button("载入演示数据", icon=":material/auto_awesome:", key="load_demo"):
-            load_demo_with_progress("正在导入演示台账")
+            start_demo()
             st.rerun()
     return False

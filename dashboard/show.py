@@ -72,7 +72,7 @@ def _charts_download(title: str, named_figures: list) -> None:
 
 
 def _export_file(path: Path, kind: str, current: Filters) -> bytes:
-    with db.connect(path, read_only=True) as con:
+    with db.read_connection(path) as con:
         return export_bytes(con, kind, current)
 
 

@@ -1,13 +1,14 @@
 """数据导入: upload many ledgers, see what the importer understood in each before storing anything,
 import the batch with a progress bar; the import history with undo; 台账质量 by unit (rows flagged and
 why, late and missing reports, each unit's rows to send back); the 点位类型 alias dictionary."""
+import shutil
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from analytics import aliases, ledger_quality, listing, office_words, upload
-from analytics.ingest import ImportResult, undo_import
+from analytics.ingest import undo_import
 from analytics.ingest.reader import SUPPORTED_SUFFIXES
 from dashboard import access, data, first_start, flash, show
 from dashboard.page import page_start
@@ -94,14 +95,36 @@ if files:
             show_preview(result, number)
     if st.button(f"导入这{len(files)}个文件", type="primary", icon=":material/upload:",
                  disabled=refused == len(files)):
-        def reported(results: list[ImportResult]) -> list[tuple[str, str]]:
-            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
-            return [(OUTCOME_STYLE[r.outcome], f"{r.file_name}：{r.message}" + "".join(f"\n\n提示：{w}" for w in r.warnings))
-                    for r in results]
+        # its own process: the import goes on when this page is left or the tab closed
+        st.session_state["import_job"] = str(upload.start_import_process(
+            data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option))
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
+        st.rerun()
 
-        flash.write_then_rerun("import", lambda: upload.import_uploads(
-            data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option,
-            progress=first_start.progress_bar("正在导入")), reported)
+
+@st.fragment(run_every=0.5)
+def follow_import(folder: str) -> None:
+    """The progress of the import this session started, then its results (after a rerun of the page)."""
+    job = upload.follow_import(folder)
+    if not (job.finished or job.stopped):
+        step = job.last
+        st.progress(step.overall_fraction if step else 0.0,
+                    text=f"正在导入：第{step.number}/{step.total}个 {step.file_name}（{step.stage}）" if step
+                    else "正在启动导入……（离开本页也会继续）")
+        return
+    for r in job.results:
+        flash.flash("import", OUTCOME_STYLE[r.outcome],
+                    f"{r.file_name}：{r.message}" + "".join(f"\n\n提示：{w}" for w in r.warnings))
+    if job.stopped:
+        flash.flash("import", "error", f"导入进程意外结束，已导入的部分完整保留；详情见 {job.folder / 'import.log'}")
+    else:
+        shutil.rmtree(job.folder, ignore_errors=True)   # the originals are in the archive now
+    del st.session_state["import_job"]
+    st.rerun(scope="app")
+
+
+if "import_job" in st.session_state:
+    follow_import(st.session_state["import_job"])
 
 # ---- history and undo -----------------------------------------------------------------------
 st.header("导入记录")
@@ -110,7 +133,7 @@ history = data.read(listing.import_history)
 if history.empty:
     st.info("还没有导入过台账。")
     if not data.data_state().problems and st.button("载入演示数据", key="import_page_demo"):
-        first_start.load_demo_with_progress("正在导入演示台账")
+        first_start.start_demo()
         st.rerun()
 else:
     show.show_table(history, "导入记录")

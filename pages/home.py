@@ -26,7 +26,7 @@ morning = data.read(briefing, current)
 clock, figures = morning.countdown, morning.kpis
 yesterday = data.read(kpis, dataclasses.replace(current, as_of=current.as_of_date - dt.timedelta(days=1)))
 
-with st.container(border=True):
+with st.container(border=True, key="countdown"):
     if clock.test_date is None:
         st.markdown("## 测评日期尚未设置")
         st.caption("在“设置”页填写测评日期后，这里显示倒计时和能否按期清零。")
@@ -44,20 +44,29 @@ with st.container(border=True):
     else:
         st.markdown(f"## {clock.window_name}已到，尚有 **{clock.backlog}** 条未整改")
 
-cards = st.columns(5)
-cards[0].metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",
-                delta_description="较昨日新增", border=True)
-cards[1].metric("未整改", figures.open, delta=figures.delta_open, delta_color="inverse",
-                delta_description="较昨日", border=True, help="待整改 + 整改中")
-cards[2].metric("已整改", figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
-                border=True, help="已整改 + 已销号")
+# The cards wrap instead of stacking: five in a row on a desk, two per row on a phone (390 px wide),
+# so that there the countdown, the figures and the start of the briefing fit the first two screens.
+st.html("""<style>
+.st-key-kpi_cards > div { flex: 1 1 9rem; min-width: 9rem; }
+@media (max-width: 640px) {
+  .st-key-kpi_cards [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  .st-key-countdown h2 { font-size: 1.25rem; }
+}
+</style>""")
+cards = st.container(horizontal=True, gap="small", key="kpi_cards")
+cards.metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",
+             delta_description="较昨日新增", border=True)
+cards.metric("未整改", figures.open, delta=figures.delta_open, delta_color="inverse",
+             delta_description="较昨日", border=True, help="待整改 + 整改中")
+cards.metric("已整改", figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
+             border=True, help="已整改 + 已销号")
 rate_points = (None if figures.rectify_rate is None or yesterday.rectify_rate is None
                else round((figures.rectify_rate - yesterday.rectify_rate) * 100, 1))
-cards[3].metric("整改率", "—" if figures.rectify_rate is None else percent(figures.rectify_rate),
-                delta=None if rate_points is None else f"{rate_points:+.1f}个百分点",
-                delta_arrow="off" if not rate_points else "auto", delta_description="较昨日", border=True)
-cards[4].metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_color="inverse",
-                delta_description="较昨日", border=True, help="超过整改时限仍未整改")
+cards.metric("整改率", "—" if figures.rectify_rate is None else percent(figures.rectify_rate),
+             delta=None if rate_points is None else f"{rate_points:+.1f}个百分点",
+             delta_arrow="off" if not rate_points else "auto", delta_description="较昨日", border=True)
+cards.metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_color="inverse",
+             delta_description="较昨日", border=True, help="超过整改时限仍未整改")
 
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")

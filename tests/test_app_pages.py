@@ -2,8 +2,8 @@
 the analytics functions' answers; the filters change them on every page; the import page's
 history, undo and alias controls write through the real importer."""
 import datetime as dt
-import functools
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from analytics.behind import ranking
 from analytics.briefing import briefing, briefing_text
 from analytics.exports import images
 from analytics.filters import Filters
+from analytics.ingest.integrity import check_integrity
 from analytics.metrics import kpis, metrics
 from analytics.settings import get_settings
 from analytics.upload import import_uploads
@@ -89,29 +90,48 @@ def test_every_page_runs_on_an_empty_database(empty_db, page):
         assert con.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
 
 
-def test_first_start_fills_in_the_demo_data_once(tmp_path, monkeypatch):
+def _wait_for_the_demo(path: Path, timeout: float = 300) -> None:
+    """Until no demo build is at work and the database has its imports (the build's own process)."""
+    deadline = time.monotonic() + timeout
+    while demo.demo_being_built(path) or not _imports(path):
+        assert time.monotonic() < deadline, "the demo build did not finish"
+        time.sleep(0.2)
+
+
+def _imports(path: Path) -> int:
+    with db.connect(path, read_only=True) as con:
+        return con.execute("SELECT count(*) FROM imports").fetchone()[0]
+
+
+def test_a_first_start_whose_session_is_gone_still_ends_with_the_whole_demo_once(tmp_path, monkeypatch):
     path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb", auto_demo=True)
-    # A small campaign keeps the test quick; it still goes through the real importer.
-    monkeypatch.setattr(demo, "load_demo", functools.partial(demo.load_demo, n_units=4, problems_per_unit=5,
-                                                             weeks=2))
-    at = _app().run()
-    assert not at.exception
+    first = _app().run()
+    assert not first.exception
+    assert "正在生成演示数据" in _texts(first)
+    # Other first views while it builds start nothing more; then every session is gone.
+    for _ in range(2):
+        assert not _app().run().exception
+    del first
+    _wait_for_the_demo(path)
+    ledgers = sum(len(week) for week in fixtures.snapshots(fixtures.campaign(end=dt.date.today() - dt.timedelta(days=1))))
+    assert _imports(path) == ledgers
+    assert check_integrity(path).ok
     with db.connect(path, read_only=True) as con:
-        imports = con.execute("SELECT count(*) FROM imports").fetchone()[0]
+        assert con.execute("SELECT count(*) FROM audit_log WHERE action = '修改设置'").fetchone()[0] == 1
         expected = kpis(con, _today_filters())
-    assert imports > 0
+    st.cache_data.clear()
+    at = _app().run()
     assert at.metric[0].value == str(expected.total) and expected.total > 0
-    at.run()
-    with db.connect(path, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM imports").fetchone()[0] == imports
+    assert _imports(path) == ledgers
 
 
-def test_empty_state_button_loads_the_demo(empty_db, monkeypatch):
-    monkeypatch.setattr(demo, "load_demo", functools.partial(demo.load_demo, n_units=4, problems_per_unit=5,
-                                                             weeks=2))
+def test_empty_state_button_loads_the_demo(empty_db):
     at = _app().run()
     at.button(key="load_demo").click().run()
     assert not at.exception
+    _wait_for_the_demo(empty_db)
+    st.cache_data.clear()
+    at = _app().run()
     with db.connect(empty_db, read_only=True) as con:
         assert at.metric[0].value == str(kpis(con, _today_filters()).total)
 

@@ -49,6 +49,17 @@ expect = playwright_api.expect
 PROJECT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = PROJECT / "tests" / "artifacts" / "screenshots"
 README_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home.png"
+PHONE_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home-phone.png"
+PHONE = {"width": 390, "height": 844}
+NAVIGATION_LINKS = ".st-key-navigation [data-testid='stPageLink-NavLink']"
+# Every label the sidebar navigation ever shows, from the first paint on (before any script run ends).
+RECORD_NAVIGATION = """
+    window.navigationSeen = new Set();
+    new MutationObserver(() => document.querySelectorAll(
+            "[data-testid='stSidebarNavLink'], .st-key-navigation [data-testid='stPageLink-NavLink']")
+        .forEach(link => window.navigationSeen.add(link.querySelector('span[label], p')?.innerText.trim() ?? link.innerText)))
+      .observe(document, {childList: true, subtree: true, characterData: true});
+"""
 README_SCREENSHOT_LIMIT = 400_000  # bytes: a picture the repository can carry
 # Navigation title -> url path (and screenshot name), in the navigation's order.
 PAGES = {spec.title: spec.url_path for spec in PAGE_SPECS}
@@ -81,17 +92,19 @@ class Dashboard:
     """`streamlit run app.py` on a free port of 127.0.0.1 over a freshly loaded demo database, in
     single-machine mode until a test writes users to `users_path`."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, first_start: bool = False):
+        """With `first_start`, an empty database the dashboard fills in itself, as on a fresh clone."""
         self.folder = folder
         self.db_path = folder / "demo.duckdb"
         self.users_path = folder / "users.json"
         self.url = f"http://127.0.0.1:{_free_port()}"
-        demo = subprocess.run([sys.executable, "-m", "analytics", "demo", "--db", str(self.db_path)], cwd=PROJECT,
-                              capture_output=True, text=True, timeout=300)
-        if demo.returncode:
-            raise RuntimeError(f"演示数据没有载入：{demo.stderr[-2000:]}")
+        if not first_start:
+            demo = subprocess.run([sys.executable, "-m", "analytics", "demo", "--db", str(self.db_path)],
+                                  cwd=PROJECT, capture_output=True, text=True, timeout=300)
+            if demo.returncode:
+                raise RuntimeError(f"演示数据没有载入：{demo.stderr[-2000:]}")
         env = {**os.environ, db.DB_ENV_VAR: str(self.db_path), auth.USERS_ENV_VAR: str(self.users_path),
-               "CHUANGWEN_AUTO_DEMO": "0"}
+               "CHUANGWEN_AUTO_DEMO": "1" if first_start else "0"}
         self.log_path = folder / "server.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
@@ -179,6 +192,9 @@ def page(new_tab):
     """晨报 in a fresh session (single-machine mode: every page is open)."""
     tab = new_tab()
     expect(main_title(tab)).to_have_text("晨报")
+    # its burn-down chart is below the first screen and may be put on the page after the run ends
+    expect(tab.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first).to_be_attached()
+    settle(tab)
     return tab
 
 
@@ -199,13 +215,13 @@ def main_title(tab):
 
 def go_to(tab, title: str) -> None:
     """Switch page through the sidebar navigation and wait until the page has drawn."""
-    tab.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
+    tab.locator(NAVIGATION_LINKS).filter(has_text=title).first.click()
     expect(main_title(tab)).to_have_text(title)
     settle(tab)
 
 
 def navigation_titles(tab) -> list[str]:
-    return [text.strip() for text in tab.locator("[data-testid='stSidebarNavLink'] span[label]").all_inner_texts()]
+    return [text.strip() for text in tab.locator(f"{NAVIGATION_LINKS} p").all_inner_texts()]
 
 
 def metric_card(tab, label: str):
@@ -270,7 +286,7 @@ def sign_in(tab, name: str, password: str) -> None:
     tab.get_by_label("用户名").fill(name)
     tab.get_by_label("密码").fill(password)
     tab.get_by_role("button", name="登录").click()
-    expect(tab.locator("[data-testid='stSidebarNav']")).to_be_visible()
+    expect(tab.locator(NAVIGATION_LINKS).first).to_be_visible()
     settle(tab)
 
 
@@ -286,7 +302,7 @@ def test_the_briefing_shows_the_countdown_and_the_analytics_figures(page, dashbo
     else:
         assert str(clock.backlog) in headline, headline
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert f"{clock.test_date:%Y-%m-%d}" in sidebar
+    assert clock.window_name in sidebar   # 测评窗口12月18日至22日, or 测评日… for one day
     if clock.days_left:
         assert numbers_in(re.search(r"距测评\D*\d+", sidebar).group()) == [clock.days_left]
 
@@ -470,3 +486,93 @@ def test_a_viewer_finds_the_import_page_closed_by_navigation_and_by_url(new_tab,
         expect(admin.locator("[data-testid='stFileUploader']")).to_be_visible()
     finally:
         dashboard.users_path.unlink()
+
+
+def test_a_fresh_start_shows_the_products_navigation_from_the_first_paint_and_ends_with_the_demo(
+        browser, tmp_path):
+    fresh = Dashboard(tmp_path, first_start=True)
+    try:
+        context = browser.new_context(viewport=SCREEN, locale="zh-CN")
+        context.add_init_script(RECORD_NAVIGATION)
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        tab.goto(fresh.url)
+        expect(tab.locator("[data-testid='stMain']")).to_contain_text("正在生成演示数据")
+        assert navigation_titles(tab) == list(PAGES)
+        seen = set(tab.evaluate("() => [...window.navigationSeen]"))
+        # the product's titles only: never Streamlit's listing of the files in pages/
+        assert seen and seen <= set(PAGES), seen
+        context.close()   # the tab is closed while the demo is being built
+        deadline = time.monotonic() + 300
+        while True:
+            with db.connect(fresh.db_path, read_only=True) as con:
+                imports = con.execute("SELECT count(*) FROM imports").fetchone()[0]
+            if imports:
+                break
+            assert time.monotonic() < deadline, "the demo never landed"
+            time.sleep(0.5)
+        expected = sum(len(week) for week in fixtures.snapshots(fixtures.campaign(
+            end=dt.date.today() - dt.timedelta(days=1))))
+        assert imports == expected
+        context = browser.new_context(viewport=SCREEN, locale="zh-CN")
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        tab.goto(fresh.url)
+        expect(main_title(tab)).to_have_text("晨报")
+        settle(tab)
+        assert metric_number(tab, "问题总数") == fresh.briefing().kpis.total > 0
+        context.close()
+    finally:
+        fresh.stop()
+
+
+def test_the_briefing_fits_a_phone(browser, dashboard):
+    """390 × 844: the countdown, the five figures two per row and the start of the briefing within the
+    first two screens; nothing scrolls sideways; chart labels stay readable and apart."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    tab.goto(dashboard.url)
+    expect(main_title(tab)).to_have_text("晨报")
+    expect(tab.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_attached()
+    settle(tab)
+    two_screens = 2 * PHONE["height"]
+    countdown = tab.locator("[data-testid='stMain'] h2").filter(has_text="测评").first.bounding_box()
+    cards = [card.bounding_box() for card in tab.locator("[data-testid='stMetric']").all()]
+    briefing_start = tab.locator("[data-testid='stCode']").first.bounding_box()
+    assert len(cards) == 5
+    assert countdown["y"] + countdown["height"] <= PHONE["height"]
+    rows = sorted({round(card["y"]) for card in cards})
+    assert len(rows) == 3 and [sum(round(card["y"]) == row for card in cards) for row in rows] == [2, 2, 1]
+    assert max(card["y"] + card["height"] for card in cards) <= two_screens
+    assert briefing_start["y"] + 40 <= two_screens
+    widths = tab.evaluate("""() => [document.documentElement.scrollWidth,
+        document.querySelector("[data-testid='stMain']").scrollWidth]""")
+    assert max(widths) <= PHONE["width"], widths
+    charts = tab.evaluate("""() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .main-svg")]
+        .filter(svg => svg.parentElement.classList.contains('svg-container') && svg.getAttribute('width'))
+        .map(svg => ({width: svg.getBoundingClientRect().width,
+                      ticks: [...svg.querySelectorAll('.xtick text, .ytick text')].map(text => {
+                          const box = text.getBoundingClientRect();
+                          return {size: parseFloat(getComputedStyle(text).fontSize), axis: text.closest('.xtick') ? 'x' : 'y',
+                                  left: box.left, right: box.right, top: box.top, bottom: box.bottom};})}))""")
+    assert charts
+    for chart in charts:
+        assert chart["width"] <= PHONE["width"]
+        assert all(tick["size"] >= 10 for tick in chart["ticks"]), chart["ticks"]
+        for axis in ("x", "y"):
+            ticks = sorted((t for t in chart["ticks"] if t["axis"] == axis),
+                           key=lambda t: (t["left"], t["top"]) if axis == "x" else (t["top"], t["left"]))
+            for before, after in zip(ticks, ticks[1:]):
+                apart = before["right"] <= after["left"] if axis == "x" else before["bottom"] <= after["top"]
+                assert apart, (axis, before, after)
+    tab.set_viewport_size({"width": PHONE["width"], "height": two_screens})
+    settle(tab)
+    PHONE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(PHONE_SCREENSHOT))
+    with Image.open(PHONE_SCREENSHOT) as picture:
+        picture.convert("RGB").quantize(256).save(PHONE_SCREENSHOT, optimize=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PHONE_SCREENSHOT, SCREENSHOTS / PHONE_SCREENSHOT.name)
+    context.close()

@@ -128,7 +128,20 @@ def test_a_stream_of_reads_does_not_starve_a_writer(tmp_path):
 def test_dashboard_sessions_keep_working_while_the_command_line_imports(tmp_path, big_inbox, big_week, monkeypatch):
     """Several AppTest sessions of 晨报 in threads, as a server runs them, during a CLI import."""
     import streamlit as st
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import AppTest
+
+    # AppTest compiles the scripts afresh on every run, and CPython 3.11 can fail two threads compiling
+    # at the same instant ("AST constructor recursion depth mismatch"). Readers no longer wait for the
+    # import, so the sessions' runs overlap all the time: they take turns only to compile.
+    compiling = threading.Lock()
+    get_bytecode = ScriptCache.get_bytecode
+
+    def compile_in_turn(cache, script_path):
+        with compiling:
+            return get_bytecode(cache, script_path)
+
+    monkeypatch.setattr(ScriptCache, "get_bytecode", compile_in_turn)
 
     db_path = schema.init_db(tmp_path / "served.duckdb")
     monkeypatch.setenv(db.DB_ENV_VAR, str(db_path))

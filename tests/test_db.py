@@ -115,3 +115,19 @@ def test_a_reader_that_waits_too_long_gets_a_chinese_message(db_path):
         with db.connect(db_path, read_only=True, wait_seconds=0.3):
             pass
     holder.kill()
+
+
+def test_a_transaction_inside_another_on_the_same_connection_is_part_of_it(tmp_path):
+    with db.connect(tmp_path / "t.duckdb") as con:
+        con.execute("CREATE TABLE t (n INTEGER)")
+        with pytest.raises(RuntimeError):
+            with db.transaction(con):
+                with db.transaction(con):
+                    con.execute("INSERT INTO t VALUES (1)")
+                con.execute("INSERT INTO t VALUES (2)")
+                raise RuntimeError("the outer one fails")
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
+        with db.transaction(con):
+            with db.transaction(con):
+                con.execute("INSERT INTO t VALUES (1)")
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(1,)]

@@ -34,7 +34,7 @@ def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("""
         WITH numbers AS (SELECT import_id FROM imports UNION ALL SELECT import_id FROM score_imports
                          UNION ALL SELECT import_id FROM readiness_imports)
-        SELECT coalesce(max(import_id), 0) + 1 FROM numbers""").fetchone()[0]
+        SELECT coalesce(max(import_id), 0) + 1 FROM numbers""").fetchall()[0][0]
 
 
 def _tables(sheet: ParsedScoreSheet) -> tuple[pa.Table, pa.Table]:

@@ -1,4 +1,6 @@
-"""Parsed ledgers into the database: one transaction per file, history kept, undo and rebuild.
+"""Parsed ledgers into the database: a file read into rows ready to store (in worker processes for a
+batch), archived, written with its history; undo and rebuild. A batch of imports is stored by
+analytics/ingest/batch.py; rebuild replays the archive file by file.
 
 The current state of a problem is always derived from its history: the version from its unit's
 newest ledger (by report date, then import order) that is not undone. So a late-arriving older
@@ -16,7 +18,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,9 +29,9 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
+from analytics.derive import VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
-from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.reader import FileRefused
 import analytics.ingest.readiness_store as readiness_store
 import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
@@ -92,15 +94,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _archive(path: Path, sha256: str, db_path: Path) -> str:
-    """Keep the original bytes, content-addressed, so the database can be rebuilt from them."""
+def _archive(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
+    """Keep the original bytes, content-addressed, so the database can be rebuilt from them. `move`
+    takes a file the caller wrote for this (on the archive's file system) instead of copying it."""
     relative = Path(sha256[:2]) / sha256 / path.name
     target = db.archive_dir(db_path) / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".part")
-        shutil.copyfile(path, temporary)
-        os.replace(temporary, target)
+        if move:
+            os.replace(path, target)
+        else:
+            temporary = target.with_name(target.name + ".part")
+            shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
     return relative.as_posix()
 
 
@@ -168,7 +174,7 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
         finally:
             con.unregister("incoming_versions")
         new, updated = _count_changes(con, import_id)
-        refresh_current(con, parsed.ledger_unit, import_id)
+        refresh_current(con, [import_id])
         con.execute("UPDATE imports SET rows_new = ?, rows_updated = ? WHERE import_id = ?",
                     [new, updated, import_id])
         if audit:
@@ -180,15 +186,6 @@ def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: 
         f"新增{new}条，更新{updated}条，标记待核{prepared.flagged}条",
         import_id, parsed.ledger_unit, parsed.unit_source, parsed.report_date,
         prepared.rows, new, updated, prepared.flagged, parsed.warnings)
-
-
-def _already_imported(con: duckdb.DuckDBPyConnection, sha256: str, parsed: ParsedLedger
-                      ) -> tuple[int, str] | None:
-    """The same file again: same bytes under the same name and report date. The same bytes re-sent
-    under a new name are a new report (the unit did report), stored though nothing moved."""
-    return con.execute("SELECT import_id, ledger_unit FROM imports WHERE sha256 = ? AND file_name = ? "
-                       "AND report_date IS NOT DISTINCT FROM ? AND undone_at IS NULL "
-                       "ORDER BY import_id LIMIT 1", [sha256, parsed.file_name, parsed.report_date]).fetchone()
 
 
 # A batch of at least this many files may be parsed in worker processes, ahead of the writes: parsing
@@ -203,9 +200,16 @@ def parse_workers_for_command_line() -> int:
     return os.cpu_count() or 1
 
 
+FILES_AHEAD_PER_WORKER = 4
+# Parsing gives way to the dashboard: page views stay quick while a long import runs, which then takes
+# the cores nobody is using.
+PARSE_WORKER_NICENESS = 5
+
+
 class _ParseAhead:
-    """The batch's files parsed in order, `workers` worker processes reading up to workers + 1 files
-    ahead of the one being written (in this process when workers is 0). A worker that dies takes
+    """The batch's files parsed in order, `workers` worker processes reading up to FILES_AHEAD_PER_WORKER
+    files each ahead of the one being taken (in this process when workers is 0): while a batch is
+    written, they go on with the next. A worker that dies takes
     only its own file with it: files caught in the broken pool are parsed again, each suspect alone,
     and the one that kills a worker by itself is refused."""
 
@@ -232,7 +236,8 @@ class _ParseAhead:
             # copy mid-step. The server imports the parser once; each worker starts as a fork of it.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["analytics.ingest.store"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=os.nice,
+                                             initargs=(PARSE_WORKER_NICENESS,))
         return self._pool.submit(self.parse, path)
 
     def __iter__(self) -> Iterator[tuple[Path, Callable[[], PreparedLedger]]]:
@@ -241,7 +246,7 @@ class _ParseAhead:
             for path in self.paths:
                 yield path, functools.partial(self.parse, path)
             return
-        for path in itertools.islice(self._upcoming, self.workers + 1):
+        for path in itertools.islice(self._upcoming, self.workers * FILES_AHEAD_PER_WORKER):
             self._pending.append((path, self._submit(path)))
         while self._pending:
             path, future = self._pending.popleft()
@@ -272,81 +277,8 @@ def _broke(future: Future) -> bool:
     return isinstance(future.exception(), BrokenProcessPool)
 
 
-def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
-                 actor: str = "命令行", now: dt.datetime | None = None,
-                 progress: Callable[[ImportProgress], None] | None = None,
-                 limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
-                 parse_workers: int = 0) -> list[ImportResult]:
-    """Import ledgers one by one, each in its own transaction; a refused file changes nothing.
-
-    `display_names` gives the original name of a file saved under a temporary one (uploads).
-    `parse_workers` > 0 parses a batch of PARSE_AHEAD_MIN_FILES or more in that many worker processes
-    while the files before are written (the caller's __main__ must be import-safe, see
-    parse_workers_for_command_line)."""
-    db_path = schema.init_db(db_path)
-    paths = [Path(p) for p in paths]
-    results = []
-    report = progress or (lambda _: None)
-    workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
-    with db.writing(db_path, actor=actor), db.SlicedConnection(db_path) as session:
-        aliases = point_type_aliases(session.get())
-        parse = functools.partial(prepare_file, point_type_aliases=aliases, words=office_words(session.get()),
-                                  unit=unit,
-                                  today=(now or dt.datetime.now()).date(), limits=limits)
-        with _ParseAhead(paths, parse, workers) as parsed_files:
-            for number, (path, parsed) in enumerate(parsed_files, start=1):
-                name = (display_names or {}).get(path, path.name)
-                report(ImportProgress(number, len(paths), name, "读取"))
-                session.release_if_due()
-                result = _import_one(session, path, name, parsed, unit=unit, actor=actor,
-                                     now=now or dt.datetime.now(), report=lambda stage: report(
-                                         ImportProgress(number, len(paths), name, stage)))
-                results.append(result)
-                report(ImportProgress(number, len(paths), name, "完成", result))
-    return results
-
-
-def _import_one(session: db.SlicedConnection, path: Path, name: str,
-                parsed: Callable[[], PreparedLedger | ParsedScoreSheet | ReadinessSheet], *,
-                unit: str | None, actor: str, now: dt.datetime, report: Callable[[str], None]) -> ImportResult:
-    try:
-        sha256 = file_sha256(path)
-        prepared = parsed()
-        if isinstance(prepared, ParsedScoreSheet):
-            prepared.file_name = name
-            report("写入")
-            return _import_score_sheet(session.get(), prepared, sha256=sha256,
-                                       archive_path=_archive(path, sha256, session.db_path), actor=actor, now=now)
-        if isinstance(prepared, ReadinessSheet):
-            prepared.file_name = name
-            report("写入")
-            return _import_readiness_sheet(session.get(), prepared, sha256=sha256,
-                                           archive_path=_archive(path, sha256, session.db_path), actor=actor,
-                                           now=now)
-        ledger = prepared.ledger
-        ledger.file_name = name
-        archive_path = _archive(path, sha256, session.db_path)
-        report("写入")
-        con = session.get()
-        duplicate = _already_imported(con, sha256, ledger)
-        if duplicate:
-            return ImportResult(name, "unchanged",
-                                f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同",
-                                duplicate[0], duplicate[1])
-        return _write(con, prepared, sha256=sha256, archive_path=archive_path, actor=actor, now=now,
-                      unit_option=unit)
-    except FileRefused as refusal:
-        return ImportResult(name, "refused", str(refusal).replace(f"“{path.name}”", f"“{name}”"))
-    except OSError as error:
-        return ImportResult(name, "refused", f"文件“{name}”未导入：无法读取（{error.strerror or error}）")
-    except (duckdb.Error, ValueError) as error:  # the transaction rolled back: nothing of it is stored
-        session.close()
-        return ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
-                                             f"（{type(error).__name__}: {error}）")
-
-
-def _import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *, sha256: str,
-                        archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+def import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *, sha256: str,
+                       archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
     """A score sheet goes to the score tables, never to the problems; the same file again changes nothing."""
     duplicate = score_store.already_imported(con, sha256, sheet.file_name)
     if duplicate:
@@ -358,8 +290,8 @@ def _import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet,
                         score_sheet=sheet.describe())
 
 
-def _import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
-                            archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+def import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
+                           archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
     """A readiness sheet goes to its own tables; the same file again changes nothing."""
     duplicate = readiness_store.already_imported(con, sha256, sheet.file_name)
     if duplicate:
@@ -393,7 +325,7 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
         with db.transaction(con):
             con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                         [now, actor, import_id])
-            refresh_current(con, unit, import_id)
+            refresh_current(con, [import_id])
             con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                         [now, actor, f"#{import_id} {file_name}（{unit}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
@@ -448,7 +380,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                                     [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
                                      int(record.import_id)])
-                        refresh_current(con, prepared.ledger.ledger_unit, int(record.import_id))
+                        refresh_current(con, [int(record.import_id)])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
                 replayed = len(imports) + len(sheet_imports)

@@ -1,0 +1,294 @@
+"""Many parsed ledgers stored in one transaction: the history rows of all, then the current state and
+the rebound links derived once for the problems they touch.
+
+Storing file by file derives the current state and the links again after every file; a batch does it
+once. What each import records (rows new and updated) is still counted as if the files had been
+stored one after another in order: each row is compared with the version its problem had just before
+its own import, taken from the history. Score and readiness sheets are not batched: each goes to its
+own tables (score_store, readiness_store) in a transaction of its own, numbered in the same sequence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics import db, schema
+from analytics.derive import VERSION_COLUMNS, refresh_current
+from analytics.ingest.readiness_sheets import ReadinessSheet
+from analytics.ingest.reader import FileRefused, ReadLimits
+from analytics.ingest.score_store import next_import_id
+from analytics.ingest.scoresheet import ParsedScoreSheet
+from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
+                                    PreparedLedger, _archive, _ParseAhead, file_sha256, import_readiness_sheet,
+                                    import_score_sheet, point_type_aliases, prepare_file)
+from analytics.office_words import office_words
+
+
+@dataclass
+class StagedLedger:
+    """A parsed ledger with everything its import row records; `import_id` is kept by a rebuild."""
+    prepared: PreparedLedger
+    sha256: str
+    archive_path: str
+    actor: str
+    imported_at: dt.datetime
+    unit_option: str | None = None
+    import_id: int | None = None
+
+    @property
+    def identity(self) -> tuple:
+        """The same file again: same bytes under the same name and report date."""
+        ledger = self.prepared.ledger
+        return self.sha256, ledger.file_name, ledger.report_date
+
+
+_IMPORT_TYPES = pa.schema([
+    ("import_id", pa.int32()), ("file_name", pa.string()), ("sha256", pa.string()),
+    ("ledger_unit", pa.string()), ("unit_source", pa.string()), ("unit_option", pa.string()),
+    ("report_date", pa.date32()), ("effective_date", pa.date32()), ("imported_at", pa.timestamp("us")),
+    ("imported_by", pa.string()), ("rows_read", pa.int32()), ("rows_flagged", pa.int32()),
+    ("archive_path", pa.string())])
+
+# Per row of the batch, the version its problem had just before the row's import: among the earlier
+# imports not undone, the one of the latest effective date, then import order (as current_state_sql).
+_CHANGES_SQL = f"""
+    WITH batch AS (
+        SELECT row_number() OVER () AS row_id, v.*
+        FROM problem_versions v WHERE list_contains($ids, v.import_id)
+    ),
+    earlier AS (
+        SELECT pv.*, (i.effective_date - DATE '1970-01-01')::BIGINT * 4294967296 + pv.import_id AS recency
+        FROM problem_versions pv JOIN imports i USING (import_id)
+        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM batch)
+    ),
+    previous AS (
+        SELECT b.row_id, e.* EXCLUDE (recency)
+        FROM batch b JOIN earlier e ON e.problem_key = b.problem_key AND e.import_id < b.import_id
+        QUALIFY row_number() OVER (PARTITION BY b.row_id ORDER BY e.recency DESC) = 1
+    )
+    SELECT b.import_id,
+           count(*) FILTER (WHERE p.row_id IS NULL) AS rows_new,
+           count(*) FILTER (WHERE p.row_id IS NOT NULL AND
+                            ({' OR '.join(f'b.{c} IS DISTINCT FROM p.{c}' for c in _CHANGE_COLUMNS)})) AS rows_updated
+    FROM batch b LEFT JOIN previous p USING (row_id)
+    GROUP BY b.import_id"""
+
+
+def earlier_imports(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger]) -> dict[tuple, tuple[int, str]]:
+    """identity → (import id, unit) of the first import, not undone, of each file that is already in.
+    The same bytes re-sent under a new name are a new report (the unit did report), stored though
+    nothing moved."""
+    con.register("batch_files", pa.table({
+        "sha256": [item.identity[0] for item in staged], "file_name": [item.identity[1] for item in staged],
+        "report_date": pa.array([item.identity[2] for item in staged], pa.date32())}))
+    try:
+        rows = con.execute("""
+            SELECT f.sha256, f.file_name, f.report_date, min(i.import_id), arg_min(i.ledger_unit, i.import_id)
+            FROM batch_files f JOIN imports i ON i.sha256 = f.sha256 AND i.file_name = f.file_name
+                 AND i.report_date IS NOT DISTINCT FROM f.report_date AND i.undone_at IS NULL
+            GROUP BY ALL""").fetchall()
+    finally:
+        con.unregister("batch_files")
+    return {(sha256, name, report_date): (import_id, unit) for sha256, name, report_date, import_id, unit in rows}
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, audit: bool = True
+                ) -> list[ImportResult]:
+    """Store the ledgers in order as one transaction: readers see all of them or none."""
+    with db.transaction(con):
+        return stage_batch(con, staged, audit=audit)
+
+
+def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, audit: bool = True
+                ) -> list[ImportResult]:
+    """write_batch within the caller's transaction. A file already imported (earlier, or earlier in
+    this batch) is reported unchanged and not stored."""
+    results: list[ImportResult | None] = [None] * len(staged)
+    stored: list[tuple[int, int, StagedLedger]] = []      # (position, import id, ledger)
+    seen = earlier_imports(con, staged)
+    next_id = next_import_id(con)   # one sequence with the score and readiness sheets
+    for position, item in enumerate(staged):
+        duplicate = seen.get(item.identity)
+        if duplicate:
+            results[position] = ImportResult(
+                item.prepared.ledger.file_name, "unchanged",
+                f"未变化：与第{duplicate[0]}次导入（{duplicate[1]}）的文件完全相同", duplicate[0], duplicate[1])
+            continue
+        import_id = item.import_id if item.import_id is not None else next_id
+        next_id = max(next_id, import_id + 1)
+        seen[item.identity] = (import_id, item.prepared.ledger.ledger_unit)
+        stored.append((position, import_id, item))
+    if stored:
+        _insert(con, stored, audit)
+    counts = {} if not stored else {
+        import_id: (new, updated) for import_id, new, updated in
+        con.execute("SELECT import_id, rows_new, rows_updated FROM imports WHERE list_contains($ids, import_id)",
+                    {"ids": [import_id for _, import_id, _ in stored]}).fetchall()}
+    for position, import_id, item in stored:
+        ledger, prepared = item.prepared.ledger, item.prepared
+        new, updated = counts[import_id]
+        results[position] = ImportResult(
+            ledger.file_name, "imported",
+            f"已导入：{ledger.ledger_unit}（单位来自{ledger.unit_source}），读取{prepared.rows}条，"
+            f"新增{new}条，更新{updated}条，标记待核{prepared.flagged}条",
+            import_id, ledger.ledger_unit, ledger.unit_source, ledger.report_date,
+            prepared.rows, new, updated, prepared.flagged, ledger.warnings)
+    return results
+
+
+def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedLedger]], audit: bool) -> None:
+    ids = [import_id for _, import_id, _ in stored]
+    ledgers = [item.prepared.ledger for _, _, item in stored]
+    imports = pa.table({
+        "import_id": ids, "file_name": [ledger.file_name for ledger in ledgers],
+        "sha256": [item.sha256 for _, _, item in stored],
+        "ledger_unit": [ledger.ledger_unit for ledger in ledgers],
+        "unit_source": [ledger.unit_source for ledger in ledgers],
+        "unit_option": [item.unit_option for _, _, item in stored],
+        "report_date": [ledger.report_date for ledger in ledgers],
+        "effective_date": [ledger.report_date or item.imported_at.date() for ledger, (_, _, item) in
+                           zip(ledgers, stored)],
+        "imported_at": [item.imported_at for _, _, item in stored],
+        "imported_by": [item.actor for _, _, item in stored],
+        "rows_read": [item.prepared.rows for _, _, item in stored],
+        "rows_flagged": [item.prepared.flagged for _, _, item in stored],
+        "archive_path": [item.archive_path for _, _, item in stored]}, schema=_IMPORT_TYPES)
+    versions = pa.concat_tables([
+        item.prepared.versions.select(VERSION_COLUMNS).add_column(
+            0, "import_id", pa.array([import_id] * item.prepared.rows, pa.int32()))
+        for _, import_id, item in stored])
+    con.register("batch_imports", imports)
+    con.register("batch_versions", versions)
+    try:
+        con.execute("""INSERT INTO imports
+                       SELECT import_id, file_name, sha256, ledger_unit, unit_source, unit_option, report_date,
+                              effective_date, imported_at, imported_by, rows_read, 0, 0, rows_flagged,
+                              archive_path, NULL, NULL
+                       FROM batch_imports""")
+        con.execute("INSERT INTO problem_versions SELECT * FROM batch_versions")
+    finally:
+        con.unregister("batch_imports")
+        con.unregister("batch_versions")
+    parameters = {"ids": ids}
+    con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
+                    FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
+    refresh_current(con, ids)
+    if audit:
+        con.register("batch_audit", pa.table({
+            "logged_at": pa.array([item.imported_at for _, _, item in stored], pa.timestamp("us")),
+            "actor": [item.actor for _, _, item in stored],
+            "detail": [f"#{import_id} {item.prepared.ledger.file_name}（{item.prepared.ledger.ledger_unit}，"
+                       f"{item.prepared.rows}行）" for _, import_id, item in stored]}))
+        con.execute("INSERT INTO audit_log SELECT logged_at, actor, '导入', detail FROM batch_audit")
+        con.unregister("batch_audit")
+
+
+# A batch is written once this many rows wait (or the files run out): large enough that deriving and
+# publishing (a few tens of milliseconds each, the copy growing with the database) are paid rarely,
+# small enough that readers see a long import move on.
+BATCH_ROWS = 40_000
+
+
+def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
+                 actor: str = "命令行", now: dt.datetime | None = None,
+                 progress: Callable[[ImportProgress], None] | None = None,
+                 limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
+                 parse_workers: int = 0, batch_rows: int = BATCH_ROWS) -> list[ImportResult]:
+    """Import files in order, parsed (ahead, in `parse_workers` processes for 3 files or more) while
+    the batches before are written. Ledgers are stored in batches, each one transaction on one
+    connection, then published to readers: a reader sees a batch whole or not at all. A score or
+    readiness sheet goes to its own tables in a transaction of its own, after the ledgers before it.
+    A refused file changes nothing; a batch that fails to store is stored again file by file, so only
+    the file at fault is refused."""
+    db_path = schema.init_db(db_path)
+    paths = [Path(p) for p in paths]
+    results: list[ImportResult | None] = [None] * len(paths)
+    report = progress or (lambda _: None)
+    now = now or dt.datetime.now()
+    workers = parse_workers if len(paths) >= PARSE_AHEAD_MIN_FILES else 0
+    pending: list[tuple[int, str, StagedLedger]] = []     # (position, shown name, ledger)
+
+    def finish(position: int, name: str, result: ImportResult) -> None:
+        results[position] = result
+        report(ImportProgress(position + 1, len(paths), name, "完成", result))
+
+    def write_pending() -> None:
+        for position, name, _ in pending:
+            report(ImportProgress(position + 1, len(paths), name, "写入"))
+        for (position, name, _), result in zip(pending, _store(db_path, [item for _, _, item in pending])):
+            finish(position, name, result)
+        pending.clear()
+
+    def publish_unless_last(position: int) -> None:
+        if position < len(paths) - 1:   # the last is published as the writer lets go (db.writing)
+            db.publish(db_path)
+
+    with db.writing(db_path, actor=actor):
+        with db.connect(db_path, read_only=True) as con:
+            aliases, words = point_type_aliases(con), office_words(con)
+        parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
+                                  today=now.date(), limits=limits)
+        with _ParseAhead(paths, parse, workers) as parsed_files:
+            for position, (path, parsed) in enumerate(parsed_files):
+                name = (display_names or {}).get(path, path.name)
+                report(ImportProgress(position + 1, len(paths), name, "读取"))
+                try:
+                    sha256 = file_sha256(path)
+                    prepared = parsed()
+                    (prepared if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet))
+                     else prepared.ledger).file_name = name
+                    archived = _archive(path, sha256, db_path)
+                except FileRefused as refusal:
+                    finish(position, name, ImportResult(name, "refused",
+                                                        str(refusal).replace(f"“{path.name}”", f"“{name}”")))
+                    continue
+                except OSError as error:
+                    finish(position, name, ImportResult(name, "refused",
+                                                        f"文件“{name}”未导入：无法读取（{error.strerror or error}）"))
+                    continue
+                if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet)):
+                    write_pending()   # the ledgers before it keep the lower import numbers
+                    report(ImportProgress(position + 1, len(paths), name, "写入"))
+                    finish(position, name, _store_sheet(db_path, prepared, sha256, archived, actor, now))
+                    publish_unless_last(position)
+                    continue
+                pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
+                if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
+                    write_pending()
+                    publish_unless_last(position)
+            if pending:
+                write_pending()
+    return results
+
+
+def _store_sheet(db_path: Path, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str, archived: str,
+                 actor: str, now: dt.datetime) -> ImportResult:
+    """A score or readiness sheet in its own transaction; rolled back whole when it fails."""
+    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
+    try:
+        with db.connect(db_path) as con:
+            return write(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
+    except (duckdb.Error, ValueError) as error:
+        return _refused_on_write(sheet.file_name, error)
+
+
+def _store(db_path: Path, staged: list[StagedLedger]) -> list[ImportResult]:
+    """write_batch on a connection of its own; when the batch fails (rolled back), each file alone."""
+    try:
+        with db.connect(db_path) as con:
+            return write_batch(con, staged)
+    except (duckdb.Error, ValueError) as error:
+        if len(staged) > 1:
+            return [result for item in staged for result in _store(db_path, [item])]
+        return [_refused_on_write(staged[0].prepared.ledger.file_name, error)]
+
+
+def _refused_on_write(name: str, error: Exception) -> ImportResult:
+    return ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
+                                         f"（{type(error).__name__}: {error}）")

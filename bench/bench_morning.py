@@ -1,0 +1,159 @@
+"""A morning of 100 × 1,000-row .xlsx ledgers, the first start, and viewers during an import.
+
+- ratio: the command-line import (`python -m analytics import`, its own process, start-up included)
+  of 100 .xlsx ledgers of 1,000 rows (four .xlsx layouts) into an empty database, against pandas
+  merely reading the same files (openpyxl, and calamine for reference), in the same run; then a
+  second morning: the same units' ledgers a week later (the same 序号, contents moved on).
+- upload: the same first morning through the dashboard's upload path: saved, imported by the command
+  line in its own process, followed through its progress report until the results are in.
+- first start: `python -m analytics demo --if-empty` (what the first page view starts) on an empty
+  database, from start to exit.
+- viewers: the second morning imported by the command line again, alone and then while three
+  Chromium tabs (Playwright) of a running dashboard go round the pages: the slowest page view (click
+  to drawn) and how much the viewers slow the import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from analytics import fixtures
+from analytics.upload import follow_import, start_import_process
+from bench.common import END, ROOT
+
+LEDGERS, ROWS = 100, 1_000
+XLSX_STYLES = ("title_xlsx", "yes_no_xlsx", "two_row_header_xlsx", "per_type_sheets_xlsx")
+VIEWERS = 3
+CHROMIUM = "/usr/bin/chromium"
+DRAWN = "[data-testid='stApp'][data-test-script-state='notRunning']"
+NAVIGATION_LINKS = ".st-key-navigation [data-testid='stPageLink-NavLink']"
+
+
+def write_mornings(folder: Path) -> dict[str, list[Path]]:
+    """Both mornings: each unit's ledger of END, then of a week later (same units and seeds)."""
+    units = fixtures.campaign_units(0, LEDGERS)
+    mornings = {}
+    for morning, report_date in (("first", END), ("second", END + dt.timedelta(days=7))):
+        mornings[morning] = [
+            fixtures.write_ledger(fixtures.ledger_for_unit(unit.name, seed=number, n_problems=ROWS,
+                                                           report_date=report_date, style=XLSX_STYLES[number % 4]),
+                                  folder / morning / f"{number:03d}")
+            for number, unit in enumerate(units)]
+    return mornings
+
+
+def _pandas_read(paths: list[Path], engine: str) -> float:
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in paths:
+            pd.read_excel(path, sheet_name=None, header=None, engine=engine)
+    return time.perf_counter() - started
+
+
+def _cli_import(db_path: Path, paths: list[Path]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analytics", "import", *map(str, paths), "--db", str(db_path)],
+                   cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _view_pages_until(url: str, done: threading.Event, views: list[float], errors: list[str]) -> None:
+    """One browser tab going round the pages through the sidebar until `done`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        tab = browser.new_page(viewport={"width": 1920, "height": 1080})
+        tab.set_default_timeout(120_000)
+        tab.goto(url)
+        tab.wait_for_selector(DRAWN)
+        titles = [text.strip() for text in tab.locator(f"{NAVIGATION_LINKS} p").all_inner_texts()]
+        number = 0
+        while not done.is_set():
+            title = titles[number % len(titles)]
+            number += 1
+            started = time.perf_counter()
+            try:
+                tab.locator(NAVIGATION_LINKS).filter(has_text=title).first.click()
+                tab.wait_for_selector(f"[data-testid='stMain'] h1:has-text('{title}')")
+                tab.wait_for_selector(DRAWN)
+            except Exception as error:  # any failure is the finding
+                errors.append(f"{title}: {error}")
+                continue
+            views.append(time.perf_counter() - started)
+        browser.close()
+
+
+def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
+    port = _free_port()
+    env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_AUTO_DEMO": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                               "--server.headless", "true", "--server.fileWatcherType", "none"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        done, views, errors = threading.Event(), [], []
+        tabs = [threading.Thread(target=_view_pages_until, args=(url, done, views, errors)) for _ in range(VIEWERS)]
+        for tab in tabs:
+            tab.start()
+        time.sleep(15)            # every tab has drawn its first pages: the server is warm
+        views.clear()
+        seconds = _cli_import(db_path, paths)
+        during = list(views)
+        done.set()
+        for tab in tabs:
+            tab.join()
+        return {"seconds": seconds, "views": len(during), "slowest_view": max(during, default=None),
+                "errors": errors[:3]}
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def time_morning(work: Path) -> dict:
+    mornings = write_mornings(work / "inbox")
+    first, second = mornings["first"], mornings["second"]
+    measures = {"openpyxl": _pandas_read(first, "openpyxl"), "calamine": _pandas_read(first, "calamine")}
+    base = work / "alone" / "chuangwen.duckdb"
+    measures["import_first"] = _cli_import(base, first)
+    kept = work / "kept"
+    shutil.copytree(base.parent, kept)          # the database after the first morning, for the viewers
+    measures["import_second"] = _cli_import(base, second)
+    uploads = [(path.name, path.read_bytes()) for path in first]
+    started = time.perf_counter()
+    job = start_import_process(work / "upload" / "chuangwen.duckdb", uploads, actor="基准测试")
+    while not (follow_import(job).finished or follow_import(job).stopped):
+        time.sleep(0.1)
+    measures["upload_first"] = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analytics", "demo", "--if-empty", "--db",
+                    str(work / "first_start" / "chuangwen.duckdb")], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    measures["first_start"] = time.perf_counter() - started
+    measures["viewers"] = _with_viewers(kept / "chuangwen.duckdb", second)
+    measures["rows"] = LEDGERS * ROWS
+    return measures
