@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import PROBLEM_TABLE_COLUMNS, VERSION_COLUMNS, refresh_current
+from analytics.derive import VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
 import analytics.ingest.readiness_store as readiness_store
