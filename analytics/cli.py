@@ -306,26 +306,17 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--report", type=Path, help="把进度和结果逐行写成 JSON（看板跟随上传的导入用）")
     import_parser.set_defaults(run=command_import)
 
-    summary_parser = commands.add_parser("summary", parents=[common], help="统计汇总")
-    summary_parser.add_argument("--json", action="store_true")
-    add_filter_arguments(summary_parser)
-    summary_parser.set_defaults(run=command_summary)
-
-    briefing_parser = commands.add_parser("briefing", parents=[common], help="晨报")
-    briefing_parser.add_argument("--json", action="store_true")
-    add_filter_arguments(briefing_parser)
-    briefing_parser.set_defaults(run=command_briefing)
-
-    scores_parser = commands.add_parser("scores", parents=[common], help="模拟测评得分（默认最近一轮）")
-    scores_parser.add_argument("--json", action="store_true")
-    scores_parser.add_argument("--round", help="测评轮次，如 第二轮")
-    add_filter_arguments(scores_parser)
-    scores_parser.set_defaults(run=command_scores)
-
-    readiness_parser = commands.add_parser("readiness", parents=[common], help="测评准备：实地、网上、问卷三部分与预计得分")
-    readiness_parser.add_argument("--json", action="store_true")
-    add_filter_arguments(readiness_parser)
-    readiness_parser.set_defaults(run=command_readiness)
+    # The reports: text, or every figure as JSON with --json, for the common filters.
+    reports = {"summary": ("统计汇总", command_summary), "briefing": ("晨报", command_briefing),
+               "scores": ("模拟测评得分（默认最近一轮）", command_scores),
+               "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness)}
+    for name, (help_text, run) in reports.items():
+        report_parser = commands.add_parser(name, parents=[common], help=help_text)
+        report_parser.add_argument("--json", action="store_true")
+        if name == "scores":
+            report_parser.add_argument("--round", help="测评轮次，如 第二轮")
+        add_filter_arguments(report_parser)
+        report_parser.set_defaults(run=run)
 
     demo_parser = commands.add_parser("demo", parents=[common], help="填入演示数据（只用于空数据库）")
     demo_parser.add_argument("--if-empty", action="store_true", help="数据库已有数据或正在载入时静默退出（首次启动用）")

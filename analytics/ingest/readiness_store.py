@@ -19,6 +19,7 @@ from analytics import db
 from analytics.ingest.readiness_sheets import (CATALOGUE, KIND_LABELS, MATERIALS, RECORD_COLUMNS, SURVEY,
                                                ReadinessSheet, read_readiness_sheet)
 from analytics.ingest.score_store import next_import_id
+from analytics.ingest.undo import mark_undone
 
 TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
 
@@ -96,14 +97,8 @@ def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, act
     if not found:
         return None
     kind, file_name, undone_at = found[0]
-    if undone_at is not None:
-        raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
-    with db.transaction(con):
-        con.execute("UPDATE readiness_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                    [now, actor, import_id])
-        con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
-                    [now, actor, f"#{import_id} {file_name}（{KIND_LABELS[kind]}）"])
-    return f"已撤销第{import_id}次导入：{file_name}（{KIND_LABELS[kind]}）"
+    return mark_undone(con, "readiness_imports", import_id, file_name=file_name, undone_at=undone_at,
+                       label=KIND_LABELS[kind], actor=actor, now=now)
 
 
 def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from analytics import db
 from analytics.ingest.scoresheet import ParsedScoreSheet, parse_score_sheet
+from analytics.ingest.undo import mark_undone
 
 # Their tables are in analytics/schema.py (score_imports, score_points, score_deductions).
 _POINT_TYPES = {"point_no": pa.int32(), "round_no": pa.int32(), "eval_date": pa.date32(),
@@ -97,14 +98,8 @@ def undo_score_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: 
     if row is None:
         return None
     file_name, rounds, undone_at = row
-    if undone_at is not None:
-        raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
-    with db.transaction(con):
-        con.execute("UPDATE score_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                    [now, actor, import_id])
-        con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
-                    [now, actor, f"#{import_id} {file_name}（模拟测评{'、'.join(rounds)}）"])
-    return f"已撤销第{import_id}次导入：{file_name}（模拟测评{'、'.join(rounds)}）"
+    return mark_undone(con, "score_imports", import_id, file_name=file_name, undone_at=undone_at,
+                       label=f"模拟测评{'、'.join(rounds)}", actor=actor, now=now)
 
 
 def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -1,0 +1,24 @@
+"""Marking an import of a score or readiness sheet undone: one row of its imports table and one line of
+the audit log, in one transaction (what the import replaced then counts again)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from analytics import db
+
+UNDOABLE_TABLES = ("score_imports", "readiness_imports")
+
+
+def mark_undone(con: duckdb.DuckDBPyConnection, table: str, import_id: int, *, file_name: str,
+                undone_at: dt.datetime | None, label: str, actor: str, now: dt.datetime) -> str:
+    """Mark `import_id` of `table` undone and say so; LookupError when it already was."""
+    assert table in UNDOABLE_TABLES   # a table name cannot be a bound parameter
+    if undone_at is not None:
+        raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
+    with db.transaction(con):
+        con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?", [now, actor, import_id])
+        con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
+                    [now, actor, f"#{import_id} {file_name}（{label}）"])
+    return f"已撤销第{import_id}次导入：{file_name}（{label}）"
