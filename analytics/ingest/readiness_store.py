@@ -19,7 +19,7 @@ from analytics import db
 from analytics.ingest.readiness_sheets import (CATALOGUE, KIND_LABELS, MATERIALS, RECORD_COLUMNS, SURVEY,
                                                ReadinessSheet, read_readiness_sheet)
 from analytics.ingest.score_store import next_import_id
-from analytics.ingest.undo import mark_undone
+from analytics.ingest.undo import mark_undone, replay_undo_mark
 
 TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
 
@@ -115,10 +115,7 @@ def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict]
         store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
                               actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
                               audit=False)
-        if pd.notna(record["undone_at"]):
-            con.execute("UPDATE readiness_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                        [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"],
-                         int(record["import_id"])])
+        replay_undo_mark(con, "readiness_imports", record)
 
 
 def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from analytics import db
 from analytics.ingest.scoresheet import ParsedScoreSheet, parse_score_sheet
-from analytics.ingest.undo import mark_undone
+from analytics.ingest.undo import mark_undone, replay_undo_mark
 
 # Their tables are in analytics/schema.py (score_imports, score_points, score_deductions).
 _POINT_TYPES = {"point_no": pa.int32(), "round_no": pa.int32(), "eval_date": pa.date32(),
@@ -119,10 +119,7 @@ def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], ar
         write_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
                           actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
                           audit=False)
-        if pd.notna(record["undone_at"]):
-            con.execute("UPDATE score_imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                        [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"],
-                         int(record["import_id"])])
+        replay_undo_mark(con, "score_imports", record)
 
 
 def integrity_problems(con: duckdb.DuckDBPyConnection, archive: Path, sha256_of) -> tuple[int, list[str]]:

@@ -1,10 +1,12 @@
 """Marking an import of a score or readiness sheet undone: one row of its imports table and one line of
-the audit log, in one transaction (what the import replaced then counts again)."""
+the audit log, in one transaction (what the import replaced then counts again); rebuild carries the
+mark over to the replayed import."""
 from __future__ import annotations
 
 import datetime as dt
 
 import duckdb
+import pandas as pd
 
 from analytics import db
 
@@ -22,3 +24,11 @@ def mark_undone(con: duckdb.DuckDBPyConnection, table: str, import_id: int, *, f
         con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                     [now, actor, f"#{import_id} {file_name}（{label}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{label}）"
+
+
+def replay_undo_mark(con: duckdb.DuckDBPyConnection, table: str, record: dict) -> None:
+    """Give a replayed import (a row of `table` as archived) the undo mark it had."""
+    assert table in UNDOABLE_TABLES
+    if pd.notna(record["undone_at"]):
+        con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                    [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"], int(record["import_id"])])
