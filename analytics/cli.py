@@ -207,39 +207,34 @@ def _export_task_sheets(args: argparse.Namespace, filters, folder: Path) -> int:
     return 0
 
 
+def _said_or_refused(run, refusal: type[Exception]) -> int:
+    """Print what a command says (exit 0), or its Chinese refusal on standard error (exit 1)."""
+    try:
+        print(run())
+    except refusal as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
 def command_demo(args: argparse.Namespace) -> int:
     from analytics.demo import DemoRefused, load_demo
     from analytics.ingest.store import parse_workers_for_command_line
 
-    try:
-        print(load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
-                        only_if_empty=args.if_empty))
-    except DemoRefused as refusal:
-        print(refusal, file=sys.stderr)
-        return 1
-    return 0
+    return _said_or_refused(lambda: load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
+                                              only_if_empty=args.if_empty), DemoRefused)
 
 
 def command_undo(args: argparse.Namespace) -> int:
     from analytics.ingest import undo_import
 
-    try:
-        print(undo_import(args.db, args.import_id, actor=args.actor))
-    except LookupError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+    return _said_or_refused(lambda: undo_import(args.db, args.import_id, actor=args.actor), LookupError)
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
     from analytics.ingest import FileRefused, rebuild
 
-    try:
-        print(rebuild(schema.init_db(args.db), actor=args.actor))
-    except FileRefused as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+    return _said_or_refused(lambda: rebuild(schema.init_db(args.db), actor=args.actor), FileRefused)
 
 
 def command_check(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 
 from analytics import db, schema
 from analytics_data import build_campaign
@@ -67,3 +68,10 @@ def pytest_terminal_summary(terminalreporter):
     folder = Path(__file__).resolve().parent / "artifacts" / "screenshots"
     if folder.is_dir() and any(folder.glob("*.png")):
         terminalreporter.write_line(f"页面截图（1920×1080）：{folder}")
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit's caches outlive an AppTest: page tests that point the app at another database clear them."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -26,11 +26,7 @@ PAGES = {spec.script: spec.title for spec in PAGE_SPECS}
 ANALYSIS_PAGES = [spec.script for spec in PAGE_SPECS if not spec.writes]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    # Streamlit's caches outlive an AppTest: a test must not see another test's database.
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _use_database(monkeypatch, path: Path, auto_demo: bool = False) -> Path:

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import auth, db, scores
@@ -14,10 +13,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/scores.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from analytics import db, readiness
 from analytics.filters import Filters
@@ -16,10 +15,7 @@ SAMPLES = Path(__file__).parent / "samples" / "readiness"
 PAGE = "pages/readiness.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
