@@ -84,11 +84,19 @@ def clean_header(value: object) -> str:
     return re.sub(r"[（(][^（()）]*[)）]", "", text) or text
 
 
+# A header cell is at most this many characters longer than the field word it contains.
+PROSE_MARGIN = 4
+_LONGEST_HEADER = max(len(spelling) for spellings in HEADER_SYNONYMS.values() for spelling in spellings)
+
+
 # Every cell of a data row is asked (a repeated header row is skipped): a ledger's distinct cells run to
 # tens of thousands, and a worker parses a whole batch.
 @functools.lru_cache(maxsize=1 << 16)
 def header_field(header: str) -> str | None:
     """The canonical ledger field a header cell names, or None."""
+    # Most cells asked are prose (descriptions, 点位 names): too long to be a header, whatever they say.
+    if len(clean_header(header)) > _LONGEST_HEADER + PROSE_MARGIN:
+        return None
     return match_header(header, HEADER_SYNONYMS)
 
 
@@ -112,7 +120,7 @@ def match_header(header: str, synonyms: dict[str, tuple[str, ...]]) -> str | Non
             if len(spelling) >= 2 and spelling in name and (best is None or len(spelling) > best[0]):
                 best = (len(spelling), field)
     # A long cell that merely mentions a field word is prose (an instruction), not a header.
-    if best and len(name) <= best[0] + 4:
+    if best and len(name) <= best[0] + PROSE_MARGIN:
         return best[1]
     return None
 

@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -9,6 +10,7 @@ import xlwt
 
 from analytics import fixtures
 from analytics.ingest import FileRefused, parse_ledger
+from analytics.ingest.reader import Grid
 from analytics.vocab import default_point_type_aliases
 
 ALIASES = default_point_type_aliases()
@@ -221,3 +223,21 @@ def test_every_generated_layout_reads_back_to_its_truth(tmp_path, style):
     assert overdue == truth["overdue"]
     assert Counter((r["found_date"], r["deadline"]) for r in records) == Counter(
         (p.found, p.deadline) for p in ledger.problems)
+
+
+def test_a_cell_repeated_down_a_column_is_read_alike_in_every_row_and_by_its_type():
+    """Columns are read once per distinct cell: every row still carries its own reasons, and the number 1,
+    the text 1 and TRUE are three different cells (grids as the reader gives them)."""
+    rows = [HEADER + ["整改完成时间"]]
+    for serial, found, done in [(1, "#REF!", 1), (2, "#REF!", True), (3, "2026/11/2", "1"), (4, "2026/11/2", 1.0)]:
+        rows.append([serial, "背街小巷", f"巷{serial}", "墙面乱贴小广告", found, "2026/11/30", "已整改", "城关街道", done])
+    records = parse(Path("城关街道_台账.xlsx"), grids=[Grid("问题台账", rows)]).records
+    assert [(r["found_date"], r["rectified_date"], r["raw_rectified"]) for r in records] == [
+        (None, None, "1"), (None, None, "True"), (dt.date(2026, 11, 2), None, "1"), (dt.date(2026, 11, 2), None, "1")]
+    implausible = "整改完成日期（I列）“1”不在合理范围（2000年至2031年），已留空"
+    assert [r["flags"] for r in records] == [
+        ["发现日期（E列）为Excel错误值“#REF!”", implausible],
+        ["发现日期（E列）为Excel错误值“#REF!”", "整改完成日期（I列）“True”无法识别"],
+        ["整改完成日期（I列）“1”无法识别"],
+        [implausible],
+    ]

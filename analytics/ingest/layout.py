@@ -2,8 +2,9 @@
 problem rows are, and what the title rows say about the unit and the report date."""
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from analytics.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
@@ -97,6 +98,13 @@ class ProblemRow:
     cells: dict[str, object]         # canonical field -> raw cell value
 
 
+def _filled_texts(row: list[object]) -> Iterator[str]:
+    for cell in row:
+        text = clean_text(cell)
+        if text:
+            yield text
+
+
 def problem_rows(layout: SheetLayout, rows: list[list[object]],
                  vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> list[ProblemRow]:
     """The data rows under the header: blank, 合计/小计, footer and repeated header rows are skipped."""
@@ -104,15 +112,15 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
     found = []
     for index in range(layout.header_row + 1, len(rows)):
         row = rows[index]
-        texts = [clean_text(cell) for cell in row]
-        filled = [text for text in texts if text]
-        if not filled:
+        # Texts are cleaned as far as each test needs: a problem row is told at its first cells.
+        texts = _filled_texts(row)
+        first = list(itertools.islice(texts, 3))
+        if not first or any(_SUMMARY_ROW.match(text) for text in first):
             continue
-        if any(_SUMMARY_ROW.match(text) for text in filled[:3]):
-            continue
-        if all(_FOOTER_ROW.match(text) for text in filled):
+        if all(_FOOTER_ROW.match(text) for text in first) and all(_FOOTER_ROW.match(text) for text in texts):
             continue  # 填报人：… 审核人：… under the table, whatever column it sits in
-        if not any(index_ < len(texts) and texts[index_] for index_ in substantive):
+        if not any(column < len(row) and clean_text(row[column]) for column in substantive):
+            filled = list(_filled_texts(row))
             if all("：" in text or ":" in text for text in filled):
                 continue
             if len(filled) < 2:

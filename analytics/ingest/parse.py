@@ -10,6 +10,7 @@ import collections
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,64 +113,192 @@ def _serial_text(value: object) -> str:
     return clean_text(value)
 
 
-class _RowReader:
-    """Normalises the cells of one row, collecting the reasons a field could not be read."""
+class _SheetColumns:
+    """One sheet's problem rows normalised column by column, collecting for each row the reasons a
+    field could not be read (`flags[i]`, in the order the fields are read). A ledger repeats its dates,
+    types and statuses row after row: each distinct cell of a column is read once."""
 
-    def __init__(self, row: ProblemRow, layout: SheetLayout, today: dt.date):
-        self.row, self.layout, self.today = row, layout, today
-        self.flags: list[str] = []
+    def __init__(self, rows: list[ProblemRow], layout: SheetLayout, today: dt.date):
+        self.rows, self.layout, self.today = rows, layout, today
+        self.flags: list[list[str]] = [[] for _ in rows]
 
     def where(self, field_name: str) -> str:
         column = self.layout.columns.get(field_name)
         letter = f"{get_column_letter(column + 1)}列" if column is not None else ""
         return f"{FIELD_LABELS[field_name]}（{letter}）" if letter else FIELD_LABELS[field_name]
 
-    def text(self, field_name: str) -> str:
-        text = clean_text(self.row.cells.get(field_name))
-        if _ERROR_VALUE.match(text):
-            self.flags.append(f"{self.where(field_name)}为Excel错误值“{text}”")
-            return ""
-        return text
+    def cells(self, field_name: str) -> list[object]:
+        return [row.cells.get(field_name) for row in self.rows]
 
-    def date_reading(self, field_name: str) -> dates.DateReading:
-        value = self.row.cells.get(field_name)
-        if isinstance(value, str) and _ERROR_VALUE.match(value.strip()):
-            self.flags.append(f"{self.where(field_name)}为Excel错误值“{value.strip()}”")
-            return dates.DateReading(raw=value.strip(), unreadable=True)
-        reading = dates.read_date_cell(value)
-        if reading.unreadable:
-            self.flags.append(f"{self.where(field_name)}“{reading.raw}”无法识别")
-        return reading
+    def each_distinct(self, keys: list[object], read: Callable[[object], tuple]) -> list:
+        """read(key) = (value, reason or None) for each row's key, computed once per distinct key; the
+        reasons go to the rows' flags. A cell's key carries its type: 1, 1.0 and True read differently."""
+        distinct = dict.fromkeys(keys)
+        for key in distinct:
+            distinct[key] = read(key)
+        if any(reason for _, reason in distinct.values()):
+            for flags, key in zip(self.flags, keys):
+                reason = distinct[key][1]
+                if reason:
+                    flags.extend(reason) if isinstance(reason, tuple) else flags.append(reason)
+        return [distinct[key][0] for key in keys]
 
-    def checked(self, field_name: str, reading: dates.DateReading, day: dt.date | None) -> dt.date | None:
+    def text(self, field_name: str) -> list[str]:
+        where = self.where(field_name)
+
+        def read(key: tuple[type, object]) -> tuple[str, str | None]:
+            text = clean_text(key[1])
+            if _ERROR_VALUE.match(text):
+                return "", f"{where}为Excel错误值“{text}”"
+            return text, None
+        return self.each_distinct([(type(value), value) for value in self.cells(field_name)], read)
+
+    def date_readings(self, field_name: str) -> list[dates.DateReading]:
+        where = self.where(field_name)
+
+        def read(key: tuple[type, object]) -> tuple[dates.DateReading, str | None]:
+            value = key[1]
+            if isinstance(value, str) and _ERROR_VALUE.match(value.strip()):
+                return dates.DateReading(raw=value.strip(), unreadable=True), f"{where}为Excel错误值“{value.strip()}”"
+            reading = dates.read_date_cell(value)
+            return reading, (f"{where}“{reading.raw}”无法识别" if reading.unreadable else None)
+        return self.each_distinct([(type(value), value) for value in self.cells(field_name)], read)
+
+    def implausible(self, field_name: str, reading: dates.DateReading, day: dt.date | None) -> str | None:
         if day is not None and not dates.plausible(day, self.today):
-            self.flags.append(f"{self.where(field_name)}“{reading.raw}”不在合理范围"
-                              f"（{dates.FIRST_PLAUSIBLE_YEAR}年至{self.today.year + dates.YEARS_AHEAD_PLAUSIBLE}年），已留空")
-            return None
-        return day
+            return (f"{self.where(field_name)}“{reading.raw}”不在合理范围"
+                    f"（{dates.FIRST_PLAUSIBLE_YEAR}年至{self.today.year + dates.YEARS_AHEAD_PLAUSIBLE}年），已留空")
+        return None
+
+    def past_dates(self, field_name: str, readings: list[dates.DateReading], reference: dt.date,
+                   later_than: dt.date | None = None) -> list[dt.date | None]:
+        """Found, completion or 销号 dates resolved on the reference date; implausible ones left empty,
+        complete ones after `later_than` (the report date) flagged."""
+        def read(reading: dates.DateReading) -> tuple[dt.date | None, tuple[str, ...]]:
+            day = dates.resolve_past(reading, reference)
+            reason = self.implausible(field_name, reading, day)
+            day = None if reason else day
+            reasons = (reason,) if reason else ()
+            if day and later_than and day > later_than and reading.complete:
+                reasons += (f"{self.where(field_name)}“{reading.raw}”晚于填报日期{later_than:%Y-%m-%d}",)
+            return day, reasons
+        return self.each_distinct(readings, read)
+
+    def deadlines(self, readings: list[dates.DateReading], found: list[dt.date | None],
+                  reference: dt.date) -> list[dt.date | None]:
+        """Deadlines resolved from each row's found date (relative and year-less ones count from it)."""
+        where = self.where("deadline")
+
+        def read(key: tuple[dates.DateReading, dt.date | None]) -> tuple[dt.date | None, tuple[str, ...]]:
+            reading, found_day = key
+            day = dates.resolve_deadline(reading, found_day, reference)
+            reason = self.implausible("deadline", reading, day)
+            day = None if reason else day
+            reasons = (reason,) if reason else ()
+            if reading.days_after_found is not None and found_day is None:
+                reasons += (f"{where}“{reading.raw}”缺少发现日期，无法推算",)
+            if day and found_day and day < found_day:
+                reasons += (f"{where}“{reading.raw}”早于发现日期",)
+            return day, reasons
+        return self.each_distinct(list(zip(readings, found)), read)
+
+    def statuses(self, rectified: list[dt.date | None], closed: list[dt.date | None],
+                 words: OfficeWords) -> list[tuple[str, str]]:
+        """(status, raw words) from the status words, a 是否整改到位 column and the completion dates."""
+        raw_statuses, raw_yes_nos = self.text("status"), self.text("done_yes_no")
+        status_where, yes_no_where = self.where("status"), self.where("done_yes_no")
+
+        def read(key: tuple[str, str, bool, bool]) -> tuple[tuple[str, str], str | None]:
+            raw_status, raw_yes_no, is_rectified, is_closed = key
+            status = words.status(raw_status)
+            if status is None and raw_yes_no:
+                done = words.yes_no(raw_yes_no)
+                status = None if done is None else ("已整改" if done else "待整改")
+            if status in (None, "已整改") and is_closed:
+                status = "已销号"
+            if status is None and is_rectified:
+                status = "已整改"
+            raw = "／".join(filter(None, (raw_status, raw_yes_no)))
+            if status is not None:
+                return (status, raw), None
+            if raw:
+                return ("待整改", raw), f"{status_where if raw_status else yes_no_where}“{raw}”无法识别，按待整改计"
+            return ("待整改", raw), "整改状态为空，按待整改计"
+        return self.each_distinct([(status, yes_no, rectified_day is not None, closed_day is not None)
+                                   for status, yes_no, rectified_day, closed_day
+                                   in zip(raw_statuses, raw_yes_nos, rectified, closed)], read)
+
+    def point_types(self, multi_sheet: bool, aliases: dict[str, str]) -> list[tuple[str | None, str, bool]]:
+        """(type, raw type, known): a sheet per 点位 type names the type of rows that leave it empty."""
+        sheet = self.layout.sheet
+        sheet_is_type = multi_sheet or normalise_point_type(sheet, aliases)[1]
+
+        def read(raw_type: str) -> tuple[tuple[str | None, str, bool], str | None]:
+            raw_type = raw_type or (sheet if sheet_is_type else "")
+            point_type, known = normalise_point_type(raw_type, aliases)
+            reason = "点位类型为空" if not raw_type else None if known else unclassified_flag(raw_type)
+            return (point_type, raw_type, known), reason
+        return self.each_distinct(self.text("point_type"), read)
+
+    def present(self, texts: list[str], reason: str) -> None:
+        for flags, text in zip(self.flags, texts):
+            if not text:
+                flags.append(reason)
 
 
-def _status(reader: _RowReader, rectified: dt.date | None, closed: dt.date | None,
-            words: OfficeWords) -> tuple[str, str]:
-    """(status, raw words) from the status words, a 是否整改到位 column and the completion dates."""
-    raw_status = reader.text("status") if "status" in reader.layout.columns else ""
-    raw_yes_no = reader.text("done_yes_no") if "done_yes_no" in reader.layout.columns else ""
-    status = words.status(raw_status)
-    if status is None and raw_yes_no:
-        done = words.yes_no(raw_yes_no)
-        status = None if done is None else ("已整改" if done else "待整改")
-    if status in (None, "已整改") and closed is not None:
-        status = "已销号"
-    if status is None and rectified is not None:
-        status = "已整改"
-    raw = "／".join(filter(None, (raw_status, raw_yes_no)))
-    if status is None:
-        if raw:
-            reader.flags.append(f"{reader.where('status' if raw_status else 'done_yes_no')}“{raw}”无法识别，按待整改计")
-        else:
-            reader.flags.append("整改状态为空，按待整改计")
-        status = "待整改"
-    return status, raw
+def _sheet_records(rows: list[ProblemRow], layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
+                   today: dt.date, multi_sheet: bool, aliases: dict[str, str], words: OfficeWords) -> list[dict]:
+    """The sheet's rows as records, the fields read in the order their reasons are listed."""
+    columns = _SheetColumns(rows, layout, today)
+    point_types = columns.point_types(multi_sheet, aliases)
+    found_readings = columns.date_readings("found_date")
+    found = columns.past_dates("found_date", found_readings, reference, later_than=report_date)
+    deadline_readings = columns.date_readings("deadline")
+    deadlines = columns.deadlines(deadline_readings, found, reference)
+    rectified_readings = columns.date_readings("rectified_date")
+    rectified = columns.past_dates("rectified_date", rectified_readings, reference)
+    closed_readings = columns.date_readings("closed_date")
+    closed = columns.past_dates("closed_date", closed_readings, reference)
+    statuses = columns.statuses(rectified, closed, words)
+    descriptions, point_names = columns.text("description"), columns.text("point_name")
+    # Still a problem: kept, and flagged for the unit to complete.
+    columns.present(point_names, POINT_NAME_MISSING)
+    columns.present(descriptions, DESCRIPTION_MISSING)
+    raw_categories = columns.text("category")
+    units, districts = columns.text("unit"), columns.text("district")
+    sources = columns.each_distinct(columns.text("source"), lambda text: (words.source(text), None))
+    remarks = columns.text("remark")
+    categories: dict[str, str | None] = {}
+    serials: dict[tuple[type, object], str] = {}
+    records = []
+    for index, row in enumerate(rows):
+        point_type, raw_type, known = point_types[index]
+        status, status_raw = statuses[index]
+        raw_category, description = raw_categories[index], descriptions[index]
+        # a category written is read alone; only where it says nothing is it guessed from the description
+        if raw_category not in categories:
+            categories[raw_category] = normalise_category(raw_category, "")
+        category = categories[raw_category] or normalise_category(raw_category, description)
+        serial_cell = row.cells.get("serial_no")
+        serial_key = (type(serial_cell), serial_cell)
+        if serial_key not in serials:
+            serials[serial_key] = _serial_text(serial_cell)
+        records.append({
+            "sheet": layout.sheet, "source_row": row.row_number, "serial_no": serials[serial_key] or None,
+            "unit": units[index] or None, "district": districts[index] or None,
+            "point_type": point_type, "point_type_raw": raw_type or None, "point_type_known": known,
+            "point_name": point_names[index] or None, "description": description or None,
+            "category": category, "category_raw": raw_category or None,
+            "source": sources[index], "found_date": found[index], "deadline": deadlines[index],
+            "status": status, "status_raw": status_raw or None,
+            # 已销号 without a completion date was done by its 销号 day at the latest
+            "rectified_date": rectified[index] if rectified[index] or status != "已销号" else closed[index],
+            "closed_date": closed[index], "remark": remarks[index] or None,
+            "raw_found": found_readings[index].raw or None, "raw_deadline": deadline_readings[index].raw or None,
+            "raw_rectified": rectified_readings[index].raw or None, "raw_closed": closed_readings[index].raw or None,
+            "flags": columns.flags[index],
+        })
+    return records
 
 
 def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
@@ -210,8 +339,8 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     keys_carried: dict[str, int] = {}
     content_seen: collections.Counter[str] = collections.Counter()
     for layout, rows in rows_by_sheet:
-        for row in rows:
-            record = _record(row, layout, reference, report_date, today, multi_sheet, point_type_aliases, words)
+        for row, record in zip(rows, _sheet_records(rows, layout, reference, report_date, today, multi_sheet,
+                                                    point_type_aliases, words)):
             # 序号 restarts per sheet in a workbook of several sheets, and in a per-type sheet that
             # may be joined by others next week: there the sheet is part of a problem's identity
             sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
@@ -251,59 +380,3 @@ def _latest_full_date(rows: list[ProblemRow]) -> dt.date | None:
         if found and (latest is None or found > latest):
             latest = found
     return latest
-
-
-def _record(row: ProblemRow, layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
-            today: dt.date, multi_sheet: bool, aliases: dict[str, str], words: OfficeWords) -> dict:
-    reader = _RowReader(row, layout, today)
-    raw_type = reader.text("point_type")
-    if not raw_type and (multi_sheet or normalise_point_type(layout.sheet, aliases)[1]):
-        raw_type = layout.sheet  # one sheet per 点位 type: the sheet name is the type
-    point_type, known = normalise_point_type(raw_type, aliases)
-    if not raw_type:
-        reader.flags.append("点位类型为空")
-    elif not known:
-        reader.flags.append(unclassified_flag(raw_type))
-
-    found_reading = reader.date_reading("found_date")
-    found = reader.checked("found_date", found_reading, dates.resolve_past(found_reading, reference))
-    if found and report_date and found > report_date and found_reading.complete:
-        reader.flags.append(f"{reader.where('found_date')}“{found_reading.raw}”晚于填报日期{report_date:%Y-%m-%d}")
-    deadline_reading = reader.date_reading("deadline")
-    deadline = reader.checked("deadline", deadline_reading,
-                              dates.resolve_deadline(deadline_reading, found, reference))
-    if deadline_reading.days_after_found is not None and found is None:
-        reader.flags.append(f"{reader.where('deadline')}“{deadline_reading.raw}”缺少发现日期，无法推算")
-    if deadline and found and deadline < found:
-        reader.flags.append(f"{reader.where('deadline')}“{deadline_reading.raw}”早于发现日期")
-    rectified_reading = reader.date_reading("rectified_date")
-    rectified = reader.checked("rectified_date", rectified_reading,
-                               dates.resolve_past(rectified_reading, reference))
-    closed_reading = reader.date_reading("closed_date")
-    closed = reader.checked("closed_date", closed_reading, dates.resolve_past(closed_reading, reference))
-    status, status_raw = _status(reader, rectified, closed, words)
-    if status == "已销号" and rectified is None:
-        rectified = closed
-
-    description = reader.text("description")
-    point_name = reader.text("point_name")
-    # Still a problem: kept, and flagged for the unit to complete.
-    if not point_name:
-        reader.flags.append(POINT_NAME_MISSING)
-    if not description:
-        reader.flags.append(DESCRIPTION_MISSING)
-    raw_category = reader.text("category")
-    return {
-        "sheet": layout.sheet, "source_row": row.row_number,
-        "serial_no": _serial_text(row.cells.get("serial_no")) or None,
-        "unit": reader.text("unit") or None, "district": reader.text("district") or None,
-        "point_type": point_type, "point_type_raw": raw_type or None, "point_type_known": known,
-        "point_name": point_name or None, "description": description or None,
-        "category": normalise_category(raw_category, description), "category_raw": raw_category or None,
-        "source": words.source(reader.text("source")),
-        "found_date": found, "deadline": deadline, "status": status, "status_raw": status_raw or None,
-        "rectified_date": rectified, "closed_date": closed, "remark": reader.text("remark") or None,
-        "raw_found": found_reading.raw or None, "raw_deadline": deadline_reading.raw or None,
-        "raw_rectified": rectified_reading.raw or None, "raw_closed": closed_reading.raw or None,
-        "flags": reader.flags,
-    }
