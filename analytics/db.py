@@ -164,6 +164,9 @@ def writing(db_path: Path, *, actor: str, wait_seconds: float | None = None) -> 
                            f"{WRITE_WAIT_SECONDS:.0f}秒，请稍后重试。") from None
     try:
         daily_backup(db_path)
+        if db_path.exists() and not _fresh(db_path, _read_pointer(db_path)):
+            # readers get the state before this write first: a long write keeps its file open
+            _publish_whole(db_path)
         yield
         if db_path.exists():
             publish(db_path)   # readers move on to what was just written
@@ -288,11 +291,15 @@ def current_copy(db_path: Path | str | None = None) -> Path:
         pointed = _read_pointer(db_path)   # someone may have published meanwhile
         if _fresh(db_path, pointed) or not db_path.exists():
             return pointed[1] if pointed else db_path
-        with connect(db_path) as con:
-            con.execute("CHECKPOINT")   # a log left by a stopped writer goes into the file first
-        return publish(db_path)
+        return _publish_whole(db_path)
     finally:
         lock.release()
+
+
+def _publish_whole(db_path: Path) -> Path:
+    with connect(db_path) as con:
+        con.execute("CHECKPOINT")   # a log left by a stopped writer goes into the file first
+    return publish(db_path)
 
 
 @contextlib.contextmanager

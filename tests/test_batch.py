@@ -112,3 +112,36 @@ def test_score_and_readiness_sheets_between_batches_of_ledgers_keep_the_order_an
             assert con.execute("SELECT list(import_id) FROM score_imports").fetchone()[0] == [3]
             assert con.execute("SELECT list(import_id) FROM readiness_imports").fetchone()[0] == [6]
         assert check_integrity(db_path).ok
+
+
+@pytest.mark.parametrize("every_seconds", [0.0, 3600.0])
+def test_readers_get_a_copy_of_whole_batches_every_few_seconds_and_at_the_end(tmp_path, inbox, monkeypatch,
+                                                                               every_seconds):
+    """The import writes its batches on one connection; readers are handed a copy (whole batches only)
+    once the interval has passed since the last, and always at the end."""
+    import duckdb
+
+    from analytics.ingest import batch, import_paths
+
+    path = schema.init_db(tmp_path / "db" / "chuangwen.duckdb")
+    monkeypatch.setattr(batch, "PUBLISH_EVERY_SECONDS", every_seconds)
+    copies = []
+    publish = db.publish
+
+    def publish_and_look(db_path):
+        copy = publish(db_path)
+        with duckdb.connect(str(copy), read_only=True) as con:
+            copies.append(con.execute("SELECT count(*), count(DISTINCT import_id) FROM problem_versions").fetchone())
+        return copy
+    monkeypatch.setattr(db, "publish", publish_and_look)
+    results = import_paths(path, inbox, now=NOW, batch_rows=30)   # batches of three 12-row ledgers
+    stored = [r for r in results if r.outcome == "imported"]
+    assert copies[-1] == (sum(r.rows_read for r in stored), len(stored))
+    assert copies == sorted(copies)
+    whole_batches = {sum(r.rows_read for r in stored[:k]) for k in range(0, len(stored) + 1)}
+    assert {rows for rows, _ in copies} <= whole_batches
+    if every_seconds:
+        assert len(copies) <= 2      # the state before (when no copy was fresh) and the end
+    else:
+        assert len(copies) >= len(stored) // 3
+    assert check_integrity(path).ok

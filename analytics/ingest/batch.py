@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,10 +190,15 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
         con.unregister("batch_audit")
 
 
-# A batch is written once this many rows wait (or the files run out): large enough that deriving and
-# publishing (a few tens of milliseconds each, the copy growing with the database) are paid rarely,
-# small enough that readers see a long import move on.
+# A batch is written once this many rows wait (or the files run out): large enough that deriving is
+# paid rarely, small enough that readers see a long import move on.
 BATCH_ROWS = 40_000
+# Readers are given a new copy at most this often while an import runs (and at its end): each copy
+# costs a checkpoint and a file copy, which a morning's import should not pay after every batch.
+PUBLISH_EVERY_SECONDS = 3.0
+# The import's connection writes its batches to the log and into the file only when it publishes: a
+# checkpoint after every commit would compress the same tables again and again.
+_CHECKPOINT_THRESHOLD = "16GB"
 
 
 def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, unit: str | None = None,
@@ -201,11 +207,11 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                  limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
                  parse_workers: int = 0, batch_rows: int = BATCH_ROWS) -> list[ImportResult]:
     """Import files in order, parsed (ahead, in `parse_workers` processes for 3 files or more) while
-    the batches before are written. Ledgers are stored in batches, each one transaction on one
-    connection, then published to readers: a reader sees a batch whole or not at all. A score or
-    readiness sheet goes to its own tables in a transaction of its own, after the ledgers before it.
-    A refused file changes nothing; a batch that fails to store is stored again file by file, so only
-    the file at fault is refused."""
+    the batches before are written. Ledgers are stored in batches, each one transaction on the
+    import's one connection; readers are given a copy of the database every few seconds and at the
+    end, so a reader sees a batch whole or not at all. A score or readiness sheet goes to its own
+    tables in a transaction of its own, after the ledgers before it. A refused file changes nothing;
+    a batch that fails to store is stored again file by file, so only the file at fault is refused."""
     db_path = schema.init_db(db_path)
     paths = [Path(p) for p in paths]
     results: list[ImportResult | None] = [None] * len(paths)
@@ -218,20 +224,26 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
         results[position] = result
         report(ImportProgress(position + 1, len(paths), name, "完成", result))
 
-    def write_pending() -> None:
-        for position, name, _ in pending:
-            report(ImportProgress(position + 1, len(paths), name, "写入"))
-        for (position, name, _), result in zip(pending, _store(db_path, [item for _, _, item in pending])):
-            finish(position, name, result)
-        pending.clear()
+    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
+        con.execute(f"SET checkpoint_threshold = '{_CHECKPOINT_THRESHOLD}'")
+        published_at = time.monotonic()
 
-    def publish_unless_last(position: int) -> None:
-        if position < len(paths) - 1:   # the last is published as the writer lets go (db.writing)
-            db.publish(db_path)
+        def write_pending() -> None:
+            for position, name, _ in pending:
+                report(ImportProgress(position + 1, len(paths), name, "写入"))
+            for (position, name, _), result in zip(pending, _store(con, [item for _, _, item in pending])):
+                finish(position, name, result)
+            pending.clear()
 
-    with db.writing(db_path, actor=actor):
-        with db.connect(db_path, read_only=True) as con:
-            aliases, words = point_type_aliases(con), office_words(con)
+        def publish_now_and_then(position: int) -> None:
+            nonlocal published_at
+            # the last is published as the writer lets go (db.writing)
+            if position < len(paths) - 1 and time.monotonic() - published_at >= PUBLISH_EVERY_SECONDS:
+                con.execute("CHECKPOINT")
+                db.publish(db_path)
+                published_at = time.monotonic()
+
+        aliases, words = point_type_aliases(con), office_words(con)
         parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
                                   today=now.date(), limits=limits)
         with _ParseAhead(paths, parse, workers) as parsed_files:
@@ -255,37 +267,36 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                 if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet)):
                     write_pending()   # the ledgers before it keep the lower import numbers
                     report(ImportProgress(position + 1, len(paths), name, "写入"))
-                    finish(position, name, _store_sheet(db_path, prepared, sha256, archived, actor, now))
-                    publish_unless_last(position)
+                    finish(position, name, _store_sheet(con, prepared, sha256, archived, actor, now))
+                    publish_now_and_then(position)
                     continue
                 pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
                 if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
                     write_pending()
-                    publish_unless_last(position)
+                    publish_now_and_then(position)
             if pending:
                 write_pending()
+        con.execute("CHECKPOINT")
     return results
 
 
-def _store_sheet(db_path: Path, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str, archived: str,
-                 actor: str, now: dt.datetime) -> ImportResult:
+def _store_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str,
+                 archived: str, actor: str, now: dt.datetime) -> ImportResult:
     """A score or readiness sheet in its own transaction; rolled back whole when it fails."""
     write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
     try:
-        with db.connect(db_path) as con:
-            return write(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
+        return write(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
     except (duckdb.Error, ValueError) as error:
         return _refused_on_write(sheet.file_name, error)
 
 
-def _store(db_path: Path, staged: list[StagedLedger]) -> list[ImportResult]:
-    """write_batch on a connection of its own; when the batch fails (rolled back), each file alone."""
+def _store(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger]) -> list[ImportResult]:
+    """write_batch; when the batch fails (rolled back), each file alone."""
     try:
-        with db.connect(db_path) as con:
-            return write_batch(con, staged)
+        return write_batch(con, staged)
     except (duckdb.Error, ValueError) as error:
         if len(staged) > 1:
-            return [result for item in staged for result in _store(db_path, [item])]
+            return [result for item in staged for result in _store(con, [item])]
         return [_refused_on_write(staged[0].prepared.ledger.file_name, error)]
 
 
