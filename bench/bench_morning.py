@@ -10,12 +10,16 @@
   database, from start to exit.
 - viewers: the second morning imported by the command line again, alone and then while three
   Chromium tabs (Playwright) of a running dashboard go round the pages: the slowest page view (click
-  to drawn) and how much the viewers slow the import.
+  to drawn) and how much the viewers slow the import. Before the import, the same tabs for as long
+  with nothing imported: the page views the machine gives three browsers anyway. For both windows,
+  the CPU seconds the browsers, the dashboard and the import used: the browsers run on this same
+  2-core machine, where leaders' browsers would not.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -24,6 +28,7 @@ import threading
 import time
 import urllib.request
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -102,6 +107,35 @@ def _view_pages_until(url: str, done: threading.Event, views: list[float], error
         browser.close()
 
 
+def _cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by the browsers and the dashboard (from /proc), and by the imports
+    this process has waited for, their worker processes included (the import's processes are gone
+    by the time it is asked)."""
+    seconds = {"browsers": 0.0, "dashboard": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue      # not a process, or it ended meanwhile
+        kind = "browsers" if "chrom" in command else "dashboard" if "streamlit" in command else None
+        if kind:
+            seconds[kind] += (int(fields[11]) + int(fields[12])) / tick    # utime + stime
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {**seconds, "import": waited.ru_utime + waited.ru_stime}
+
+
+def _window(views: list[float], measure: Callable[[], float]) -> dict:
+    """The page views and the CPU seconds by kind while `measure` runs; its result as seconds."""
+    views.clear()
+    before = _cpu_seconds_by_kind()
+    seconds = measure()
+    after = _cpu_seconds_by_kind()
+    return {"seconds": seconds, "views": len(views), "slowest_view": max(views, default=None),
+            "cpu": {kind: round(after[kind] - before[kind], 1) for kind in after}}
+
+
 def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
     port = _free_port()
     env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_AUTO_DEMO": "0"}
@@ -121,14 +155,12 @@ def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
         for tab in tabs:
             tab.start()
         time.sleep(15)            # every tab has drawn its first pages: the server is warm
-        views.clear()
-        seconds = _cli_import(db_path, paths)
-        during = list(views)
+        importing = _window(views, lambda: _cli_import(db_path, paths))
+        idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"])
         done.set()
         for tab in tabs:
             tab.join()
-        return {"seconds": seconds, "views": len(during), "slowest_view": max(during, default=None),
-                "errors": errors[:3]}
+        return {**importing, "without_import": idle, "errors": errors[:3]}
     finally:
         server.terminate()
         server.wait()

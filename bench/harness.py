@@ -63,15 +63,27 @@ CAUSES = {
     "analytics-province": "百万条问题时组合函数（落后判定、晨报）各要扫描问题表两三次，每次约 0.1 秒。",
     "pages": "冷页面 = 它各次读取之和：督查页读三次落后判定（类型、类别、单位）、排名、metrics、逾期清单、反弹率"
              "和最新 200 条反弹，全省每次 0.05–0.2 秒，合计约 1 秒；命中缓存后 0.05 秒。",
-    "import-share": "解析在每核一个工作进程里，写入按批（一个连接、一个事务、每批推导一次）；余下的是解析本身。",
+    "import-share": "进程启动约 0.4 秒，工作进程启动和第一份解析约 0.5 秒；解析仍是逐行的 Python（读取约 6 毫秒/份，"
+                    "找行和规范化约 15 毫秒/份，按列、每个不同的单元格只读一次），写入每批约 0.35 秒（插入、对比、推导"
+                    "当前状态和反弹关联），两个核上解析和写入互相抢。要到 0.25× 得把规范化搬进 DuckDB 的向量化 SQL。",
     "second-morning": "再次报送的每一行都是更新：要和上一版比较并推导当前状态。",
     "first-start": "演示数据要写出并读回 785 份真实台账；机器忙时更慢。",
-    "views-during-import": "导入的工作进程占满两个核时，页面的 Python 计算也要排队。",
-    "viewers-slowdown": "两个核由导入的解析进程、写入和看板进程分享。",
+    "views-during-import": "3 个标签的 Chromium 和看板与导入在同一台 2 核机器上：不导入时它们已用掉几乎全部 CPU"
+                           "（见下表“不导入”一行的 CPU 秒），页面最慢本就超过 1 秒；领导的浏览器不在服务器上。",
+    "viewers-slowdown": "同上：导入只分到浏览器和看板剩下的 CPU。",
     "memory": "峰值来自看板进程里同时缓存的各页结果和 DuckDB 的哈希连接；可在只读连接上设 `memory_limit` 限制。",
 }
 EXPORT_LABELS = {"gather": "读取晨报数字（gather）", "pptx": "晨报PPT", "xlsx": "督查通报Excel",
                  "png": "晨报图表PNG（zip，一次kaleido会话）"}
+
+
+def _seconds_or_dash(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f} 秒"
+
+
+def _cpu_split(window: dict) -> str:
+    labels = {"browsers": "浏览器", "dashboard": "看板", "import": "导入"}
+    return "，".join(f"{labels[kind]} {seconds:.0f}" for kind, seconds in window["cpu"].items())
 
 
 # ---- one step, in a child process ---------------------------------------------------------------
@@ -337,6 +349,7 @@ class Report:
         share = found["import_first"] / found["openpyxl"]
         first_rate, second_rate = found["rows"] / found["import_first"], found["rows"] / found["import_second"]
         viewers = found["viewers"]
+        idle = viewers["without_import"]
         slowdown = viewers["seconds"] / found["import_second"]
         slowest = viewers["slowest_view"]
         self.checks += [
@@ -367,8 +380,12 @@ class Report:
                 "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
                 f"| 第二个早晨导入，3 个浏览器标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
                 f"单独导入的 {slowdown:.2f}×；其间页面浏览 {viewers['views']} 次，最慢 "
-                + ("—" if slowest is None else f"{slowest:.2f} 秒") + " |", "",
-                "页面浏览 = 在侧栏点下一页到页面画完（Chromium + Playwright）；读者读的是写入者每批之后发布的只读副本。", ""]
+                + _seconds_or_dash(slowest) + f"；CPU 秒：{_cpu_split(viewers)} |",
+                f"| 同样 3 个标签、同样长的时间、不导入 | {idle['seconds']:.1f} 秒 | 页面浏览 {idle['views']} 次，最慢 "
+                + _seconds_or_dash(idle["slowest_view"]) + f"；CPU 秒：{_cpu_split(idle)} |", "",
+                "页面浏览 = 在侧栏点下一页到页面画完（Chromium + Playwright）；读者读的是导入每隔约 3 秒发布的只读副本。"
+                f"浏览器和看板、导入在同一台 {os.cpu_count()} 核机器上：两个窗口各有 {2 * idle['seconds']:.0f} 个 CPU 秒可用，"
+                "上面列出谁用了多少。", ""]
 
     def memory_section(self) -> list[str]:
         lines = ["## 峰值内存（每步一个子进程的 ru_maxrss，MB）", "",
