@@ -8,18 +8,18 @@
   line in its own process, followed through its progress report until the results are in.
 - first start: `python -m analytics demo --if-empty` (what the first page view starts) on an empty
   database, from start to exit.
-- viewers: the second morning imported by the command line again, alone and then while three
-  Chromium tabs (Playwright) of a running dashboard go round the pages: the slowest page view (click
+- viewers: the second morning imported by the command line again, alone and then while three tabs
+  of one Chromium (Playwright) on a running dashboard go round the pages: the slowest page view (click
   to drawn) and how much the viewers slow the import. Before the import, the same tabs for as long
   with nothing imported: the page views the machine gives three browsers anyway. For both windows,
   the CPU seconds the browsers, the dashboard and the import used: the browsers run on this same
-  2-core machine, where leaders' browsers would not.
+  2-core machine, where leaders' browsers would not. The import alone, the same way.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
-import resource
 import shutil
 import socket
 import subprocess
@@ -81,59 +81,90 @@ def _free_port() -> int:
 
 
 def _view_pages_until(url: str, done: threading.Event, views: list[float], errors: list[str]) -> None:
-    """One browser tab going round the pages through the sidebar until `done`."""
-    from playwright.sync_api import sync_playwright
+    """VIEWERS tabs of one browser, each going round the pages through the sidebar until `done`."""
+    asyncio.run(_tabs_of_one_browser(url, done, views, errors))
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        tab = browser.new_page(viewport={"width": 1920, "height": 1080})
+
+async def _tabs_of_one_browser(url: str, done: threading.Event, views: list[float], errors: list[str]) -> None:
+    from playwright.async_api import async_playwright
+
+    async def go_round(tab, first_title: int) -> None:
         tab.set_default_timeout(120_000)
-        tab.goto(url)
-        tab.wait_for_selector(DRAWN)
-        titles = [text.strip() for text in tab.locator(f"{NAVIGATION_LINKS} p").all_inner_texts()]
-        number = 0
+        await tab.goto(url)
+        await tab.wait_for_selector(DRAWN)
+        titles = [text.strip() for text in await tab.locator(f"{NAVIGATION_LINKS} p").all_inner_texts()]
+        number = first_title
         while not done.is_set():
             title = titles[number % len(titles)]
             number += 1
             started = time.perf_counter()
             try:
-                tab.locator(NAVIGATION_LINKS).filter(has_text=title).first.click()
-                tab.wait_for_selector(f"[data-testid='stMain'] h1:has-text('{title}')")
-                tab.wait_for_selector(DRAWN)
+                await tab.locator(NAVIGATION_LINKS).filter(has_text=title).first.click()
+                await tab.wait_for_selector(f"[data-testid='stMain'] h1:has-text('{title}')")
+                await tab.wait_for_selector(DRAWN)
             except Exception as error:  # any failure is the finding
                 errors.append(f"{title}: {error}")
                 continue
             views.append(time.perf_counter() - started)
-        browser.close()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+        tabs = [await context.new_page() for _ in range(VIEWERS)]
+        # each tab starts at another page, as three people would
+        await asyncio.gather(*(go_round(tab, number * 2) for number, tab in enumerate(tabs)))
+        await browser.close()
 
 
-def _cpu_seconds_by_kind() -> dict[str, float]:
-    """CPU seconds used so far by the browsers and the dashboard (from /proc), and by the imports
-    this process has waited for, their worker processes included (the import's processes are gone
-    by the time it is asked)."""
-    seconds = {"browsers": 0.0, "dashboard": 0.0}
+def _kind_of(command: bytes) -> str | None:
+    if b"chrom" in command or b"playwright" in command:
+        return "browsers"
+    if b"streamlit" in command:
+        return "dashboard"
+    if b"analytics\x00import" in command or b"multiprocessing" in command:
+        return "import"          # the command and its parse workers (forkserver)
+    return None
+
+
+def _cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
+    """pid → (kind, CPU seconds so far) of the browsers, the dashboard and the import, from /proc."""
+    found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            kind = _kind_of((entry / "cmdline").read_bytes())
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
-            continue      # not a process, or it ended meanwhile
-        kind = "browsers" if "chrom" in command else "dashboard" if "streamlit" in command else None
+            continue      # it ended meanwhile
         if kind:
-            seconds[kind] += (int(fields[11]) + int(fields[12])) / tick    # utime + stime
-    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {**seconds, "import": waited.ru_utime + waited.ru_stime}
+            found[int(entry.name)] = (kind, (int(fields[11]) + int(fields[12])) / tick)   # utime + stime
+    return found
 
 
 def _window(views: list[float], measure: Callable[[], float]) -> dict:
-    """The page views and the CPU seconds by kind while `measure` runs; its result as seconds."""
+    """The page views, and the CPU seconds by kind (sampled every 50 ms, so the import's processes
+    count though they end within the window), while `measure` runs; its result as seconds."""
     views.clear()
-    before = _cpu_seconds_by_kind()
+    before = _cpu_seconds_by_process()
+    latest = dict(before)
+    finished = threading.Event()
+
+    def sample() -> None:
+        while not finished.wait(0.05):
+            latest.update(_cpu_seconds_by_process())
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     seconds = measure()
-    after = _cpu_seconds_by_kind()
+    finished.set()
+    sampler.join()
+    latest.update(_cpu_seconds_by_process())
+    used = {"browsers": 0.0, "dashboard": 0.0, "import": 0.0}
+    for pid, (kind, cpu) in latest.items():
+        used[kind] += cpu - (before[pid][1] if pid in before else 0.0)
     return {"seconds": seconds, "views": len(views), "slowest_view": max(views, default=None),
-            "cpu": {kind: round(after[kind] - before[kind], 1) for kind in after}}
+            "cpu": {kind: round(cpu, 1) for kind, cpu in used.items()}}
 
 
 def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
@@ -151,15 +182,13 @@ def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
             except OSError:
                 time.sleep(0.3)
         done, views, errors = threading.Event(), [], []
-        tabs = [threading.Thread(target=_view_pages_until, args=(url, done, views, errors)) for _ in range(VIEWERS)]
-        for tab in tabs:
-            tab.start()
+        browser = threading.Thread(target=_view_pages_until, args=(url, done, views, errors))
+        browser.start()
         time.sleep(15)            # every tab has drawn its first pages: the server is warm
         importing = _window(views, lambda: _cli_import(db_path, paths))
         idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"])
         done.set()
-        for tab in tabs:
-            tab.join()
+        browser.join()
         return {**importing, "without_import": idle, "errors": errors[:3]}
     finally:
         server.terminate()
@@ -174,7 +203,8 @@ def time_morning(work: Path) -> dict:
     measures["import_first"] = _cli_import(base, first)
     kept = work / "kept"
     shutil.copytree(base.parent, kept)          # the database after the first morning, for the viewers
-    measures["import_second"] = _cli_import(base, second)
+    alone = _window([], lambda: _cli_import(base, second))
+    measures["import_second"], measures["import_second_cpu"] = alone["seconds"], alone["cpu"]["import"]
     uploads = [(path.name, path.read_bytes()) for path in first]
     started = time.perf_counter()
     job = start_import_process(work / "upload" / "chuangwen.duckdb", uploads, actor="基准测试")

@@ -373,12 +373,13 @@ class Report:
                 f"| 命令行导入，第一个早晨（空库） | **{found['import_first']:.1f} 秒** | {share:.2f}× openpyxl，"
                 f"{found['import_first'] / found['calamine']:.2f}× calamine；含进程启动 |",
                 f"| 命令行导入，第二个早晨（同一批序号一周后） | **{found['import_second']:.1f} 秒** | "
-                f"{second_rate:,.0f} 行/秒（第一个早晨 {first_rate:,.0f}） |",
+                f"{second_rate:,.0f} 行/秒（第一个早晨 {first_rate:,.0f}）；导入用 CPU "
+                f"{found['import_second_cpu']:.1f} 秒（含解析进程） |",
                 f"| 看板上传路径（同一批文件：保存、另起命令行导入进程、跟随到出结果） | {found['upload_first']:.1f} 秒 | "
                 "analytics.upload.start_import_process |",
                 f"| 首次启动：演示数据（785 份台账）从启动到完成 | **{found['first_start']:.1f} 秒** | "
                 "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
-                f"| 第二个早晨导入，3 个浏览器标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
+                f"| 第二个早晨导入，一个浏览器的 3 个标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
                 f"单独导入的 {slowdown:.2f}×；其间页面浏览 {viewers['views']} 次，最慢 "
                 + _seconds_or_dash(slowest) + f"；CPU 秒：{_cpu_split(viewers)} |",
                 f"| 同样 3 个标签、同样长的时间、不导入 | {idle['seconds']:.1f} 秒 | 页面浏览 {idle['views']} 次，最慢 "
