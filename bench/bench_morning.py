@@ -3,7 +3,8 @@
 - ratio: the command-line import (`python -m analytics import`, its own process, start-up included)
   of 100 .xlsx ledgers of 1,000 rows (four .xlsx layouts) into an empty database, against pandas
   merely reading the same files (openpyxl, and calamine for reference), in the same run; then a
-  second morning: the same units' ledgers a week later (the same 序号, contents moved on).
+  second morning: the same units' ledgers a week later (the same 序号, contents moved on). Each
+  morning is imported twice (into two databases) and the faster run kept.
 - upload: the same first morning through the dashboard's upload path: saved, imported by the command
   line in its own process, followed through its progress report until the results are in.
 - first start: `python -m analytics demo --if-empty` (what the first page view starts) on an empty
@@ -199,12 +200,19 @@ def time_morning(work: Path) -> dict:
     mornings = write_mornings(work / "inbox")
     first, second = mornings["first"], mornings["second"]
     measures = {"openpyxl": _pandas_read(first, "openpyxl"), "calamine": _pandas_read(first, "calamine")}
-    base = work / "alone" / "chuangwen.duckdb"
-    measures["import_first"] = _cli_import(base, first)
+    # Both mornings twice, each time into a new database: the faster of two runs, as one run on two
+    # cores shared with whatever else the machine does moves by a tenth.
+    runs = []
+    for run in range(2):
+        base = work / f"alone{run}" / "chuangwen.duckdb"
+        first_seconds = _cli_import(base, first)
+        if run == 0:
+            shutil.copytree(base.parent, work / "kept")   # after the first morning, for the viewers
+        runs.append((first_seconds, _window([], lambda: _cli_import(base, second))))
+    measures["import_first"] = min(first_seconds for first_seconds, _ in runs)
+    second_alone = min((alone for _, alone in runs), key=lambda alone: alone["seconds"])
+    measures["import_second"], measures["import_second_cpu"] = second_alone["seconds"], second_alone["cpu"]["import"]
     kept = work / "kept"
-    shutil.copytree(base.parent, kept)          # the database after the first morning, for the viewers
-    alone = _window([], lambda: _cli_import(base, second))
-    measures["import_second"], measures["import_second_cpu"] = alone["seconds"], alone["cpu"]["import"]
     uploads = [(path.name, path.read_bytes()) for path in first]
     started = time.perf_counter()
     job = start_import_process(work / "upload" / "chuangwen.duckdb", uploads, actor="基准测试")
