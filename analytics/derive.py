@@ -187,12 +187,18 @@ def refresh_links(con: duckdb.DuckDBPyConnection, units: list[str] | None = None
                 {"units": units})
 
 
+# A version's place in its problem's history, as one number: by effective date, then import order.
+RECENCY_SQL = "(i.effective_date - DATE '1970-01-01')::BIGINT * 4294967296 + pv.import_id"
+
+
 def current_state_sql(scope: str = "") -> str:
     """SELECT of the current state derived from the history, limited by `scope` (a condition on pv),
     in the column order of `problems`."""
+    # One ordered window (the status before each version); everything else is an aggregate over the
+    # problem's versions: the first and the current version are those of the least and greatest recency.
     return f"""
         WITH versions AS (
-            SELECT pv.*, i.effective_date,
+            SELECT pv.*, i.effective_date, {RECENCY_SQL} AS recency,
                    lag(pv.status) OVER (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id)
                        AS previous_status
             FROM problem_versions pv JOIN imports i USING (import_id)
@@ -200,19 +206,16 @@ def current_state_sql(scope: str = "") -> str:
         ),
         lives AS (SELECT pv.*, {REOPENED_DAY_SQL} FROM versions pv),
         history AS (
-            SELECT pv.* EXCLUDE (import_id, effective_date, previous_status), pv.import_id AS last_import_id,
-                   pv.effective_date AS as_of,
-                   first_value(pv.import_id) OVER in_order AS first_import_id,
+            SELECT pv.* EXCLUDE (import_id, effective_date, previous_status, recency),
+                   pv.import_id AS last_import_id, pv.effective_date AS as_of,
+                   arg_min(pv.import_id, pv.recency) OVER one_problem AS first_import_id,
                    min(pv.effective_date) OVER one_problem AS first_seen,
                    {STEPS_SEEN_SQL},
-                   row_number() OVER newest_first AS recency
+                   pv.recency = max(pv.recency) OVER one_problem AS is_current
             FROM lives pv
-            WINDOW one_problem AS (PARTITION BY pv.problem_key),
-                   in_order AS (PARTITION BY pv.problem_key ORDER BY pv.effective_date, pv.import_id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
-                   newest_first AS (PARTITION BY pv.problem_key ORDER BY pv.effective_date DESC, pv.import_id DESC)
+            WINDOW one_problem AS (PARTITION BY pv.problem_key)
         ),
-        current AS (SELECT * FROM history WHERE recency = 1),
+        current AS (SELECT * FROM history WHERE is_current),
         {life_days_ctes('current')}
         SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
 

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import VERSION_COLUMNS, refresh_current
+from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, refresh_current
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.score_store import next_import_id
@@ -64,7 +64,7 @@ _CHANGES_SQL = f"""
         FROM problem_versions v WHERE list_contains($ids, v.import_id)
     ),
     earlier AS (
-        SELECT pv.*, (i.effective_date - DATE '1970-01-01')::BIGINT * 4294967296 + pv.import_id AS recency
+        SELECT pv.*, {RECENCY_SQL} AS recency
         FROM problem_versions pv JOIN imports i USING (import_id)
         WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM batch)
     ),
