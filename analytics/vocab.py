@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
@@ -86,7 +87,6 @@ def clean_header(value: object) -> str:
 
 # A header cell is at most this many characters longer than the field word it contains.
 PROSE_MARGIN = 4
-_LONGEST_HEADER = max(len(spelling) for spellings in HEADER_SYNONYMS.values() for spelling in spellings)
 
 
 # Every cell of a data row is asked (a repeated header row is skipped): a ledger's distinct cells run to
@@ -94,9 +94,6 @@ _LONGEST_HEADER = max(len(spelling) for spellings in HEADER_SYNONYMS.values() fo
 @functools.lru_cache(maxsize=1 << 16)
 def header_field(header: str) -> str | None:
     """The canonical ledger field a header cell names, or None."""
-    # Most cells asked are prose (descriptions, 点位 names): too long to be a header, whatever they say.
-    if len(clean_header(header)) > _LONGEST_HEADER + PROSE_MARGIN:
-        return None
     return match_header(header, HEADER_SYNONYMS)
 
 
@@ -106,22 +103,48 @@ def score_header_field(header: str) -> str | None:
     return match_header(header, SCORE_HEADER_SYNONYMS)
 
 
+@dataclass(frozen=True)
+class _Spellings:
+    """A synonyms table arranged for matching: each spelling's field (the first field that lists it),
+    the spellings of two characters or more longest first (a table's order among equals), the longest."""
+    table: dict[str, tuple[str, ...]]
+    exact: dict[str, str]
+    longest_first: list[tuple[str, str]]
+    longest: int
+
+
+_ARRANGED: dict[int, _Spellings] = {}
+
+
+def _arranged(synonyms: dict[str, tuple[str, ...]]) -> _Spellings:
+    """Arranged once per table: the tables are made once and never changed (the entry keeps the
+    table itself, so its id cannot be taken by another)."""
+    found = _ARRANGED.get(id(synonyms))
+    if found is None or found.table is not synonyms:
+        pairs = [(spelling, field) for field, spellings in synonyms.items() for spelling in spellings]
+        exact: dict[str, str] = {}
+        for spelling, field in pairs:
+            exact.setdefault(spelling, field)
+        found = _ARRANGED[id(synonyms)] = _Spellings(
+            synonyms, exact, sorted(((s, f) for s, f in pairs if len(s) >= 2), key=lambda pair: -len(pair[0])),
+            max((len(s) for s, _ in pairs), default=0))
+    return found
+
+
 def match_header(header: str, synonyms: dict[str, tuple[str, ...]]) -> str | None:
     """The field of `synonyms` a header names: an exact spelling first, else the longest one it contains."""
     name = clean_header(header).lower()
     if not name:
         return None
-    for field, spellings in synonyms.items():
-        if name in spellings:
-            return field
-    best: tuple[int, str] | None = None
-    for field, spellings in synonyms.items():
-        for spelling in spellings:
-            if len(spelling) >= 2 and spelling in name and (best is None or len(spelling) > best[0]):
-                best = (len(spelling), field)
-    # A long cell that merely mentions a field word is prose (an instruction), not a header.
-    if best and len(name) <= best[0] + PROSE_MARGIN:
-        return best[1]
+    spellings = _arranged(synonyms)
+    if name in spellings.exact:
+        return spellings.exact[name]
+    # A long cell that merely mentions a field word is prose (an instruction, a description), not a header.
+    if len(name) > spellings.longest + PROSE_MARGIN:
+        return None
+    for spelling, field in spellings.longest_first:
+        if spelling in name:
+            return field if len(name) <= len(spelling) + PROSE_MARGIN else None
     return None
 
 
