@@ -109,6 +109,10 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
                  vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> list[ProblemRow]:
     """The data rows under the header: blank, 合计/小计, footer and repeated header rows are skipped."""
     substantive = [layout.columns[f] for f in vocabulary.row_keys if f in layout.columns]
+    # Only a row holding one of the sheet's header-like cells can repeat the header: each distinct
+    # cell is asked once, and most rows are let through by a set test.
+    header_like = {cell for cell in set().union(*rows[layout.header_row + 1:])
+                   if isinstance(cell, str) and vocabulary.field_of(cell)}
     found = []
     for index in range(layout.header_row + 1, len(rows)):
         row = rows[index]
@@ -125,7 +129,7 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
                 continue
             if len(filled) < 2:
                 continue  # a lone stray cell (a page number, a signature) is not a problem
-        if _is_header_row(_row_fields(row, vocabulary), vocabulary):
+        if not header_like.isdisjoint(row) and _is_header_row(_row_fields(row, vocabulary), vocabulary):
             continue
         cells = {name: (row[col] if col < len(row) else "") for name, col in layout.columns.items()}
         found.append(ProblemRow(layout.sheet, index + 1, cells))
