@@ -220,12 +220,13 @@ def data_version(db_path: Path | str | None = None) -> list[int]:
 
 # ---- readers read a published copy ---------------------------------------------------------------
 # DuckDB lets a process that writes a file lock everyone else out of it, readers included. So the
-# writer, once a batch is committed, copies the file (nobody else writes it: the writer holds the
-# write lock) to a new generation beside it and points readers at that copy by atomically replacing
-# a small pointer file. Readers open the generation the pointer names, read-only and without any
-# lock: a copy is never written again, so they see the last whole state however long the writer
-# works. Each generation has its own file name, so a process still holding a connection to an older
-# one (DuckDB shares one open database per path within a process) never serves it under the new name.
+# writer, once it has committed (an import: every few seconds and at its end), copies the file
+# (nobody else writes it: the writer holds the write lock) to a new generation beside it and points
+# readers at that copy by atomically replacing a small pointer file. Readers open the generation the
+# pointer names, read-only and without any lock: a copy is never written again, so they see the last
+# whole state however long the writer works. Each generation has its own file name, so a process
+# still holding a connection to an older one (DuckDB shares one open database per path within a
+# process) never serves it under the new name.
 # A reader that finds no copy, or one older than the file while no writer is at work (a file written
 # by an earlier version, or by a tool that bypassed the write lock), publishes one first.
 
@@ -250,7 +251,7 @@ def _read_pointer(db_path: Path) -> tuple[int, Path, list[int]] | None:
 
 def publish(db_path: Path | str) -> Path:
     """Copy the database as the readers' new generation. The caller holds the write lock and has
-    committed and closed its connection, so the file is whole."""
+    committed, and closed its connection or checkpointed it, so the file is whole."""
     db_path = Path(db_path)
     folder = copies_dir(db_path)
     folder.mkdir(exist_ok=True)
