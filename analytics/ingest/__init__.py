@@ -3,8 +3,8 @@
 history."""
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused, ReadLimits
-from analytics.ingest.batch import import_paths
-from analytics.ingest.store import ImportResult, rebuild, undo_import
+from analytics.ingest.batch import import_paths, rebuild
+from analytics.ingest.store import ImportResult, undo_import
 
 __all__ = ["FileRefused", "ImportResult", "ParsedLedger", "ReadLimits", "import_paths", "parse_ledger",
            "rebuild", "undo_import"]

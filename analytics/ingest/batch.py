@@ -6,28 +6,33 @@ once. What each import records (rows new and updated) is still counted as if the
 stored one after another in order: each row is compared with the version its problem had just before
 its own import, taken from the history. Score and readiness sheets are not batched: each goes to its
 own tables (score_store, readiness_store) in a transaction of its own, numbered in the same sequence.
+A rebuild replays the archive through the same writer, one file per batch, keeping the import numbers.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from analytics import db, schema
 from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, refresh_current
+import analytics.ingest.readiness_store as readiness_store
+import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.reader import FileRefused, ReadLimits
-from analytics.ingest.score_store import next_import_id
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
                                     PreparedLedger, _archive, _ParseAhead, file_sha256, import_readiness_sheet,
-                                    import_score_sheet, point_type_aliases, prepare_file)
+                                    import_score_sheet, point_type_aliases, prepare_file, prepare_ledger)
 from analytics.office_words import office_words
 
 
@@ -113,7 +118,7 @@ def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, a
     results: list[ImportResult | None] = [None] * len(staged)
     stored: list[tuple[int, int, StagedLedger]] = []      # (position, import id, ledger)
     seen = earlier_imports(con, staged)
-    next_id = next_import_id(con)   # one sequence with the score and readiness sheets
+    next_id = score_store.next_import_id(con)   # one sequence with the score and readiness sheets
     for position, item in enumerate(staged):
         duplicate = seen.get(item.identity)
         if duplicate:
@@ -303,3 +308,63 @@ def _store(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger]) -> list[I
 def _refused_on_write(name: str, error: Exception) -> ImportResult:
     return ImportResult(name, "refused", f"文件“{name}”未导入：写入时出错，已回滚，数据库未改动"
                                          f"（{type(error).__name__}: {error}）")
+
+
+_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log")
+
+
+def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
+    """Re-import every archived ledger, in its original order, into a fresh file and swap it in.
+
+    Settings, the unit list, aliases, the users' status and source words (the ledgers are read again
+    with the words in force) and the audit log are carried over; import ids, times and undo
+    marks are kept, so the rebuilt figures equal the old ones when the archive is complete."""
+    db_path = Path(db_path) if db_path is not None else db.default_db_path()
+    archive = db.archive_dir(db_path)
+    with db.writing(db_path, actor=actor):
+        with db.connect(db_path, read_only=True) as old:
+            imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
+            score_imports = score_store.score_imports_for_rebuild(old)
+            readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
+            carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
+        sheet_imports = [*score_imports, *readiness_imports]
+        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in sheet_imports)],
+                                             [*imports["archive_path"], *(r["archive_path"] for r in sheet_imports)])
+                   if not (archive / rel).exists()]
+        if missing:
+            raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
+        handle, temporary = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
+        os.close(handle)
+        os.unlink(temporary)
+        temporary = Path(temporary)
+        try:
+            with db.connect(temporary) as con:
+                schema.ensure_schema(con)
+                for table, frame in carried.items():
+                    con.execute(f"DELETE FROM {table}")
+                    con.register("carried_rows", frame)
+                    con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
+                    con.unregister("carried_rows")
+                aliases, words = point_type_aliases(con), office_words(con)
+                for record in imports.itertuples(index=False):
+                    imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
+                    unit_option = record.unit_option if pd.notna(record.unit_option) else None
+                    prepared = prepare_ledger(archive / record.archive_path, point_type_aliases=aliases,
+                                              words=words, unit=unit_option, today=imported_at.date())
+                    prepared.ledger.file_name = record.file_name
+                    write_batch(con, [StagedLedger(prepared, record.sha256, record.archive_path, record.imported_by,
+                                                   imported_at, unit_option, int(record.import_id))], audit=False)
+                    if pd.notna(record.undone_at):
+                        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                                    [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
+                                     int(record.import_id)])
+                        refresh_current(con, [int(record.import_id)])
+                score_store.replay_score_imports(con, score_imports, archive, aliases)
+                readiness_store.replay_readiness_imports(con, readiness_imports, archive)
+                replayed = len(imports) + len(sheet_imports)
+                con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
+                            [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])
+            os.replace(temporary, db_path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return f"已从归档重建数据库：重放{replayed}次导入。"

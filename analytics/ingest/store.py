@@ -1,6 +1,6 @@
 """Parsed ledgers into the database: a file read into rows ready to store (in worker processes for a
-batch), archived, written with its history; undo and rebuild. A batch of imports is stored by
-analytics/ingest/batch.py; rebuild replays the archive file by file.
+batch), archived; score and readiness sheets stored; undo. Ledgers are written by
+analytics/ingest/batch.py, which also rebuilds the database from the archive, file by file.
 
 The current state of a problem is always derived from its history: the version from its unit's
 newest ledger (by report date, then import order) that is not undone. So a late-arriving older
@@ -17,7 +17,6 @@ import itertools
 import multiprocessing
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
-from analytics import db, schema
+from analytics import db
 from analytics.derive import VERSION_COLUMNS, refresh_current
 from analytics.ingest.parse import ParsedLedger, parse_ledger
 from analytics.ingest.reader import FileRefused
@@ -37,7 +35,6 @@ import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.recognise import parse_file
 from analytics.ingest.scoresheet import ParsedScoreSheet
-from analytics.office_words import office_words
 
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
@@ -142,50 +139,6 @@ def _tabled(ledger: ParsedLedger) -> PreparedLedger:
     versions = pa.table({name: pa.array([record[name] for record in ledger.records],
                                         _VERSION_TYPES.get(name, pa.string())) for name in VERSION_COLUMNS})
     return PreparedLedger(dataclasses.replace(ledger, records=[]), versions, len(ledger.records), ledger.flagged)
-
-
-def _count_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
-    """(new, updated): rows of this import that were not current before, or whose content moved on."""
-    changed = " OR ".join(f"v.{c} IS DISTINCT FROM p.{c}" for c in _CHANGE_COLUMNS)
-    return con.execute(f"""
-        SELECT count(*) FILTER (WHERE p.problem_key IS NULL),
-               count(*) FILTER (WHERE p.problem_key IS NOT NULL AND ({changed}))
-        FROM problem_versions v LEFT JOIN problems p USING (problem_key)
-        WHERE v.import_id = ?
-    """, [import_id]).fetchone()
-
-
-def _write(con: duckdb.DuckDBPyConnection, prepared: PreparedLedger, *, sha256: str, archive_path: str,
-           actor: str, now: dt.datetime, unit_option: str | None, import_id: int | None = None,
-           audit: bool = True) -> ImportResult:
-    parsed = prepared.ledger
-    with db.transaction(con):
-        if import_id is None:
-            import_id = score_store.next_import_id(con)   # one sequence with the score sheets
-        effective = parsed.report_date or now.date()
-        con.execute("""INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, NULL, NULL)""",
-                    [import_id, parsed.file_name, sha256, parsed.ledger_unit, parsed.unit_source, unit_option,
-                     parsed.report_date, effective, now, actor, prepared.rows, prepared.flagged,
-                     archive_path])
-        con.register("incoming_versions", prepared.versions)
-        try:
-            con.execute("INSERT INTO problem_versions SELECT $import_id, * FROM incoming_versions",
-                        {"import_id": import_id})
-        finally:
-            con.unregister("incoming_versions")
-        new, updated = _count_changes(con, import_id)
-        refresh_current(con, [import_id])
-        con.execute("UPDATE imports SET rows_new = ?, rows_updated = ? WHERE import_id = ?",
-                    [new, updated, import_id])
-        if audit:
-            con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
-                        [now, actor, f"#{import_id} {parsed.file_name}（{parsed.ledger_unit}，{prepared.rows}行）"])
-    return ImportResult(
-        parsed.file_name, "imported",
-        f"已导入：{parsed.ledger_unit}（单位来自{parsed.unit_source}），读取{prepared.rows}条，"
-        f"新增{new}条，更新{updated}条，标记待核{prepared.flagged}条",
-        import_id, parsed.ledger_unit, parsed.unit_source, parsed.report_date,
-        prepared.rows, new, updated, prepared.flagged, parsed.warnings)
 
 
 # A batch of at least this many files may be parsed in worker processes, ahead of the writes: parsing
@@ -329,64 +282,3 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
             con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                         [now, actor, f"#{import_id} {file_name}（{unit}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{unit}）"
-
-
-_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log")
-
-
-def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
-    """Re-import every archived ledger, in its original order, into a fresh file and swap it in.
-
-    Settings, the unit list, aliases, the users' status and source words (the ledgers are read again
-    with the words in force) and the audit log are carried over; import ids, times and undo
-    marks are kept, so the rebuilt figures equal the old ones when the archive is complete."""
-    db_path = Path(db_path) if db_path is not None else db.default_db_path()
-    archive = db.archive_dir(db_path)
-    with db.writing(db_path, actor=actor):
-        with db.connect(db_path, read_only=True) as old:
-            imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
-            score_imports = score_store.score_imports_for_rebuild(old)
-            readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
-            carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
-        sheet_imports = [*score_imports, *readiness_imports]
-        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in sheet_imports)],
-                                             [*imports["archive_path"], *(r["archive_path"] for r in sheet_imports)])
-                   if not (archive / rel).exists()]
-        if missing:
-            raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
-        handle, temporary = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
-        os.close(handle)
-        os.unlink(temporary)
-        temporary = Path(temporary)
-        try:
-            with db.connect(temporary) as con:
-                schema.ensure_schema(con)
-                for table, frame in carried.items():
-                    con.execute(f"DELETE FROM {table}")
-                    con.register("carried_rows", frame)
-                    con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
-                    con.unregister("carried_rows")
-                aliases, words = point_type_aliases(con), office_words(con)
-                for record in imports.itertuples(index=False):
-                    imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
-                    unit_option = record.unit_option if pd.notna(record.unit_option) else None
-                    prepared = prepare_ledger(archive / record.archive_path, point_type_aliases=aliases,
-                                              words=words, unit=unit_option, today=imported_at.date())
-                    prepared.ledger.file_name = record.file_name
-                    _write(con, prepared, sha256=record.sha256, archive_path=record.archive_path,
-                           actor=record.imported_by, now=imported_at, unit_option=unit_option,
-                           import_id=int(record.import_id), audit=False)
-                    if pd.notna(record.undone_at):
-                        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                                    [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
-                                     int(record.import_id)])
-                        refresh_current(con, [int(record.import_id)])
-                score_store.replay_score_imports(con, score_imports, archive, aliases)
-                readiness_store.replay_readiness_imports(con, readiness_imports, archive)
-                replayed = len(imports) + len(sheet_imports)
-                con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
-                            [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])
-            os.replace(temporary, db_path)
-        finally:
-            temporary.unlink(missing_ok=True)
-    return f"已从归档重建数据库：重放{replayed}次导入。"
