@@ -26,8 +26,8 @@ from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.ingest.batch import StagedLedger, stage_batch
 from analytics.ingest.readiness_sheets import ReadinessSheet
-from analytics.ingest.store import (ImportProgress, ImportResult, _archive, file_sha256, import_readiness_sheet,
-                                    import_score_sheet, point_type_aliases, prepare_file, prepare_ledger)
+from analytics.ingest.store import (ImportProgress, _archive, file_sha256, import_sheet, point_type_aliases,
+                                    prepare_file, prepare_ledger)
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.labels import chinese_date
 from analytics.settings import store_setting
@@ -165,7 +165,8 @@ def _load_demo_locked(db_path: Path, *, seed, n_units, problems_per_unit, weeks,
             con.execute("INSERT OR REPLACE INTO units SELECT name, kind, district, TRUE FROM demo_units")
             con.unregister("demo_units")
             results = stage_batch(con, staged)
-            sheet_results = [_store_sheet(con, *sheet) for sheet in sheets]
+            sheet_results = [import_sheet(con, sheet, sha256=sha256, archive_path=archived, actor=DEMO_ACTOR,
+                                          now=arrival) for sheet, sha256, archived, arrival in sheets]
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()
     report(ImportProgress(total, total, "演示台账", "完成"))
     stored = sum(result.outcome == "imported" for result in results)
@@ -201,12 +202,6 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
         sheet = prepare_file(path, point_type_aliases=aliases, today=arrival.date())
         staged.append((sheet, sha256, _archive(path, sha256, db_path, move=True), arrival))
     return staged
-
-
-def _store_sheet(con, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str, archived: str,
-                 arrival: dt.datetime) -> ImportResult:
-    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
-    return write(con, sheet, sha256=sha256, archive_path=archived, actor=DEMO_ACTOR, now=arrival)
 
 
 def demo_round_dates(demo: fixtures.Campaign) -> list[dt.date]:

@@ -31,8 +31,8 @@ from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
-                                    PreparedLedger, _archive, _ParseAhead, file_sha256, import_readiness_sheet,
-                                    import_score_sheet, point_type_aliases, prepare_file, prepare_ledger)
+                                    PreparedLedger, _archive, _ParseAhead, file_sha256, import_sheet,
+                                    point_type_aliases, prepare_file, prepare_ledger)
 from analytics.office_words import office_words
 
 
@@ -288,9 +288,8 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
 def _store_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str,
                  archived: str, actor: str, now: dt.datetime) -> ImportResult:
     """A score or readiness sheet in its own transaction; rolled back whole when it fails."""
-    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
     try:
-        return write(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
+        return import_sheet(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
     except (duckdb.Error, ValueError) as error:
         return _refused_on_write(sheet.file_name, error)
 

@@ -258,6 +258,13 @@ def import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet
                         warnings=sheet.warnings, readiness_sheet=sheet.summary())
 
 
+def import_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | ReadinessSheet, *, sha256: str,
+                 archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+    """A score or readiness sheet to its own tables (import_score_sheet or import_readiness_sheet)."""
+    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
+    return write(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor, now=now)
+
+
 def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
                 now: dt.datetime | None = None) -> str:
     """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
