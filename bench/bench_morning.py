@@ -216,7 +216,7 @@ def time_morning(work: Path) -> dict:
     uploads = [(path.name, path.read_bytes()) for path in first]
     started = time.perf_counter()
     job = start_import_process(work / "upload" / "chuangwen.duckdb", uploads, actor="基准测试")
-    while not (follow_import(job).finished or follow_import(job).stopped):
+    while not ((followed := follow_import(job)).finished or followed.stopped):
         time.sleep(0.1)
     measures["upload_first"] = time.perf_counter() - started
     started = time.perf_counter()
