@@ -51,7 +51,9 @@ def prepare_database() -> None:
     """Create the schema once per process; on a database that never had an import, start the demo
     campaign (unless CHUANGWEN_AUTO_DEMO=0) and wait for it instead of drawing the page."""
     data.ensure_schema()
-    if auto_demo_enabled() and not data.data_state().imports and not _demo_pending():
+    if data.data_state().imports:   # the usual page run: nothing to wait for, no lock to look at
+        return
+    if auto_demo_enabled() and not _demo_pending():
         start_demo()
     if _demo_pending():
         _wait_for_demo()
