@@ -21,10 +21,13 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 from filelock import FileLock, Timeout
+
+if TYPE_CHECKING:   # the parser's worker processes import this module, and need no pandas
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "chuangwen.duckdb"

@@ -26,8 +26,8 @@ from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.ingest.batch import StagedLedger, stage_batch
 from analytics.ingest.readiness_sheets import ReadinessSheet
-from analytics.ingest.store import (ImportProgress, _archive, file_sha256, import_sheet, point_type_aliases,
-                                    prepare_file, prepare_ledger)
+from analytics.ingest.prepare import prepare_file, prepare_ledger
+from analytics.ingest.store import ImportProgress, _archive, file_sha256, import_sheet, point_type_aliases
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.labels import chinese_date
 from analytics.settings import store_setting

@@ -20,12 +20,14 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-
-import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.db import STATUSES, transaction
 from analytics.vocab import DEFAULTS_DIR, clean_text
+
+if TYPE_CHECKING:   # the parser's worker processes read the words, and need no pandas
+    import duckdb
+    import pandas as pd
 
 KINDS = {"status": "整改状态", "source": "问题来源"}
 SOURCES = ("上级测评", "模拟测评", "暗访", "日常督查", "专项督查", "人大政协视察", "群众举报", "媒体曝光", "自查")
@@ -207,6 +209,8 @@ def word_table(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
     rows = [(word, meaning, False) for word, meaning in users]
     rows += sorted(((word, meaning, True) for word, meaning in builtin.items() if word not in added),
                    key=lambda row: (row[1], row[0]))
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["word", "meaning", "builtin"])
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from analytics import db
 from analytics.ingest import FileRefused, ImportResult, import_paths
+from analytics.ingest.layout import column_letter
 from analytics.ingest.store import ImportProgress
 from analytics.ingest.recognise import parse_file
 from analytics.ingest.readiness_sheets import FIELD_LABELS as READINESS_FIELD_LABELS, SURVEY, ReadinessSheet
@@ -90,7 +90,7 @@ def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, 
     if isinstance(parsed, ReadinessSheet):
         return _readiness_preview(parsed, file_name)
     mapping = pd.DataFrame(
-        [(layout.sheet, get_column_letter(index + 1), layout.header_text.get(index, ""), FIELD_LABELS[name])
+        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), FIELD_LABELS[name])
          for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
         columns=["sheet", "column", "header", "field"])
     records = pd.DataFrame.from_records(parsed.records)
@@ -132,7 +132,7 @@ def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
     """A readiness sheet's preview: what it was recognised as, how its headers were read, its first
     rows as they will be stored and the flagged ones."""
     mapping = pd.DataFrame(
-        [(layout.sheet, get_column_letter(index + 1), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
+        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
          for layout in sheet.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
         columns=["sheet", "column", "header", "field"])
     rows = sheet.rows

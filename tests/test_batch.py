@@ -9,7 +9,8 @@ from analytics import db, fixtures, schema
 from analytics.ingest import rebuild
 from analytics.ingest.batch import StagedLedger, write_batch
 from analytics.ingest.integrity import check_integrity
-from analytics.ingest.store import _archive, file_sha256, point_type_aliases, prepare_ledger
+from analytics.ingest.prepare import prepare_ledger
+from analytics.ingest.store import _archive, file_sha256, point_type_aliases
 
 NOW = dt.datetime(2026, 11, 21, 8, 0)
 TABLES = {

@@ -1,10 +1,18 @@
 """Import: read any unit's 台账 file (or a 模拟测评 score sheet, or a readiness sheet — 测评体系分解表,
 网上申报 status, 问卷调查 results — each recognised by its content), normalise it and store it with its
-history."""
-from analytics.ingest.parse import ParsedLedger, parse_ledger
-from analytics.ingest.reader import FileRefused, ReadLimits
-from analytics.ingest.batch import import_paths, rebuild
-from analytics.ingest.store import ImportResult, undo_import
+history.
 
-__all__ = ["FileRefused", "ImportResult", "ParsedLedger", "ReadLimits", "import_paths", "parse_ledger",
-           "rebuild", "undo_import"]
+The names below are loaded when first asked for: the parser's worker processes import this package
+and must not pay for the writer's imports (pandas, DuckDB's storing side).
+"""
+import importlib
+
+_HOMES = {"FileRefused": "reader", "ReadLimits": "reader", "ParsedLedger": "parse", "parse_ledger": "parse",
+          "import_paths": "batch", "rebuild": "batch", "ImportResult": "store", "undo_import": "store"}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

@@ -30,9 +30,9 @@ import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.scoresheet import ParsedScoreSheet
-from analytics.ingest.store import (_CHANGE_COLUMNS, PARSE_AHEAD_MIN_FILES, ImportProgress, ImportResult,
-                                    PreparedLedger, _archive, _ParseAhead, file_sha256, import_sheet,
-                                    point_type_aliases, prepare_file, prepare_ledger)
+from analytics.ingest.prepare import PARSE_AHEAD_MIN_FILES, ParseAhead, PreparedLedger, prepare_file, prepare_ledger
+from analytics.ingest.store import (_CHANGE_COLUMNS, ImportProgress, ImportResult, _archive, file_sha256,
+                                    import_sheet, point_type_aliases)
 from analytics.office_words import office_words
 
 
@@ -251,7 +251,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
         aliases, words = point_type_aliases(con), office_words(con)
         parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
                                   today=now.date(), limits=limits)
-        with _ParseAhead(paths, parse, workers) as parsed_files:
+        with ParseAhead(paths, parse, workers) as parsed_files:
             for position, (path, parsed) in enumerate(parsed_files):
                 name = (display_names or {}).get(path, path.name)
                 report(ImportProgress(position + 1, len(paths), name, "读取"))

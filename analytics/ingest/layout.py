@@ -15,6 +15,16 @@ _SUMMARY_ROW = re.compile(r"^(合\s*计|小\s*计|总\s*计|共\s*计|总数|合
 _FOOTER_ROW = re.compile(r"^(注|备注|说明|填报人|填表人|审核人|负责人|联系人|联系电话|签字|盖章|单位负责人)")
 
 
+def column_letter(index: int) -> str:
+    """The name a spreadsheet shows for the 0-based column `index`: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 @dataclass(frozen=True)
 class HeaderVocabulary:
     """What a header row of one kind of sheet names: `field_of` maps a header cell to a field; a

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 
 import analytics.ingest.dates as dates
-from analytics.ingest.layout import ProblemRow, SheetLayout, find_layout, problem_rows
+from analytics.ingest.layout import ProblemRow, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.office_words import OfficeWords, default_words
 from analytics.vocab import FIELD_LABELS, clean_text, normalise_category, normalise_point_type, unclassified_flag
@@ -124,7 +123,7 @@ class _SheetColumns:
 
     def where(self, field_name: str) -> str:
         column = self.layout.columns.get(field_name)
-        letter = f"{get_column_letter(column + 1)}列" if column is not None else ""
+        letter = f"{column_letter(column)}列" if column is not None else ""
         return f"{FIELD_LABELS[field_name]}（{letter}）" if letter else FIELD_LABELS[field_name]
 
     def cells(self, field_name: str) -> list[object]:
@@ -325,9 +324,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     ledger_unit, unit_source = _detect_unit(all_rows, layouts, path, unit, point_type_aliases)
     report_date = detect_report_date(layouts, path)
     warnings = [f"工作表“{layout.sheet}”的表头“{FIELD_LABELS[name]}”出现多次"
-                f"（{get_column_letter(layout.columns[name] + 1)}列与"
-                f"{'、'.join(get_column_letter(c + 1) + '列' for c in extra)}），"
-                f"已采用{get_column_letter(layout.columns[name] + 1)}列"
+                f"（{column_letter(layout.columns[name])}列与"
+                f"{'、'.join(column_letter(c) + '列' for c in extra)}），"
+                f"已采用{column_letter(layout.columns[name])}列"
                 for layout in layouts for name, extra in layout.duplicated.items()]
     if unit and unit != ledger_unit:
         warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")

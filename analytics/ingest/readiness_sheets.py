@@ -15,15 +15,16 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 import analytics.ingest.dates as dates
-from analytics.ingest.layout import HeaderVocabulary, SheetLayout, find_layout, problem_rows
+from analytics.ingest.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ingest.parse import detect_report_date
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import clean_header, clean_text, header_field, match_header
+
+if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes through here in the parser's workers
+    import pandas as pd
 
 CATALOGUE, MATERIALS, SURVEY = "catalogue", "materials", "survey"
 KIND_LABELS = {CATALOGUE: "测评体系分解表", MATERIALS: "网上申报材料报送情况", SURVEY: "问卷调查结果"}
@@ -340,7 +341,7 @@ def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] |
 
 def _where(layout: SheetLayout, name: str, label: str) -> str:
     column = layout.columns.get(name)
-    return f"{label}（{get_column_letter(column + 1)}列）" if column is not None else label
+    return f"{label}（{column_letter(column)}列）" if column is not None else label
 
 
 def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
@@ -461,7 +462,7 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                 rate = read_rate(raw)
                 cell_flags = []
                 if rate is None:
-                    cell_flags.append(f"{indicator}（{get_column_letter(column + 1)}列）“{text}”无法识别为比率")
+                    cell_flags.append(f"{indicator}（{column_letter(column)}列）“{text}”无法识别为比率")
                 records.append({
                     "sheet": grid.sheet, "source_row": row.row_number, "round": cell_round[0],
                     "round_no": cell_round[1], "area": cell_area, "indicator": indicator, "rate": rate,
@@ -520,6 +521,8 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
     if not records:
         raise FileRefused(f"文件“{path.name}”未导入：识别为{KIND_LABELS[kind]}（工作表{sheet_names}），"
                           "但表头下没有任何记录。")
+    import pandas as pd
+
     rows = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS[kind])
     warnings = []
     if kind == SURVEY and rows["round_no"].isna().all() and (rows["round"] == "本轮").all():

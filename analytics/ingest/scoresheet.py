@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 
 import analytics.ingest.dates as dates
-from analytics.ingest.layout import HEADER_SEARCH_ROWS, SheetLayout, problem_rows
+from analytics.ingest.layout import HEADER_SEARCH_ROWS, SheetLayout, column_letter, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import clean_text, header_field, normalise_point_type, score_header_field, unclassified_flag
 
@@ -207,7 +206,7 @@ def find_score_layout(sheet: str, rows: list[list[object]]) -> ScoreLayout | Non
                     item = clean_text(group_row[column])
                 name = clean_text(names_row[column]) if column < len(names_row) else ""
                 standards[column] = ("" if GROUP_HEADERS.match(item) else item,
-                                     name or f"第{get_column_letter(column + 1)}列", points[column])
+                                     name or f"第{column_letter(column)}列", points[column])
             header_rows = list(range(header, below + 1))
             break
     if not standards:
@@ -245,7 +244,7 @@ class _Sheet:
 
     def where(self, row: int, column: int | None = None) -> str:
         sheet = f"工作表“{self.grid.sheet}”" if self.grid.sheet else ""
-        cell = f"{get_column_letter(column + 1)}列" if column is not None else ""
+        cell = f"{column_letter(column)}列" if column is not None else ""
         return f"{sheet}第{row}行{cell}"
 
     def _type_from_sheet(self) -> str | None:
@@ -368,7 +367,7 @@ class _Sheet:
             return
         point.deducted = (point.deducted or 0.0) + deducted
         point.deductions.append({
-            "sheet": self.grid.sheet, "source_row": row_number, "source_column": get_column_letter(column + 1),
+            "sheet": self.grid.sheet, "source_row": row_number, "source_column": column_letter(column),
             "item": item.strip("—-－ ") or None, "standard": standard.strip("—-－ ") or None,
             "max_points": points, "deduction": deducted, "reason": reason or None,
             "raw_deduction": clean_text(value) or None, "flags": flags})
