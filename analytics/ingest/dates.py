@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 FIRST_PLAUSIBLE_YEAR = 2000
@@ -25,10 +25,10 @@ _IMMEDIATE = ("立行立改", "立即整改", "立即", "即知即改", "当天"
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-@dataclass(frozen=True)
-class DateReading:
+class DateReading(NamedTuple):
     """What one date cell says. Exactly one of: a date (year may be missing), days after the found date,
-    nothing (blank), or unreadable text."""
+    nothing (blank), or unreadable text. A named tuple: a ledger's readings are hashed a few hundred
+    thousand times a morning (each distinct one is resolved once), and a tuple hashes in C."""
     raw: str
     year: int | None = None
     month: int | None = None

@@ -3,6 +3,7 @@ problem rows are, and what the title rows say about the unit and the report date
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -119,28 +120,50 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
                  vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> list[ProblemRow]:
     """The data rows under the header: blank, 合计/小计, footer and repeated header rows are skipped."""
     substantive = [layout.columns[f] for f in vocabulary.row_keys if f in layout.columns]
-    # Only a row holding one of the sheet's header-like cells can repeat the header: each distinct
-    # cell is asked once, and most rows are let through by a set test.
-    header_like = {cell for cell in set().union(*rows[layout.header_row + 1:])
-                   if isinstance(cell, str) and vocabulary.field_of(cell)}
+    names, columns = list(layout.columns), list(layout.columns.values())
+    # Each distinct cell under the header is looked at once. A row with none of the cells that can
+    # start a 合计 or footer row, too few header-like cells to repeat the header (a unit's name can
+    # read like one: 城关街道 ~ 街道), and a filled substantive cell is a problem row: most rows, told
+    # by set tests. The others are looked at cell by cell (_is_problem_row).
+    distinct = set().union(*rows[layout.header_row + 1:])
+    texts = [cell for cell in distinct if isinstance(cell, str)]
+    header_like = {text for text in texts if vocabulary.field_of(text)}
+    # Only text is blank or starts a 合计 or footer row (a number, date or boolean never does); the
+    # patterns allow white space inside, so a text is matched as clean_text would leave its start.
+    blank = {text for text in texts if not text.strip()} | ({None} if None in distinct else set())
+    summary_or_footer = {text for text in texts if _SUMMARY_ROW.match(start := text.lstrip())
+                         or _FOOTER_ROW.match(start)}
+
+    def may_repeat_header(row: list[object]) -> bool:
+        return not header_like.isdisjoint(row) and len(header_like.intersection(row)) >= vocabulary.min_fields
+
+    take = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    last_column = max(columns)
     found = []
     for index in range(layout.header_row + 1, len(rows)):
         row = rows[index]
-        # Texts are cleaned as far as each test needs: a problem row is told at its first cells.
-        texts = _filled_texts(row)
-        first = list(itertools.islice(texts, 3))
-        if not first or any(_SUMMARY_ROW.match(text) for text in first):
+        plain = (summary_or_footer.isdisjoint(row) and not may_repeat_header(row)
+                 and any(column < len(row) and row[column] not in blank for column in substantive))
+        if not plain and not _is_problem_row(row, substantive, may_repeat_header, vocabulary):
             continue
-        if all(_FOOTER_ROW.match(text) for text in first) and all(_FOOTER_ROW.match(text) for text in texts):
-            continue  # 填报人：… 审核人：… under the table, whatever column it sits in
-        if not any(column < len(row) and clean_text(row[column]) for column in substantive):
-            filled = list(_filled_texts(row))
-            if all("：" in text or ":" in text for text in filled):
-                continue
-            if len(filled) < 2:
-                continue  # a lone stray cell (a page number, a signature) is not a problem
-        if not header_like.isdisjoint(row) and _is_header_row(_row_fields(row, vocabulary), vocabulary):
-            continue
-        cells = {name: (row[col] if col < len(row) else "") for name, col in layout.columns.items()}
-        found.append(ProblemRow(layout.sheet, index + 1, cells))
+        values = take(row) if last_column < len(row) else [row[col] if col < len(row) else "" for col in columns]
+        found.append(ProblemRow(layout.sheet, index + 1, dict(zip(names, values))))
     return found
+
+
+def _is_problem_row(row: list[object], substantive: list[int], may_repeat_header: Callable[[list[object]], bool],
+                    vocabulary: HeaderVocabulary) -> bool:
+    # Texts are cleaned as far as each test needs: a problem row is told at its first cells.
+    texts = _filled_texts(row)
+    first = list(itertools.islice(texts, 3))
+    if not first or any(_SUMMARY_ROW.match(text) for text in first):
+        return False
+    if all(_FOOTER_ROW.match(text) for text in first) and all(_FOOTER_ROW.match(text) for text in texts):
+        return False  # 填报人：… 审核人：… under the table, whatever column it sits in
+    if not any(column < len(row) and clean_text(row[column]) for column in substantive):
+        filled = list(_filled_texts(row))
+        if all("：" in text or ":" in text for text in filled):
+            return False
+        if len(filled) < 2:
+            return False  # a lone stray cell (a page number, a signature) is not a problem
+    return not may_repeat_header(row) or not _is_header_row(_row_fields(row, vocabulary), vocabulary)

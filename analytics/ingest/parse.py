@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import hashlib
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,17 +36,24 @@ _CARRIED_KEY = re.compile(r"^[^|]+\|[^|]*\|[^|]+$")   # unit|sheet|serial, as th
 
 @dataclass
 class ParsedLedger:
+    """A ledger read: its problem rows held column by column (`columns`: field → a value per row, the
+    fields of `records`), as they are tabled for the database."""
     file_name: str
     ledger_unit: str
     unit_source: str
     report_date: dt.date | None
-    records: list[dict]
+    columns: dict[str, list]
     layouts: list[SheetLayout]
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def records(self) -> list[dict]:
+        """The rows as records, field → value."""
+        return [dict(zip(self.columns, values)) for values in zip(*self.columns.values())]
+
+    @property
     def flagged(self) -> int:
-        return sum(1 for record in self.records if record["flags"])
+        return sum(map(bool, self.columns.get("flags", ())))
 
 
 def _unit_from_text(text: str, point_type_aliases: dict[str, str]) -> str | None:
@@ -75,8 +83,13 @@ def _detect_unit(rows: list[ProblemRow], layouts: list[SheetLayout], path: Path,
                  aliases: dict[str, str]) -> tuple[str, str]:
     """The ledger's unit, by trust: 责任单位 column (when it names one unit), title rows, file name,
     the explicit option; a column naming several units is the last resort (its most common one)."""
-    column_units = collections.Counter(
-        text for row in rows if (text := clean_text(row.cells.get("unit"))) and not _ERROR_VALUE.match(text))
+    column_units: collections.Counter[str] = collections.Counter()
+    # counted per distinct cell, then by its text: a text's first row decides among equal counts as before
+    cells = [row.cells.get("unit") for row in rows]
+    for (_, cell), count in collections.Counter(zip(map(type, cells), cells)).items():   # 1, 1.0, True apart
+        text = clean_text(cell)
+        if text and not _ERROR_VALUE.match(text):
+            column_units[text] += count
     if len(column_units) == 1:
         return next(iter(column_units)), "责任单位列"
     for layout in layouts:
@@ -120,6 +133,7 @@ class _SheetColumns:
     def __init__(self, rows: list[ProblemRow], layout: SheetLayout, today: dt.date):
         self.rows, self.layout, self.today = rows, layout, today
         self.flags: list[list[str]] = [[] for _ in rows]
+        self._cells = [row.cells for row in rows]
 
     def where(self, field_name: str) -> str:
         column = self.layout.columns.get(field_name)
@@ -127,20 +141,29 @@ class _SheetColumns:
         return f"{FIELD_LABELS[field_name]}（{letter}）" if letter else FIELD_LABELS[field_name]
 
     def cells(self, field_name: str) -> list[object]:
-        return [row.cells.get(field_name) for row in self.rows]
+        if field_name not in self.layout.columns:
+            return [None] * len(self.rows)
+        return list(map(operator.itemgetter(field_name), self._cells))
 
-    def each_distinct(self, keys: list[object], read: Callable[[object], tuple]) -> list:
+    def typed_cells(self, field_name: str) -> list[tuple[type, object]]:
+        """(type, value) of each row's cell: the key under which a cell is read (1, 1.0 and True differ)."""
+        cells = self.cells(field_name)
+        return list(zip(map(type, cells), cells))
+
+    def each_distinct(self, keys: list, read: Callable[[object], tuple]) -> list:
         """read(key) = (value, reason or None) for each row's key, computed once per distinct key; the
-        reasons go to the rows' flags. A cell's key carries its type: 1, 1.0 and True read differently."""
-        distinct = dict.fromkeys(keys)
-        for key in distinct:
-            distinct[key] = read(key)
-        if any(reason for _, reason in distinct.values()):
+        reasons go to the rows' flags."""
+        values, reasons = {}, {}
+        for key in dict.fromkeys(keys):
+            values[key], reason = read(key)
+            if reason:
+                reasons[key] = reason
+        if reasons:
             for flags, key in zip(self.flags, keys):
-                reason = distinct[key][1]
+                reason = reasons.get(key)
                 if reason:
                     flags.extend(reason) if isinstance(reason, tuple) else flags.append(reason)
-        return [distinct[key][0] for key in keys]
+        return list(map(values.__getitem__, keys))
 
     def text(self, field_name: str) -> list[str]:
         where = self.where(field_name)
@@ -150,7 +173,7 @@ class _SheetColumns:
             if _ERROR_VALUE.match(text):
                 return "", f"{where}为Excel错误值“{text}”"
             return text, None
-        return self.each_distinct([(type(value), value) for value in self.cells(field_name)], read)
+        return self.each_distinct(self.typed_cells(field_name), read)
 
     def date_readings(self, field_name: str) -> list[dates.DateReading]:
         where = self.where(field_name)
@@ -161,7 +184,7 @@ class _SheetColumns:
                 return dates.DateReading(raw=value.strip(), unreadable=True), f"{where}为Excel错误值“{value.strip()}”"
             reading = dates.read_date_cell(value)
             return reading, (f"{where}“{reading.raw}”无法识别" if reading.unreadable else None)
-        return self.each_distinct([(type(value), value) for value in self.cells(field_name)], read)
+        return self.each_distinct(self.typed_cells(field_name), read)
 
     def implausible(self, field_name: str, reading: dates.DateReading, day: dt.date | None) -> str | None:
         if day is not None and not dates.plausible(day, self.today):
@@ -245,9 +268,10 @@ class _SheetColumns:
                 flags.append(reason)
 
 
-def _sheet_records(rows: list[ProblemRow], layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
-                   today: dt.date, multi_sheet: bool, aliases: dict[str, str], words: OfficeWords) -> list[dict]:
-    """The sheet's rows as records, the fields read in the order their reasons are listed."""
+def _sheet_fields(rows: list[ProblemRow], layout: SheetLayout, reference: dt.date, report_date: dt.date | None,
+                  today: dt.date, multi_sheet: bool, aliases: dict[str, str], words: OfficeWords) -> dict[str, list]:
+    """The sheet's (non-empty) rows as fields, each a value per row; the fields are read in the order
+    their reasons are listed."""
     columns = _SheetColumns(rows, layout, today)
     point_types = columns.point_types(multi_sheet, aliases)
     found_readings = columns.date_readings("found_date")
@@ -267,37 +291,35 @@ def _sheet_records(rows: list[ProblemRow], layout: SheetLayout, reference: dt.da
     units, districts = columns.text("unit"), columns.text("district")
     sources = columns.each_distinct(columns.text("source"), lambda text: (words.source(text), None))
     remarks = columns.text("remark")
-    categories: dict[str, str | None] = {}
-    serials: dict[tuple[type, object], str] = {}
-    records = []
-    for index, row in enumerate(rows):
-        point_type, raw_type, known = point_types[index]
-        status, status_raw = statuses[index]
-        raw_category, description = raw_categories[index], descriptions[index]
-        # a category written is read alone; only where it says nothing is it guessed from the description
-        if raw_category not in categories:
-            categories[raw_category] = normalise_category(raw_category, "")
-        category = categories[raw_category] or normalise_category(raw_category, description)
-        serial_cell = row.cells.get("serial_no")
-        serial_key = (type(serial_cell), serial_cell)
-        if serial_key not in serials:
-            serials[serial_key] = _serial_text(serial_cell)
-        records.append({
-            "sheet": layout.sheet, "source_row": row.row_number, "serial_no": serials[serial_key] or None,
-            "unit": units[index] or None, "district": districts[index] or None,
-            "point_type": point_type, "point_type_raw": raw_type or None, "point_type_known": known,
-            "point_name": point_names[index] or None, "description": description or None,
-            "category": category, "category_raw": raw_category or None,
-            "source": sources[index], "found_date": found[index], "deadline": deadlines[index],
-            "status": status, "status_raw": status_raw or None,
-            # 已销号 without a completion date was done by its 销号 day at the latest
-            "rectified_date": rectified[index] if rectified[index] or status != "已销号" else closed[index],
-            "closed_date": closed[index], "remark": remarks[index] or None,
-            "raw_found": found_readings[index].raw or None, "raw_deadline": deadline_readings[index].raw or None,
-            "raw_rectified": rectified_readings[index].raw or None, "raw_closed": closed_readings[index].raw or None,
-            "flags": columns.flags[index],
-        })
-    return records
+    # a category written is read alone; only where it says nothing is it guessed from the description
+    written_categories = columns.each_distinct(raw_categories, lambda raw: (normalise_category(raw, ""), None))
+    categories = [category or normalise_category(raw, description) for category, raw, description
+                  in zip(written_categories, raw_categories, descriptions)]
+    serials = [_serial_text(cell) or None for cell in columns.cells("serial_no")]
+    point_type_values, raw_types, known = zip(*point_types)
+    status_values, status_raws = zip(*statuses)
+    # 已销号 without a completion date was done by its 销号 day at the latest
+    rectified = [day if day or status != "已销号" else closed_day
+                 for day, status, closed_day in zip(rectified, status_values, closed)]
+
+    def or_none(values: list) -> list:
+        return [value or None for value in values]
+
+    def raw(readings: list[dates.DateReading]) -> list[str | None]:
+        return [reading.raw or None for reading in readings]
+    return {
+        "sheet": [layout.sheet] * len(rows), "source_row": [row.row_number for row in rows],
+        "serial_no": serials, "unit": or_none(units), "district": or_none(districts),
+        "point_type": point_type_values, "point_type_raw": or_none(raw_types), "point_type_known": known,
+        "point_name": or_none(point_names), "description": or_none(descriptions),
+        "category": categories, "category_raw": or_none(raw_categories),
+        "source": sources, "found_date": found, "deadline": deadlines,
+        "status": status_values, "status_raw": or_none(status_raws),
+        "rectified_date": rectified, "closed_date": closed, "remark": or_none(remarks),
+        "raw_found": raw(found_readings), "raw_deadline": raw(deadline_readings),
+        "raw_rectified": raw(rectified_readings), "raw_closed": raw(closed_readings),
+        "flags": columns.flags,
+    }
 
 
 def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | None = None,
@@ -333,20 +355,25 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
 
     reference = report_date or _latest_full_date(all_rows) or today
     multi_sheet = len(sheets) > 1
-    records = []
+    columns: dict[str, list] = {}
     serials_seen: dict[tuple[str, str], int] = {}
     keys_carried: dict[str, int] = {}
     content_seen: collections.Counter[str] = collections.Counter()
     for layout, rows in rows_by_sheet:
-        for row, record in zip(rows, _sheet_records(rows, layout, reference, report_date, today, multi_sheet,
-                                                    point_type_aliases, words)):
-            # 序号 restarts per sheet in a workbook of several sheets, and in a per-type sheet that
-            # may be joined by others next week: there the sheet is part of a problem's identity
-            sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
-            serial = record["serial_no"]
-            # a returned 交办单: its rows name their problem; rows added below it are new problems,
-            # keyed by content (their 序号 would meet the unit's own ledger's)
-            task_sheet = "problem_key" in layout.columns
+        if not rows:
+            continue
+        fields = _sheet_fields(rows, layout, reference, report_date, today, multi_sheet, point_type_aliases, words)
+        # 序号 restarts per sheet in a workbook of several sheets, and in a per-type sheet that
+        # may be joined by others next week: there the sheet is part of a problem's identity
+        sheet_part = layout.sheet if multi_sheet or "point_type" not in layout.columns else ""
+        # a returned 交办单: its rows name their problem; rows added below it are new problems,
+        # keyed by content (their 序号 would meet the unit's own ledger's)
+        task_sheet = "problem_key" in layout.columns
+        content_part = layout.sheet if task_sheet else sheet_part
+        problem_keys = []
+        for row, serial, flags, *content_fields in zip(
+                rows, fields["serial_no"], fields["flags"], fields["point_type_raw"], fields["point_name"],
+                fields["description"], fields["raw_found"]):
             carried = clean_text(row.cells.get("problem_key")) if task_sheet else ""
             if carried and _CARRIED_KEY.match(carried) and carried not in keys_carried:
                 keys_carried[carried] = row.row_number
@@ -356,20 +383,20 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                 key = f"{ledger_unit}|{sheet_part}|{serial}"
             else:
                 if carried:
-                    record["flags"].append(
-                        f"交办编号“{carried}”" + (f"与第{keys_carried[carried]}行重复" if carried in keys_carried
-                                                else "无法识别") + "，按新问题计")
+                    flags.append(f"交办编号“{carried}”" + (f"与第{keys_carried[carried]}行重复" if carried in keys_carried
+                                                        else "无法识别") + "，按新问题计")
                 elif serial and not task_sheet:
-                    record["flags"].append(f"序号“{serial}”与第{serials_seen[(sheet_part, serial)]}行重复")
-                sheet_part = layout.sheet if task_sheet else sheet_part
-                content = "|".join(str(record[name] or "") for name in
-                                   ("point_type_raw", "point_name", "description", "raw_found"))
+                    flags.append(f"序号“{serial}”与第{serials_seen[(sheet_part, serial)]}行重复")
+                content = "|".join(str(value or "") for value in content_fields)
                 digest = hashlib.sha1(content.encode()).hexdigest()[:16]
                 content_seen[digest] += 1
-                key = f"{ledger_unit}|{sheet_part}|c:{digest}#{content_seen[digest]}"
-            record.update(problem_key=key, ledger_unit=ledger_unit, unit=record["unit"] or ledger_unit)
-            records.append(record)
-    return ParsedLedger(path.name, ledger_unit, unit_source, report_date, records, layouts, warnings)
+                key = f"{ledger_unit}|{content_part}|c:{digest}#{content_seen[digest]}"
+            problem_keys.append(key)
+        fields.update(problem_key=problem_keys, ledger_unit=[ledger_unit] * len(rows),
+                      unit=[unit or ledger_unit for unit in fields["unit"]])
+        for name, values in fields.items():
+            columns.setdefault(name, []).extend(values)
+    return ParsedLedger(path.name, ledger_unit, unit_source, report_date, columns, layouts, warnings)
 
 
 def _latest_full_date(rows: list[ProblemRow]) -> dt.date | None:

