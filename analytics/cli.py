@@ -73,7 +73,7 @@ _OUTCOME_LABELS = {"imported": "导入", "unchanged": "未变", "refused": "拒�
 
 
 def command_import(args: argparse.Namespace) -> int:
-    from analytics.ingest.prepare import PARSE_AHEAD_MIN_FILES, parse_workers_for_command_line, start_parse_workers
+    from analytics.ingest.workers import PARSE_AHEAD_MIN_FILES, parse_workers_for_command_line, start_parse_workers
     from analytics.ingest.reader import SUPPORTED_SUFFIXES
 
     paths: list[Path] = []
@@ -221,7 +221,7 @@ def _said_or_refused(run, refusal: type[Exception]) -> int:
 
 def command_demo(args: argparse.Namespace) -> int:
     from analytics.demo import DemoRefused, load_demo
-    from analytics.ingest.prepare import parse_workers_for_command_line
+    from analytics.ingest.workers import parse_workers_for_command_line
 
     return _said_or_refused(lambda: load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
                                               only_if_empty=args.if_empty), DemoRefused)

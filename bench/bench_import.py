@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import fixtures  # noqa: E402
 from analytics.ingest import import_paths  # noqa: E402
-from analytics.ingest.prepare import parse_workers_for_command_line  # noqa: E402
+from analytics.ingest.workers import parse_workers_for_command_line  # noqa: E402
 from analytics.ingest.reader import CSV_ENCODINGS  # noqa: E402
 from bench.common import END, SIZES, Size, run_times, timed  # noqa: E402
 

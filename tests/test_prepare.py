@@ -1,49 +1,10 @@
-"""Files read ahead in worker processes, and the rows they give the writer, on small ledgers."""
-import os
-import time
+"""A file read into the rows the writer stores, on small ledgers."""
+import subprocess
+import sys
 
 from analytics import db, schema
-from analytics.ingest import FileRefused, import_paths, parse_ledger, prepare
-from tests.test_store import NOW, ROWS, table, write_csv
-
-
-def _ledger_batch(folder, count=4):
-    return [write_csv(folder / f"{unit}_台账.csv", [row[:-1] + [unit] for row in ROWS])
-            for unit in ("城关街道", "东关街道", "西关街道", "南关街道")[:count]]
-
-
-def test_a_batch_parsed_ahead_in_worker_processes_stores_what_one_by_one_does(tmp_path):
-    ledgers = _ledger_batch(tmp_path)
-    ahead = import_paths(tmp_path / "ahead" / "x.duckdb", ledgers, now=NOW, parse_workers=2)
-    inline = import_paths(tmp_path / "inline" / "x.duckdb", ledgers, now=NOW)
-    assert [(r.outcome, r.ledger_unit, r.rows_new) for r in ahead] == \
-        [(r.outcome, r.ledger_unit, r.rows_new) for r in inline] == \
-        [("imported", unit, 3) for unit in ("城关街道", "东关街道", "西关街道", "南关街道")]
-    assert table(tmp_path / "ahead" / "x.duckdb") == table(tmp_path / "inline" / "x.duckdb")
-
-
-def parse_or_die(path):
-    """A parser whose worker dies on one file, as a crash in a native reader would take it down;
-    the file before it is still being parsed when that happens."""
-    if path.name.startswith("东关"):
-        os._exit(1)
-    if path.name.startswith("城关"):
-        time.sleep(0.5)
-    return parse_ledger(path, point_type_aliases={}, today=NOW.date())
-
-
-def test_a_worker_that_dies_takes_only_its_own_file(tmp_path):
-    ledgers = _ledger_batch(tmp_path)
-    outcomes = {}
-    with prepare.ParseAhead(ledgers, parse_or_die, workers=2) as parsed_files:
-        for path, parsed in parsed_files:
-            try:
-                outcomes[path.name] = parsed().ledger_unit
-            except FileRefused as refusal:
-                outcomes[path.name] = str(refusal)
-    assert outcomes["城关街道_台账.csv"] == "城关街道" and outcomes["西关街道_台账.csv"] == "西关街道"
-    assert outcomes["南关街道_台账.csv"] == "南关街道"
-    assert outcomes["东关街道_台账.csv"].startswith("文件“东关街道_台账.csv”未导入：读取时解析进程意外退出")
+from analytics.ingest import parse_ledger, prepare
+from tests.test_store import NOW, ROWS, write_csv
 
 
 def test_the_prepared_rows_are_typed_like_the_history_table(tmp_path):
@@ -58,3 +19,14 @@ def test_the_prepared_rows_are_typed_like_the_history_table(tmp_path):
         assert [(name, kind) for name, kind, *_ in con.execute("DESCRIBE prepared").fetchall()] == history
     parsed = parse_ledger(tmp_path / "城关街道_台账.csv", point_type_aliases={}, today=NOW.date())
     assert (prepared.rows, prepared.flagged, prepared.ledger.records) == (len(parsed.records), parsed.flagged, [])
+
+
+def _imported_by(module: str) -> set[str]:
+    code = f"import sys, {module}; print(' '.join(sys.modules))"
+    return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=db.PROJECT_ROOT).stdout.split())
+
+
+def test_the_parser_imports_neither_pandas_nor_openpyxl():
+    """The workers' server imports the parser first thing; the writer's heavy imports would delay it."""
+    assert not {"pandas", "openpyxl"} & _imported_by("analytics.ingest.prepare")

@@ -30,7 +30,8 @@ import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
 from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.scoresheet import ParsedScoreSheet
-from analytics.ingest.prepare import PARSE_AHEAD_MIN_FILES, ParseAhead, PreparedLedger, prepare_file, prepare_ledger
+from analytics.ingest.prepare import PreparedLedger, prepare_file, prepare_ledger
+from analytics.ingest.workers import PARSE_AHEAD_MIN_FILES, ParseAhead
 from analytics.ingest.store import (_CHANGE_COLUMNS, ImportProgress, ImportResult, _archive, file_sha256,
                                     import_sheet, point_type_aliases)
 from analytics.office_words import office_words
