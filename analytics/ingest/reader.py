@@ -146,17 +146,17 @@ def _read_workbook(path: Path, limits: ReadLimits) -> list[Grid]:
 def _sheet_rows(path: Path, sheet: python_calamine.CalamineSheet, limits: ReadLimits) -> list[list[object]]:
     rows: list[list[object]] = []
     blank_run = 0
-    for row in sheet.iter_rows():
-        if any(cell != "" for cell in row):
+    for row in sheet.iter_rows():   # a new list per row
+        if row.count("") < len(row):
             blank_run = 0
         else:
             blank_run += 1
             if blank_run > limits.max_trailing_blank_rows:
                 break
-        rows.append(list(row))
+        rows.append(row)
         if len(rows) > limits.max_rows_per_sheet:
             raise _refuse(path, f"工作表“{sheet.name}”的行数超过上限 {limits.max_rows_per_sheet} 行"
                                 "（CHUANGWEN_MAX_ROWS）。")
-    while rows and all(cell == "" for cell in rows[-1]):
+    while rows and rows[-1].count("") == len(rows[-1]):
         rows.pop()
     return rows
