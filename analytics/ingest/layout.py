@@ -71,7 +71,12 @@ def find_layout(sheet: str, rows: list[list[object]],
     """The best header row in the first rows of the sheet, or None when the sheet holds no table of
     this vocabulary (by default a ledger)."""
     best: tuple[int, int, dict[int, str]] | None = None
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    top = rows[:HEADER_SEARCH_ROWS]
+    # A header row holds at least min_fields header-like cells: the other rows are passed by a set test.
+    header_like = {cell for cell in set().union(*top) if isinstance(cell, str) and vocabulary.field_of(cell)}
+    for index, row in enumerate(top):
+        if len(header_like.intersection(row)) < vocabulary.min_fields:
+            continue
         fields = _row_fields(row, vocabulary)
         if _is_header_row(fields, vocabulary) and (best is None or len(set(fields.values())) > best[0]):
             best = (len(set(fields.values())), index, fields)
