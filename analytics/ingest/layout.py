@@ -61,6 +61,11 @@ def _row_fields(row: list[object], vocabulary: HeaderVocabulary = LEDGER_HEADERS
     return found
 
 
+def _header_like(cells: set[object], vocabulary: HeaderVocabulary) -> set[str]:
+    """The cells that read as a header of `vocabulary`: a row can be a header only with min_fields of them."""
+    return {cell for cell in cells if isinstance(cell, str) and vocabulary.field_of(cell)}
+
+
 def _is_header_row(fields: dict[int, str], vocabulary: HeaderVocabulary = LEDGER_HEADERS) -> bool:
     distinct = set(fields.values())
     return len(distinct) >= vocabulary.min_fields and bool(distinct & set(vocabulary.required))
@@ -72,8 +77,7 @@ def find_layout(sheet: str, rows: list[list[object]],
     this vocabulary (by default a ledger)."""
     best: tuple[int, int, dict[int, str]] | None = None
     top = rows[:HEADER_SEARCH_ROWS]
-    # A header row holds at least min_fields header-like cells: the other rows are passed by a set test.
-    header_like = {cell for cell in set().union(*top) if isinstance(cell, str) and vocabulary.field_of(cell)}
+    header_like = _header_like(set().union(*top), vocabulary)   # the other rows are passed by a set test
     for index, row in enumerate(top):
         if len(header_like.intersection(row)) < vocabulary.min_fields:
             continue
@@ -132,7 +136,7 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
     # by set tests. The others are looked at cell by cell (_is_problem_row).
     distinct = set().union(*rows[layout.header_row + 1:])
     texts = [cell for cell in distinct if isinstance(cell, str)]
-    header_like = {text for text in texts if vocabulary.field_of(text)}
+    header_like = _header_like(distinct, vocabulary)
     # Only text is blank or starts a 合计 or footer row (a number, date or boolean never does); the
     # patterns allow white space inside, so a text is matched as clean_text would leave its start.
     blank = {text for text in texts if not text.strip()} | ({None} if None in distinct else set())
