@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 import analytics.ingest.dates as dates
 from analytics.ingest.layout import ProblemRow, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids

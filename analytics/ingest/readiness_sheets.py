@@ -23,7 +23,7 @@ from analytics.ingest.parse import detect_report_date
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.vocab import clean_header, clean_text, header_field, match_header
 
-if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes through here in the parser's workers
+if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes here in the parser's workers
     import pandas as pd
 
 CATALOGUE, MATERIALS, SURVEY = "catalogue", "materials", "survey"

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 import analytics.ingest.dates as dates
 from analytics.ingest.layout import HEADER_SEARCH_ROWS, SheetLayout, column_letter, problem_rows
 from analytics.ingest.reader import FileRefused, Grid, ReadLimits, read_grids
