@@ -21,7 +21,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                     "发现问题", "问题表现"),
     "category": ("问题类别", "指标类别", "问题类型", "问题分类", "测评指标", "指标类型", "类别"),
     "found_date": ("发现时间", "交办日期", "发现日期", "交办时间", "检查日期", "检查时间", "督查日期",
-                   "督查时间", "发现时间交办时间", "登记日期"),
+                   "督查时间", "发现时间交办时间", "登记日期", "发现问题时间", "发现问题日期"),
     "unit": ("责任单位", "责任部门", "整改单位", "整改责任单位", "责任主体", "牵头单位", "承办单位"),
     "district": ("所属区县", "所属街道", "所属区域", "区县", "街道", "辖区", "所属辖区", "所属镇街"),
     "deadline": ("整改时限", "完成时限", "整改期限", "整改时间要求", "时限", "要求完成时间",
@@ -79,10 +79,14 @@ def clean_text(value: object) -> str:
     return " ".join(str(value).split())
 
 
+_HEADER_NOISE = re.compile(r"[\s\u3000*＊:：]+")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+
+
 def clean_header(value: object) -> str:
     """A header as compared with the synonyms: no spaces, line breaks, brackets or trailing colons."""
-    text = re.sub(r"[\s\u3000*＊:：]+", "", clean_text(value))
-    return re.sub(r"[（(][^（()）]*[)）]", "", text) or text
+    text = _HEADER_NOISE.sub("", clean_text(value))
+    return _BRACKETED.sub("", text) or text
 
 
 # A header cell is at most this many characters longer than the field word it contains.
@@ -106,11 +110,23 @@ def score_header_field(header: str) -> str | None:
 @dataclass(frozen=True)
 class _Spellings:
     """A synonyms table arranged for matching: each spelling's field (the first field that lists it),
-    the spellings of two characters or more longest first (a table's order among equals), the longest."""
+    the spellings of two characters or more longest first (a table's order among equals), where in that
+    order the spellings starting with each character are, and the longest spelling."""
     table: dict[str, tuple[str, ...]]
     exact: dict[str, str]
     longest_first: list[tuple[str, str]]
+    starting_with: dict[str, tuple[int, ...]]
     longest: int
+
+    def first_contained(self, name: str) -> tuple[str, str] | None:
+        """The first of longest_first that `name` contains: found from the spellings starting at each
+        of its characters, as most cells (a 点位's name, a unit) start none and contain none."""
+        first = None
+        for position, character in enumerate(name):
+            for index in self.starting_with.get(character, ()):
+                if (first is None or index < first) and name.startswith(self.longest_first[index][0], position):
+                    first = index
+        return None if first is None else self.longest_first[first]
 
 
 _ARRANGED: dict[int, _Spellings] = {}
@@ -125,9 +141,12 @@ def _arranged(synonyms: dict[str, tuple[str, ...]]) -> _Spellings:
         exact: dict[str, str] = {}
         for spelling, field in pairs:
             exact.setdefault(spelling, field)
+        longest_first = sorted(((s, f) for s, f in pairs if len(s) >= 2), key=lambda pair: -len(pair[0]))
+        starting_with: dict[str, tuple[int, ...]] = {}
+        for index, (spelling, _) in enumerate(longest_first):
+            starting_with[spelling[0]] = (*starting_with.get(spelling[0], ()), index)
         found = _ARRANGED[id(synonyms)] = _Spellings(
-            synonyms, exact, sorted(((s, f) for s, f in pairs if len(s) >= 2), key=lambda pair: -len(pair[0])),
-            max((len(s) for s, _ in pairs), default=0))
+            synonyms, exact, longest_first, starting_with, max((len(s) for s, _ in pairs), default=0))
     return found
 
 
@@ -142,10 +161,11 @@ def match_header(header: str, synonyms: dict[str, tuple[str, ...]]) -> str | Non
     # A long cell that merely mentions a field word is prose (an instruction, a description), not a header.
     if len(name) > spellings.longest + PROSE_MARGIN:
         return None
-    for spelling, field in spellings.longest_first:
-        if spelling in name:
-            return field if len(name) <= len(spelling) + PROSE_MARGIN else None
-    return None
+    contained = spellings.first_contained(name)
+    if contained is None:
+        return None
+    spelling, field = contained
+    return field if len(name) <= len(spelling) + PROSE_MARGIN else None
 
 
 def clean_point_type(raw: str) -> str:

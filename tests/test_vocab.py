@@ -31,6 +31,9 @@ def test_an_unknown_point_type_keeps_its_name():
     ("整改期限", "deadline"), ("整改落实情况", "status"), ("是否整改到位", "done_yes_no"),
     ("整改完成时间", "rectified_date"), ("销号日期", "closed_date"), ("问题来源", "source"),
     ("整改时限\n（天）", "deadline"), ("备 注", "remark"),
+    # the longest spelling a cell contains wins (发现问题 names a description, 发现问题时间 a date)
+    ("发现问题时间", "found_date"), ("问题点位名称", "point_name"), ("点位名称（必填）", "point_name"),
+    ("北门菜市场", None), ("锦绣花园小区", None),
     ("填表说明：请各单位按点位类型分表填报，每周五下午五点前报送区创文办。", None),
 ])
 def test_header_spellings(header, field):

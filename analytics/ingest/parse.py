@@ -30,6 +30,7 @@ _TITLE_CUT = re.compile(r"创建全国文明城市|创建文明城市|全国文�
 _UNIT_LABEL = re.compile(r"(?:填报单位|报送单位|责任单位|单位名称|填表单位)[：:\s]*([^\s：:，,（(]{2,30})")
 _NAME_SPLIT = re.compile(r"[_\-—–\s、（）()【】\[\]]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_EQUAL_ACROSS_TYPES = {bool, int, float}   # cell types whose values can be equal: 1 == 1.0 == True
 _CARRIED_KEY = re.compile(r"^[^|]+\|[^|]*\|[^|]+$")   # unit|sheet|serial, as the keys below are made
 
 
@@ -144,10 +145,13 @@ class _SheetColumns:
             return [None] * len(self.rows)
         return list(map(operator.itemgetter(field_name), self._cells))
 
-    def typed_cells(self, field_name: str) -> list[tuple[type, object]]:
-        """(type, value) of each row's cell: the key under which a cell is read (1, 1.0 and True differ)."""
+    def each_distinct_cell(self, field_name: str, read: Callable[[object], tuple]) -> list:
+        """each_distinct over the field's cells, read(cell). 1, 1.0 and True are equal as keys but read
+        differently: a column holding more than one of those types is keyed by (type, cell)."""
         cells = self.cells(field_name)
-        return list(zip(map(type, cells), cells))
+        if len(_EQUAL_ACROSS_TYPES.intersection(map(type, cells))) <= 1:
+            return self.each_distinct(cells, read)
+        return self.each_distinct(list(zip(map(type, cells), cells)), lambda key: read(key[1]))
 
     def each_distinct(self, keys: list, read: Callable[[object], tuple]) -> list:
         """read(key) = (value, reason or None) for each row's key, computed once per distinct key; the
@@ -167,23 +171,22 @@ class _SheetColumns:
     def text(self, field_name: str) -> list[str]:
         where = self.where(field_name)
 
-        def read(key: tuple[type, object]) -> tuple[str, str | None]:
-            text = clean_text(key[1])
+        def read(cell: object) -> tuple[str, str | None]:
+            text = clean_text(cell)
             if _ERROR_VALUE.match(text):
                 return "", f"{where}为Excel错误值“{text}”"
             return text, None
-        return self.each_distinct(self.typed_cells(field_name), read)
+        return self.each_distinct_cell(field_name, read)
 
     def date_readings(self, field_name: str) -> list[dates.DateReading]:
         where = self.where(field_name)
 
-        def read(key: tuple[type, object]) -> tuple[dates.DateReading, str | None]:
-            value = key[1]
+        def read(value: object) -> tuple[dates.DateReading, str | None]:
             if isinstance(value, str) and _ERROR_VALUE.match(value.strip()):
                 return dates.DateReading(raw=value.strip(), unreadable=True), f"{where}为Excel错误值“{value.strip()}”"
             reading = dates.read_date_cell(value)
             return reading, (f"{where}“{reading.raw}”无法识别" if reading.unreadable else None)
-        return self.each_distinct(self.typed_cells(field_name), read)
+        return self.each_distinct_cell(field_name, read)
 
     def implausible(self, field_name: str, reading: dates.DateReading, day: dt.date | None) -> str | None:
         if day is not None and not dates.plausible(day, self.today):
