@@ -15,6 +15,11 @@
   with nothing imported: the page views the machine gives three browsers anyway. For both windows,
   the CPU seconds the browsers, the dashboard and the import used: the browsers run on this same
   2-core machine, where leaders' browsers would not. The import alone, the same way.
+- sessions: the same two windows with three dashboard sessions and no browser: AppTest runs of
+  app.py in threads of one process, as one dashboard process serves several sessions, each going
+  round the pages. What the views cost the server, without the drawing a leader's own device does.
+  AppTest cannot run two scripts at once in one process, so the sessions take turns: a view's time
+  includes waiting for the others, as on a dashboard whose Python runs one thread at a time.
 """
 from __future__ import annotations
 
@@ -127,8 +132,9 @@ def _kind_of(command: bytes) -> str | None:
     return None
 
 
-def _cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
-    """pid → (kind, CPU seconds so far) of the browsers, the dashboard and the import, from /proc."""
+def _cpu_seconds_by_process(dashboard_pid: int | None = None) -> dict[int, tuple[str, float]]:
+    """pid → (kind, CPU seconds so far) of the browsers, the dashboard (or `dashboard_pid`) and the
+    import, from /proc."""
     found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
@@ -139,28 +145,29 @@ def _cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue      # it ended meanwhile
+        kind = "dashboard" if int(entry.name) == dashboard_pid else kind
         if kind:
             found[int(entry.name)] = (kind, (int(fields[11]) + int(fields[12])) / tick)   # utime + stime
     return found
 
 
-def _window(views: list[float], measure: Callable[[], float]) -> dict:
+def _window(views: list[float], measure: Callable[[], float], dashboard_pid: int | None = None) -> dict:
     """The page views, and the CPU seconds by kind (sampled every 50 ms, so the import's processes
     count though they end within the window), while `measure` runs; its result as seconds."""
     views.clear()
-    before = _cpu_seconds_by_process()
+    before = _cpu_seconds_by_process(dashboard_pid)
     latest = dict(before)
     finished = threading.Event()
 
     def sample() -> None:
         while not finished.wait(0.05):
-            latest.update(_cpu_seconds_by_process())
+            latest.update(_cpu_seconds_by_process(dashboard_pid))
     sampler = threading.Thread(target=sample)
     sampler.start()
     seconds = measure()
     finished.set()
     sampler.join()
-    latest.update(_cpu_seconds_by_process())
+    latest.update(_cpu_seconds_by_process(dashboard_pid))
     used = {"browsers": 0.0, "dashboard": 0.0, "import": 0.0}
     for pid, (kind, cpu) in latest.items():
         used[kind] += cpu - (before[pid][1] if pid in before else 0.0)
@@ -196,6 +203,47 @@ def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
         server.wait()
 
 
+def _with_sessions(db_path: Path, paths: list[Path]) -> dict:
+    """The two windows of _with_viewers with VIEWERS dashboard sessions in threads of this process
+    (AppTest) instead of browser tabs on a dashboard."""
+    os.environ["CHUANGWEN_DB"], os.environ["CHUANGWEN_AUTO_DEMO"] = str(db_path), "0"
+    # Imported here: the environment must be set first, and the harness's other steps need no Streamlit.
+    from streamlit.logger import set_log_level
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.navigation import PAGES
+
+    set_log_level("error")   # AppTest warns on every run that it has no server runtime
+    done, views, errors = threading.Event(), [], []
+    one_run_at_a_time = threading.Lock()
+
+    def go_round(first_page: int) -> None:
+        with one_run_at_a_time:
+            session = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        number = first_page
+        while not done.is_set():
+            page = PAGES[number % len(PAGES)]
+            number += 1
+            started = time.perf_counter()
+            with one_run_at_a_time:
+                session.switch_page(page.script).run()
+            if session.exception:
+                errors.append(f"{page.title}: {session.exception[0].value}")
+                continue
+            views.append(time.perf_counter() - started)
+
+    sessions = [threading.Thread(target=go_round, args=(number * 2,)) for number in range(VIEWERS)]
+    for session in sessions:
+        session.start()
+    time.sleep(5)             # every session has drawn its first pages
+    importing = _window(views, lambda: _cli_import(db_path, paths), os.getpid())
+    idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"], os.getpid())
+    done.set()
+    for session in sessions:
+        session.join()
+    return {**importing, "without_import": idle, "errors": errors[:3]}
+
+
 def time_morning(work: Path) -> dict:
     mornings = write_mornings(work / "inbox")
     first, second = mornings["first"], mornings["second"]
@@ -224,6 +272,8 @@ def time_morning(work: Path) -> dict:
                     str(work / "first_start" / "chuangwen.duckdb")], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     measures["first_start"] = time.perf_counter() - started
+    shutil.copytree(kept, work / "kept_for_sessions")
     measures["viewers"] = _with_viewers(kept / "chuangwen.duckdb", second)
+    measures["sessions"] = _with_sessions(work / "kept_for_sessions" / "chuangwen.duckdb", second)
     measures["rows"] = LEDGERS * ROWS
     return measures
