@@ -32,6 +32,7 @@ from analytics.ingest.reader import FileRefused, ReadLimits
 from analytics.ingest.scoresheet import ParsedScoreSheet
 from analytics.ingest.prepare import PreparedLedger, prepare_file, prepare_ledger
 from analytics.ingest.workers import PARSE_AHEAD_MIN_FILES, ParseAhead
+from analytics.ingest.undo import replay_undo_mark
 from analytics.ingest.store import (_CHANGE_COLUMNS, ImportProgress, ImportResult, _archive, file_sha256,
                                     import_sheet, point_type_aliases)
 from analytics.office_words import office_words
@@ -346,19 +347,17 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
-                for record in imports.itertuples(index=False):
-                    imported_at = pd.Timestamp(record.imported_at).to_pydatetime()
-                    unit_option = record.unit_option if pd.notna(record.unit_option) else None
-                    prepared = prepare_ledger(archive / record.archive_path, point_type_aliases=aliases,
+                for record in imports.to_dict("records"):
+                    imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
+                    unit_option = record["unit_option"] if pd.notna(record["unit_option"]) else None
+                    prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                               words=words, unit=unit_option, today=imported_at.date())
-                    prepared.ledger.file_name = record.file_name
-                    write_batch(con, [StagedLedger(prepared, record.sha256, record.archive_path, record.imported_by,
-                                                   imported_at, unit_option, int(record.import_id))], audit=False)
-                    if pd.notna(record.undone_at):
-                        con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                                    [pd.Timestamp(record.undone_at).to_pydatetime(), record.undone_by,
-                                     int(record.import_id)])
-                        refresh_current(con, [int(record.import_id)])
+                    prepared.ledger.file_name = record["file_name"]
+                    write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
+                                                   record["imported_by"], imported_at, unit_option,
+                                                   int(record["import_id"]))], audit=False)
+                    if replay_undo_mark(con, "imports", record):
+                        refresh_current(con, [int(record["import_id"])])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
                 replayed = len(imports) + len(sheet_imports)

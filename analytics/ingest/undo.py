@@ -1,6 +1,6 @@
 """Marking an import of a score or readiness sheet undone: one row of its imports table and one line of
 the audit log, in one transaction (what the import replaced then counts again); rebuild carries the
-mark over to the replayed import."""
+mark of any import, a ledger's included, over to the replayed import."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +26,12 @@ def mark_undone(con: duckdb.DuckDBPyConnection, table: str, import_id: int, *, f
     return f"已撤销第{import_id}次导入：{file_name}（{label}）"
 
 
-def replay_undo_mark(con: duckdb.DuckDBPyConnection, table: str, record: dict) -> None:
-    """Give a replayed import (a row of `table` as archived) the undo mark it had."""
-    assert table in UNDOABLE_TABLES
-    if pd.notna(record["undone_at"]):
-        con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                    [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"], int(record["import_id"])])
+def replay_undo_mark(con: duckdb.DuckDBPyConnection, table: str, record: dict) -> bool:
+    """Give a replayed import (a row of `table` as archived: a sheet's, or `imports` for a ledger) the
+    undo mark it had; True when it had one."""
+    assert table in (*UNDOABLE_TABLES, "imports")   # a table name cannot be a bound parameter
+    if pd.isna(record["undone_at"]):
+        return False
+    con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?",
+                [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"], int(record["import_id"])])
+    return True
