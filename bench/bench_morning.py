@@ -175,6 +175,14 @@ def _window(views: list[float], measure: Callable[[], float], dashboard_pid: int
             "cpu": {kind: round(cpu, 1) for kind, cpu in used.items()}}
 
 
+def _watched_import(views: list[float], db_path: Path, paths: list[Path], dashboard_pid: int | None = None) -> dict:
+    """The import while the viewers go round, then a window as long without it: the views the
+    machine gives them anyway."""
+    importing = _window(views, lambda: _cli_import(db_path, paths), dashboard_pid)
+    idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"], dashboard_pid)
+    return {**importing, "without_import": idle}
+
+
 def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
     port = _free_port()
     env = {**os.environ, "CHUANGWEN_DB": str(db_path), "CHUANGWEN_AUTO_DEMO": "0"}
@@ -193,11 +201,10 @@ def _with_viewers(db_path: Path, paths: list[Path]) -> dict:
         browser = threading.Thread(target=_view_pages_until, args=(url, done, views, errors))
         browser.start()
         time.sleep(15)            # every tab has drawn its first pages: the server is warm
-        importing = _window(views, lambda: _cli_import(db_path, paths))
-        idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"])
+        watched = _watched_import(views, db_path, paths)
         done.set()
         browser.join()
-        return {**importing, "without_import": idle, "errors": errors[:3]}
+        return {**watched, "errors": errors[:3]}
     finally:
         server.terminate()
         server.wait()
@@ -236,12 +243,11 @@ def _with_sessions(db_path: Path, paths: list[Path]) -> dict:
     for session in sessions:
         session.start()
     time.sleep(5)             # every session has drawn its first pages
-    importing = _window(views, lambda: _cli_import(db_path, paths), os.getpid())
-    idle = _window(views, lambda: time.sleep(importing["seconds"]) or importing["seconds"], os.getpid())
+    watched = _watched_import(views, db_path, paths, os.getpid())
     done.set()
     for session in sessions:
         session.join()
-    return {**importing, "without_import": idle, "errors": errors[:3]}
+    return {**watched, "errors": errors[:3]}
 
 
 def time_morning(work: Path) -> dict:

@@ -79,8 +79,21 @@ CAUSES = {
                          "解析进程让着看板（nice 5），所以页面都快，导入只分到剩下的 CPU。",
     "memory": "峰值来自看板进程里同时缓存的各页结果和 DuckDB 的哈希连接；可在只读连接上设 `memory_limit` 限制。",
 }
+# Who watches the morning's import (keys of the morning step's result): how the checks and the rows
+# name them, and the CAUSES keys of their two checks (views, slowdown).
+WATCHERS = {
+    "viewers": ("3 个浏览器标签", "3 个浏览器标签", "一个浏览器的 3 个标签同时轮流看各页", "同样 3 个标签",
+                ("views-during-import", "viewers-slowdown")),
+    "sessions": ("看板 3 个会话，无浏览器", "看板 3 个会话", "看板的 3 个会话（AppTest，无浏览器）同时轮流看各页",
+                 "同样 3 个会话", ("sessions-views", "sessions-slowdown")),
+}
 EXPORT_LABELS = {"gather": "读取晨报数字（gather）", "pptx": "晨报PPT", "xlsx": "督查通报Excel",
                  "png": "晨报图表PNG（zip，一次kaleido会话）"}
+
+
+def _views_and_cpu(window: dict) -> str:
+    return (f"页面浏览 {window['views']} 次，最慢 " + _seconds_or_dash(window["slowest_view"])
+            + f"；CPU 秒：{_cpu_split(window)}")
 
 
 def _views(window: dict) -> str:
@@ -358,11 +371,6 @@ class Report:
                     f"出错：{self.failed('city', 'morning')}", ""]
         share = found["import_first"] / found["openpyxl"]
         first_rate, second_rate = found["rows"] / found["import_first"], found["rows"] / found["import_second"]
-        viewers, sessions = found["viewers"], found["sessions"]
-        idle = viewers["without_import"]
-        slowdown = viewers["seconds"] / found["import_second"]
-        slowest = viewers["slowest_view"]
-        sessions_slowdown = sessions["seconds"] / found["import_second"]
         self.checks += [
             (f"100×1,000 行 .xlsx 命令行导入 ≤ pandas+openpyxl 读取的 {IMPORT_SHARE_OF_OPENPYXL:.2f}×",
              f"{found['import_first']:.1f} 秒 ÷ {found['openpyxl']:.1f} 秒 = {share:.2f}×",
@@ -370,19 +378,8 @@ class Report:
             ("第二个早晨（再次报送）每行不慢于第一个", f"{second_rate:,.0f} 行/秒 对 {first_rate:,.0f} 行/秒",
              second_rate >= first_rate * 0.95, "second-morning"),
             (f"首次启动演示数据 < {FIRST_START_TARGET_S} 秒", f"{found['first_start']:.1f} 秒",
-             found["first_start"] < FIRST_START_TARGET_S, "first-start"),
-            (f"导入时页面浏览约 {VIEW_DURING_IMPORT_TARGET_S:.0f} 秒内（3 个浏览器标签）",
-             _views(viewers),
-             slowest is not None and slowest <= VIEW_DURING_IMPORT_TARGET_S * 1.5, "views-during-import"),
-            (f"3 个浏览器标签让导入慢 ≤ {VIEWERS_SLOWDOWN_TARGET - 1:.0%}",
-             f"{viewers['seconds']:.1f} 秒 对 单独 {found['import_second']:.1f} 秒（{slowdown:.2f}×）",
-             slowdown <= VIEWERS_SLOWDOWN_TARGET, "viewers-slowdown"),
-            (f"导入时页面浏览约 {VIEW_DURING_IMPORT_TARGET_S:.0f} 秒内（看板 3 个会话，无浏览器）",
-             _views(sessions), sessions["slowest_view"] is not None
-             and sessions["slowest_view"] <= VIEW_DURING_IMPORT_TARGET_S * 1.5, "sessions-views"),
-            (f"看板 3 个会话让导入慢 ≤ {VIEWERS_SLOWDOWN_TARGET - 1:.0%}",
-             f"{sessions['seconds']:.1f} 秒 对 单独 {found['import_second']:.1f} 秒（{sessions_slowdown:.2f}×）",
-             sessions_slowdown <= VIEWERS_SLOWDOWN_TARGET, "sessions-slowdown")]
+             found["first_start"] < FIRST_START_TARGET_S, "first-start")]
+        watched_rows = [row for kind in WATCHERS for row in self._watched_import(kind, found)]
         return ["## 100 份 1,000 行的 .xlsx、首次启动、有人看着的导入", "",
                 "| 项目 | 耗时 | 说明 |", "| --- | ---: | --- |",
                 f"| pandas+openpyxl 仅读取 | {found['openpyxl']:.1f} 秒 | 100 个 .xlsx，{found['rows']:,} 行 |",
@@ -396,23 +393,29 @@ class Report:
                 "analytics.upload.start_import_process |",
                 f"| 首次启动：演示数据（785 份台账）从启动到完成 | **{found['first_start']:.1f} 秒** | "
                 "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
-                f"| 第二个早晨导入，一个浏览器的 3 个标签同时轮流看各页 | {viewers['seconds']:.1f} 秒 | "
-                f"单独导入的 {slowdown:.2f}×；其间页面浏览 {viewers['views']} 次，最慢 "
-                + _seconds_or_dash(slowest) + f"；CPU 秒：{_cpu_split(viewers)} |",
-                f"| 同样 3 个标签、同样长的时间、不导入 | {idle['seconds']:.1f} 秒 | 页面浏览 {idle['views']} 次，最慢 "
-                + _seconds_or_dash(idle["slowest_view"]) + f"；CPU 秒：{_cpu_split(idle)} |",
-                f"| 第二个早晨导入，看板的 3 个会话（AppTest，无浏览器）同时轮流看各页 | {sessions['seconds']:.1f} 秒 | "
-                f"单独导入的 {sessions_slowdown:.2f}×；其间页面浏览 {sessions['views']} 次，最慢 "
-                + _seconds_or_dash(sessions["slowest_view"]) + f"；CPU 秒：{_cpu_split(sessions)} |",
-                f"| 同样 3 个会话、同样长的时间、不导入 | {sessions['without_import']['seconds']:.1f} 秒 | 页面浏览 "
-                f"{sessions['without_import']['views']} 次，最慢 " + _seconds_or_dash(sessions["without_import"]["slowest_view"])
-                + f"；CPU 秒：{_cpu_split(sessions['without_import'])} |", "",
+                *watched_rows, "",
                 "页面浏览 = 在侧栏点下一页到页面画完（Chromium + Playwright）；读者读的是导入每隔约 3 秒发布的只读副本。"
                 f"浏览器和看板、导入在同一台 {os.cpu_count()} 核机器上：浏览器的两个窗口各有 "
-                f"{os.cpu_count() * idle['seconds']:.0f} 个 CPU 秒可用，会话的各有 "
-                f"{os.cpu_count() * sessions['seconds']:.0f} 个，上面列出谁用了多少。看板的会话：同一个进程里的 3 个 AppTest "
+                f"{os.cpu_count() * found['viewers']['seconds']:.0f} 个 CPU 秒可用，会话的各有 "
+                f"{os.cpu_count() * found['sessions']['seconds']:.0f} 个，上面列出谁用了多少。看板的会话：同一个进程里的 3 个 AppTest "
                 "会话运行页面脚本（读数、做图表），即看板为一次浏览做的全部工作，不含浏览器画页面（那在领导自己的手机和电脑上）；"
                 "AppTest 一个进程里一次只能运行一个脚本，会话轮流运行，一次浏览的时间含等别的会话。", ""]
+
+    def _watched_import(self, kind: str, found: dict) -> list[str]:
+        """The two checks of one kind of viewers (WATCHERS) and its two rows: the import watched, and
+        the same viewers as long without it."""
+        views_who, slowdown_who, watching, same, (views_cause, slowdown_cause) = WATCHERS[kind]
+        watched, alone = found[kind], found["import_second"]
+        idle, slowdown, slowest = watched["without_import"], watched["seconds"] / alone, watched["slowest_view"]
+        self.checks += [
+            (f"导入时页面浏览约 {VIEW_DURING_IMPORT_TARGET_S:.0f} 秒内（{views_who}）", _views(watched),
+             slowest is not None and slowest <= VIEW_DURING_IMPORT_TARGET_S * 1.5, views_cause),
+            (f"{slowdown_who}让导入慢 ≤ {VIEWERS_SLOWDOWN_TARGET - 1:.0%}",
+             f"{watched['seconds']:.1f} 秒 对 单独 {alone:.1f} 秒（{slowdown:.2f}×）",
+             slowdown <= VIEWERS_SLOWDOWN_TARGET, slowdown_cause)]
+        return [f"| 第二个早晨导入，{watching} | {watched['seconds']:.1f} 秒 | 单独导入的 {slowdown:.2f}×；其间"
+                + _views_and_cpu(watched) + " |",
+                f"| {same}、同样长的时间、不导入 | {idle['seconds']:.1f} 秒 | " + _views_and_cpu(idle) + " |"]
 
     def memory_section(self) -> list[str]:
         lines = ["## 峰值内存（每步一个子进程的 ru_maxrss，MB）", "",
