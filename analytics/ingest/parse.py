@@ -395,7 +395,7 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                 key = f"{ledger_unit}|{content_part}|c:{digest}#{content_seen[digest]}"
             problem_keys.append(key)
         fields.update(problem_key=problem_keys, ledger_unit=[ledger_unit] * len(rows),
-                      unit=[unit or ledger_unit for unit in fields["unit"]])
+                      unit=[named or ledger_unit for named in fields["unit"]])
         for name, values in fields.items():
             columns.setdefault(name, []).extend(values)
     return ParsedLedger(path.name, ledger_unit, unit_source, report_date, columns, layouts, warnings)
