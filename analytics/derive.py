@@ -34,6 +34,11 @@ from “the status of the latest ledger on or before D” only where a unit's le
 between. The four days are placed when the current state is derived (life_days_ctes in current_state_sql),
 so every figure for any day is a single scan of `problems`.
 
+A ledger newer than everything stored for a problem (the usual morning) derives that problem from its
+stored row and the new version alone (newer_state_sql): the row keeps the first day the history showed
+each step (STEPS_SEEN_COLUMNS), which is all the whole history would add. Late ledgers, undone imports and
+a reopening on the stored state's own day are derived from the whole history.
+
 Rebound links: see analytics/rebounds.py for what a rebound is; the links among a unit's problems
 are derived again whenever an import touches that 责任单位.
 """
@@ -44,8 +49,12 @@ import duckdb
 from analytics.db import DONE_STATUSES, OPEN_STATUSES
 from analytics.lifecycle import UNFILLED, label_sql
 
+# The first day the history showed each step, since the problem was last reopened (STEPS_SEEN_SQL), as
+# the history says it, before the rules of life_days_ctes: kept in `problems` so that a ledger newer than
+# all before it derives a problem's state from its stored row and the new version alone.
+STEPS_SEEN_COLUMNS = ("progress_seen", "done_seen", "closed_seen")
 # The columns of `problems` the importer places from a problem's dates and history (below).
-LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day", "reopened_day")
+LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day", "reopened_day", *STEPS_SEEN_COLUMNS)
 VERSION_COLUMNS = [
     "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
     "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
@@ -87,28 +96,28 @@ def life_days_ctes(current: str) -> str:
     The importer stores these four days in `problems`, so no figure derives them again."""
     return f"""
 days_start AS (
-    SELECT * REPLACE ({_from_first_ledger('progress_seen')} AS progress_seen,
-                      {_from_first_ledger('done_seen')} AS done_seen,
-                      {_from_first_ledger('closed_seen')} AS closed_seen),
-           coalesce(reopened_day, found_date, first_seen) AS start_day
+    SELECT *, {_from_first_ledger('progress_seen')} AS progress_shown,
+              {_from_first_ledger('done_seen')} AS done_shown,
+              {_from_first_ledger('closed_seen')} AS closed_shown,
+              coalesce(reopened_day, found_date, first_seen) AS start_day
     FROM {current}
 ),
 days_closed AS (
     SELECT *,
            CASE WHEN status = '已销号' THEN greatest(start_day, least(
-               coalesce(closed_date, closed_seen), as_of)) END AS closed_day
+               coalesce(closed_date, closed_shown), as_of)) END AS closed_day
     FROM days_start
 ),
 days_done AS (
     SELECT *,
            CASE WHEN status IN ({_DONE}) THEN greatest(start_day, least(
-               coalesce(rectified_date, least(closed_date, done_seen)), as_of, closed_day)) END AS done_day
+               coalesce(rectified_date, least(closed_date, done_shown)), as_of, closed_day)) END AS done_day
     FROM days_closed
 ),
 life_days AS (
     SELECT *,
            CASE WHEN status <> '待整改' THEN greatest(start_day, least(
-               progress_seen, done_day, as_of)) END AS progress_day
+               progress_shown, done_day, as_of)) END AS progress_day
     FROM days_done
 )"""
 
@@ -187,8 +196,12 @@ def refresh_links(con: duckdb.DuckDBPyConnection, units: list[str] | None = None
                 {"units": units})
 
 
-# A version's place in its problem's history, as one number: by effective date, then import order.
-RECENCY_SQL = "(i.effective_date - DATE '1970-01-01')::BIGINT * 4294967296 + pv.import_id"
+def recency_sql(effective_date: str, import_id: str) -> str:
+    """A version's place in its problem's history, as one number: by effective date, then import order."""
+    return f"({effective_date} - DATE '1970-01-01')::BIGINT * 4294967296 + {import_id}"
+
+
+RECENCY_SQL = recency_sql("i.effective_date", "pv.import_id")
 
 
 def current_state_sql(scope: str = "") -> str:
@@ -220,16 +233,87 @@ def current_state_sql(scope: str = "") -> str:
         SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
 
 
+# What refresh_current keeps of a problem's stored row for newer_state_sql.
+_STORED_STATE_COLUMNS = ("problem_key", "unit", "status", "as_of", "last_import_id", "first_import_id",
+                         "first_seen", "reopened_day", *STEPS_SEEN_COLUMNS)
+
+
+def newer_state_sql(stored: str) -> str:
+    """SELECT of the current state of the problems that the imports $ids hold once each, in a version
+    newer than the problem's state in `stored` (_STORED_STATE_COLUMNS of `problems`), or of a problem
+    with none: a unit's new ledger, the usual morning. current_state_sql would derive the same from the
+    whole history; here it follows from the stored state and the new version alone, so the cost does
+    not grow with the history."""
+    stored_recency = recency_sql("o.as_of", "o.last_import_id")
+    steps = {"progress_seen": "status <> '待整改'", "done_seen": f"status IN ({_DONE})",
+             "closed_seen": "status = '已销号'"}
+    return f"""
+        WITH batch AS (
+            SELECT pv.*, i.effective_date, {RECENCY_SQL} AS recency, i.undone_at IS NULL AS counts
+            FROM problem_versions pv JOIN imports i USING (import_id)
+            WHERE list_contains($ids, pv.import_id)
+        ),
+        once AS (
+            SELECT problem_key FROM batch GROUP BY problem_key HAVING count(*) = 1 AND bool_and(counts)
+        ),
+        newer AS (
+            SELECT b.* EXCLUDE (recency, counts), o.status AS previous_status, o.as_of AS as_of_before,
+                   o.first_import_id AS first_before, o.first_seen AS first_seen_before,
+                   o.reopened_day AS reopened_before,
+                   {", ".join(f"o.{column} AS {column}_before" for column in STEPS_SEEN_COLUMNS)}
+            FROM batch b SEMI JOIN once USING (problem_key)
+            LEFT JOIN {stored} o ON o.problem_key = b.problem_key
+            WHERE o.as_of IS NULL OR b.recency > {stored_recency}
+        ),
+        reopening AS (
+            SELECT * EXCLUDE (as_of_before),
+                   coalesce(status IN ({_OPEN}) AND previous_status IN ({_DONE}), FALSE) AS reopens
+            FROM newer
+            -- reopened on the day of the stored state: the steps since that day include versions of
+            -- that day the stored row cannot tell apart, so the whole history decides
+            WHERE NOT (reopens AND as_of_before = effective_date)
+        ),
+        -- As REOPENED_DAY_SQL and STEPS_SEEN_SQL over the stored history and the newest version: a
+        -- reopening starts the steps afresh from it; otherwise the earlier first day of a step stands.
+        current AS (
+            SELECT * EXCLUDE (import_id, effective_date, previous_status, reopens, first_before,
+                              first_seen_before, reopened_before,
+                              {", ".join(f"{column}_before" for column in STEPS_SEEN_COLUMNS)}),
+                   import_id AS last_import_id, effective_date AS as_of,
+                   coalesce(first_before, import_id) AS first_import_id,
+                   coalesce(first_seen_before, effective_date) AS first_seen,
+                   CASE WHEN reopens THEN effective_date ELSE reopened_before END AS reopened_day,
+                   {", ".join(f"coalesce(CASE WHEN NOT reopens THEN {column}_before END, "
+                              f"CASE WHEN {shown} THEN effective_date END) AS {column}"
+                              for column, shown in steps.items())}
+            FROM reopening
+        ),
+        {life_days_ctes('current')}
+        SELECT {', '.join(PROBLEM_TABLE_COLUMNS)} FROM life_days"""
+
+
 def refresh_current(con: duckdb.DuckDBPyConnection, import_ids: list[int]) -> None:
     """Derive again the current state of every problem these imports hold (all that storing or undoing
-    them can change), then the rebound links of the 责任单位 those problems name, before and after."""
-    touched = "problem_key IN (SELECT problem_key FROM problem_versions WHERE list_contains($ids, import_id))"
+    them can change), then the rebound links of the 责任单位 those problems name, before and after.
+    A problem the imports bring a newer version of follows from its stored state (newer_state_sql); the
+    rest (a late ledger, an undone import) are derived from their whole history."""
+    in_imports = "SELECT problem_key FROM problem_versions WHERE list_contains($ids, import_id)"
     parameters = {"ids": import_ids}
-    named_units = f"SELECT DISTINCT unit FROM problems WHERE {touched}"
-    units = {unit for unit, in con.execute(named_units, parameters).fetchall()}
-    con.execute(f"DELETE FROM problems WHERE {touched}", parameters)
-    con.execute(f"INSERT INTO problems {current_state_sql('AND pv.' + touched)}", parameters)
-    units |= {unit for unit, in con.execute(named_units, parameters).fetchall()}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stored_states AS SELECT {', '.join(_STORED_STATE_COLUMNS)} "
+                f"FROM problems WHERE problem_key IN ({in_imports})", parameters)
+    touched, = con.execute(f"SELECT count(DISTINCT problem_key) FROM ({in_imports})", parameters).fetchone()
+    con.execute("DELETE FROM problems WHERE problem_key IN (SELECT problem_key FROM stored_states)")
+    newer, = con.execute(f"INSERT INTO problems {newer_state_sql('stored_states')}", parameters).fetchone()
+    if newer < touched:
+        # the problems that got no newer state: after the delete, the only rows of touched problems
+        # are the newer states, and those come from these imports
+        older = (f"AND pv.problem_key IN ({in_imports}) AND pv.problem_key NOT IN "
+                 "(SELECT problem_key FROM problems WHERE list_contains($ids, last_import_id))")
+        con.execute(f"INSERT INTO problems {current_state_sql(older)}", parameters)
+    units = {unit for unit, in con.execute(
+        f"SELECT unit FROM stored_states UNION SELECT unit FROM problems WHERE problem_key IN ({in_imports})",
+        parameters).fetchall()}
+    con.execute("DROP TABLE stored_states")
     refresh_links(con, sorted(units))
 
 

@@ -81,7 +81,11 @@ CREATE TABLE IF NOT EXISTS problems (
     progress_day    DATE,
     done_day        DATE,
     closed_day      DATE,
-    reopened_day    DATE                 -- 返工: reported open again after done; its life starts again then
+    reopened_day    DATE,                -- 返工: reported open again after done; its life starts again then
+    -- The first day the history showed 整改中 / 已整改 / 已销号 since then, as the ledgers say it (derive.py)
+    progress_seen   DATE,
+    done_seen       DATE,
+    closed_seen     DATE
 );
 
 -- Which earlier problem each later one may be a rebound of (analytics/derive.py), kept with `problems`.

@@ -158,13 +158,8 @@ problem_states = st.fixed_dictionaries({
 imports_states = st.lists(st.tuples(days, st.booleans()), min_size=6, max_size=6)  # (effective day, undone)
 
 
-def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
-                  imports: list[tuple[int, bool]]) -> None:
-    """Refill imports and problem_versions, and derive problems and rebound_links as the importer does: a
-    problem's current row is its version from the newest import that is not undone; problems with none
-    are left out."""
-    for table in ("imports", "problem_versions"):
-        con.execute(f"DELETE FROM {table}")
+def state_rows(problems: list[dict], imports: list[tuple[int, bool]]) -> tuple[list[dict], list[dict]]:
+    """Rows of imports and problem_versions for `problems` seen by `imports` (effective day, undone)."""
     import_rows = [{"import_id": i, "file_name": f"{i}.csv", "sha256": str(i), "ledger_unit": "测试",
                     "unit_source": "指定", "effective_date": _day(day),
                     "imported_at": dt.datetime(2026, 11, 1), "imported_by": "测试", "rows_read": 0,
@@ -181,10 +176,24 @@ def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
                "closed_date": _day(problem["closed"]), "flags": ["标记"] if number % 3 == 0 else []}
         for import_id, status in {i: s for i, s in problem["versions"]}.items():
             versions.append(row | {"import_id": import_id, "status": status})
-    for table, rows in (("imports", import_rows), ("problem_versions", versions)):
-        if rows:
-            frame = pd.DataFrame(rows)
-            con.register("frame", frame)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
-            con.unregister("frame")
+    return import_rows, versions
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    if rows:
+        con.register("frame", pd.DataFrame(rows))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+        con.unregister("frame")
+
+
+def replace_state(con: duckdb.DuckDBPyConnection, problems: list[dict],
+                  imports: list[tuple[int, bool]]) -> None:
+    """Refill imports and problem_versions, and derive problems and rebound_links as the importer does: a
+    problem's current row is its version from the newest import that is not undone; problems with none
+    are left out."""
+    for table in ("imports", "problem_versions"):
+        con.execute(f"DELETE FROM {table}")
+    import_rows, versions = state_rows(problems, imports)
+    insert_rows(con, "imports", import_rows)
+    insert_rows(con, "problem_versions", versions)
     derive_current_state(con)
