@@ -90,7 +90,7 @@ def command_import(args: argparse.Namespace) -> int:
     if len(paths) >= PARSE_AHEAD_MIN_FILES:
         start_parse_workers()   # the parser's workers get ready while this process imports the writer
     from analytics.ingest import import_paths
-    from analytics.upload import ProgressReport
+    from analytics.import_jobs import ProgressReport
 
     followers = [_Progress()] + ([ProgressReport(args.report)] if args.report else [])
 

@@ -207,6 +207,14 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | 
     return con.sql(sql, params=params).to_arrow_table().to_pandas(date_as_object=False)
 
 
+def fetch_records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    """A query's rows as dicts of Python values (None for NULL), for code that goes through them one by
+    one, such as rebuild's replay: no pandas on the command line's way to its first write."""
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def data_version(db_path: Path | str | None = None) -> list[int]:
     """Changes whenever the database file is written (the file and its write-ahead log): a cheap
     check, no connection needed."""

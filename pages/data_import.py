@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import aliases, ledger_quality, listing, office_words, upload
+from analytics import aliases, import_jobs, ledger_quality, listing, office_words, upload
 from analytics.ingest import undo_import
 from analytics.ingest.reader import SUPPORTED_SUFFIXES
 from dashboard import access, data, first_start, flash, show
@@ -25,7 +25,7 @@ def preview(name: str, content: bytes, unit: str | None, aliases_version: tuple,
             words_version: tuple) -> upload.LedgerPreview:
     """Parse an uploaded file once per content (and per alias dictionary and word table)."""
     with tempfile.TemporaryDirectory() as folder:
-        (path, original), = upload.save_uploads([(name, content)], Path(folder)).items()
+        (path, original), = import_jobs.save_uploads([(name, content)], Path(folder)).items()
         return upload.preview_ledger(path, original, point_type_aliases=dict(aliases_version), unit=unit,
                                      words=office_words.with_users_words(words_version))
 
@@ -96,7 +96,7 @@ if files:
     if st.button(f"导入这{len(files)}个文件", type="primary", icon=":material/upload:",
                  disabled=refused == len(files)):
         # its own process: the import goes on when this page is left or the tab closed
-        st.session_state["import_job"] = str(upload.start_import_process(
+        st.session_state["import_job"] = str(import_jobs.start_import_process(
             data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option))
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
         st.rerun()
@@ -105,7 +105,7 @@ if files:
 @st.fragment(run_every=0.5)
 def follow_import(folder: str) -> None:
     """The progress of the import this session started, then its results (after a rerun of the page)."""
-    job = upload.follow_import(folder)
+    job = import_jobs.follow_import(folder)
     if not (job.finished or job.stopped):
         step = job.last
         st.progress(step.overall_fraction if step else 0.0,

@@ -2,6 +2,8 @@
 state, rebound links, and per import the rows new and updated, counted as if in order."""
 import datetime as dt
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -146,3 +148,16 @@ def test_readers_get_a_copy_of_whole_batches_every_few_seconds_and_at_the_end(tm
     else:
         assert len(copies) >= len(stored) // 3
     assert check_integrity(path).ok
+
+
+def test_a_batch_parsed_in_workers_is_written_without_pandas(tmp_path, inbox):
+    """The writer gets Arrow tables from the workers and its own values in as lists: it never turns
+    Python values into Arrow, which would import pandas (a quarter of a second of the command's CPU)."""
+    code = ("import sys\nfrom analytics.ingest import import_paths\n"
+            f"results = import_paths({str(tmp_path / 'db' / 'c.duckdb')!r}, {[str(p) for p in inbox]!r}, "
+            "parse_workers=2)\n"
+            "assert {r.outcome for r in results} == {'imported', 'unchanged'}, results\n"
+            "print('pandas' in sys.modules)")
+    written = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=db.PROJECT_ROOT)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.split() == ["False"]

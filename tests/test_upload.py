@@ -1,7 +1,6 @@
 """Uploads: saved safely, previewed exactly as the importer will read them, imported under their
 original names."""
 import datetime as dt
-import time
 
 import pytest
 
@@ -12,16 +11,6 @@ import hostile_files
 
 REPORT = dt.date(2026, 11, 20)
 ALIASES = default_point_type_aliases()
-
-
-def test_uploads_are_saved_under_their_base_names_without_collisions(tmp_path):
-    saved = upload.save_uploads([("../../外面.xlsx", b"a"), ("台账.csv", b"b"), ("台账.csv", b"c"),
-                                 ("C:\\Users\\科员\\桌面\\台账.xls", b"d"), ("..", b"e")], tmp_path)
-    paths = list(saved)
-    assert all(path.resolve().is_relative_to(tmp_path.resolve()) for path in paths)
-    assert [path.name for path in paths] == ["外面.xlsx", "台账.csv", "台账.csv", "台账.xls", "台账5"]
-    assert [path.read_bytes() for path in paths] == [b"a", b"b", b"c", b"d", b"e"]
-    assert list(saved.values())[3] == "C:\\Users\\科员\\桌面\\台账.xls"
 
 
 @pytest.mark.parametrize("style", ["title_xlsx", "yes_no_xlsx", "per_type_sheets_xlsx", "gbk_csv", "xls"])
@@ -93,26 +82,3 @@ def test_a_readiness_sheet_is_previewed_as_what_it_is(tmp_path):
     row, = upload.previews_table([preview]).to_dict("records")
     assert row["识别单位"] == "网上申报材料报送情况"
     assert row["结果"] == "可导入网上申报材料报送情况：20项，已通过12项，待审核3项，被退回4项，未报送1项"
-
-
-def test_an_upload_imported_by_its_own_process_is_followed_to_its_results(tmp_path):
-    """What the import page does: the batch goes to `python -m analytics import` in a session of its
-    own, which nothing on the page can stop, and the page follows its progress report."""
-    sources = [fixtures.write_ledger(fixtures.ledger_for_unit(unit, seed=4, n_problems=12, report_date=REPORT),
-                                     tmp_path / "src" / unit) for unit in ("东关街道", "西关街道", "南关街道")]
-    uploads = [(path.name, path.read_bytes()) for path in sources] + [
-        ("通讯录.xlsx", hostile_files.write_not_a_ledger_xlsx(tmp_path).read_bytes())]
-    db_path = tmp_path / "db" / "chuangwen.duckdb"
-    folder = upload.start_import_process(db_path, uploads, actor="看板·测试")
-    deadline = time.monotonic() + 120
-    job = upload.follow_import(folder)
-    while not (job.finished or job.stopped):
-        assert time.monotonic() < deadline, "the import process did not finish"
-        time.sleep(0.2)
-        job = upload.follow_import(folder)
-    assert job.finished and not job.stopped
-    assert [r.outcome for r in job.results] == ["imported"] * 3 + ["refused"]
-    assert [r.file_name for r in job.results] == [name for name, _ in uploads]
-    assert len(job.results) == job.last.total == 4
-    with db.connect(db_path, read_only=True) as con:
-        assert con.execute("SELECT count(*), min(imported_by) FROM imports").fetchone() == (3, "看板·测试")

@@ -10,6 +10,7 @@ A rebuild replays the archive through the same writer, one file per batch, keepi
 """
 from __future__ import annotations
 
+import array
 import datetime as dt
 import functools
 import os
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from analytics import db, schema
@@ -56,13 +56,6 @@ class StagedLedger:
         return self.sha256, ledger.file_name, ledger.report_date
 
 
-_IMPORT_TYPES = pa.schema([
-    ("import_id", pa.int32()), ("file_name", pa.string()), ("sha256", pa.string()),
-    ("ledger_unit", pa.string()), ("unit_source", pa.string()), ("unit_option", pa.string()),
-    ("report_date", pa.date32()), ("effective_date", pa.date32()), ("imported_at", pa.timestamp("us")),
-    ("imported_by", pa.string()), ("rows_read", pa.int32()), ("rows_flagged", pa.int32()),
-    ("archive_path", pa.string())])
-
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
 _CHANGES_SQL = f"""
@@ -92,17 +85,18 @@ def earlier_imports(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger]) 
     """identity → (import id, unit) of the first import, not undone, of each file that is already in.
     The same bytes re-sent under a new name are a new report (the unit did report), stored though
     nothing moved."""
-    con.register("batch_files", pa.table({
-        "sha256": [item.identity[0] for item in staged], "file_name": [item.identity[1] for item in staged],
-        "report_date": pa.array([item.identity[2] for item in staged], pa.date32())}))
-    try:
-        rows = con.execute("""
-            SELECT f.sha256, f.file_name, f.report_date, min(i.import_id), arg_min(i.ledger_unit, i.import_id)
-            FROM batch_files f JOIN imports i ON i.sha256 = f.sha256 AND i.file_name = f.file_name
-                 AND i.report_date IS NOT DISTINCT FROM f.report_date AND i.undone_at IS NULL
-            GROUP BY ALL""").fetchall()
-    finally:
-        con.unregister("batch_files")
+    if not staged:
+        return {}
+    sha256s, names, report_dates = zip(*(item.identity for item in staged))
+    rows = con.execute("""
+        WITH batch_files AS (
+            SELECT unnest($sha256s) AS sha256, unnest($names) AS file_name,
+                   unnest($report_dates::DATE[]) AS report_date
+        )
+        SELECT f.sha256, f.file_name, f.report_date, min(i.import_id), arg_min(i.ledger_unit, i.import_id)
+        FROM batch_files f JOIN imports i ON i.sha256 = f.sha256 AND i.file_name = f.file_name
+             AND i.report_date IS NOT DISTINCT FROM f.report_date AND i.undone_at IS NULL
+        GROUP BY ALL""", {"sha256s": sha256s, "names": names, "report_dates": report_dates}).fetchall()
     return {(sha256, name, report_date): (import_id, unit) for sha256, name, report_date, import_id, unit in rows}
 
 
@@ -151,50 +145,53 @@ def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, a
 
 
 def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedLedger]], audit: bool) -> None:
+    # The batch's own values go in as lists (unnest) and its rows as the workers' Arrow tables: turning
+    # Python values into Arrow would import pandas, which the command line's writer does without.
     ids = [import_id for _, import_id, _ in stored]
     ledgers = [item.prepared.ledger for _, _, item in stored]
-    imports = pa.table({
-        "import_id": ids, "file_name": [ledger.file_name for ledger in ledgers],
-        "sha256": [item.sha256 for _, _, item in stored],
-        "ledger_unit": [ledger.ledger_unit for ledger in ledgers],
-        "unit_source": [ledger.unit_source for ledger in ledgers],
-        "unit_option": [item.unit_option for _, _, item in stored],
-        "report_date": [ledger.report_date for ledger in ledgers],
-        "effective_date": [ledger.report_date or item.imported_at.date() for ledger, (_, _, item) in
-                           zip(ledgers, stored)],
+    con.execute("""
+        INSERT INTO imports
+        SELECT unnest($ids), unnest($names), unnest($sha256s), unnest($units), unnest($unit_sources),
+               unnest($unit_options::VARCHAR[]), unnest($report_dates::DATE[]), unnest($effective_dates::DATE[]),
+               unnest($imported_at::TIMESTAMP[]), unnest($actors), unnest($rows_read), 0, 0,
+               unnest($rows_flagged), unnest($archive_paths), NULL, NULL""", {
+        "ids": ids, "names": [ledger.file_name for ledger in ledgers],
+        "sha256s": [item.sha256 for _, _, item in stored],
+        "units": [ledger.ledger_unit for ledger in ledgers],
+        "unit_sources": [ledger.unit_source for ledger in ledgers],
+        "unit_options": [item.unit_option for _, _, item in stored],
+        "report_dates": [ledger.report_date for ledger in ledgers],
+        "effective_dates": [ledger.report_date or item.imported_at.date()
+                            for ledger, (_, _, item) in zip(ledgers, stored)],
         "imported_at": [item.imported_at for _, _, item in stored],
-        "imported_by": [item.actor for _, _, item in stored],
+        "actors": [item.actor for _, _, item in stored],
         "rows_read": [item.prepared.rows for _, _, item in stored],
         "rows_flagged": [item.prepared.flagged for _, _, item in stored],
-        "archive_path": [item.archive_path for _, _, item in stored]}, schema=_IMPORT_TYPES)
-    versions = pa.concat_tables([
+        "archive_paths": [item.archive_path for _, _, item in stored]})
+    con.register("batch_versions", pa.concat_tables([
         item.prepared.versions.select(VERSION_COLUMNS).add_column(
-            0, "import_id", pa.array([import_id] * item.prepared.rows, pa.int32()))
-        for _, import_id, item in stored])
-    con.register("batch_imports", imports)
-    con.register("batch_versions", versions)
+            0, "import_id", _int32_column(import_id, item.prepared.rows))
+        for _, import_id, item in stored]))
     try:
-        con.execute("""INSERT INTO imports
-                       SELECT import_id, file_name, sha256, ledger_unit, unit_source, unit_option, report_date,
-                              effective_date, imported_at, imported_by, rows_read, 0, 0, rows_flagged,
-                              archive_path, NULL, NULL
-                       FROM batch_imports""")
         con.execute("INSERT INTO problem_versions SELECT * FROM batch_versions")
     finally:
-        con.unregister("batch_imports")
         con.unregister("batch_versions")
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
     refresh_current(con, ids)
     if audit:
-        con.register("batch_audit", pa.table({
-            "logged_at": pa.array([item.imported_at for _, _, item in stored], pa.timestamp("us")),
-            "actor": [item.actor for _, _, item in stored],
-            "detail": [f"#{import_id} {item.prepared.ledger.file_name}（{item.prepared.ledger.ledger_unit}，"
-                       f"{item.prepared.rows}行）" for _, import_id, item in stored]}))
-        con.execute("INSERT INTO audit_log SELECT logged_at, actor, '导入', detail FROM batch_audit")
-        con.unregister("batch_audit")
+        con.execute("INSERT INTO audit_log SELECT unnest($logged_at::TIMESTAMP[]), unnest($actors), '导入', "
+                    "unnest($details)", {
+                        "logged_at": [item.imported_at for _, _, item in stored],
+                        "actors": [item.actor for _, _, item in stored],
+                        "details": [f"#{import_id} {item.prepared.ledger.file_name}（{item.prepared.ledger.ledger_unit}，"
+                                    f"{item.prepared.rows}行）" for _, import_id, item in stored]})
+
+
+def _int32_column(value: int, rows: int) -> pa.Array:
+    """`rows` times `value`, built from its bytes (see _insert)."""
+    return pa.Array.from_buffers(pa.int32(), rows, [None, pa.py_buffer(array.array("i", [value]) * rows)])
 
 
 # A batch is written once this many rows wait (or the files run out): large enough that deriving is
@@ -324,13 +321,13 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
     archive = db.archive_dir(db_path)
     with db.writing(db_path, actor=actor):
         with db.connect(db_path, read_only=True) as old:
-            imports = old.execute("SELECT * FROM imports ORDER BY import_id").df()
+            imports = db.fetch_records(old, "SELECT * FROM imports ORDER BY import_id")
             score_imports = score_store.score_imports_for_rebuild(old)
             readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
         sheet_imports = [*score_imports, *readiness_imports]
-        missing = [name for name, rel in zip([*imports["file_name"], *(r["file_name"] for r in sheet_imports)],
-                                             [*imports["archive_path"], *(r["archive_path"] for r in sheet_imports)])
+        missing = [name for name, rel in zip([r["file_name"] for r in [*imports, *sheet_imports]],
+                                             [r["archive_path"] for r in [*imports, *sheet_imports]])
                    if not (archive / rel).exists()]
         if missing:
             raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
@@ -347,9 +344,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
-                for record in imports.to_dict("records"):
-                    imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
-                    unit_option = record["unit_option"] if pd.notna(record["unit_option"]) else None
+                for record in imports:
+                    imported_at, unit_option = record["imported_at"], record["unit_option"]
                     prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                               words=words, unit=unit_option, today=imported_at.date())
                     prepared.ledger.file_name = record["file_name"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from analytics import db
@@ -20,6 +20,9 @@ from analytics.ingest.readiness_sheets import (CATALOGUE, KIND_LABELS, MATERIALS
                                                ReadinessSheet, read_readiness_sheet)
 from analytics.ingest.score_store import next_import_id
 from analytics.ingest.undo import mark_undone, replay_undo_mark
+
+if TYPE_CHECKING:   # the command line's writer imports this module, and needs no pandas
+    import pandas as pd
 
 TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
 
@@ -103,13 +106,13 @@ def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, act
 
 def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every readiness import in order, for rebuild to replay from the archive."""
-    return con.execute("SELECT * FROM readiness_imports ORDER BY import_id").df().to_dict("records")
+    return db.fetch_records(con, "SELECT * FROM readiness_imports ORDER BY import_id")
 
 
 def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
     """Read every archived readiness sheet again and store it under its import id, time and undo mark."""
     for record in records:
-        imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
+        imported_at = record["imported_at"]
         sheet = read_readiness_sheet(archive / record["archive_path"], today=imported_at.date())
         sheet.file_name = record["file_name"]
         store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
@@ -130,6 +133,7 @@ def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 def readiness_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every readiness import, newest first, for the import history."""
     if not has_readiness_tables(con):
+        import pandas as pd
         return pd.DataFrame(columns=["import_id", "kind", "file_name", "report_date", "imported_at", "imported_by",
                                      "rows_read", "rows_flagged", "summary", "undone_at", "undone_by"])
     return db.fetch_frame(con, """

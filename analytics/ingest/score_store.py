@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from analytics import db
@@ -104,15 +103,14 @@ def undo_score_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: 
 
 def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every score import in order, for rebuild to replay from the archive."""
-    frame = con.execute("SELECT * FROM score_imports ORDER BY import_id").df()
-    return frame.to_dict("records")
+    return db.fetch_records(con, "SELECT * FROM score_imports ORDER BY import_id")
 
 
 def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path,
                          aliases: dict[str, str]) -> None:
     """Read every archived score sheet again and store it under its import id, time and undo mark."""
     for record in records:
-        imported_at = pd.Timestamp(record["imported_at"]).to_pydatetime()
+        imported_at = record["imported_at"]
         sheet = parse_score_sheet(archive / record["archive_path"], point_type_aliases=aliases,
                                   today=imported_at.date())
         sheet.file_name = record["file_name"]

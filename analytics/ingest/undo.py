@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-import pandas as pd
 
 from analytics import db
 
@@ -30,8 +29,8 @@ def replay_undo_mark(con: duckdb.DuckDBPyConnection, table: str, record: dict) -
     """Give a replayed import (a row of `table` as archived: a sheet's, or `imports` for a ledger) the
     undo mark it had; True when it had one."""
     assert table in (*UNDOABLE_TABLES, "imports")   # a table name cannot be a bound parameter
-    if pd.isna(record["undone_at"]):
+    if record["undone_at"] is None:
         return False
     con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                [pd.Timestamp(record["undone_at"]).to_pydatetime(), record["undone_by"], int(record["import_id"])])
+                [record["undone_at"], record["undone_by"], int(record["import_id"])])
     return True
