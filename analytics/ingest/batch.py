@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, refresh_current
+from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, recency_sql, refresh_current
 import analytics.ingest.readiness_store as readiness_store
 import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
@@ -58,20 +58,35 @@ class StagedLedger:
 
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
+# A row alone in the batch for its problem and newer than the problem's stored state (the usual morning)
+# comes right after that state, as in derive.newer_state_sql; the others look in the history.
+_COMPARED = ", ".join(_CHANGE_COLUMNS)
 _CHANGES_SQL = f"""
-    WITH batch AS (
-        SELECT row_number() OVER () AS row_id, v.*
-        FROM problem_versions v WHERE list_contains($ids, v.import_id)
+    WITH batch AS MATERIALIZED (
+        SELECT row_number() OVER () AS row_id, v.*, {recency_sql('i.effective_date', 'v.import_id')} AS recency
+        FROM problem_versions v JOIN imports i USING (import_id) WHERE list_contains($ids, v.import_id)
     ),
+    once AS (SELECT problem_key FROM batch GROUP BY problem_key HAVING count(*) = 1),
+    after_stored AS (
+        SELECT b.row_id, o.as_of IS NOT NULL AS stored, {', '.join(f'o.{c}' for c in _CHANGE_COLUMNS)}
+        FROM batch b SEMI JOIN once USING (problem_key) LEFT JOIN problems o ON o.problem_key = b.problem_key
+        WHERE o.as_of IS NULL OR b.recency > {recency_sql('o.as_of', 'o.last_import_id')}
+    ),
+    others AS (SELECT * FROM batch ANTI JOIN after_stored USING (row_id)),
     earlier AS (
         SELECT pv.*, {RECENCY_SQL} AS recency
         FROM problem_versions pv JOIN imports i USING (import_id)
-        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM batch)
+        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM others)
+    ),
+    from_history AS (
+        SELECT b.row_id, {', '.join(f'e.{c}' for c in _CHANGE_COLUMNS)}
+        FROM others b JOIN earlier e ON e.problem_key = b.problem_key AND e.import_id < b.import_id
+        QUALIFY row_number() OVER (PARTITION BY b.row_id ORDER BY e.recency DESC) = 1
     ),
     previous AS (
-        SELECT b.row_id, e.* EXCLUDE (recency)
-        FROM batch b JOIN earlier e ON e.problem_key = b.problem_key AND e.import_id < b.import_id
-        QUALIFY row_number() OVER (PARTITION BY b.row_id ORDER BY e.recency DESC) = 1
+        SELECT row_id, {_COMPARED} FROM after_stored WHERE stored
+        UNION ALL
+        SELECT row_id, {_COMPARED} FROM from_history
     )
     SELECT b.import_id,
            count(*) FILTER (WHERE p.row_id IS NULL) AS rows_new,
