@@ -370,6 +370,9 @@ def open_points_by_unit(rows: pd.DataFrame) -> pd.DataFrame:
 def stored_readiness(con: duckdb.DuckDBPyConnection, filters: Filters) -> Readiness | None:
     """readiness() once 网上申报 or 问卷调查 sheets are in; None before (the 晨报, the deck and the 通报
     then say nothing of it: the 模拟测评 alone has its own line)."""
+    if not has_readiness_tables(con) or not con.execute(
+            "SELECT count(*) FROM readiness_imports WHERE undone_at IS NULL").fetchone()[0]:
+        return None     # most days of a campaign: no need to work the three parts out to find nothing
     result = readiness(con, filters)
     return result if result.online is not None or result.survey is not None else None
 

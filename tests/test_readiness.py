@@ -9,7 +9,7 @@ import pytest
 from analytics import db, readiness, schema
 from analytics.fixtures import readiness as rf
 from analytics.filters import Filters
-from analytics.ingest import import_paths
+from analytics.ingest import import_paths, undo_import
 from analytics.settings import set_setting
 from tests.test_readiness_sheets import write_xlsx
 
@@ -236,6 +236,17 @@ def test_an_empty_database_has_no_readiness(tmp_path):
         found = readiness.readiness(con, AS_OF)
     assert (found.online, found.survey, found.projected, found.missing_parts) == \
         (None, None, None, ("实地考察", "网上申报", "问卷调查"))
+
+
+def test_the_briefing_has_a_readiness_line_only_while_a_sheet_of_the_set_is_in(sample_db):
+    with db.connect(sample_db) as con:
+        assert readiness.stored_readiness(con, AS_OF) is not None
+        sheets = [i for i, in con.execute("SELECT import_id FROM readiness_imports ORDER BY import_id").fetchall()]
+    for import_id in sheets:
+        undo_import(sample_db, import_id, actor="测试")
+    with db.connect(sample_db, read_only=True) as con:
+        assert readiness.stored_readiness(con, AS_OF) is None
+        assert readiness.readiness(con, AS_OF).missing_parts == ("网上申报", "问卷调查")   # the 实地 part stays
 
 
 def test_a_status_sheet_that_names_the_content_and_writes_the_reason_into_the_status(tmp_path):
