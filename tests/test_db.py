@@ -14,17 +14,20 @@ from analytics.rebounds import rebounds
 from analytics_data import AS_OF, build_campaign
 
 
-def test_a_file_from_before_the_derived_tables_gets_them_from_its_history(tmp_path):
+@pytest.mark.parametrize("missing, links_dropped", [
+    (derive.LIFE_DAY_COLUMNS, True),           # before the derived tables: no life days, no rebound_links
+    (derive.STEPS_SEEN_COLUMNS, False),        # before a newer ledger was derived from the stored row
+])
+def test_a_file_from_an_earlier_version_gets_the_derived_columns_from_its_history(tmp_path, missing, links_dropped):
     path = build_campaign(tmp_path)
     with db.connect(path) as con:
         problems_before = con.execute("SELECT * FROM problems ORDER BY problem_key").fetchall()
         links_before = con.execute("SELECT * FROM rebound_links ORDER BY later_key").fetchall()
         figures_before = summary(con, Filters(as_of=AS_OF)), rebounds(con, Filters(as_of=AS_OF))
-        # what an earlier version wrote: no life days in problems, no rebound_links
-        con.execute(f"CREATE TABLE old_problems AS SELECT * EXCLUDE ({', '.join(derive.LIFE_DAY_COLUMNS)}) "
-                    "FROM problems")
+        con.execute(f"CREATE TABLE old_problems AS SELECT * EXCLUDE ({', '.join(missing)}) FROM problems")
         con.execute("DROP TABLE problems")
-        con.execute("DROP TABLE rebound_links")
+        if links_dropped:
+            con.execute("DROP TABLE rebound_links")
         con.execute("ALTER TABLE old_problems RENAME TO problems")
     schema.init_db(path)
     with db.connect(path, read_only=True) as con:
