@@ -12,6 +12,8 @@ A unit is a candidate for each of these rules that holds (every number a setting
 
 Praise: the best of the ranking (the last_n highest 整改率 with nothing overdue) and the most improved
 (the last_n largest rises of 整改率 over the last seven days, among units ranked both days).
+These rankings are by 整改率, as the rules and their evidence say, whatever measure the office ranks its
+红榜 and 后N名 by (settings.ranking_measure).
 """
 from __future__ import annotations
 
@@ -56,6 +58,12 @@ CANDIDATE_COLUMNS = ["unit", "rules", "evidence", "evidence_text", "open", "over
                      "reopened"]
 
 
+def _by_rectify_rate(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
+    """The ranking of the units by 整改率 on the filters' as-of day (behind.ranked_groups)."""
+    return ranked_groups(metrics(con, filters, "unit"), "unit",
+                         dataclasses.replace(settings, ranking_measure="整改率"))
+
+
 def _weekly_last_n(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings
                    ) -> list[tuple[dt.date, dict[str, int]]]:
     """For the as-of day and each earlier week of interview_weeks: the day and the 后N名 then, as
@@ -63,7 +71,7 @@ def _weekly_last_n(con: duckdb.DuckDBPyConnection, filters: Filters, settings: S
     weeks = []
     for back in range(settings.interview_weeks):
         day = filters.as_of_date - dt.timedelta(days=7 * back)
-        ranked = ranked_groups(metrics(con, dataclasses.replace(filters, as_of=day), "unit"), "unit", settings)
+        ranked = _by_rectify_rate(con, dataclasses.replace(filters, as_of=day), settings)
         bottom = len(ranked) + 1
         weeks.append((day, {unit: bottom - rank for unit, rank, last in
                             zip(ranked["unit"], ranked["rank"], ranked["last_n"]) if last}))
@@ -128,13 +136,13 @@ def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     improved (整改率 up the most since seven days before; a unit may appear under both). Columns:
     PRAISE_COLUMNS; rate_change in points of a fraction (0.05 = 5 个百分点), NaN for the best."""
     settings = get_settings(con)
-    now = ranked_groups(metrics(con, filters, "unit"), "unit", settings)
+    now = _by_rectify_rate(con, filters, settings)
     best = now[(now["overdue"] == 0) & ~now["last_n"]].head(settings.last_n)
     rows = [(row.unit, PRAISE_KINDS[0],
              f"整改率{percent(row.rectify_rate)}（全市第{row.rank}），问题{row.total}条，无逾期",
              row.rectify_rate, float("nan")) for row in best.itertuples()]
     week_ago = dataclasses.replace(filters, as_of=filters.as_of_date - dt.timedelta(days=7))
-    before = ranked_groups(metrics(con, week_ago, "unit"), "unit", settings)
+    before = _by_rectify_rate(con, week_ago, settings)
     both = now.merge(before[["unit", "rectify_rate", "rank"]], on="unit", suffixes=("", "_before"))
     both["rate_change"] = both["rectify_rate"] - both["rectify_rate_before"]
     improved = both[both["rate_change"] > 0].sort_values(

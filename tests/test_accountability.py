@@ -133,3 +133,14 @@ def test_no_problems_no_candidates_but_the_silent(con):
     found = interview_candidates(con, Filters(as_of=AS_OF, units=("没有这个单位",)))
     assert found.empty and list(found.columns)[:3] == ["unit", "rules", "evidence"]
     assert praise_list(con, Filters(as_of=AS_OF, units=("没有这个单位",))).empty
+
+
+@pytest.mark.parametrize("measure", ["销号率", "模拟测评得分"])
+def test_the_rules_rank_by_rectify_rate_whatever_the_ranking_measure(con, measure):
+    """The 红榜 and 后N名 may follow another measure; 约谈 and praise speak of 整改率 and rank by it."""
+    by_rate = interview_candidates(con, FILTERS), praise_list(con, FILTERS)
+    set_setting(con, "ranking_measure", measure)
+    found = interview_candidates(con, FILTERS), praise_list(con, FILTERS)
+    for before, after in zip(by_rate, found):
+        pd.testing.assert_frame_equal(after, before)
+    assert not found[1].empty

@@ -11,13 +11,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import auth, db, demo, fixtures, listing
+from analytics.accountability import interview_candidates
 from analytics.behind import ranking
 from analytics.briefing import briefing, briefing_text
 from analytics.exports import images
 from analytics.filters import Filters
 from analytics.ingest.integrity import check_integrity
 from analytics.metrics import kpis, metrics
-from analytics.settings import get_settings
+from analytics.settings import get_settings, set_setting
 from analytics.upload import import_uploads
 from dashboard.navigation import PAGES as PAGE_SPECS
 
@@ -423,3 +424,16 @@ def test_supervision_shows_the_best_beside_the_last_three_and_rework_beside_rebo
     by_unit, by_type = [table.value for table in at.dataframe if "返工率" in table.value.columns]
     assert by_unit["责任单位"].tolist() == rework.loc[rework["reopened"] > 0, "unit"].tolist() == ["青山湖街道"]
     assert by_unit["返工数"].tolist() == [2] and by_type["返工数"].sum() == 2
+
+
+def test_supervision_ranked_by_the_mock_evaluation_score(demo_db):
+    """The office may rank its 红榜 and 后N名 by the 模拟测评 score; 约谈 and praise keep to 整改率."""
+    with db.connect(demo_db) as con:
+        set_setting(con, "ranking_measure", "模拟测评得分", actor="测试")
+        candidates = interview_candidates(con, _today_filters())
+    at = _open("pages/supervision.py")
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    assert "红榜与后3名（按模拟测评得分）" in headers and "约谈问责与表扬" in headers
+    shown = next(table.value for table in at.dataframe if "依据" in table.value.columns)
+    assert shown["责任单位"].tolist() == candidates["unit"].tolist() and len(candidates)
