@@ -133,14 +133,16 @@ def _among_last_n(name: str, open_count: int, worst_first: list[str], last_n: in
 RANKING_COLUMNS = ["rank", "total", "open", "overdue", "rectify_rate", "close_rate", "measure", "last_n"]
 
 
-def ranking(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "unit") -> pd.DataFrame:
+def ranking(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "unit",
+            by_metrics: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ranking of `by` (point_type, category or unit) by settings.ranking_measure, best first
     (rank 1), over the groups with at least min_group_size problems. Columns: `by`, then
-    RANKING_COLUMNS (measure: the figure ranked by); last_n marks the 后N名 exactly as behind() flags them."""
+    RANKING_COLUMNS (measure: the figure ranked by); last_n marks the 后N名 exactly as behind() flags them.
+    `by_metrics`: metrics(con, filters, by) when the caller has it already."""
     column = dimension_column(by)
     settings = get_settings(con)
-    return ranked_groups(with_measure(con, filters, column, metrics(con, filters, column), settings.ranking_measure),
-                         column, settings)
+    table = metrics(con, filters, column) if by_metrics is None else by_metrics
+    return ranked_groups(with_measure(con, filters, column, table, settings.ranking_measure), column, settings)
 
 
 def ranked_groups(table: pd.DataFrame, column: str, settings: Settings) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from analytics import db, fixtures
@@ -63,3 +64,12 @@ def export_db(tmp_path_factory) -> Path:
     if not _built:
         _built.append(build_export_db(tmp_path_factory.mktemp("exports")))
     return _built[0]
+
+
+def export_db_ranked_by(tmp_path_factory, folder: Path, measure: str) -> Path:
+    """A copy of the database above in `folder`, its units ranked by `measure` (settings.ranking_measure)."""
+    path = folder / export_db(tmp_path_factory).name
+    shutil.copyfile(export_db(tmp_path_factory), path)
+    with db.connect(path) as con:
+        set_setting(con, "ranking_measure", measure, actor="测试")
+    return path

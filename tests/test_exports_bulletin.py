@@ -15,7 +15,7 @@ from analytics.exports.tables import MARKED_FILL, neutralise
 from analytics.filters import Filters
 from analytics.listing import overdue_items
 from analytics.metrics import kpis, metrics
-from exports_data import AS_OF, HOSTILE_DESCRIPTION, HOSTILE_POINT, HOSTILE_UNIT, TEST_DATE, export_db
+from exports_data import AS_OF, HOSTILE_DESCRIPTION, HOSTILE_POINT, HOSTILE_UNIT, TEST_DATE, export_db, export_db_ranked_by
 
 FILTERS = Filters(as_of=AS_OF)
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -152,3 +152,14 @@ def test_an_empty_database_gives_every_sheet_with_its_header(tmp_path):
     assert book.sheetnames == list(SHEETS)
     assert [header(book[name])[0] for name in SHEETS] == ["指标", "点位类型", "排名", "责任单位", "责任单位"]
     assert all(body(book[name]) == [] for name in SHEETS[1:])
+
+
+def test_the_ranking_sheet_follows_the_ranking_measure(tmp_path_factory, tmp_path):
+    with db.connect(export_db_ranked_by(tmp_path_factory, tmp_path, "销号率"), read_only=True) as con:
+        expected = ranking(con, FILTERS, "unit")
+        sheet = openpyxl.load_workbook(io.BytesIO(build_bulletin(con, FILTERS)))["单位排名"]
+    assert sheet.cell(1, 1).value.startswith("责任单位销号率排名")
+    assert header(sheet) == ["排名", "责任单位", "问题总数", "未整改", "逾期", "整改率", "销号率", "标记"]
+    rows = body(sheet)
+    assert [row[1] for row in rows] == [neutralise(unit) for unit in expected["unit"]]
+    assert [row[6] for row in rows] == pytest.approx(expected["measure"].tolist())

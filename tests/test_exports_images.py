@@ -26,7 +26,7 @@ from analytics.exports.images import (
 )
 from analytics.filters import Filters
 from analytics.metrics import metrics
-from exports_data import AS_OF, export_db
+from exports_data import AS_OF, export_db, export_db_ranked_by
 
 needs_chromium = pytest.mark.skipif(unavailable_reason() is not None,
                                     reason=f"no Chromium or CJK font here ({INSTALL_COMMAND})")
@@ -99,6 +99,16 @@ def test_the_chart_titles_come_from_the_analytics_figures(tmp_path_factory):
     marked = set(content.ranking.loc[content.ranking["last_n"], "unit"])
     red = [bar for bar in ranking_figure.data if bar.name.startswith("后")]
     assert marked and set(red[0].y) == marked
+
+
+def test_the_ranking_chart_shows_the_ranking_measure(tmp_path_factory, tmp_path):
+    with db.connect(export_db_ranked_by(tmp_path_factory, tmp_path, "销号率"), read_only=True) as con:
+        content = gather(con, FILTERS)
+    title, figure = briefing_figures(content)[3]
+    assert title.startswith("责任单位销号率排名")
+    bars = {unit: value for bar in figure.data for unit, value in zip(bar.y, bar.x)}
+    tail = content.ranking_tail
+    assert bars == pytest.approx(dict(zip(tail["unit"], tail["measure"])))
 
 
 def test_the_charts_hold_nothing_outside_the_filters(tmp_path_factory):

@@ -16,6 +16,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from analytics import db
+from analytics.behind import ranking
 from analytics.briefing import briefing, briefing_json
 from analytics.exports.notice import (
     BODY_FONT, FONTCONFIG_FALLBACK, HEADING_FONT, SECTIONS, SUBHEADING_FONT, TITLE_FONT, build_notice,
@@ -25,7 +26,7 @@ from analytics.filters import Filters
 from analytics.ingest import import_paths
 from analytics.labels import percent
 from analytics.metrics import metrics, summary
-from exports_data import AS_OF, HOSTILE_UNIT, TEST_DATE, export_db
+from exports_data import AS_OF, HOSTILE_UNIT, TEST_DATE, export_db, export_db_ranked_by
 
 SCORE_SAMPLES = Path(__file__).parent / "samples" / "scores"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -221,3 +222,15 @@ def test_libreoffice_renders_the_chinese_in_chinese_fonts(db_path, tmp_path):
     assert "(A4)" in info
     text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
     assert "关于创文问题整改情况的通报" in text and "一、基本情况" in text
+
+
+@pytest.mark.parametrize("measure", ["销号率", "模拟测评得分"])
+def test_the_last_three_named_follow_the_ranking_measure(tmp_path_factory, tmp_path, measure):
+    """The 通报 names the 后N名 of the office's ranking, under its name; 约谈 keeps to 整改率."""
+    with db.connect(export_db_ranked_by(tmp_path_factory, tmp_path, measure), read_only=True) as con:
+        content = gather_notice(con, FILTERS[0])
+        ranked = ranking(con, FILTERS[0], "unit")
+        document = _open(build_notice(con, FILTERS[0]))
+    assert content.last_n_units == ranked.loc[ranked["last_n"], "unit"].tolist()[::-1]
+    assert (len(content.last_n_units) == 3) == (measure == "销号率")   # no 模拟测评 scores in this campaign
+    assert f"（一）{measure}后3名" in _text(document)

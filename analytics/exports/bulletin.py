@@ -19,6 +19,7 @@ from analytics.exports.tables import (
     workbook_bytes, write_table,
 )
 from analytics.filters import Filters
+from analytics.rankings import MEASURES
 
 SHEETS = ("汇总", "点位类型", "单位排名", "逾期问题清单", "未报送单位")
 CAPTION_FONT = Font(name=FONT_NAME, bold=True, size=13)
@@ -116,6 +117,14 @@ def _summary_sheet(sheet: Worksheet, content: BriefingContent) -> None:
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
 
 
+def _ranking_columns(measure: str) -> list[Column]:
+    """The ranking sheet's columns: 整改率 always, and the figure ranked by when it is another."""
+    if MEASURES[measure].column == "rectify_rate":
+        return RANKING_COLUMNS
+    ranked_by = Column("measure", measure, "percent" if MEASURES[measure].is_rate else "decimal")
+    return [*RANKING_COLUMNS[:-1], ranked_by, RANKING_COLUMNS[-1]]
+
+
 def _ranking_frame(content: BriefingContent) -> pd.DataFrame:
     mark = f"后{content.settings.last_n}名"
     frame = content.ranking.copy()
@@ -144,8 +153,8 @@ def bulletin_from_content(content: BriefingContent) -> bytes:
     ranking = _ranking_frame(content)
     tables = (
         ("点位类型", "按点位类型统计，最落后的在前", content.by_point_type, POINT_TYPE_COLUMNS, ()),
-        ("单位排名", f"责任单位整改率排名：问题不少于{settings.min_group_size}条的单位参加，"
-                     f"红色为后{settings.last_n}名", ranking, RANKING_COLUMNS,
+        ("单位排名", f"责任单位{settings.ranking_measure}排名：问题不少于{settings.min_group_size}条的单位参加，"
+                     f"红色为后{settings.last_n}名", ranking, _ranking_columns(settings.ranking_measure),
          [i for i, last in enumerate(ranking["last_n"]) if last]),
         ("逾期问题清单", "逾期未整改问题，按单位、整改时限最早在前" + _overdue_cut_note(content),
          content.overdue_items, OVERDUE_COLUMNS, ()),

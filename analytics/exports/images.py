@@ -28,6 +28,7 @@ from analytics.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, S
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
 from analytics.exports.theme import FONT_FAMILY
 from analytics.filters import Filters
+from analytics.rankings import MEASURES
 
 INSTALL_COMMAND = "sudo apt-get install chromium fonts-noto-cjk"
 ZIP_MIME = "application/zip"
@@ -141,7 +142,7 @@ def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
     title says which) so they read on a slide."""
     scope = content.scope
     settings, clock = content.settings, content.briefing.countdown
-    last = f"后{settings.last_n}名"
+    last, measure = f"后{settings.last_n}名", settings.ranking_measure
     by_type = content.by_point_type.head(CHART_ROWS)
     ranking = content.ranking_tail
     overdue = content.overdue_by_unit.head(CHART_ROWS)
@@ -153,7 +154,7 @@ def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
         titled("问题分布（按点位类型）", len(by_type), len(content.by_point_type), f"最落后的{len(by_type)}类"),
         f"近{len(content.daily)}天每日新增、整改与未整改积压",
         "未整改问题清零进度：实际、清零路径与按当前进度预测",
-        titled(f"责任单位整改率排名，{last}标红", len(ranking), len(content.ranking), f"末{len(ranking)}名"),
+        titled(f"责任单位{measure}排名，{last}标红", len(ranking), len(content.ranking), f"末{len(ranking)}名"),
         titled("逾期未整改问题（按单位）", len(overdue), len(content.overdue_by_unit), f"最多的{len(overdue)}个单位"),
     ]
     figures = [
@@ -162,9 +163,9 @@ def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
         charts.burndown_chart(content.daily[["period_end", "backlog"]], as_of=content.as_of,
                               open_now=clock.backlog, test_date=clock.test_date, pace=clock.pace,
                               title=titles[2], subtitle=scope),
-        charts.ranking_bars(ranking, label="unit", value="rectify_rate", value_title="整改率",
+        charts.ranking_bars(ranking, label="unit", value="measure", value_title=measure,
                             highlight=set(ranking.loc[ranking["last_n"], "unit"]), highlight_name=last,
-                            title=titles[3], subtitle=scope),
+                            percent=MEASURES[measure].is_rate, title=titles[3], subtitle=scope),
         charts.ranking_bars(overdue, label="unit", value="overdue", value_title="逾期未整改（条）",
                             highlight=set(), percent=False, title=titles[4], subtitle=scope),
     ]

@@ -40,7 +40,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from analytics.accountability import interview_candidates, praise_list
-from analytics.behind import behind, ranked_groups
+from analytics.behind import behind, ranking
 from analytics.briefing import Briefing, briefing
 from analytics.charts import scope_note
 from analytics.filters import Filters
@@ -141,7 +141,7 @@ def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeCon
         filters=filters, settings=settings, briefing=briefing(con, filters),
         by_point_type=metrics(con, filters, "point_type"), by_category=metrics(con, filters, "category"),
         worst_points=worst_points(con, filters, limit=WORST_POINTS_NAMED),
-        ranking=ranked_groups(by_unit, "unit", settings),
+        ranking=ranking(con, filters, "unit", by_unit),
         behind_units=behind(con, filters, "unit", by_unit),
         candidates=interview_candidates(con, filters), praise=praise_list(con, filters),
         overdue=pd.DataFrame(), mock_score=latest_mock_score(con, filters))
@@ -224,7 +224,7 @@ def criticism_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
     talk = ("；".join(f"{row.unit}：{row.evidence_text}" for row in candidates.itertuples()) +
             "。建议对以上单位主要负责同志进行约谈。") if len(candidates) else "本期没有符合约谈条件的单位。"
     others = content.behind_units[~content.behind_units["unit"].isin(content.named_units)]
-    sections = [(f"（一）整改率后{n}名", text), ("（二）建议约谈的单位", talk)]
+    sections = [(f"（一）{content.settings.ranking_measure}后{n}名", text), ("（二）建议约谈的单位", talk)]
     if len(others):
         shown = others.head(OTHERS_BEHIND_NAMED)
         more = f"等{len(others)}个单位" if len(others) > len(shown) else ""
