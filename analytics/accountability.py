@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.behind import ranked_groups, silent_units
+from analytics.behind import ranked_groups, ranking, silent_units
 from analytics.filters import Filters
 from analytics.labels import month_day, percent
 from analytics.metrics import metrics
@@ -58,20 +58,32 @@ CANDIDATE_COLUMNS = ["unit", "rules", "evidence", "evidence_text", "open", "over
                      "reopened"]
 
 
-def _by_rectify_rate(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings) -> pd.DataFrame:
-    """The ranking of the units by 整改率 on the filters' as-of day (behind.ranked_groups)."""
-    return ranked_groups(metrics(con, filters, "unit"), "unit",
-                         dataclasses.replace(settings, ranking_measure="整改率"))
+class UnitMetrics:
+    """metrics(con, filters, "unit") as of each day asked for, worked out once a day: the 约谈 rule,
+    the praise and the ranking all start from the units' figures of the same few days."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, filters: Filters):
+        self.con, self.filters = con, filters
+        self._by_day: dict[dt.date, pd.DataFrame] = {}
+
+    def on(self, day: dt.date) -> pd.DataFrame:
+        if day not in self._by_day:
+            self._by_day[day] = metrics(self.con, dataclasses.replace(self.filters, as_of=day), "unit")
+        return self._by_day[day]
 
 
-def _weekly_last_n(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings
-                   ) -> list[tuple[dt.date, dict[str, int]]]:
+def _by_rectify_rate(by_unit: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The ranking by 整改率 (behind.ranked_groups) of metrics by unit."""
+    return ranked_groups(by_unit, "unit", dataclasses.replace(settings, ranking_measure="整改率"))
+
+
+def _weekly_last_n(unit_metrics: UnitMetrics, settings: Settings) -> list[tuple[dt.date, dict[str, int]]]:
     """For the as-of day and each earlier week of interview_weeks: the day and the 后N名 then, as
     unit → place from the bottom (1 = last)."""
     weeks = []
     for back in range(settings.interview_weeks):
-        day = filters.as_of_date - dt.timedelta(days=7 * back)
-        ranked = _by_rectify_rate(con, dataclasses.replace(filters, as_of=day), settings)
+        day = unit_metrics.filters.as_of_date - dt.timedelta(days=7 * back)
+        ranked = _by_rectify_rate(unit_metrics.on(day), settings)
         bottom = len(ranked) + 1
         weeks.append((day, {unit: bottom - rank for unit, rank, last in
                             zip(ranked["unit"], ranked["rank"], ranked["last_n"]) if last}))
@@ -79,19 +91,21 @@ def _weekly_last_n(con: duckdb.DuckDBPyConnection, filters: Filters, settings: S
 
 
 def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
-                         reopened: ReopenedMeasure = REWORK) -> pd.DataFrame:
+                         reopened: ReopenedMeasure = REWORK, unit_metrics: UnitMetrics | None = None
+                         ) -> pd.DataFrame:
     """Units meeting any 约谈 rule, the most rules first, then the most overdue. Columns:
     CANDIDATE_COLUMNS; rules and evidence are lists (evidence in plain Chinese with figures),
     evidence_text joins them with “；”."""
     settings = get_settings(con)
-    by_unit = metrics(con, filters, "unit")[["unit", "open", "overdue", "rectify_rate"]]
+    unit_metrics = unit_metrics or UnitMetrics(con, filters)
+    by_unit = unit_metrics.on(filters.as_of_date)[["unit", "open", "overdue", "rectify_rate"]]
     counts = reopened.counts(con, filters)
     silent = silent_units(con, filters, settings)
     table = (by_unit.merge(counts, on="unit", how="outer")
              .merge(silent, on="unit", how="outer"))
     for column in ("open", "overdue", "reopened"):
         table[column] = table[column].fillna(0).astype("int64")
-    weeks = _weekly_last_n(con, filters, settings)
+    weeks = _weekly_last_n(unit_metrics, settings)
     silent_names = set(silent["unit"])
 
     def judged(row: pd.Series) -> tuple[list[str], list[str]]:
@@ -131,18 +145,19 @@ PRAISE_COLUMNS = ["unit", "kind", "evidence", "rectify_rate", "rate_change"]
 PRAISE_KINDS = ("整改率领先", "进步最快")
 
 
-def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters, unit_metrics: UnitMetrics | None = None
+                ) -> pd.DataFrame:
     """The 红榜: the best last_n units of the ranking with nothing overdue, then the last_n most
     improved (整改率 up the most since seven days before; a unit may appear under both). Columns:
     PRAISE_COLUMNS; rate_change in points of a fraction (0.05 = 5 个百分点), NaN for the best."""
     settings = get_settings(con)
-    now = _by_rectify_rate(con, filters, settings)
+    unit_metrics = unit_metrics or UnitMetrics(con, filters)
+    now = _by_rectify_rate(unit_metrics.on(filters.as_of_date), settings)
     best = now[(now["overdue"] == 0) & ~now["last_n"]].head(settings.last_n)
     rows = [(row.unit, PRAISE_KINDS[0],
              f"整改率{percent(row.rectify_rate)}（全市第{row.rank}），问题{row.total}条，无逾期",
              row.rectify_rate, float("nan")) for row in best.itertuples()]
-    week_ago = dataclasses.replace(filters, as_of=filters.as_of_date - dt.timedelta(days=7))
-    before = _by_rectify_rate(con, week_ago, settings)
+    before = _by_rectify_rate(unit_metrics.on(filters.as_of_date - dt.timedelta(days=7)), settings)
     both = now.merge(before[["unit", "rectify_rate", "rank"]], on="unit", suffixes=("", "_before"))
     both["rate_change"] = both["rectify_rate"] - both["rectify_rate_before"]
     improved = both[both["rate_change"] > 0].sort_values(
@@ -153,3 +168,21 @@ def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
                      f"整改率由{percent(row.rectify_rate_before)}升至{percent(row.rectify_rate)}，"
                      f"提高{row.rate_change * 100:.1f}个百分点{climbed}", row.rectify_rate, row.rate_change))
     return pd.DataFrame(rows, columns=PRAISE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    """The units' side of the 督查 page in one read: their figures, their ranking by the office's measure,
+    the 约谈 candidates and the praise, from one set of metrics per day."""
+    metrics: pd.DataFrame       # metrics(unit) on the as-of day
+    ranking: pd.DataFrame       # behind.ranking(unit)
+    candidates: pd.DataFrame    # interview_candidates
+    praise: pd.DataFrame        # praise_list
+
+
+def unit_standing(con: duckdb.DuckDBPyConnection, filters: Filters) -> UnitStanding:
+    unit_metrics = UnitMetrics(con, filters)
+    by_unit = unit_metrics.on(filters.as_of_date)
+    return UnitStanding(by_unit, ranking(con, filters, "unit", by_unit),
+                        interview_candidates(con, filters, unit_metrics=unit_metrics),
+                        praise_list(con, filters, unit_metrics))

@@ -4,10 +4,9 @@ call to account and to praise, and the 督查通报 and 问题交办单 to downl
 import streamlit as st
 
 from analytics import charts, listing
-from analytics.accountability import interview_candidates, praise_list
-from analytics.behind import behind, ranking
+from analytics.accountability import unit_standing
+from analytics.behind import behind
 from analytics.labels import BEHIND_DIMENSIONS
-from analytics.metrics import metrics
 from analytics.rankings import MEASURES, best_and_last
 from analytics.rebounds import rebound_rates, rebounds
 from analytics.rework import rework_rates
@@ -36,12 +35,12 @@ else:
     show.show_table(flagged[[by, *BEHIND_SHOWN]].rename(columns={"reason_text": "reasons"}),
                      f"落后{BEHIND_DIMENSIONS[by]}")
 
-by_unit = data.read(metrics, current, "unit")   # serves the overdue counts
+units = data.read(unit_standing, current)   # figures, ranking, 约谈 and praise from one set of scans
 
 measure = settings.ranking_measure
 measure_column = {measure: st.column_config.NumberColumn(format="percent" if MEASURES[measure].is_rate else "%.1f")}
 st.header(f"红榜与后{settings.last_n}名（按{measure}）")
-ranked = data.read(ranking, current, "unit")
+ranked = units.ranking
 best, worst = best_and_last(ranked, "unit", settings.last_n)
 if best.empty and worst.empty:
     st.info(f"问题不少于{settings.min_group_size}条的单位太少，暂不列红榜和后{settings.last_n}名。")
@@ -71,7 +70,7 @@ show.show_table(ranked.drop(columns="measure").rename(columns={"last_n": f"后{s
                 f"责任单位{measure}排名")
 
 st.header("逾期问题")
-with_overdue = by_unit[by_unit["overdue"] > 0].sort_values(["overdue", "unit"], ascending=[False, True])
+with_overdue = units.metrics[units.metrics["overdue"] > 0].sort_values(["overdue", "unit"], ascending=[False, True])
 if with_overdue.empty:
     st.success("没有逾期未整改的问题。")
 else:
@@ -111,13 +110,13 @@ st.caption(f"建议约谈（规则在“设置”页调整）：连续{settings.
            f"{settings.silent_days}天及以上未报送台账。表扬：整改率领先且无逾期、近7日整改率提高最多的单位。")
 left, right = st.columns(2)
 with left:
-    candidates = data.read(interview_candidates, current)
+    candidates = units.candidates
     if candidates.empty:
         st.success("没有符合约谈条件的单位。")
     else:
         show.show_table(candidates[["unit", "evidence_text", "overdue", "rectify_rate", "reopened"]], "建议约谈的单位")
 with right:
-    praised = data.read(praise_list, current)
+    praised = units.praise
     if praised.empty:
         st.info("暂无可表扬的单位。")
     else:

@@ -9,7 +9,7 @@ import pytest
 
 from analytics import db
 from analytics.accountability import (
-    REBOUNDS, REWORK, RULES, ReopenedMeasure, interview_candidates, praise_list,
+    REBOUNDS, REWORK, RULES, ReopenedMeasure, interview_candidates, praise_list, unit_standing,
 )
 from analytics.behind import ranking, silent_units
 from analytics.filters import Filters
@@ -144,3 +144,14 @@ def test_the_rules_rank_by_rectify_rate_whatever_the_ranking_measure(con, measur
     for before, after in zip(by_rate, found):
         pd.testing.assert_frame_equal(after, before)
     assert not found[1].empty
+
+
+@pytest.mark.parametrize("measure", ["整改率", "模拟测评得分"])
+def test_the_units_standing_is_what_the_separate_reads_give(con, measure):
+    """The 督查 page reads the units' side once, each day's figures worked out once."""
+    set_setting(con, "ranking_measure", measure)
+    standing = unit_standing(con, FILTERS)
+    pd.testing.assert_frame_equal(standing.metrics, metrics(con, FILTERS, "unit"))
+    pd.testing.assert_frame_equal(standing.ranking, ranking(con, FILTERS, "unit"))
+    pd.testing.assert_frame_equal(standing.candidates, interview_candidates(con, FILTERS))
+    pd.testing.assert_frame_equal(standing.praise, praise_list(con, FILTERS))

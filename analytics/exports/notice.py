@@ -39,8 +39,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from analytics.accountability import interview_candidates, praise_list
-from analytics.behind import behind, ranking
+from analytics.accountability import unit_standing
+from analytics.behind import behind
 from analytics.briefing import Briefing, briefing
 from analytics.charts import scope_note
 from analytics.filters import Filters
@@ -136,14 +136,13 @@ class NoticeContent:
 
 def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeContent:
     settings = get_settings(con)
-    by_unit = metrics(con, filters, "unit")
+    units = unit_standing(con, filters)
     content = NoticeContent(
         filters=filters, settings=settings, briefing=briefing(con, filters),
         by_point_type=metrics(con, filters, "point_type"), by_category=metrics(con, filters, "category"),
         worst_points=worst_points(con, filters, limit=WORST_POINTS_NAMED),
-        ranking=ranking(con, filters, "unit", by_unit),
-        behind_units=behind(con, filters, "unit", by_unit),
-        candidates=interview_candidates(con, filters), praise=praise_list(con, filters),
+        ranking=units.ranking, behind_units=behind(con, filters, "unit", units.metrics),
+        candidates=units.candidates, praise=units.praise,
         overdue=pd.DataFrame(), mock_score=latest_mock_score(con, filters))
     named = content.named_units
     overdue = (overdue_items(con, dataclasses.replace(filters, units=tuple(named)), limit=1_000_000)
