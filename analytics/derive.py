@@ -238,32 +238,48 @@ _STORED_STATE_COLUMNS = ("problem_key", "unit", "status", "as_of", "last_import_
                          "first_seen", "reopened_day", *STEPS_SEEN_COLUMNS)
 
 
-def newer_state_sql(stored: str) -> str:
-    """SELECT of the current state of the problems that the imports $ids hold once each, in a version
-    newer than the problem's state in `stored` (_STORED_STATE_COLUMNS of `problems`), or of a problem
-    with none: a unit's new ledger, the usual morning. current_state_sql would derive the same from the
-    whole history; here it follows from the stored state and the new version alone, so the cost does
-    not grow with the history."""
-    stored_recency = recency_sql("o.as_of", "o.last_import_id")
-    steps = {"progress_seen": "status <> '待整改'", "done_seen": f"status IN ({_DONE})",
-             "closed_seen": "status = '已销号'"}
+def following_stored_ctes(stored: str) -> str:
+    """CTEs (to follow WITH): `batch`, the versions the imports $ids hold (with a row_id, their import's
+    effective_date and their recency), and `following`, those of them that come right after their
+    problem's row in `stored` (a relation with problem_key, as_of and last_import_id of `problems`, and
+    whatever else the caller reads), that row as the struct `stored_row` (its fields NULL when the problem
+    has none): a version alone in these imports for its problem, of an import not undone, and newer than
+    the stored row. The usual morning, which the current state and the change counts take from the stored
+    row instead of the history."""
     return f"""
-        WITH batch AS (
-            SELECT pv.*, i.effective_date, {RECENCY_SQL} AS recency, i.undone_at IS NULL AS counts
+        batch AS MATERIALIZED (
+            SELECT row_number() OVER () AS row_id, pv.*, i.effective_date, {RECENCY_SQL} AS recency,
+                   i.undone_at IS NULL AS counts
             FROM problem_versions pv JOIN imports i USING (import_id)
             WHERE list_contains($ids, pv.import_id)
         ),
         once AS (
             SELECT problem_key FROM batch GROUP BY problem_key HAVING count(*) = 1 AND bool_and(counts)
         ),
-        newer AS (
-            SELECT b.* EXCLUDE (recency, counts), o.status AS previous_status, o.as_of AS as_of_before,
-                   o.first_import_id AS first_before, o.first_seen AS first_seen_before,
-                   o.reopened_day AS reopened_before,
-                   {", ".join(f"o.{column} AS {column}_before" for column in STEPS_SEEN_COLUMNS)}
+        following AS (
+            SELECT b.* EXCLUDE (counts), stored_row
             FROM batch b SEMI JOIN once USING (problem_key)
-            LEFT JOIN {stored} o ON o.problem_key = b.problem_key
-            WHERE o.as_of IS NULL OR b.recency > {stored_recency}
+            LEFT JOIN {stored} stored_row ON stored_row.problem_key = b.problem_key
+            WHERE stored_row.as_of IS NULL
+               OR b.recency > {recency_sql('stored_row.as_of', 'stored_row.last_import_id')}
+        )"""
+
+
+def newer_state_sql(stored: str) -> str:
+    """SELECT of the current state of the problems whose version in the imports $ids follows their row in
+    `stored` (_STORED_STATE_COLUMNS of `problems`; following_stored_ctes). current_state_sql would derive
+    the same from the whole history; here it follows from the stored state and the new version alone, so
+    the cost does not grow with the history."""
+    steps = {"progress_seen": "status <> '待整改'", "done_seen": f"status IN ({_DONE})",
+             "closed_seen": "status = '已销号'"}
+    return f"""
+        WITH {following_stored_ctes(stored)},
+        newer AS (
+            SELECT * EXCLUDE (row_id, recency, stored_row), stored_row.status AS previous_status,
+                   stored_row.as_of AS as_of_before, stored_row.first_import_id AS first_before,
+                   stored_row.first_seen AS first_seen_before, stored_row.reopened_day AS reopened_before,
+                   {", ".join(f"stored_row.{column} AS {column}_before" for column in STEPS_SEEN_COLUMNS)}
+            FROM following
         ),
         reopening AS (
             SELECT * EXCLUDE (as_of_before),

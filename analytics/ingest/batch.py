@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics import db, schema
-from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, recency_sql, refresh_current
+from analytics.derive import RECENCY_SQL, VERSION_COLUMNS, following_stored_ctes, refresh_current
 import analytics.ingest.readiness_store as readiness_store
 import analytics.ingest.score_store as score_store
 from analytics.ingest.readiness_sheets import ReadinessSheet
@@ -58,21 +58,12 @@ class StagedLedger:
 
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
-# A row alone in the batch for its problem and newer than the problem's stored state (the usual morning)
-# comes right after that state, as in derive.newer_state_sql; the others look in the history.
+# A row that follows its problem's stored row (derive.following_stored_ctes, the usual morning) has that
+# row before it; the others look in the history.
 _COMPARED = ", ".join(_CHANGE_COLUMNS)
 _CHANGES_SQL = f"""
-    WITH batch AS MATERIALIZED (
-        SELECT row_number() OVER () AS row_id, v.*, {recency_sql('i.effective_date', 'v.import_id')} AS recency
-        FROM problem_versions v JOIN imports i USING (import_id) WHERE list_contains($ids, v.import_id)
-    ),
-    once AS (SELECT problem_key FROM batch GROUP BY problem_key HAVING count(*) = 1),
-    after_stored AS (
-        SELECT b.row_id, o.as_of IS NOT NULL AS stored, {', '.join(f'o.{c}' for c in _CHANGE_COLUMNS)}
-        FROM batch b SEMI JOIN once USING (problem_key) LEFT JOIN problems o ON o.problem_key = b.problem_key
-        WHERE o.as_of IS NULL OR b.recency > {recency_sql('o.as_of', 'o.last_import_id')}
-    ),
-    others AS (SELECT * FROM batch ANTI JOIN after_stored USING (row_id)),
+    WITH {following_stored_ctes(f"(SELECT problem_key, as_of, last_import_id, {_COMPARED} FROM problems)")},
+    others AS (SELECT * FROM batch ANTI JOIN following USING (row_id)),
     earlier AS (
         SELECT pv.*, {RECENCY_SQL} AS recency
         FROM problem_versions pv JOIN imports i USING (import_id)
@@ -84,7 +75,8 @@ _CHANGES_SQL = f"""
         QUALIFY row_number() OVER (PARTITION BY b.row_id ORDER BY e.recency DESC) = 1
     ),
     previous AS (
-        SELECT row_id, {_COMPARED} FROM after_stored WHERE stored
+        SELECT row_id, {', '.join(f'stored_row.{c} AS {c}' for c in _CHANGE_COLUMNS)}
+        FROM following WHERE stored_row.as_of IS NOT NULL
         UNION ALL
         SELECT row_id, {_COMPARED} FROM from_history
     )
