@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from analytics import db
-from analytics.ingest import import_paths, rebuild, undo_import
+from analytics.ingest import FileRefused, import_paths, rebuild, undo_import
 
 HEADER = ["序号", "点位类型", "点位名称", "问题描述", "发现时间", "整改时限", "整改状态", "责任单位"]
 ROWS = [
@@ -138,6 +138,18 @@ def test_rebuild_from_the_archive_gives_the_same_database(tmp_path, db_path):
     print(rebuild(db_path))
     after = {name: table(db_path, f"SELECT * FROM {name} ORDER BY ALL") for name in before}
     assert after == before
+
+
+def test_rebuild_refuses_when_an_original_is_missing_from_the_archive(tmp_path, db_path):
+    ledgers = [write_csv(tmp_path / f"{unit}_台账.csv", [row[:7] + [unit] for row in ROWS])
+               for unit in ("东城区", "西城区")]
+    import_paths(db_path, ledgers, now=NOW)
+    archived = [path for path, in table(db_path, "SELECT archive_path FROM imports ORDER BY import_id")]
+    (db.archive_dir(db_path) / archived[1]).unlink()
+    before = table(db_path, "SELECT * FROM problems ORDER BY ALL")
+    with pytest.raises(FileRefused, match="无法重建：归档中缺少1个原始文件（如“西城区_台账.csv”）。数据库未改动。"):
+        rebuild(db_path)
+    assert table(db_path, "SELECT * FROM problems ORDER BY ALL") == before
 
 
 def test_a_refused_file_leaves_the_database_and_archive_untouched(tmp_path, db_path):

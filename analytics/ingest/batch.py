@@ -333,9 +333,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
             readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
         sheet_imports = [*score_imports, *readiness_imports]
-        missing = [name for name, rel in zip([r["file_name"] for r in [*imports, *sheet_imports]],
-                                             [r["archive_path"] for r in [*imports, *sheet_imports]])
-                   if not (archive / rel).exists()]
+        missing = [record["file_name"] for record in [*imports, *sheet_imports]
+                   if not (archive / record["archive_path"]).exists()]
         if missing:
             raise FileRefused(f"无法重建：归档中缺少{len(missing)}个原始文件（如“{missing[0]}”）。数据库未改动。")
         handle, temporary = tempfile.mkstemp(suffix=".duckdb", dir=db_path.parent)
