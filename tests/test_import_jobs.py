@@ -13,7 +13,7 @@ REPORT = dt.date(2026, 11, 20)
 
 def test_uploads_are_saved_under_their_base_names_without_collisions(tmp_path):
     saved = import_jobs.save_uploads([("../../外面.xlsx", b"a"), ("台账.csv", b"b"), ("台账.csv", b"c"),
-                                 ("C:\\Users\\科员\\桌面\\台账.xls", b"d"), ("..", b"e")], tmp_path)
+                                      ("C:\\Users\\科员\\桌面\\台账.xls", b"d"), ("..", b"e")], tmp_path)
     paths = list(saved)
     assert all(path.resolve().is_relative_to(tmp_path.resolve()) for path in paths)
     assert [path.name for path in paths] == ["外面.xlsx", "台账.csv", "台账.csv", "台账.xls", "台账5"]

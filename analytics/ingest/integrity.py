@@ -28,7 +28,7 @@ class IntegrityReport:
         return "发现不一致：\n" + "\n".join(f"- {problem}" for problem in self.problems)
 
 
-def _differences(con: duckdb.DuckDBPyConnection, table: str, derived_sql: str) -> tuple[int, int]:
+def differences(con: duckdb.DuckDBPyConnection, table: str, derived_sql: str) -> tuple[int, int]:
     """(rows the history derives that `table` lacks, rows `table` has that the history does not derive)."""
     missing, = con.execute(f"SELECT count(*) FROM (SELECT * FROM ({derived_sql}) EXCEPT ALL "
                            f"SELECT * FROM {table})").fetchone()
@@ -48,8 +48,8 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
             SELECT i.import_id, i.file_name, i.sha256, i.archive_path, i.rows_read,
                    (SELECT count(*) FROM problem_versions v WHERE v.import_id = i.import_id)
             FROM imports i ORDER BY i.import_id""").fetchall()
-        missing, extra = _differences(con, "problems", current_state_sql())
-        links_differ = sum(_differences(con, "rebound_links", stored_links_sql()))
+        missing, extra = differences(con, "problems", current_state_sql())
+        links_differ = sum(differences(con, "rebound_links", stored_links_sql()))
         scores_checked, score_problems = score_store.integrity_problems(con, archive, file_sha256)
         readiness_rows = readiness_store.integrity_rows(con)
     for import_id, file_name, sha256, archive_path, rows_read, stored in [*imports, *readiness_rows]:
