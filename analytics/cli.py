@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from analytics import db, schema
+from analytics.shared import db, schema
 
 
 def _date(text: str) -> dt.date:
@@ -36,7 +36,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def filters_from_arguments(args: argparse.Namespace):
-    from analytics.filters import Filters
+    from analytics.shared.filters import Filters
 
     return Filters(as_of=args.as_of, date_from=args.date_from, date_to=args.date_to,
                    units=tuple(args.unit), districts=tuple(args.district),
@@ -73,8 +73,8 @@ _OUTCOME_LABELS = {"imported": "导入", "unchanged": "未变", "refused": "拒�
 
 
 def command_import(args: argparse.Namespace) -> int:
-    from analytics.ingest.workers import PARSE_AHEAD_MIN_FILES, parse_workers_for_command_line, start_parse_workers
-    from analytics.ingest.reader import SUPPORTED_SUFFIXES
+    from analytics.intake.workers import PARSE_AHEAD_MIN_FILES, parse_workers_for_command_line, start_parse_workers
+    from analytics.shared.reading.reader import SUPPORTED_SUFFIXES
 
     paths: list[Path] = []
     for given in args.paths:
@@ -89,8 +89,8 @@ def command_import(args: argparse.Namespace) -> int:
         return 2
     if len(paths) >= PARSE_AHEAD_MIN_FILES:
         start_parse_workers()   # the parser's workers get ready while this process imports the writer
-    from analytics.ingest import import_paths
-    from analytics.import_jobs import ProgressReport
+    from analytics.intake import import_paths
+    from analytics.intake.jobs import ProgressReport
 
     followers = [_Progress()] + ([ProgressReport(args.report)] if args.report else [])
 
@@ -114,7 +114,7 @@ def command_import(args: argparse.Namespace) -> int:
 
 
 def command_summary(args: argparse.Namespace) -> int:
-    from analytics.metrics import summary
+    from analytics.ledger.metrics import summary
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
         result = summary(con, filters_from_arguments(args))
@@ -129,7 +129,7 @@ def command_summary(args: argparse.Namespace) -> int:
 
 
 def command_briefing(args: argparse.Namespace) -> int:
-    from analytics.briefing import briefing, briefing_json, briefing_text
+    from analytics.ledger.briefing import briefing, briefing_json, briefing_text
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
         result = briefing(con, filters_from_arguments(args))
@@ -141,7 +141,7 @@ def command_briefing(args: argparse.Namespace) -> int:
 
 
 def command_scores(args: argparse.Namespace) -> int:
-    from analytics.scores import round_summary
+    from analytics.scores.model import round_summary
 
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
@@ -157,7 +157,7 @@ def command_scores(args: argparse.Namespace) -> int:
 
 
 def command_readiness(args: argparse.Namespace) -> int:
-    from analytics.readiness import readiness, readiness_json, readiness_line
+    from analytics.readiness.model import readiness, readiness_json, readiness_line
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
         result = readiness(con, filters_from_arguments(args))
@@ -220,27 +220,27 @@ def _said_or_refused(run, refusal: type[Exception]) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from analytics.demo import DemoRefused, load_demo
-    from analytics.ingest.workers import parse_workers_for_command_line
+    from analytics.intake.demo import DemoRefused, load_demo
+    from analytics.intake.workers import parse_workers_for_command_line
 
     return _said_or_refused(lambda: load_demo(args.db, progress=_Progress(), workers=parse_workers_for_command_line(),
                                               only_if_empty=args.if_empty), DemoRefused)
 
 
 def command_undo(args: argparse.Namespace) -> int:
-    from analytics.ingest import undo_import
+    from analytics.intake import undo_import
 
     return _said_or_refused(lambda: undo_import(args.db, args.import_id, actor=args.actor), LookupError)
 
 
 def command_rebuild(args: argparse.Namespace) -> int:
-    from analytics.ingest import FileRefused, rebuild
+    from analytics.intake import FileRefused, rebuild
 
     return _said_or_refused(lambda: rebuild(schema.init_db(args.db), actor=args.actor), FileRefused)
 
 
 def command_check(args: argparse.Namespace) -> int:
-    from analytics.ingest.integrity import check_integrity
+    from analytics.intake.integrity import check_integrity
 
     report = check_integrity(schema.init_db(args.db))
     print(report.text())
@@ -248,7 +248,7 @@ def command_check(args: argparse.Namespace) -> int:
 
 
 def command_settings(args: argparse.Namespace) -> int:
-    from analytics.settings import describe_settings, get_settings, set_setting, set_test_window
+    from analytics.shared.settings import describe_settings, get_settings, set_setting, set_test_window
 
     path = schema.init_db(args.db)
     changes = dict(args.set or [])
@@ -271,7 +271,7 @@ def command_settings(args: argparse.Namespace) -> int:
 def command_user_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from analytics.auth import add_user, users_path
+    from analytics.shared.auth import add_user, users_path
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")

@@ -22,15 +22,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, listing  # noqa: E402
-from analytics.behind import behind, ranking, silent_units  # noqa: E402
-from analytics.briefing import briefing  # noqa: E402
-from analytics.countdown import countdown  # noqa: E402
-from analytics.filters import Filters  # noqa: E402
-from analytics.metrics import kpis, metrics, summary  # noqa: E402
-from analytics.rebounds import rebound_rates, rebounds  # noqa: E402
-from analytics.settings import get_settings  # noqa: E402
-from analytics.trends import trends  # noqa: E402
+from analytics.shared import db
+from analytics.ledger import listing
+from analytics.ledger.behind import behind, ranking, silent_units
+from analytics.ledger.briefing import briefing
+from analytics.ledger.countdown import countdown
+from analytics.shared.filters import Filters
+from analytics.ledger.metrics import kpis, metrics, summary
+from analytics.ledger.rebounds import rebound_rates, rebounds
+from analytics.shared.settings import get_settings
+from analytics.ledger.trends import trends
 from bench.common import AS_OF, build_database, median_seconds, run_times  # noqa: E402
 
 # What the pages ask for; rebounds (all) is what the 督查 page reads to show 200 of them and a count.
@@ -82,7 +83,7 @@ def pandas_tables(con) -> dict[str, pd.DataFrame]:
 
 
 def pandas_life(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The problems with their life days, as the importer stored them (analytics.lifecycle)."""
+    """The problems with their life days, as the importer stored them (analytics.ledger.lifecycle)."""
     p = t["problems"]
     return pd.DataFrame({"problem_key": p["problem_key"], "unit": p["unit"], "point_type": p["point_type"],
                          "category": p["category"], "point_name": p["point_name"],

@@ -1,6 +1,6 @@
 """How long the exports take on the demo data: `python bench/bench_exports.py [--db PATH] [--docs]`.
 
-Loads the demo campaign (analytics.demo, about 100 units × 8 weeks through the real importer) into a
+Loads the demo campaign (analytics.intake.demo, about 100 units × 8 weeks through the real importer) into a
 temporary database unless --db names one, then times: reading the briefing figures once; building
 the deck and the bulletin from them; rendering all the briefing charts as PNG in ONE kaleido session;
 and, in the same run, the same charts each in a fresh session (what a naive loop would cost), with
@@ -26,15 +26,15 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db  # noqa: E402
-from analytics.demo import load_demo  # noqa: E402
-from analytics.exports.bulletin import bulletin_from_content  # noqa: E402
-from analytics.exports.content import gather  # noqa: E402
-from analytics.exports.deck import deck_from_content  # noqa: E402
-from analytics.exports.files import EXPORT_KINDS, export_bytes  # noqa: E402
-from analytics.exports.images import briefing_figures, render_pngs, unavailable_reason  # noqa: E402
-from analytics.exports.notice import FONTCONFIG_FALLBACK, build_notice  # noqa: E402
-from analytics.filters import Filters  # noqa: E402
+from analytics.shared import db
+from analytics.intake.demo import load_demo
+from analytics.exports.bulletin import bulletin_from_content
+from analytics.exports.content import gather
+from analytics.exports.deck import deck_from_content
+from analytics.exports.files import EXPORT_KINDS, export_bytes
+from analytics.exports.images import briefing_figures, render_pngs, unavailable_reason
+from analytics.exports.notice import FONTCONFIG_FALLBACK, build_notice
+from analytics.shared.filters import Filters
 from bench.common import AS_OF, run_times, timed  # noqa: E402
 
 DEMO_END = AS_OF       # the demo campaign's last report date

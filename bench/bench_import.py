@@ -26,10 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import fixtures  # noqa: E402
-from analytics.ingest import import_paths  # noqa: E402
-from analytics.ingest.workers import parse_workers_for_command_line  # noqa: E402
-from analytics.ingest.reader import CSV_ENCODINGS  # noqa: E402
+from analytics import fixtures
+from analytics.intake import import_paths
+from analytics.intake.workers import parse_workers_for_command_line
+from analytics.shared.reading.reader import CSV_ENCODINGS
 from bench.common import END, SIZES, Size, run_times, timed  # noqa: E402
 
 MORNINGS = ("first", "second")
@@ -51,7 +51,7 @@ def write_inbox(size: Size, folder: Path) -> dict[str, list[Path]]:
 
 
 def arrival(morning: str) -> dt.datetime:
-    """A morning's ledgers come in at 8:30 the day after their report date, as in analytics.demo."""
+    """A morning's ledgers come in at 8:30 the day after their report date, as in analytics.intake.demo."""
     report_day = END - dt.timedelta(days=7) if morning == "first" else END
     return dt.datetime.combine(report_day + dt.timedelta(days=1), dt.time(8, 30))
 

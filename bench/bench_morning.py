@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import fixtures
-from analytics.import_jobs import follow_import, start_import_process
+from analytics.intake.jobs import follow_import, start_import_process
 from bench.common import END, ROOT
 
 LEDGERS, ROWS = 100, 1_000

@@ -18,11 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, readiness  # noqa: E402
-from analytics.fixtures import readiness as readiness_fixtures  # noqa: E402
-from analytics.fixtures import scores as score_fixtures  # noqa: E402
-from analytics.filters import Filters  # noqa: E402
-from analytics.ingest import import_paths  # noqa: E402
+from analytics.shared import db
+from analytics.readiness import model as readiness
+from analytics.fixtures import readiness as readiness_fixtures
+from analytics.fixtures import scores as score_fixtures
+from analytics.shared.filters import Filters
+from analytics.intake import import_paths
 from bench.common import build_database, median_seconds  # noqa: E402
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import db, scores  # noqa: E402
-from analytics.fixtures import scores as score_fixtures  # noqa: E402
-from analytics.ingest import import_paths  # noqa: E402
+from analytics.shared import db
+from analytics.scores import model as scores
+from analytics.fixtures import scores as score_fixtures
+from analytics.intake import import_paths
 from bench.common import ROOT, build_database, median_seconds  # noqa: E402
 
 UNITS = [f"第{i + 1}责任单位" for i in range(118)]

@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:   # the scripts in bench/ also run on their own
     sys.path.insert(0, str(ROOT))
 
-from analytics import db, schema  # noqa: E402
-from analytics.fixtures import campaign_frame, campaign_units  # noqa: E402
-from analytics.derive import derive_current_state  # noqa: E402
-from analytics.settings import set_setting  # noqa: E402
+from analytics.shared import db, schema
+from analytics.fixtures import campaign_frame, campaign_units
+from analytics.ledger.derive import derive_current_state
+from analytics.shared.settings import set_setting
 
 END = dt.date(2026, 11, 20)         # the campaign's last report date (the fixtures' default)
 TEST_DATE = dt.date(2026, 12, 18)   # its 测评 date (fixtures.campaign's default)

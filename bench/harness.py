@@ -391,7 +391,7 @@ class Report:
                 f"{second_rate:,.0f} 行/秒（第一个早晨 {first_rate:,.0f}）；导入用 CPU "
                 f"{found['import_second_cpu']:.1f} 秒（含解析进程） |",
                 f"| 看板上传路径（同一批文件：保存、另起命令行导入进程、跟随到出结果） | {found['upload_first']:.1f} 秒 | "
-                "analytics.import_jobs.start_import_process |",
+                "analytics.intake.jobs.start_import_process |",
                 f"| 首次启动：演示数据（785 份台账）从启动到完成 | **{found['first_start']:.1f} 秒** | "
                 "`python -m analytics demo --if-empty`，首个页面浏览启动的就是它 |",
                 *watched_rows, "",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import auth
+from analytics.shared import auth
 
 _NOBODY = auth.User("", "viewer")
 

@@ -1,7 +1,7 @@
 """Reads and writes for the pages.
 
 Reads never keep a connection and never wait for a writer: each cached read opens a short read-only
-connection to the copy the last writer published (analytics/db.py, read_connection) and closes it.
+connection to the copy the last writer published (analytics/shared/db.py, read_connection) and closes it.
 Results are cached on that copy (a new one with every finished write, by anyone) and the arguments,
 so a write anywhere invalidates them and a filter already seen is instant."""
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from analytics import db, listing, schema
-from analytics.ingest.reader import FileRefused
+from analytics.shared import db, schema
+from analytics.ledger import listing
+from analytics.shared.reading.reader import FileRefused
 from dashboard import access
 
 # What a write control reports to the user instead of failing: bad input, a vanished row, a

@@ -1,7 +1,7 @@
 """The first start and the empty state: demo data on a database that never had an import, and
 what a page says when there is nothing to show yet.
 
-The demo is built by a process of its own (analytics/demo.py, start_demo_process): a page run is
+The demo is built by a process of its own (analytics/intake/demo.py, start_demo_process): a page run is
 cut off when its session navigates, reruns or closes, the process is not. Until it has stored the
 whole campaign (one transaction), pages say so and look again every second."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 import streamlit as st
 
-from analytics import demo
+from analytics.intake import demo
 from dashboard import access, data
 from dashboard.navigation import IMPORT_PAGE
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import charts
-from analytics.filters import Filters
+from analytics.ledger import charts
+from analytics.shared.filters import Filters
 from dashboard import show
 from dashboard.sidebar import filters
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, db, labels
+from analytics.ledger import charts
+from analytics.shared import db, labels
 from analytics.exports import images
 from analytics.exports.files import BRIEFING_KINDS, EXPORT_KINDS, export_bytes, export_file_name
 from analytics.exports.tables import CSV_MIME, XLSX_MIME, table_csv, table_xlsx
-from analytics.filters import Filters
+from analytics.shared.filters import Filters
 from dashboard.data import database_path
 from dashboard.sidebar import filters
 

@@ -5,9 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import listing
-from analytics.countdown import countdown
-from analytics.filters import Filters
+from analytics.ledger import listing
+from analytics.ledger.countdown import countdown
+from analytics.shared.filters import Filters
 from dashboard import access
 from dashboard.data import data_state, read
 from dashboard.navigation import SETTINGS_PAGE

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import aliases, import_jobs, ledger_quality, listing, office_words, upload
-from analytics.ingest import undo_import
-from analytics.ingest.reader import SUPPORTED_SUFFIXES
+from analytics.shared import aliases, office_words
+from analytics.intake import jobs as import_jobs, upload
+from analytics.ledger import quality as ledger_quality, listing
+from analytics.intake import undo_import
+from analytics.shared.reading.reader import SUPPORTED_SUFFIXES
 from dashboard import access, data, first_start, flash, show
 from dashboard.page import page_start
 

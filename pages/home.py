@@ -6,13 +6,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts
-from analytics.behind import behind
-from analytics.briefing import briefing, briefing_text
-from analytics.labels import percent
-from analytics.metrics import kpis
-from analytics.settings import get_settings
-from analytics.trends import trends
+from analytics.ledger import charts
+from analytics.ledger.behind import behind
+from analytics.ledger.briefing import briefing, briefing_text
+from analytics.shared.labels import percent
+from analytics.ledger.metrics import kpis
+from analytics.shared.settings import get_settings
+from analytics.ledger.trends import trends
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

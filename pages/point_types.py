@@ -4,9 +4,9 @@ import dataclasses
 
 import streamlit as st
 
-from analytics import charts, listing
-from analytics.metrics import metrics
-from analytics.trends import trends
+from analytics.ledger import charts, listing
+from analytics.ledger.metrics import metrics
+from analytics.ledger.trends import trends
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

@@ -4,8 +4,8 @@ import math
 
 import streamlit as st
 
-from analytics import listing
-from analytics.db import STATUSES
+from analytics.ledger import listing
+from analytics.shared.db import STATUSES
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

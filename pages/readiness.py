@@ -3,9 +3,9 @@ best case); the 网上申报 points still open by unit; the survey by area and i
 round over round; and 谁丢分, the units whose 点位 and standards cost the most points."""
 import streamlit as st
 
-from analytics import readiness, readiness_charts
-from analytics.charts import scope_note
-from analytics.settings import get_settings
+from analytics.readiness import model as readiness, charts as readiness_charts
+from analytics.ledger.charts import scope_note
+from analytics.shared.settings import get_settings
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

@@ -4,8 +4,9 @@ the most-lost standards, and one 点位's deductions beside what its ledger says
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, score_charts, scores
-from analytics.ingest.scoresheet import chinese_ordinal
+from analytics.ledger import charts
+from analytics.scores import charts as score_charts, model as scores
+from analytics.scores.sheets import chinese_ordinal
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

@@ -5,10 +5,10 @@ import dataclasses
 
 import streamlit as st
 
-from analytics import office_words, units
-from analytics.ingest import rebuild
-from analytics.rankings import MEASURES
-from analytics.settings import SETTING_LABELS, get_settings, set_setting, set_test_window
+from analytics.shared import office_words, units
+from analytics.intake import rebuild
+from analytics.ledger.rankings import MEASURES
+from analytics.shared.settings import SETTING_LABELS, get_settings, set_setting, set_test_window
 from dashboard import access, data, flash, show
 from dashboard.page import page_start
 

@@ -3,14 +3,14 @@
 call to account and to praise, and the 督查通报 and 问题交办单 to download."""
 import streamlit as st
 
-from analytics import charts, listing
-from analytics.accountability import unit_standing
-from analytics.behind import behind
-from analytics.labels import BEHIND_DIMENSIONS
-from analytics.rankings import MEASURES, best_and_last
-from analytics.rebounds import rebound_rates, rebounds
-from analytics.rework import rework_rates
-from analytics.settings import get_settings
+from analytics.ledger import charts, listing
+from analytics.accountability.standing import unit_standing
+from analytics.ledger.behind import behind
+from analytics.shared.labels import BEHIND_DIMENSIONS
+from analytics.ledger.rankings import MEASURES, best_and_last
+from analytics.ledger.rebounds import rebound_rates, rebounds
+from analytics.ledger.rework import rework_rates
+from analytics.shared.settings import get_settings
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

@@ -3,9 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import charts
-from analytics.metrics import metrics
-from analytics.trends import trends
+from analytics.ledger import charts
+from analytics.ledger.metrics import metrics
+from analytics.ledger.trends import trends
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 

@@ -19,7 +19,7 @@ The hand-built campaign, as of Friday 2026-11-20 (D), yesterday 11-19, a week ag
   丙局_台账_20261105.csv       P11 丙1  主要交通路口 人民路口 交通秩序      11-02  11-04     待整改
 Units: 甲街道 (东区), 乙街道 (西区), 丙局 (市直), 丁社区 (东区, never reported), 戊社区 (inactive).
 
-Each problem's days (start / progress / done / closed), from analytics.lifecycle's rules (a step
+Each problem's days (start / progress / done / closed), from analytics.ledger.lifecycle's rules (a step
 the problem's first ledger already showed, with no date of its own, dates from the found day):
   P1 11-01 / 11-01 / 11-04 / 11-10   P2 11-10 / 11-20 / – / –          P3 11-12 / 11-20 / 11-20 / –
   P4 11-19 / – / – / –               P5 11-18 / – / – / –              P6 11-16 / 11-16 / 11-18 / –
@@ -36,12 +36,12 @@ import duckdb
 import pandas as pd
 from hypothesis import strategies as st
 
-from analytics import db, schema
-from analytics.db import STATUSES
-from analytics.ingest import import_paths
-from analytics.derive import derive_current_state
-from analytics.settings import set_setting
-from analytics.units import upsert_unit
+from analytics.shared import db, schema
+from analytics.shared.db import STATUSES
+from analytics.intake import import_paths
+from analytics.ledger.derive import derive_current_state
+from analytics.shared.settings import set_setting
+from analytics.shared.units import upsert_unit
 
 AS_OF = dt.date(2026, 11, 20)
 HEADER = ["序号", "点位类型", "点位名称", "问题描述", "问题类别", "发现时间", "责任单位", "整改时限",

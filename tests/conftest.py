@@ -7,7 +7,7 @@ import duckdb
 import pytest
 import streamlit as st
 
-from analytics import db, schema
+from analytics.shared import db, schema
 from analytics_data import build_campaign
 
 DEMO_END = dt.date(2026, 11, 20)  # the demo campaign in tests ends on a fixed day, as the samples do
@@ -16,7 +16,7 @@ DEMO_END = dt.date(2026, 11, 20)  # the demo campaign in tests ends on a fixed d
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The full demo campaign imported once per test process (about 20 s); copy it before writing."""
-    from analytics import demo
+    from analytics.intake import demo
 
     path = tmp_path_factory.mktemp("demo_template") / "demo.duckdb"
     demo.load_demo(path, end=DEMO_END)

@@ -8,9 +8,10 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from analytics import db, fixtures
-from analytics.ingest import import_paths
-from analytics.settings import set_setting
+from analytics.shared import db
+from analytics import fixtures
+from analytics.intake import import_paths
+from analytics.shared.settings import set_setting
 
 AS_OF = dt.date(2026, 11, 20)
 TEST_DATE = dt.date(2026, 12, 18)

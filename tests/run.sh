@@ -9,7 +9,9 @@ python -m pip install --quiet --disable-pip-version-check -r requirements-dev.tx
 debian_packages=()
 command -v chromium >/dev/null || debian_packages+=(chromium)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || debian_packages+=(fonts-noto-cjk)
-command -v soffice >/dev/null || debian_packages+=(libreoffice-impress)
+# the deck renders through Impress, the Word 通报 through Writer: soffice alone may have either
+dpkg -s libreoffice-impress >/dev/null 2>&1 || debian_packages+=(libreoffice-impress)
+dpkg -s libreoffice-writer >/dev/null 2>&1 || debian_packages+=(libreoffice-writer)
 command -v pdftoppm >/dev/null || debian_packages+=(poppler-utils)
 if ((${#debian_packages[@]})); then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

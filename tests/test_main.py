@@ -92,9 +92,9 @@ def test_settings_take_the_test_window_and_the_briefing_counts_to_its_first_day(
 
 
 def test_summary_and_briefing_agree_with_each_other_and_the_type_table_on_the_demo(demo_copy, capsys):
-    from analytics import db
-    from analytics.filters import Filters
-    from analytics.metrics import metrics
+    from analytics.shared import db
+    from analytics.shared.filters import Filters
+    from analytics.ledger.metrics import metrics
 
     assert main(["summary", "--json", "--as-of", AS_OF, "--db", str(demo_copy)]) == 0
     summary = json.loads(capsys.readouterr().out)

@@ -14,12 +14,19 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports.content import BriefingContent, gather
-from analytics.exports.tables import (
-    BODY_FONT, BORDER, FONT_NAME, HEADER_FILL, HEADER_FONT, Column, cell_value, neutralise, put_cell,
-    workbook_bytes, write_table,
-)
-from analytics.filters import Filters
-from analytics.rankings import MEASURES
+from analytics.exports.tables import (BODY_FONT,
+    BORDER,
+    FONT_NAME,
+    HEADER_FILL,
+    HEADER_FONT,
+    Column,
+    cell_value,
+    neutralise,
+    put_cell,
+    workbook_bytes,
+    write_table)
+from analytics.shared.filters import Filters
+from analytics.ledger.rankings import MEASURES
 
 SHEETS = ("汇总", "点位类型", "单位排名", "逾期问题清单", "未报送单位")
 CAPTION_FONT = Font(name=FONT_NAME, bold=True, size=13)

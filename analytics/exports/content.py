@@ -8,18 +8,18 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.behind import behind, ranking, silent_units
-from analytics.briefing import Briefing, briefing, briefing_text
-from analytics.charts import scope_note
-from analytics.filters import Filters
-from analytics.labels import BEHIND_DIMENSIONS, chinese_date
-from analytics.listing import overdue_items
-from analytics.metrics import metrics
-from analytics.rankings import best_and_last
-from analytics.readiness import Readiness, stored_readiness
-from analytics.scores import RoundSummary, round_summary
-from analytics.settings import Settings, get_settings
-from analytics.trends import trends
+from analytics.ledger.behind import behind, ranking, silent_units
+from analytics.ledger.briefing import Briefing, briefing, briefing_text
+from analytics.ledger.charts import scope_note
+from analytics.shared.filters import Filters
+from analytics.shared.labels import BEHIND_DIMENSIONS, chinese_date
+from analytics.ledger.listing import overdue_items
+from analytics.ledger.metrics import metrics
+from analytics.ledger.rankings import best_and_last
+from analytics.readiness.model import Readiness, stored_readiness
+from analytics.scores.model import RoundSummary, round_summary
+from analytics.shared.settings import Settings, get_settings
+from analytics.ledger.trends import trends
 
 TREND_DAYS = 30                # the trend and the burn-down look back this many days
 OVERDUE_LIST_LIMIT = 100_000   # rows of the overdue list in the bulletin (an .xlsx holds ~1M)

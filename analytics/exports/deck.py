@@ -29,20 +29,43 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from analytics.charts import STATUS_COLUMNS
-from analytics.exports import theme
+from analytics.ledger.charts import STATUS_COLUMNS
+from analytics.shared import theme
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
-from analytics.exports.pptx_kit import (ACCENT, BAND, CARD, CELL_MARGIN_X, GOOD, MUTED, Style, TABLE_FONT_PT,
-                                        TABLE_MAX_LINES, TEXT_INSET, TableColumn, WHITE, add_chart, add_table,
-                                        category_names, cut_text, fill_shape, fitting_size, horizontal, inner_width,
-                                        one_line, rgb, skip_labels, table_pages, text_box, text_height, dashed_line_over_bars)
-from analytics.filters import Filters
-from analytics.labels import BEHIND_DIMENSIONS, percent
-from analytics.rankings import measure_text
-from analytics.ingest.scoresheet import chinese_ordinal
-from analytics.readiness import PARTS, readiness_line
-from analytics.readiness_charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
-from analytics.score_charts import SCORE_COLORS
+from analytics.exports.pptx_kit import (ACCENT,
+    BAND,
+    CARD,
+    CELL_MARGIN_X,
+    GOOD,
+    MUTED,
+    Style,
+    TABLE_FONT_PT,
+    TABLE_MAX_LINES,
+    TEXT_INSET,
+    TableColumn,
+    WHITE,
+    add_chart,
+    add_table,
+    category_names,
+    cut_text,
+    fill_shape,
+    fitting_size,
+    horizontal,
+    inner_width,
+    one_line,
+    rgb,
+    skip_labels,
+    table_pages,
+    text_box,
+    text_height,
+    dashed_line_over_bars)
+from analytics.shared.filters import Filters
+from analytics.shared.labels import BEHIND_DIMENSIONS, percent
+from analytics.ledger.rankings import measure_text
+from analytics.scores.sheets import chinese_ordinal
+from analytics.readiness.model import PARTS, readiness_line
+from analytics.readiness.charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
+from analytics.scores.charts import SCORE_COLORS
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 DECK_TITLE = "创建全国文明城市工作晨报"

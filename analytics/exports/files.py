@@ -14,7 +14,7 @@ from analytics.exports.images import ZIP_MIME, briefing_figures, charts_zip, zip
 from analytics.exports.notice import DOCX_MIME, build_notice, notice_file_name
 from analytics.exports.tasks import task_sheets, tasks_zip, tasks_zip_name
 from analytics.exports.tables import XLSX_MIME
-from analytics.filters import Filters
+from analytics.shared.filters import Filters
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,13 @@ from pathlib import Path
 import duckdb
 import plotly.graph_objects as go
 
-from analytics import charts, score_charts
-from analytics.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
+from analytics.ledger import charts
+from analytics.scores import charts as score_charts
+from analytics.ledger.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
-from analytics.exports.theme import FONT_FAMILY
-from analytics.filters import Filters
-from analytics.rankings import MEASURES
+from analytics.shared.theme import FONT_FAMILY
+from analytics.shared.filters import Filters
+from analytics.ledger.rankings import MEASURES
 
 INSTALL_COMMAND = "sudo apt-get install chromium fonts-noto-cjk"
 ZIP_MIME = "application/zip"
@@ -137,8 +138,8 @@ def charts_zip(named_figures: Sequence[tuple[str, go.Figure]]) -> bytes:
 
 
 def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
-    """The charts of the briefing, (title, figure) in deck order, built by analytics.charts (and
-    analytics.score_charts when a 模拟测评 round is stored); bar charts keep to CHART_ROWS bars (the
+    """The charts of the briefing, (title, figure) in deck order, built by analytics.ledger.charts (and
+    analytics.scores.charts when a 模拟测评 round is stored); bar charts keep to CHART_ROWS bars (the
     title says which) so they read on a slide."""
     scope = content.scope
     settings, clock = content.settings, content.briefing.countdown

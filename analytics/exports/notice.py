@@ -15,7 +15,7 @@ rendering script passes in FONTCONFIG_FILE, so nothing in the document names a f
 
 Every figure comes from the analytics the pages and the command line use: briefing (the counts,
 整改率, 逾期, the countdown), metrics by 点位类型 and 问题类别, listing.worst_points, the unit ranking
-and behind() reasons, analytics.accountability (约谈 candidates, the 红榜) and listing.overdue_items.
+and behind() reasons, analytics.accountability.standing (约谈 candidates, the 红榜) and listing.overdue_items.
 """
 from __future__ import annotations
 
@@ -39,16 +39,16 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from analytics.accountability import unit_standing
-from analytics.behind import behind
-from analytics.briefing import Briefing, briefing
-from analytics.charts import scope_note
-from analytics.filters import Filters
-from analytics.labels import chinese_date, month_day, percent
-from analytics.listing import overdue_items, worst_points
-from analytics.metrics import metrics
-from analytics.scores import round_summary
-from analytics.settings import Settings, get_settings
+from analytics.accountability.standing import unit_standing
+from analytics.ledger.behind import behind
+from analytics.ledger.briefing import Briefing, briefing
+from analytics.ledger.charts import scope_note
+from analytics.shared.filters import Filters
+from analytics.shared.labels import chinese_date, month_day, percent
+from analytics.ledger.listing import overdue_items, worst_points
+from analytics.ledger.metrics import metrics
+from analytics.scores.model import round_summary
+from analytics.shared.settings import Settings, get_settings
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

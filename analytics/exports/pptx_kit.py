@@ -25,7 +25,7 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from analytics.exports import theme
+from analytics.shared import theme
 from analytics.exports.tables import neutralise, printable
 
 # One typeface for every run and every chart (the East-Asian slot too).

@@ -24,8 +24,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analytics.exports import theme
-from analytics.labels import percent
+from analytics.shared import theme
+from analytics.shared.labels import percent
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,7 +1,7 @@
 """问题交办单: one workbook per 责任单位 with open problems, which the unit fills in and sends back as
 its ledger.
 
-Each sheet is a ledger the importer reads as one (analytics.ingest): a title, a 填报单位/填报日期 line,
+Each sheet is a ledger the importer reads as one (analytics.intake): a title, a 填报单位/填报日期 line,
 the header, then one row per open problem as of the as-of day. The row carries the problem's
 identity in 交办编号 (its problem_key), so the importer keys it exactly as before; every other column
 is written as stored (the raw deadline words where no date was read), and 整改状态 starts as the
@@ -30,10 +30,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics.exports.tables import FORMULA_TRIGGERS, cell_value, printable, put_cell, workbook_bytes
-from analytics.exports.theme import display_width
-from analytics.filters import Filters
-from analytics.labels import month_day
-from analytics.lifecycle import open_on, scoped_sql, status_on
+from analytics.shared.theme import display_width
+from analytics.shared.filters import Filters
+from analytics.shared.labels import month_day
+from analytics.ledger.lifecycle import open_on, scoped_sql, status_on
 
 ZIP_MIME = "application/zip"
 FONT_NAME = "宋体"

@@ -1,0 +1,131 @@
+"""The morning briefing (晨报): every figure, and the paragraph a leader reads out."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.ledger.behind import behind, silent_units
+from analytics.ledger.countdown import Countdown, countdown
+from analytics.shared.labels import month_day, percent, window_text
+from analytics.shared.filters import Filters
+from analytics.ledger.metrics import Kpis, metrics_and_kpis
+from analytics.readiness.model import readiness_line, stored_readiness
+from analytics.ledger.rework import rework_rising
+from analytics.scores.model import round_summary
+from analytics.shared.settings import get_settings
+
+
+@dataclass(frozen=True)
+class LaggingGroup:
+    name: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SilentUnit:
+    unit: str
+    last_report: dt.date | None     # None: never reported
+    days_silent: int | None
+
+
+@dataclass(frozen=True)
+class ReworkUnit:
+    unit: str
+    reopened_week: int              # reopened in the last 7 days
+    reopened: int
+
+
+@dataclass(frozen=True)
+class Briefing:
+    as_of: dt.date
+    kpis: Kpis
+    countdown: Countdown
+    lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
+    silent_units: tuple[SilentUnit, ...]
+    rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
+    mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
+    readiness: str | None = None                    # 若今日测评，预计得分… when readiness sheets are stored
+
+
+def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
+    by_type, figures = metrics_and_kpis(con, filters, "point_type")
+    lagging = behind(con, filters, "point_type", by_type).head(get_settings(con).last_n)
+    silent = silent_units(con, filters)
+    scored = round_summary(con, filters=filters)
+    return Briefing(
+        as_of=filters.as_of_date,
+        kpis=figures,
+        countdown=countdown(con, filters, figures),
+        lagging_point_types=tuple(LaggingGroup(row.point_type, tuple(row.reasons))
+                                  for row in lagging.itertuples()),
+        silent_units=tuple(
+            SilentUnit(row.unit, None if pd.isna(row.last_report) else row.last_report.date(),
+                       None if pd.isna(row.days_silent) else int(row.days_silent))
+            for row in silent.itertuples()),
+        mock_evaluation=scored.briefing_line() if scored else None,
+        rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
+                            for row in rework_rising(con, filters, "unit").itertuples()),
+        readiness=readiness_line(ready) if (ready := stored_readiness(con, filters)) else None,
+    )
+
+
+def _countdown_clause(c: Countdown) -> str:
+    if c.test_date is None:
+        return "测评日期尚未设置"
+    last = c.test_date_end or c.test_date
+    if c.test_date_end is None:
+        named = f"测评日（{month_day(c.test_date)}）"
+        if c.days_left == 0:
+            return f"今天是{named}" if c.as_of == c.test_date else f"测评日期（{month_day(c.test_date)}）已过"
+    else:
+        named = f"测评窗口{window_text(c.test_date, c.test_date_end)}"
+        if c.days_left == 0:
+            return f"{named}，今天在窗口内" if c.as_of <= last else f"{named}已过"
+    note = f"，{c.calendar_note}" if c.calendar_note else ""
+    days = f"距测评还有{c.days_left}天（工作日{c.working_days_left}天{note}）"
+    return days if c.test_date_end is None else f"{named}，{days}"
+
+
+def _pace_clause(c: Countdown) -> str:
+    if c.test_date is None or c.days_left == 0 or c.backlog == 0:
+        return ""
+    pace = f"按近7天日均整改{c.pace:.1f}条的进度"
+    if c.on_track:
+        return f"；{pace}，测评前可全部整改"
+    return f"；{pace}，测评时预计仍有{c.projected_backlog}条未整改，需日均整改{c.needed_per_day:.1f}条"
+
+
+def briefing_text(b: Briefing) -> str:
+    k = b.kpis
+    rate = "—" if k.rectify_rate is None else percent(k.rectify_rate)
+    lagging = "、".join(f"{g.name}（{g.reasons[0]}）" for g in b.lagging_point_types) or "无"
+    silent = "、".join(
+        f"{u.unit}（{'从未报送' if u.days_silent is None else f'{u.days_silent}天未报送'}）"
+        for u in b.silent_units) or "无"
+    rework = "、".join(f"{u.unit}（{u.reopened_week}条）" for u in b.rework_rising)
+    return (f"截至{month_day(b.as_of)}，{_countdown_clause(b.countdown)}；"
+            f"累计排查问题{k.total}条，已整改{k.rectified}条，整改率{rate}；"
+            f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
+            f"{_pace_clause(b.countdown)}；"
+            f"落后的点位类型：{lagging}；未报送单位：{silent}"
+            + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
+            + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.readiness) if line))
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def briefing_json(b: Briefing) -> dict:
+    """Every figure of the briefing as JSON-ready values (dates as YYYY-MM-DD), plus the text."""
+    return _plain(b) | {"text": briefing_text(b)}

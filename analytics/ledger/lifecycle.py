@@ -1,0 +1,93 @@
+"""Each problem's life as four days, so its status on any day is one CASE away.
+
+The `problems` table holds each problem as its unit's newest ledger saw it. To answer “as of an
+earlier day” (yesterday's figures, last week's, a trend) we place the problem's steps in time:
+
+The importer places these four days when it derives the current state (analytics/ledger/derive.py: the
+rules are written there), so every figure for any day is a single scan of `problems`, and a
+problem's status on a day is a CASE over them (status_on and its kin below).
+"""
+from __future__ import annotations
+
+from analytics.shared.filters import Filters, where_sql
+from analytics.shared.labels import DIMENSIONS
+
+UNFILLED = "未填写"
+
+
+def dimension_column(by: str) -> str:
+    """Check a dimension name against the whitelist (it is placed into SQL as a column name)."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"不支持按“{by}”分组，可选：{'、'.join(DIMENSIONS)}。")
+    return by
+
+
+def label_sql(column: str) -> str:
+    """A grouping label: the value, or 未填写 when it is empty."""
+    return f"coalesce(nullif(trim({column}), ''), '{UNFILLED}')"
+
+
+
+# The CTE (to follow WITH) `life`: one row per problem, its columns as stored but the grouping labels
+# filled (未填写) and the district taken from the unit list where the ledger has none. The current
+# status and its day are left out: a figure asks status_on(day), which is the same on and after as_of.
+LIFE_CTE = f"""
+life AS (
+    SELECT p.* EXCLUDE (status, as_of) REPLACE (
+               {label_sql('p.point_type')} AS point_type,
+               {label_sql('p.category')} AS category,
+               {label_sql('p.source')} AS source,
+               coalesce(nullif(trim(p.district), ''), u.district) AS district),
+           len(p.flags) > 0 AS flagged
+    FROM problems p
+    LEFT JOIN units u ON u.name = p.unit
+)"""
+
+
+def scope_cte(filters: Filters, name: str = "scoped", prefix: str = "f") -> tuple[str, dict]:
+    """One CTE `name` over `life` (so it follows LIFE_CTE): the problems matching `filters` that
+    exist on the as-of day, with the columns of `life`; and its parameters, named `$<prefix>_…`."""
+    where, params = where_sql(filters, prefix)
+    return f"{name} AS (SELECT * FROM life WHERE {where})", params
+
+
+def scoped_sql(filters: Filters) -> tuple[str, dict]:
+    """CTEs (to follow WITH) ending in `scoped`, and their parameters (the as-of day is $f_as_of)."""
+    scope, params = scope_cte(filters)
+    return f"{LIFE_CTE},\n{scope}", params
+
+
+# Conditions and expressions on a row of `life` for a day given as a SQL expression (a parameter
+# such as `$f_as_of - 7` or a column such as `d.day`), built from code, never from values.
+def exists_on(day: str) -> str:
+    return f"(start_day <= {day})"
+
+
+def done_by(day: str) -> str:
+    return f"(done_day <= {day})"
+
+
+def closed_by(day: str) -> str:
+    return f"(closed_day <= {day})"
+
+
+def open_on(day: str) -> str:
+    return f"(start_day <= {day} AND (done_day IS NULL OR done_day > {day}))"
+
+
+def in_progress_on(day: str) -> str:
+    return f"({open_on(day)} AND progress_day <= {day})"
+
+
+def pending_on(day: str) -> str:
+    return f"({open_on(day)} AND (progress_day IS NULL OR progress_day > {day}))"
+
+
+def overdue_on(day: str) -> str:
+    """Open after its deadline: a deadline of 11-25 is overdue from 11-26 on."""
+    return f"({open_on(day)} AND deadline < {day})"
+
+
+def status_on(day: str) -> str:
+    return (f"CASE WHEN closed_day <= {day} THEN '已销号' WHEN done_day <= {day} THEN '已整改' "
+            f"WHEN progress_day <= {day} THEN '整改中' ELSE '待整改' END")

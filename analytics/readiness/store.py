@@ -1,0 +1,153 @@
+"""Readiness sheets into the database, kept as ledgers are: every import with its rows, numbered with
+the ledger and score imports, the original file archived, undo by marking, replayed by rebuild, and
+the current state derived at query time from what is not undone.
+
+What a new import replaces: the 测评体系分解表 as a whole (the newest one counts); a 网上申报 row per
+测评标准 and unit (the newest sheet that lists it); the 问卷调查 results per round (the newest sheet
+that holds the round). Newest means latest report date (截至…), then latest import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from analytics.shared import db
+from analytics.readiness.sheets import (CATALOGUE,
+    KIND_LABELS,
+    MATERIALS,
+    RECORD_COLUMNS,
+    SURVEY,
+    ReadinessSheet,
+    read_readiness_sheet)
+from analytics.scores.store import next_import_id
+from analytics.intake.undo import mark_undone, replay_undo_mark
+
+if TYPE_CHECKING:   # the command line's writer imports this module, and needs no pandas
+    import pandas as pd
+
+TABLES = {CATALOGUE: "assessment_standards", MATERIALS: "online_materials", SURVEY: "survey_results"}
+
+_LIVE_IMPORTS = "SELECT import_id, effective_date FROM readiness_imports WHERE kind = '{kind}' AND undone_at IS NULL"
+
+# The current rows of each kind, derived from the imports that are not undone (see the module doc).
+CURRENT_STANDARDS_SQL = f"""
+    SELECT s.* FROM assessment_standards s
+    WHERE s.import_id = (SELECT import_id FROM ({_LIVE_IMPORTS.format(kind=CATALOGUE)})
+                         ORDER BY effective_date DESC, import_id DESC LIMIT 1)"""
+CURRENT_MATERIALS_SQL = f"""
+    SELECT * EXCLUDE (recency) FROM (
+        SELECT m.*, dense_rank() OVER (PARTITION BY m.standard_key, coalesce(m.unit, '')
+                                       ORDER BY l.effective_date DESC, l.import_id DESC) AS recency
+        FROM online_materials m JOIN ({_LIVE_IMPORTS.format(kind=MATERIALS)}) l USING (import_id))
+    WHERE recency = 1"""
+CURRENT_SURVEY_SQL = f"""
+    SELECT * EXCLUDE (recency, effective_date) FROM (
+        SELECT r.*, l.effective_date, dense_rank() OVER (PARTITION BY r.round
+                                       ORDER BY l.effective_date DESC, l.import_id DESC) AS recency
+        FROM survey_results r JOIN ({_LIVE_IMPORTS.format(kind=SURVEY)}) l USING (import_id))
+    WHERE recency = 1"""
+
+_ARROW_TYPES = {"source_row": pa.int32(), "points": pa.float64(), "rate": pa.float64(), "round_no": pa.int32(),
+                "deadline": pa.date32(), "flags": pa.list_(pa.string())}
+
+
+def _records_table(sheet: ReadinessSheet) -> pa.Table:
+    frame = sheet.rows
+    columns = RECORD_COLUMNS[sheet.kind]
+
+    def plain(value: object) -> object:
+        return None if value is None or (isinstance(value, float) and value != value) else value
+
+    return pa.table({name: pa.array([plain(v) if name != "flags" else list(v) for v in frame[name]],
+                                    _ARROW_TYPES.get(name, pa.string())) for name in columns})
+
+
+def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
+    """The import of these very bytes under this name that still counts, if any."""
+    found = con.execute("SELECT import_id FROM readiness_imports WHERE sha256 = ? AND file_name = ? "
+                        "AND undone_at IS NULL ORDER BY import_id LIMIT 1", [sha256, file_name]).fetchall()
+    return found[0][0] if found else None
+
+
+def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
+                          archive_path: str, actor: str, now: dt.datetime, audit: bool = True,
+                          import_id: int | None = None) -> int:
+    """One sheet in one transaction; returns its import id."""
+    with db.transaction(con):
+        if import_id is None:
+            import_id = next_import_id(con)
+        con.execute("INSERT INTO readiness_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                    [import_id, sheet.kind, sheet.file_name, sha256, sheet.report_date,
+                     sheet.report_date or now.date(), now, actor, len(sheet.rows), sheet.flagged,
+                     sheet.summary(), archive_path])
+        con.register("incoming_rows", _records_table(sheet))
+        try:
+            con.execute(f"INSERT INTO {TABLES[sheet.kind]} SELECT $import_id, * FROM incoming_rows",
+                        {"import_id": import_id})
+        finally:
+            con.unregister("incoming_rows")
+        if audit:
+            con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
+                        [now, actor, f"{KIND_LABELS[sheet.kind]}#{import_id} {sheet.file_name}（{len(sheet.rows)}行）"])
+    return import_id
+
+
+def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str,
+                          now: dt.datetime) -> str | None:
+    """Mark a readiness import undone (what it replaced counts again); None when `import_id` is not a
+    readiness import. Called by the one undo command under the write lock."""
+    found = con.execute("SELECT kind, file_name, undone_at FROM readiness_imports WHERE import_id = ?",
+                        [import_id]).fetchall()
+    if not found:
+        return None
+    kind, file_name, undone_at = found[0]
+    return mark_undone(con, "readiness_imports", import_id, file_name=file_name, undone_at=undone_at,
+                       label=KIND_LABELS[kind], actor=actor, now=now)
+
+
+def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every readiness import in order, for rebuild to replay from the archive."""
+    return db.fetch_records(con, "SELECT * FROM readiness_imports ORDER BY import_id")
+
+
+def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
+    """Read every archived readiness sheet again and store it under its import id, time and undo mark."""
+    for record in records:
+        imported_at = record["imported_at"]
+        sheet = read_readiness_sheet(archive / record["archive_path"], today=imported_at.date())
+        sheet.file_name = record["file_name"]
+        store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
+                              actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
+                              audit=False)
+        replay_undo_mark(con, "readiness_imports", record)
+
+
+def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(import id, file name, sha256, archive path, rows read, rows stored) of every readiness import."""
+    stored = " UNION ALL ".join(f"SELECT import_id FROM {table}" for table in TABLES.values())
+    return con.execute(f"""
+        WITH stored AS (SELECT import_id, count(*) AS rows_stored FROM ({stored}) GROUP BY import_id)
+        SELECT i.import_id, i.file_name, i.sha256, i.archive_path, i.rows_read, coalesce(s.rows_stored, 0)
+        FROM readiness_imports i LEFT JOIN stored s USING (import_id) ORDER BY i.import_id""").fetchall()
+
+
+def readiness_imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every readiness import, newest first, for the import history."""
+    if not has_readiness_tables(con):
+        import pandas as pd
+        return pd.DataFrame(columns=["import_id", "kind", "file_name", "report_date", "imported_at", "imported_by",
+                                     "rows_read", "rows_flagged", "summary", "undone_at", "undone_by"])
+    return db.fetch_frame(con, """
+        SELECT import_id, kind, file_name, report_date, imported_at, imported_by, rows_read, rows_flagged,
+               summary, undone_at, undone_by
+        FROM readiness_imports ORDER BY import_id DESC""")
+
+
+def has_readiness_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file holds the readiness tables (a read-only connection cannot create them)."""
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND table_name = 'readiness_imports'").fetchall()[0][0] > 0

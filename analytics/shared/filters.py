@@ -1,0 +1,87 @@
+"""The common filters every analytics function takes, and the one place they become SQL."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+
+def _as_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)
+
+
+# Filter field -> column of the scoped-problems relation (analytics.ledger.lifecycle) it restricts.
+_LIST_COLUMNS = {
+    "units": "unit",
+    "districts": "district",
+    "point_types": "point_type",
+    "categories": "category",
+    "sources": "source",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which problems, seen as of which day. Empty tuples mean “all”.
+
+    date_from/date_to bound the day a problem was found (its found_date, else the day its first
+    ledger came in). Frozen and made of tuples, so it can key a cache.
+    """
+    as_of: dt.date | None = None          # None: today
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    units: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    point_types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept lists (from widgets, argparse) but keep the instance hashable.
+        for name in _LIST_COLUMNS:
+            object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"筛选条件有误：起始日期 {self.date_from} 晚于截止日期 {self.date_to}。")
+
+    @property
+    def as_of_date(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+    def without_dates(self) -> Filters:
+        """The same filters with no bound on the found date (for the earlier side of a rebound)."""
+        return replace(self, date_from=None, date_to=None)
+
+
+def date_range_sql(filters: Filters, prefix: str = "f") -> tuple[str, dict[str, object]]:
+    """The found-date bounds alone, as a condition on start_day ("TRUE" when unbounded)."""
+    conditions, params = [], {}
+    if filters.date_from:
+        conditions.append(f"start_day >= ${prefix}_date_from")
+        params[f"{prefix}_date_from"] = filters.date_from
+    if filters.date_to:
+        conditions.append(f"start_day <= ${prefix}_date_to")
+        params[f"{prefix}_date_to"] = filters.date_to
+    return " AND ".join(conditions) or "TRUE", params
+
+
+def where_sql(filters: Filters, prefix: str = "f") -> tuple[str, dict[str, object]]:
+    """A WHERE fragment (without the keyword) and its named parameters.
+
+    It restricts a relation with the columns start_day, unit, district, point_type, category and
+    source (analytics.ledger.lifecycle builds it from `problems`) to the problems that exist on the as-of
+    day and match the filters. Every value is a bound parameter; parameter names start with
+    `prefix` so two scopes can live in one query.
+    """
+    dates, params = date_range_sql(filters, prefix)
+    conditions = [f"start_day <= ${prefix}_as_of", dates]
+    params[f"{prefix}_as_of"] = filters.as_of_date
+    for name, column in _LIST_COLUMNS.items():
+        values = getattr(filters, name)
+        if values:
+            conditions.append(f"list_contains(${prefix}_{name}, {column})")
+            params[f"{prefix}_{name}"] = list(values)
+    return " AND ".join(conditions), params

@@ -1,0 +1,100 @@
+"""The demo campaign lands whole or not at all, once, and agrees with its archive."""
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from analytics.shared import db, schema
+from analytics.intake import demo
+from analytics import fixtures
+from analytics.intake import rebuild
+from analytics.intake.integrity import check_integrity
+from analytics.shared.settings import get_settings
+
+END = dt.date(2026, 11, 20)
+SMALL = dict(n_units=6, problems_per_unit=8, weeks=3, end=END)
+FULL_DEMO_LEDGERS = sum(len(week) for week in fixtures.snapshots(fixtures.campaign(end=END)))
+
+
+def _counts(db_path):
+    with db.connect(db_path, read_only=True) as con:
+        return con.execute("SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM problems), "
+                           "(SELECT count(*) FROM audit_log WHERE action = '修改设置')").fetchone()
+
+
+def test_the_demo_lands_whole_and_agrees_with_its_archive(tmp_path):
+    path = tmp_path / "chuangwen.duckdb"
+    message = demo.load_demo(path, **SMALL)
+    campaign = fixtures.campaign(n_units=6, problems_per_unit=8, weeks=3, end=END)
+    ledgers = sum(len(week) for week in fixtures.snapshots(campaign))
+    imports, problems, settings_changes = _counts(path)
+    assert (imports, problems, settings_changes) == (ledgers, len(fixtures.campaign_truth(campaign)), 1)
+    assert f"导入台账{ledgers}份" in message
+    with db.connect(path, read_only=True) as con:
+        assert get_settings(con).test_date == END + dt.timedelta(days=demo.DAYS_TO_TEST)
+        assert con.execute("SELECT count(*) FROM units").fetchone()[0] == 6
+    assert check_integrity(path).ok
+    rebuilt = tmp_path / "rebuilt" / "chuangwen.duckdb"
+    shutil.copytree(tmp_path, rebuilt.parent, ignore=shutil.ignore_patterns("rebuilt"))
+    rebuild(rebuilt)
+    with db.connect(path, read_only=True) as con, db.connect(rebuilt, read_only=True) as again:
+        for table in ("imports", "problems", "rebound_links"):
+            query = f"SELECT * FROM {table} ORDER BY ALL"
+            assert again.execute(query).fetchall() == con.execute(query).fetchall()
+
+
+def test_the_demo_goes_only_into_an_empty_database(tmp_path):
+    path = tmp_path / "chuangwen.duckdb"
+    demo.load_demo(path, **SMALL)
+    before = _counts(path)
+    with pytest.raises(demo.DemoRefused, match="已有.*次导入"):
+        demo.load_demo(path, **SMALL)
+    assert "已有数据" in demo.load_demo(path, only_if_empty=True, **SMALL)
+    assert _counts(path) == before
+
+
+def _demo_process(path):
+    return subprocess.Popen([sys.executable, "-m", "analytics", "demo", "--if-empty", "--db", str(path)],
+                            cwd=db.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def test_first_starts_at_the_same_time_build_the_demo_once(tmp_path):
+    path = schema.init_db(tmp_path / "chuangwen.duckdb")
+    starts = [_demo_process(path) for _ in range(3)]
+    outputs = [start.communicate(timeout=300)[0] for start in starts]
+    assert [start.returncode for start in starts] == [0, 0, 0]
+    assert sum("已载入演示数据" in output for output in outputs) == 1
+    imports, problems, settings_changes = _counts(path)
+    assert (imports, settings_changes) == (FULL_DEMO_LEDGERS, 1)
+    assert check_integrity(path).ok
+
+
+def _wait_for_demo(path, process, timeout=300):
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert process.poll() is not None, "the demo build did not finish"
+
+
+def test_a_first_start_stopped_half_way_leaves_nothing_and_the_next_one_builds_it_whole(tmp_path):
+    path = schema.init_db(tmp_path / "chuangwen.duckdb")
+    stopped = demo.start_demo_process(path)
+    deadline = time.monotonic() + 60
+    while not demo.demo_being_built(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.killpg(stopped.pid, signal.SIGKILL)
+    stopped.wait()
+    assert _counts(path)[0] == 0           # nothing of the demo, not a few ledgers of it
+    assert not demo.demo_being_built(path)  # the lock died with the process
+    again = demo.start_demo_process(path)
+    assert again is not None
+    _wait_for_demo(path, again)
+    assert _counts(path)[0] == FULL_DEMO_LEDGERS
+    assert check_integrity(path).ok
