@@ -29,7 +29,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from analytics.ledger.charts import STATUS_COLUMNS
+from analytics.shared.statuses import CLOSED, STATUS_COLUMNS
 from analytics.shared import theme
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
 from analytics.exports.pptx_kit import (ACCENT,
@@ -171,7 +171,7 @@ def kpi_cards(content: BriefingContent) -> list[tuple[str, str, str]]:
         ("整改率", rate, f"已整改 {k.rectified} 条（含已销号）"),
         ("逾期未整改", f"{k.overdue}", f"较昨日 {_signed(k.delta_overdue)} 条"),
         ("今日整改", f"{k.rectified_today}", f"近7日整改 {k.rectified_week} 条"),
-        ("已销号", f"{k.closed}", f"销号率 {close_rate}"),
+        (CLOSED, f"{k.closed}", f"销号率 {close_rate}"),
     ]
 
 

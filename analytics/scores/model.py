@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.shared.filters import Filters
 from analytics.scores.sheets import chinese_ordinal, read_round
 from analytics.shared.settings import get_settings
+from analytics.shared.statuses import IN_PROGRESS, OPEN_STATUSES, RECTIFIED
 
 # The 点位 of every round in force: per round and 点位类型, the newest import holding them not undone.
 _ROUND_POINTS = """
@@ -267,7 +268,7 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
         ledger AS (
             SELECT d.point_name, d.unit, d.eval_date,
                    count(p.problem_key) AS ledger_problems,
-                   count(p.problem_key) FILTER (WHERE p.status IN ('待整改', '整改中')) AS ledger_open
+                   count(p.problem_key) FILTER (WHERE list_contains($open_statuses, p.status)) AS ledger_open
             FROM (SELECT DISTINCT point_name, unit, eval_date FROM deductions) d
             LEFT JOIN problems p
               ON replace(p.point_name, ' ', '') = replace(d.point_name, ' ', '') AND p.unit = d.unit
@@ -277,12 +278,13 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
         )
         SELECT d.*, l.ledger_problems, l.ledger_open,
                CASE WHEN l.ledger_problems = 0 THEN '台账未见'
-                    WHEN l.ledger_open = 0 THEN '已整改' ELSE '整改中' END AS ledger_state
+                    WHEN l.ledger_open = 0 THEN $rectified ELSE $in_progress END AS ledger_state
         FROM deductions d LEFT JOIN ledger l
           ON l.point_name = d.point_name AND l.unit IS NOT DISTINCT FROM d.unit
          AND l.eval_date IS NOT DISTINCT FROM d.eval_date
         ORDER BY d.score, d.point_type, d.point_name, d.deduction DESC""",
-                       {**params, **extra, "round": round_name}).df()
+                       {**params, **extra, "round": round_name, "open_statuses": list(OPEN_STATUSES),
+                        "rectified": RECTIFIED, "in_progress": IN_PROGRESS}).df()
 
 
 def point_registry(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
