@@ -62,7 +62,7 @@ from analytics.exports.pptx_kit import (ACCENT,
 from analytics.shared.filters import Filters
 from analytics.shared.labels import BEHIND_DIMENSIONS, percent
 from analytics.ledger.rankings import measure_text
-from analytics.scores.sheets import chinese_ordinal
+from analytics.shared.numerals import chinese_number
 from analytics.readiness.model import PARTS, readiness_line
 from analytics.readiness.charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
 from analytics.scores.charts import SCORE_COLORS
@@ -416,7 +416,7 @@ def _score_types_slide(deck: _Deck) -> None:
 
 def _score_last_slide(deck: _Deck) -> None:
     summary = deck.content.scores
-    mark = f"后{chinese_ordinal(deck.content.settings.last_n)}名"
+    mark = f"后{chinese_number(deck.content.settings.last_n)}名"
     units = summary.units
     columns = [TableColumn("倒数", 0.1, PP_ALIGN.CENTER), TableColumn("责任单位", 0.34),
                TableColumn("得分", 0.12, PP_ALIGN.RIGHT), TableColumn("较上轮", 0.12, PP_ALIGN.RIGHT),

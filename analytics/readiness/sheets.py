@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
+from analytics.shared.numerals import chinese_number, number_value
 from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
@@ -148,25 +149,7 @@ def read_points(value: object) -> float | None:
     return float(match.group(1))
 
 
-_CN_NUMERALS = "零一二三四五六七八九"
 _ROUND = re.compile(r"第\s*([零一二两三四五六七八九十\d]{1,3})\s*(轮|次|期|批)")
-
-
-def _chinese_numeral(number: int) -> str:
-    if number < 10:
-        return _CN_NUMERALS[number]
-    tens, ones = divmod(number, 10)
-    return f"{'' if tens == 1 else _CN_NUMERALS[tens]}十{_CN_NUMERALS[ones] if ones else ''}"
-
-
-def _numeral_value(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    text = text.replace("两", "二")
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_NUMERALS.index(tens) if tens else 1) * 10 + (_CN_NUMERALS.index(ones) if ones else 0)
-    return _CN_NUMERALS.index(text)
 
 
 def read_round(raw: object) -> tuple[str, int | None] | None:
@@ -175,16 +158,17 @@ def read_round(raw: object) -> tuple[str, int | None] | None:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 100:
-        return f"第{_chinese_numeral(raw)}轮", raw
+        return f"第{chinese_number(raw)}轮", raw
     text = clean_text(raw)
     if not text:
         return None
     match = _ROUND.search(text.replace(" ", ""))
     if match:
-        number = _numeral_value(match.group(1))
-        return f"第{_chinese_numeral(number)}轮", number
+        number = number_value(match.group(1))
+        if number is not None:
+            return f"第{chinese_number(number)}轮", number
     if text.isdigit() and 0 < int(text) < 100:
-        return f"第{_chinese_numeral(int(text))}轮", int(text)
+        return f"第{chinese_number(int(text))}轮", int(text)
     return text, None
 
 

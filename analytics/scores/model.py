@@ -14,7 +14,8 @@ import duckdb
 import pandas as pd
 
 from analytics.shared.filters import Filters
-from analytics.scores.sheets import chinese_ordinal, read_round
+from analytics.scores.sheets import read_round
+from analytics.shared.numerals import chinese_number
 from analytics.shared.settings import get_settings
 from analytics.shared.statuses import IN_PROGRESS, OPEN_STATUSES, RECTIFIED
 
@@ -189,7 +190,7 @@ class RoundSummary:
         below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
         last = "、".join(self.last_n) or "无"
         return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分：{below_text}；"
-                f"后{chinese_ordinal(self.last_n_count)}名：{last}")
+                f"后{chinese_number(self.last_n_count)}名：{last}")
 
 
 def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, filters: Filters | None = None,
