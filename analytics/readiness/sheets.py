@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.numerals import chinese_number, number_value
+from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
@@ -147,29 +147,6 @@ def read_points(value: object) -> float | None:
     if not match or match.group(2) in ("%", "％"):
         return None
     return float(match.group(1))
-
-
-_ROUND = re.compile(r"第\s*([零一二两三四五六七八九十\d]{1,3})\s*(轮|次|期|批)")
-
-
-def read_round(raw: object) -> tuple[str, int | None] | None:
-    """(label, number) of a round: 第二轮 / 第2轮 / 2 → ('第二轮', 2); other words are kept as the label
-    with no number; None for an empty cell."""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 100:
-        return f"第{chinese_number(raw)}轮", raw
-    text = clean_text(raw)
-    if not text:
-        return None
-    match = _ROUND.search(text.replace(" ", ""))
-    if match:
-        number = number_value(match.group(1))
-        if number is not None:
-            return f"第{chinese_number(number)}轮", number
-    if text.isdigit() and 0 < int(text) < 100:
-        return f"第{chinese_number(int(text))}轮", int(text)
-    return text, None
 
 
 _STANDARD_NOISE = re.compile(r"[\s\u3000、，,。.；;：:“”\"'‘’（）()《》【】\[\]—\-·]+")
@@ -414,11 +391,11 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
         shape = _survey_shape(layout, grid.rows)
         # a round not in a column comes from the sheet name, the titles or the file name
         stated = next((found for text in [grid.sheet, *layout.title_lines, path.stem]
-                       if (found := read_round(text)) and found[1] is not None), None)
+                       if (found := read_round_cell(text, SURVEY_ROUND_WORDS)) and found[1] is not None), None)
         columns = layout.columns
         carried_round: tuple[str, int | None] | None = None
         for row in problem_rows(layout, grid.rows, _SURVEY_BODY):
-            round_ = read_round(row.cells.get("round")) if "round" in columns else None
+            round_ = read_round_cell(row.cells.get("round"), SURVEY_ROUND_WORDS) if "round" in columns else None
             if round_ is None and "round" in columns and carried_round:
                 round_ = carried_round  # merged 轮次 cells
             carried_round = round_ or carried_round
@@ -438,7 +415,7 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                              for i, name in _area_columns(layout, grid.rows).items()]
             for indicator, raw, column, cell_area in cells:
                 cell_round = round_
-                if shape == "transposed" and (as_round := read_round(cell_area)) and as_round[1] is not None:
+                if shape == "transposed" and (as_round := read_round_cell(cell_area, SURVEY_ROUND_WORDS)) and as_round[1] is not None:
                     cell_round, cell_area = as_round, area  # the columns are rounds, not areas
                 text = clean_text(raw)
                 if not text:

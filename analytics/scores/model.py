@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from analytics.shared.filters import Filters
-from analytics.scores.sheets import read_round
+from analytics.scores.rounds import read_round
 from analytics.shared.numerals import chinese_number
 from analytics.shared.settings import get_settings
 from analytics.shared.statuses import IN_PROGRESS, OPEN_STATUSES, RECTIFIED

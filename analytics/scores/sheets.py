@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.numerals import chinese_number, number_value
+from analytics.scores.rounds import read_round, read_round_cell
 from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, SheetLayout, column_letter, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import (clean_text,
@@ -35,7 +35,6 @@ CARRIED_DOWN = ("round", "eval_date", "point_type", "point_name", "unit", "item"
 GROUP_HEADERS = re.compile(r"^(扣分情况|扣分项|扣分明细|测评标准|测评内容|评分标准|测评项目|扣分|各项扣分|"
                            r"测评情况|分项扣分|扣分项目)$")
 
-_ROUND = re.compile(r"第\s*([0-9０-９]{1,2}|[一二三四五六七八九十两〇零]{1,3})\s*(?:轮|次(?=\S{0,4}测评))")
 _POINTS = re.compile(r"^(?:分值|满分|标准分|标准分值)?\s*[:：]?\s*(\d{1,3}(?:\.\d+)?)\s*分?$")
 _POINTS_IN_HEADER = re.compile(r"[（(]\s*(?:分值|满分)?\s*[:：]?\s*(\d{1,3}(?:\.\d+)?)\s*分?\s*[)）]\s*$|"
                                r"\s*[（(]?(\d{1,3}(?:\.\d+)?)分[)）]?\s*$")
@@ -103,18 +102,6 @@ class ParsedScoreSheet:
         rounds = "、".join(self.rounds)
         flagged = f"，{self.flagged}个点位标记待核" if self.flagged else ""
         return f"模拟测评得分表：{rounds}，{len(self.points)}个点位（{self.shape}）{flagged}"
-
-
-def read_round(text: str) -> tuple[str, int] | None:
-    """第三轮 / 第3轮 / 第 3 次模拟测评 in any text → ("第三轮", 3)."""
-    match = _ROUND.search(clean_text(text))
-    if not match:
-        return None
-    written = match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    number = number_value(written)
-    if not number:
-        return None
-    return f"第{chinese_number(number)}轮", number
 
 
 def _number(text: str, pattern: re.Pattern) -> float | None:
@@ -298,12 +285,8 @@ class _Sheet:
         return points
 
     def _round(self, cells: dict, row_number: int) -> tuple[str, int | None]:
-        written = clean_text(cells.get("round"))
-        if written:
-            found = read_round(written) or read_round(f"第{written}轮")
-            if found:
-                return found
-            return written, None
+        if found := read_round_cell(cells.get("round")):
+            return found
         if self.context_round:
             return self.context_round
         day = self._date(cells, row_number)
