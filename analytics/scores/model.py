@@ -126,6 +126,11 @@ def latest_group_scores(con: duckdb.DuckDBPyConnection, by: str, filters: Filter
     return scores[scores["round_name"] == round_name].reset_index(drop=True)
 
 
+def overall_score(type_scores: pd.Series) -> float:
+    """A round's overall (实地) score: the mean of its 点位类型 scores (group_scores); NaN with none."""
+    return float(type_scores.mean()) if len(type_scores) else float("nan")
+
+
 def overall_by_round(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Per round in order: overall (mean of the type scores), points, deducted."""
     types = group_scores(con, "point_type", filters)
@@ -133,7 +138,7 @@ def overall_by_round(con: duckdb.DuckDBPyConnection, filters: Filters | None = N
         return pd.DataFrame(columns=["round_name", "overall", "points", "deducted"])
     order = list(dict.fromkeys(types["round_name"]))
     frame = (types.groupby("round_name", sort=False)
-             .agg(overall=("score", "mean"), points=("points", "sum"), deducted=("deducted", "sum"))
+             .agg(overall=("score", overall_score), points=("points", "sum"), deducted=("deducted", "sum"))
              .reindex(order).reset_index())
     return frame
 
@@ -212,7 +217,7 @@ def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
     previous = order[order.index(round_name) - 1] if round_name in order and order.index(round_name) else None
     below_types = sorted(types.loc[types["score"].round(2) < line, "name"])
     return RoundSummary(
-        round=round_name, overall=float(types["score"].mean()) if len(types) else float("nan"), line=line,
+        round=round_name, overall=overall_score(types["score"]), line=line,
         points=len(points), deductions=float(points["deducted"].sum()),
         by_point_type=dict(zip(types["name"], types["score"])),
         by_unit=dict(zip(units["name"], units["score"])),
