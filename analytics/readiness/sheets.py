@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
-from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
+from analytics.shared.reading.layout import CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
@@ -310,17 +310,12 @@ def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
     for grid, layout in sheets:
         vocabulary = _VOCABULARIES[CATALOGUE]
         sheet_method = normalise_method(grid.sheet) if "method" not in layout.columns else None
-        carried: dict[str, str] = {}
+        # 测评项目, 测评内容, 测评方式 and 牵头单位 are often merged down the rows of their standards
+        merged = CarryDown(("item", "content", "method", "lead_unit", "unit"))
         for row in problem_rows(layout, grid.rows, vocabulary):
             flags = []
-            texts = {name: clean_text(row.cells.get(name)) for name in
-                     ("item", "content", "standard", "method", "lead_unit", "unit")}
-            # merged cells: 测评项目, 测评内容, 测评方式 and 牵头单位 hold for the rows below them
-            for name in ("item", "content", "method", "lead_unit", "unit"):
-                if texts[name]:
-                    carried[name] = texts[name]
-                elif name in carried:
-                    texts[name] = carried[name]
+            texts = merged.fill({name: clean_text(row.cells.get(name)) for name in
+                                 ("item", "content", "standard", "method", "lead_unit", "unit")})
             standard = texts["standard"] or texts["content"]
             if not standard:
                 flags.append(f"{_where(layout, 'standard', '测评标准')}为空")
@@ -393,13 +388,10 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
         stated = next((found for text in [grid.sheet, *layout.title_lines, path.stem]
                        if (found := read_round_cell(text, SURVEY_ROUND_WORDS)) and found[1] is not None), None)
         columns = layout.columns
-        carried_round: tuple[str, int | None] | None = None
+        merged = CarryDown(("round",))
         for row in problem_rows(layout, grid.rows, _SURVEY_BODY):
-            round_ = read_round_cell(row.cells.get("round"), SURVEY_ROUND_WORDS) if "round" in columns else None
-            if round_ is None and "round" in columns and carried_round:
-                round_ = carried_round  # merged 轮次 cells
-            carried_round = round_ or carried_round
-            round_ = round_ or stated or ("本轮", None)
+            round_cell = merged.fill({"round": row.cells.get("round")})["round"] if "round" in columns else None
+            round_ = read_round_cell(round_cell, SURVEY_ROUND_WORDS) or stated or ("本轮", None)
             area = clean_text(row.cells.get("area")) or WHOLE_AREA
             if shape == "wide":
                 cells = [(name, row.cells.get(name), columns[name], area) for name in INDICATORS if name in columns]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import analytics.shared.reading.dates as dates
 from analytics.scores.rounds import read_round, read_round_cell
-from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, SheetLayout, column_letter, problem_rows
+from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, CarryDown, SheetLayout, column_letter, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import (clean_text,
     header_field,
@@ -247,15 +247,9 @@ class _Sheet:
 
     def points(self) -> list[ScoredPoint]:
         found: dict[tuple, ScoredPoint] = {}
-        carried: dict[str, object] = {}
+        merged = CarryDown(CARRIED_DOWN if self.layout.shape == "扣分明细" else ())
         for row in self.rows():
-            cells = dict(row.cells)
-            if self.layout.shape == "扣分明细":
-                for name in CARRIED_DOWN:
-                    if name in cells and clean_text(cells[name]):
-                        carried[name] = cells[name]
-                    elif name in cells and name in carried:
-                        cells[name] = carried[name]
+            cells = merged.fill(dict(row.cells))
             point_name = clean_text(cells.get("point_name"))
             if not point_name:
                 column = self.layout.columns.get("point_name")
