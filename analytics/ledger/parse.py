@@ -26,7 +26,6 @@ from analytics.shared.vocab import (FIELD_LABELS,
     normalise_point_type,
     unclassified_flag)
 
-UNIT_SOURCES = ("责任单位列", "标题行", "文件名", "指定")
 POINT_NAME_MISSING = "点位名称为空"
 DESCRIPTION_MISSING = "问题描述为空"
 _ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
