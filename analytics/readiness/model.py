@@ -21,7 +21,7 @@ import pandas as pd
 
 from analytics.shared import db
 from analytics.shared.filters import Filters
-from analytics.readiness.sheets import (INDICATORS,
+from analytics.readiness.words import (INDICATORS,
     MISSING,
     ONLINE_METHOD,
     PASSED,

@@ -18,6 +18,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
+from analytics.readiness.words import (CATALOGUE,
+    FIELD_METHOD,
+    INDICATORS,
+    KIND_LABELS,
+    MATERIALS,
+    METHODS,
+    MISSING,
+    ONLINE_METHOD,
+    PASSED,
+    PENDING,
+    RETURNED,
+    SUBMISSION_STATUSES,
+    SURVEY,
+    SURVEY_METHOD,
+    WHOLE_AREA,
+    standard_key)
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ledger.parse import detect_report_date
@@ -26,16 +42,6 @@ from analytics.shared.vocab import clean_header, clean_text, header_field, match
 
 if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes here in the parser's workers
     import pandas as pd
-
-CATALOGUE, MATERIALS, SURVEY = "catalogue", "materials", "survey"
-KIND_LABELS = {CATALOGUE: "测评体系分解表", MATERIALS: "网上申报材料报送情况", SURVEY: "问卷调查结果"}
-
-FIELD_METHOD, ONLINE_METHOD, SURVEY_METHOD = "实地考察", "网上申报", "问卷调查"
-METHODS = (FIELD_METHOD, ONLINE_METHOD, SURVEY_METHOD)
-PASSED, PENDING, RETURNED, MISSING = "已通过", "待审核", "被退回", "未报送"
-SUBMISSION_STATUSES = (PASSED, PENDING, RETURNED, MISSING)
-INDICATORS = ("知晓率", "支持率", "参与率", "满意度")
-WHOLE_AREA = "全市"
 
 _CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "serial_no": ("序号", "编号"),
@@ -147,14 +153,6 @@ def read_points(value: object) -> float | None:
     if not match or match.group(2) in ("%", "％"):
         return None
     return float(match.group(1))
-
-
-_STANDARD_NOISE = re.compile(r"[\s\u3000、，,。.；;：:“”\"'‘’（）()《》【】\[\]—\-·]+")
-
-
-def standard_key(text: object) -> str:
-    """A 测评标准 as compared across sheets: without spaces and punctuation."""
-    return _STANDARD_NOISE.sub("", clean_text(text)).lower()
 
 
 _UNIT_SPLIT = re.compile(r"[、,，;；/／\s]+")

@@ -9,10 +9,8 @@ import pytest
 from analytics import fixtures
 from analytics.fixtures import readiness as rf
 from analytics.shared.reading.reader import FileRefused, read_grids
-from analytics.readiness.sheets import (CATALOGUE,
-    MATERIALS,
-    SURVEY,
-    indicator_of,
+from analytics.readiness.words import CATALOGUE, MATERIALS, SURVEY
+from analytics.readiness.sheets import (indicator_of,
     normalise_method,
     normalise_submission,
     read_points,
