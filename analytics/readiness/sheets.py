@@ -18,22 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
-from analytics.readiness.words import (CATALOGUE,
-    FIELD_METHOD,
-    INDICATORS,
-    KIND_LABELS,
-    MATERIALS,
-    METHODS,
-    MISSING,
-    ONLINE_METHOD,
-    PASSED,
-    PENDING,
-    RETURNED,
-    SUBMISSION_STATUSES,
-    SURVEY,
-    SURVEY_METHOD,
-    WHOLE_AREA,
-    standard_key)
+from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND_LABELS, MATERIALS, METHODS, MISSING,
+                                       ONLINE_METHOD, PASSED, PENDING, RETURNED, SUBMISSION_STATUSES, SURVEY,
+                                       SURVEY_METHOD, WHOLE_AREA, standard_key)
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.ledger.parse import detect_report_date
