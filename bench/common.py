@@ -87,7 +87,8 @@ def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
         FROM (SELECT ledger_unit, unit_index, unnest(range(0, last_week + 1)) AS week FROM weeks)""")
     columns = [row[0] for row in con.execute("DESCRIBE problem_versions").fetchall()][1:]
     as_seen = {
-        "status": f"CASE WHEN closed_date <= day THEN {sql_text(CLOSED)} WHEN rectified_date <= day THEN {sql_text(RECTIFIED)} "
+        "status": f"CASE WHEN closed_date <= day THEN {sql_text(CLOSED)} "
+                  f"WHEN rectified_date <= day THEN {sql_text(RECTIFIED)} "
                   f"WHEN status <> {sql_text(PENDING)} THEN {sql_text(IN_PROGRESS)} ELSE {sql_text(PENDING)} END",
         "rectified_date": "CASE WHEN rectified_date <= day THEN rectified_date END",
         "closed_date": "CASE WHEN closed_date <= day THEN closed_date END",

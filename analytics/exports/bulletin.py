@@ -35,7 +35,8 @@ HEADER_ROW = 2
 
 POINT_TYPE_COLUMNS = [
     Column("point_type", "点位类型"), Column("total", "问题总数", "int"),
-    *(Column(column, status, "int") for status, column in STATUS_COLUMNS.items()), Column("open", "未整改", "int"), Column("overdue", "逾期", "int"),
+    *(Column(column, status, "int") for status, column in STATUS_COLUMNS.items()),
+    Column("open", "未整改", "int"), Column("overdue", "逾期", "int"),
     Column("rectify_rate", "整改率", "percent"), Column("close_rate", "销号率", "percent"),
     Column("share", "占比", "percent"), Column("avg_days_to_rectify", "平均整改天数", "decimal"),
     Column("delta_total_day", "较昨日新增", "int"), Column("delta_open_day", "未整改较昨日", "int"),

@@ -22,7 +22,8 @@ from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND
                                        ONLINE_METHOD, PASSED, PENDING, RETURNED, SUBMISSION_STATUSES, SURVEY,
                                        SURVEY_METHOD, WHOLE_AREA, standard_key)
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
-from analytics.shared.reading.layout import CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
+from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
+                                            problem_rows)
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
@@ -392,7 +393,8 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                              for i, name in _area_columns(layout, grid.rows).items()]
             for indicator, raw, column, cell_area in cells:
                 cell_round = round_
-                if shape == "transposed" and (as_round := read_round_cell(cell_area, SURVEY_ROUND_WORDS)) and as_round[1] is not None:
+                as_round = read_round_cell(cell_area, SURVEY_ROUND_WORDS) if shape == "transposed" else None
+                if as_round and as_round[1] is not None:
                     cell_round, cell_area = as_round, area  # the columns are rounds, not areas
                 text = clean_text(raw)
                 if not text:
