@@ -24,10 +24,6 @@ import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.scores.sheets import ParsedScoreSheet
 
-# What makes a resubmitted row an update rather than the same row again.
-_CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
-                   "point_name", "description", "category", "unit")
-
 
 @dataclass(frozen=True)
 class ImportProgress:
@@ -79,7 +75,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _archive(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
+def archive_file(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
     """Keep the original bytes, content-addressed, so the database can be rebuilt from them. `move`
     takes a file the caller wrote for this (on the archive's file system) instead of copying it."""
     relative = Path(sha256[:2]) / sha256 / path.name
