@@ -364,6 +364,9 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         refresh_current(con, [int(record["import_id"])])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
+                for table, records in (("score_imports", score_imports), ("readiness_imports", readiness_imports)):
+                    for record in records:
+                        replay_undo_mark(con, table, record)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])
