@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import streamlit as st
@@ -22,7 +22,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 _entry = threading.local()
 
 
-def _menu(specs: list[PageSpec] | tuple[PageSpec, ...]) -> dict[str, list[st.Page]]:
+def _menu(specs: Sequence[PageSpec]) -> dict[str, list[st.Page]]:
     """The pages by section, in navigation order; the first page is the default (the URL "/")."""
     sections: dict[str, list[st.Page]] = {}
     for index, spec in enumerate(specs):
