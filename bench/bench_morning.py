@@ -48,7 +48,7 @@ XLSX_STYLES = ("title_xlsx", "yes_no_xlsx", "two_row_header_xlsx", "per_type_she
 VIEWERS = 3
 CHROMIUM = "/usr/bin/chromium"
 DRAWN = "[data-testid='stApp'][data-test-script-state='notRunning']"
-NAVIGATION_LINKS = ".st-key-navigation [data-testid='stPageLink-NavLink']"
+NAVIGATION_LINKS = "[data-testid='stSidebarNavLink']"
 
 
 def write_mornings(folder: Path) -> dict[str, list[Path]]:

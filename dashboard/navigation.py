@@ -1,4 +1,4 @@
-"""The pages, in navigation order: app.py registers them, the tests and the benchmark walk them."""
+"""The pages, in navigation order: dashboard/shell.py registers them, the tests and the benchmark walk them."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,19 +13,20 @@ class PageSpec:
     title: str
     icon: str
     url_path: str       # equal to the file name: Streamlit's folder navigation uses it too (see page.py)
+    section: str        # the menu's heading above the page; "" for none
     writes: bool = False
 
 
 PAGES = (
-    PageSpec("pages/home.py", "晨报", ":material/wb_sunny:", "home"),
-    PageSpec("pages/point_types.py", "点位类型", ":material/place:", "point_types"),
-    PageSpec("pages/trends.py", "趋势", ":material/trending_up:", "trends"),
-    PageSpec("pages/supervision.py", "督查", ":material/campaign:", "supervision"),
-    PageSpec("pages/scores.py", "测评得分", ":material/scoreboard:", "scores"),
-    PageSpec("pages/readiness.py", "测评准备", ":material/fact_check:", "readiness"),
-    PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems"),
-    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", writes=True),
-    PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", writes=True),
+    PageSpec("pages/home.py", "晨报", ":material/wb_sunny:", "home", ""),
+    PageSpec("pages/point_types.py", "点位类型", ":material/place:", "point_types", "分析"),
+    PageSpec("pages/trends.py", "趋势", ":material/trending_up:", "trends", "分析"),
+    PageSpec("pages/supervision.py", "督查", ":material/campaign:", "supervision", "督查"),
+    PageSpec("pages/scores.py", "测评得分", ":material/scoreboard:", "scores", "督查"),
+    PageSpec("pages/readiness.py", "测评准备", ":material/fact_check:", "readiness", "督查"),
+    PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems", "督查"),
+    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", "数据", writes=True),
+    PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", "数据", writes=True),
 )
 
 

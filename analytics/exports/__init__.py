@@ -3,8 +3,10 @@ to download buttons and `python -m analytics export` writes them to files.
 
 - files.export_bytes(con, kind, filters) / files.export_file_name(kind, filters), kind pptx|xlsx|png:
   the three briefing exports, as the command line and the pages' buttons make them
+- content.gather(con, filters): what the deck, the workbook, the 通报 and the pictures show, read once
 - deck.build_deck(con, filters) -> .pptx bytes: the briefing deck, native charts
 - bulletin.build_bulletin(con, filters) -> .xlsx bytes: the 督查 bulletin workbook
+- notice.build_notice(con, filters) -> .docx bytes: the 督查通报 (gather plus what only it names)
 - images.charts_zip(images.briefing_figures(content)) -> .zip bytes of
   slide-sized PNG files rendered with kaleido and Chromium (images.unavailable_reason() says, in
   Chinese, what to install when that cannot work here)

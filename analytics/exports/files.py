@@ -11,7 +11,7 @@ from analytics.exports.bulletin import bulletin_file_name, bulletin_from_content
 from analytics.exports.content import gather
 from analytics.exports.deck import PPTX_MIME, deck_file_name, deck_from_content
 from analytics.exports.images import ZIP_MIME, briefing_figures, charts_zip, zip_file_name
-from analytics.exports.notice import DOCX_MIME, build_notice, notice_file_name
+from analytics.exports.notice import DOCX_MIME, gather_notice, notice_docx, notice_file_name
 from analytics.exports.tasks import task_sheets, tasks_zip, tasks_zip_name
 from analytics.exports.tables import XLSX_MIME
 from analytics.shared.filters import Filters
@@ -46,11 +46,11 @@ def export_bytes(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters) ->
     images.ChartImagesUnavailable (Chinese message) where no Chromium or CJK font is installed."""
     if kind not in EXPORT_KINDS:
         raise ValueError(f"不支持导出“{kind}”，可选：{'、'.join(EXPORT_KINDS)}。")
-    if kind == "docx":
-        return build_notice(con, filters)
     if kind == "tasks":
         return tasks_zip(task_sheets(con, filters))
-    content = gather(con, filters)
+    content = gather(con, filters)   # what the deck, the workbook, the 通报 and the pictures share
+    if kind == "docx":
+        return notice_docx(gather_notice(con, content))
     if kind == "pptx":
         return deck_from_content(content)
     if kind == "xlsx":

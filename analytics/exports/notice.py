@@ -13,9 +13,11 @@ font where one is missing. LibreOffice ignores altName; rendered here, fontconfi
 to Noto CJK (serif for 仿宋/楷体/小标宋, sans for 黑体) through FONTCONFIG_FALLBACK, which the
 rendering script passes in FONTCONFIG_FILE, so nothing in the document names a font the users lack.
 
-Every figure comes from the analytics the pages and the command line use: briefing (the counts,
-整改率, 逾期, the countdown), metrics by 点位类型 and 问题类别, listing.worst_points, the unit ranking
-and behind() reasons, analytics.accountability.standing (约谈 candidates, the 红榜) and listing.overdue_items.
+Every figure comes from the analytics the pages and the command line use: what the deck and the
+workbook show too, read once by content.gather (the briefing's counts, 整改率, 逾期 and countdown, metrics
+by 点位类型, the unit ranking and behind() reasons, the latest 模拟测评 round), then what only the 通报
+names: metrics by 问题类别, listing.worst_points, analytics.accountability.standing (约谈 candidates, the
+红榜) and the named units' listing.overdue_items.
 """
 from __future__ import annotations
 
@@ -40,16 +42,15 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from analytics.accountability.standing import unit_standing
-from analytics.ledger.behind import behind
-from analytics.ledger.briefing import Briefing, briefing
+from analytics.exports.content import BriefingContent, gather
+from analytics.ledger.briefing import Briefing
 from analytics.ledger.charts import scope_note
 from analytics.shared.filters import Filters
 from analytics.shared.labels import chinese_date, month_day, percent
 from analytics.shared.numerals import chinese_number
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
-from analytics.scores.model import round_summary
-from analytics.shared.settings import Settings, get_settings
+from analytics.shared.settings import Settings
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -87,32 +88,40 @@ POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5
 
 
 @dataclass(frozen=True)
-class MockScore:
-    """The latest 模拟测评 round's overall score, when scores have been imported."""
-    round_name: str
-    score: float
-
-
-def latest_mock_score(con: duckdb.DuckDBPyConnection, filters: Filters) -> MockScore | None:
-    """The latest 模拟测评 round's overall (实地) score in the filters' scope; None before any round."""
-    summary = round_summary(con, None, filters)
-    return None if summary is None else MockScore(summary.round, summary.overall)
-
-
-@dataclass(frozen=True)
 class NoticeContent:
-    filters: Filters
-    settings: Settings
-    briefing: Briefing                 # the figures of `briefing --json`
-    by_point_type: pd.DataFrame        # metrics by 点位类型, worst first
+    """What the 通报 says: the content the deck and the workbook show too, gathered once for all three
+    (content.gather), and what only the 通报 names."""
+    common: BriefingContent
     by_category: pd.DataFrame          # metrics by 问题类别, worst first
     worst_points: pd.DataFrame         # listing.worst_points
-    ranking: pd.DataFrame              # the unit ranking, best first, 后N名 marked
-    behind_units: pd.DataFrame         # behind(by="unit")
     candidates: pd.DataFrame           # accountability.interview_candidates
     praise: pd.DataFrame               # accountability.praise_list
     overdue: pd.DataFrame              # overdue items of the named units, by unit, oldest first
-    mock_score: MockScore | None
+
+    @property
+    def filters(self) -> Filters:
+        return self.common.filters
+
+    @property
+    def settings(self) -> Settings:
+        return self.common.settings
+
+    @property
+    def briefing(self) -> Briefing:
+        return self.common.briefing
+
+    @property
+    def by_point_type(self) -> pd.DataFrame:
+        return self.common.by_point_type
+
+    @property
+    def ranking(self) -> pd.DataFrame:
+        """The unit ranking, best first, 后N名 marked."""
+        return self.common.ranking
+
+    @property
+    def behind_units(self) -> pd.DataFrame:
+        return self.common.behind["unit"]
 
     @property
     def issue_date(self) -> dt.date:
@@ -134,16 +143,14 @@ class NoticeContent:
         return list(dict.fromkeys([*self.last_n_units, *self.candidates["unit"]]))
 
 
-def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeContent:
-    settings = get_settings(con)
+def gather_notice(con: duckdb.DuckDBPyConnection, common: BriefingContent) -> NoticeContent:
+    """The 通报's content: `common` (content.gather for the same filters) and what only the 通报 names."""
+    filters = common.filters
     units = unit_standing(con, filters)
     content = NoticeContent(
-        filters=filters, settings=settings, briefing=briefing(con, filters),
-        by_point_type=metrics(con, filters, "point_type"), by_category=metrics(con, filters, "category"),
+        common=common, by_category=metrics(con, filters, "category"),
         worst_points=worst_points(con, filters, limit=WORST_POINTS_NAMED),
-        ranking=units.ranking, behind_units=behind(con, filters, "unit", units.metrics),
-        candidates=units.candidates, praise=units.praise,
-        overdue=pd.DataFrame(), mock_score=latest_mock_score(con, filters))
+        candidates=units.candidates, praise=units.praise, overdue=pd.DataFrame())
     named = content.named_units
     overdue = (overdue_items(con, dataclasses.replace(filters, units=tuple(named)), limit=1_000_000)
                if named else overdue_items(con, filters, limit=0))
@@ -178,8 +185,9 @@ def situation_paragraphs(content: NoticeContent) -> list[str]:
         else:
             paragraphs.append(f"按近7日日均整改{clock.pace:.1f}条的进度，测评时预计仍有{clock.projected_backlog}条"
                               f"未整改，须日均整改{clock.needed_per_day:.1f}条方能按期清零。")
-    if content.mock_score is not None:
-        paragraphs.append(f"{content.mock_score.round_name}模拟测评实地考察得分{content.mock_score.score:.1f}分。")
+    scores = content.common.scores
+    if scores is not None:
+        paragraphs.append(f"{scores.round}模拟测评实地考察得分{scores.overall:.1f}分。")
     if content.briefing.readiness:
         paragraphs.append(f"{content.briefing.readiness}。")
     return paragraphs
@@ -466,7 +474,7 @@ def notice_docx(content: NoticeContent) -> bytes:
 
 def build_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> bytes:
     """The 督查通报 for the filters and their as-of day, as .docx bytes."""
-    return notice_docx(gather_notice(con, filters))
+    return notice_docx(gather_notice(con, gather(con, filters)))
 
 
 def notice_file_name(filters: Filters) -> str:

@@ -10,7 +10,7 @@ import importlib
 _HOMES = {"FileRefused": "analytics.shared.reading.reader", "ReadLimits": "analytics.shared.reading.reader",
           "ParsedLedger": "analytics.ledger.parse", "parse_ledger": "analytics.ledger.parse",
           "import_paths": "analytics.intake.batch", "rebuild": "analytics.intake.batch",
-          "ImportResult": "analytics.intake.store", "undo_import": "analytics.intake.store"}
+          "ImportResult": "analytics.intake.store", "undo_import": "analytics.intake.undo"}
 __all__ = sorted(_HOMES)
 
 

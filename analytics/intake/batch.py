@@ -33,13 +33,7 @@ from analytics.scores.sheets import ParsedScoreSheet
 from analytics.intake.prepare import PreparedLedger, prepare_file, prepare_ledger
 from analytics.intake.workers import PARSE_AHEAD_MIN_FILES, ParseAhead
 from analytics.intake.undo import replay_undo_mark
-from analytics.intake.store import (_CHANGE_COLUMNS,
-    ImportProgress,
-    ImportResult,
-    _archive,
-    file_sha256,
-    import_sheet,
-    point_type_aliases)
+from analytics.intake.store import ImportProgress, ImportResult, archive_file, file_sha256, import_sheet, point_type_aliases
 from analytics.shared.office_words import office_words
 
 
@@ -61,6 +55,9 @@ class StagedLedger:
         return self.sha256, ledger.file_name, ledger.report_date
 
 
+# What makes a resubmitted row an update rather than the same row again.
+_CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
+                   "point_name", "description", "category", "unit")
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
 # A row that follows its problem's stored row (derive.following_stored_ctes, the usual morning) has that
@@ -271,7 +268,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     prepared = parsed()
                     (prepared if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet))
                      else prepared.ledger).file_name = name
-                    archived = _archive(path, sha256, db_path)
+                    archived = archive_file(path, sha256, db_path)
                 except FileRefused as refusal:
                     finish(position, name, ImportResult(name, "refused",
                                                         str(refusal).replace(f"“{path.name}”", f"“{name}”")))
@@ -367,6 +364,9 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         refresh_current(con, [int(record["import_id"])])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
+                for table, records in (("score_imports", score_imports), ("readiness_imports", readiness_imports)):
+                    for record in records:
+                        replay_undo_mark(con, table, record)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])

@@ -28,7 +28,7 @@ from analytics.fixtures import scores as score_fixtures
 from analytics.intake.batch import StagedLedger, stage_batch
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.intake.prepare import prepare_file, prepare_ledger
-from analytics.intake.store import ImportProgress, _archive, file_sha256, import_sheet, point_type_aliases
+from analytics.intake.store import ImportProgress, archive_file, file_sha256, import_sheet, point_type_aliases
 from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.labels import chinese_date
 from analytics.shared.settings import store_setting
@@ -84,7 +84,7 @@ def _staged_week(db_path: Path, folder: Path, ledgers: list[fixtures.Ledger], ar
     for path in fixtures.write_snapshot(ledgers, folder):
         sha256 = file_sha256(path)
         prepared = prepare_ledger(path, point_type_aliases=aliases, today=arrival.date())
-        archived = _archive(path, sha256, db_path, move=True)
+        archived = archive_file(path, sha256, db_path, move=True)
         staged.append(StagedLedger(prepared, sha256, archived, DEMO_ACTOR, arrival))
     return staged
 
@@ -201,7 +201,7 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
     for path, arrival in arrivals.items():
         sha256 = file_sha256(path)
         sheet = prepare_file(path, point_type_aliases=aliases, today=arrival.date())
-        staged.append((sheet, sha256, _archive(path, sha256, db_path, move=True), arrival))
+        staged.append((sheet, sha256, archive_file(path, sha256, db_path, move=True), arrival))
     return staged
 
 

@@ -1,6 +1,6 @@
 """Read files into the database (analytics/intake/prepare.py reads them): archived; score and
-readiness sheets stored; undo. Ledgers are written by analytics/intake/batch.py, which also rebuilds
-the database from the archive, file by file.
+readiness sheets stored. Ledgers are written by analytics/intake/batch.py, which also rebuilds
+the database from the archive, file by file; every kind of import is undone by analytics/intake/undo.py.
 
 The current state of a problem is always derived from its history: the version from its unit's
 newest ledger (by report date, then import order) that is not undone. So a late-arriving older
@@ -18,15 +18,10 @@ from pathlib import Path
 import duckdb
 
 from analytics.shared import db
-from analytics.ledger.derive import refresh_current
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.scores.sheets import ParsedScoreSheet
-
-# What makes a resubmitted row an update rather than the same row again.
-_CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
-                   "point_name", "description", "category", "unit")
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _archive(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
+def archive_file(path: Path, sha256: str, db_path: Path, *, move: bool = False) -> str:
     """Keep the original bytes, content-addressed, so the database can be rebuilt from them. `move`
     takes a file the caller wrote for this (on the archive's file system) instead of copying it."""
     relative = Path(sha256[:2]) / sha256 / path.name
@@ -128,29 +123,3 @@ def import_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | Readi
     """A score or readiness sheet to its own tables (import_score_sheet or import_readiness_sheet)."""
     write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
     return write(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor, now=now)
-
-
-def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命令行",
-                now: dt.datetime | None = None) -> str:
-    """Take one import back: its rows no longer count, earlier ledgers of the unit count again."""
-    db_path = Path(db_path) if db_path is not None else db.default_db_path()
-    now = now or dt.datetime.now()
-    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
-        undone_sheet = (score_store.undo_score_import(con, import_id, actor=actor, now=now)
-                        or readiness_store.undo_readiness_import(con, import_id, actor=actor, now=now))
-        if undone_sheet:
-            return undone_sheet
-        row = con.execute("SELECT ledger_unit, file_name, undone_at FROM imports WHERE import_id = ?",
-                          [import_id]).fetchone()
-        if row is None:
-            raise LookupError(f"没有编号为 {import_id} 的导入记录。")
-        unit, file_name, undone_at = row
-        if undone_at is not None:
-            raise LookupError(f"第{import_id}次导入（{file_name}）已于{undone_at:%Y-%m-%d %H:%M}撤销过。")
-        with db.transaction(con):
-            con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
-                        [now, actor, import_id])
-            refresh_current(con, [import_id])
-            con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
-                        [now, actor, f"#{import_id} {file_name}（{unit}）"])
-    return f"已撤销第{import_id}次导入：{file_name}（{unit}）"

@@ -14,8 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.shared.figures import bar_height, layout, no_data
 from analytics.shared.statuses import PENDING, STATUS_COLUMNS
-from analytics.shared.theme import FAINT, FONT_FAMILY, INK, LABEL, MUTED, SERIES_COLORS, STATUS_COLORS
+from analytics.shared.theme import LABEL, SERIES_COLORS, STATUS_COLORS
 from analytics.shared.filters import Filters
 from analytics.shared.labels import DIMENSIONS, chinese_date
 from analytics.shared.labels import percent as percent_text
@@ -46,36 +47,9 @@ def scope_note(filters: Filters) -> str:
     return "｜".join(parts)
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int | None = None) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        font=dict(family=FONT_FAMILY, size=15, color=INK),
-        title=dict(text=title, subtitle=dict(text=subtitle, font=dict(size=13, color=MUTED)),
-                   font=dict(size=22), x=0.01, xanchor="left"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title_text="",
-                    traceorder="normal"),
-        margin=dict(l=20, r=20, t=100, b=40),
-        hoverlabel=dict(font_family=FONT_FAMILY),
-        height=height,
-    )
-    return fig
-
-
 def _date_axes(fig: go.Figure) -> None:
     """Chinese dates on the time axes (plotly's own ticks are English month names)."""
     fig.update_xaxes(tickformat="%-m月%-d日", hoverformat="%Y年%-m月%-d日")
-
-
-def _no_data(fig: go.Figure) -> go.Figure:
-    fig.add_annotation(text="当前筛选条件下暂无数据", showarrow=False, font=dict(size=18, color=FAINT),
-                       xref="paper", yref="paper", x=0.5, y=0.5)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
-
-
-def _bar_height(n: int) -> int:
-    return max(320, min(1200, 140 + 30 * n))
 
 
 def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> go.Figure:
@@ -84,7 +58,7 @@ def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> g
     label = DIMENSIONS[by]
     fig = go.Figure()
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     names = frame[by].astype(str).tolist()
     for status, column in STATUS_COLUMNS.items():
         fig.add_bar(y=names, x=frame[column].tolist(), name=status, orientation="h",
@@ -99,14 +73,14 @@ def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> g
     fig.update_yaxes(title_text=label, categoryorder="array", categoryarray=names[::-1], automargin=True)
     # Room on the right for the total labels.
     fig.update_xaxes(title_text="问题数（条）", range=[0, max(totals + [1]) * 1.18])
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)))
 
 
 def trend_chart(frame: pd.DataFrame, *, period: str, title: str, subtitle: str) -> go.Figure:
     """New and rectified per period as bars, the open backlog at the end of each period as a line."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     x = frame["period_start"]
     unit_word = "日" if period == "day" else "周"
     fig.add_bar(x=x, y=frame["new"], name=f"新增（条/{unit_word}）", marker_color=SERIES_COLORS["新增"],
@@ -120,7 +94,7 @@ def trend_chart(frame: pd.DataFrame, *, period: str, title: str, subtitle: str) 
     fig.update_xaxes(title_text="日期" if period == "day" else "周（周一起）")
     fig.update_yaxes(title_text=f"每{unit_word}问题数（条）", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="未整改积压（条）", rangemode="tozero", showgrid=False, secondary_y=True)
-    return _layout(fig, title, subtitle, height=480)
+    return layout(fig, title, subtitle, height=480)
 
 
 def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: str, subtitle: str,
@@ -129,7 +103,7 @@ def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: s
     line over new problems as bars, on a shared time axis."""
     keys = list(dict.fromkeys(frame[by].astype(str))) if not frame.empty else []
     if not keys:
-        return _no_data(_layout(go.Figure(), title, subtitle))
+        return no_data(layout(go.Figure(), title, subtitle))
     rows = math.ceil(len(keys) / columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=keys, shared_xaxes=True,
                         vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.06)
@@ -149,7 +123,7 @@ def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: s
                        x=-0.05, y=0.5, font=dict(size=13))
     fig.add_annotation(text="日期" if period == "day" else "周（周一起）", showarrow=False,
                        xref="paper", yref="paper", x=0.5, y=-0.08, font=dict(size=13))
-    _layout(fig, title, subtitle, height=max(360, 200 * rows + 140))
+    layout(fig, title, subtitle, height=max(360, 200 * rows + 140))
     # the legend sits above the panels' own titles
     fig.update_layout(margin=dict(l=70, b=70, t=130), legend=dict(y=1.0 + 40 / (200 * rows)))
     return fig
@@ -181,11 +155,11 @@ def burndown_chart(backlog: pd.DataFrame, *, as_of: dt.date, open_now: int, test
                            showarrow=False, xanchor="right", align="right",
                            font=dict(color=STATUS_COLORS[PENDING]))
     if not fig.data:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     _date_axes(fig)
     fig.update_xaxes(title_text="日期")
     fig.update_yaxes(title_text="未整改问题（条）", rangemode="tozero")
-    return _layout(fig, title, subtitle, height=440)
+    return layout(fig, title, subtitle, height=440)
 
 
 def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: str, highlight: set[str],
@@ -194,7 +168,7 @@ def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: st
     `highlight` in red."""
     fig = go.Figure()
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     names = frame[label].astype(str).tolist()
     values = frame[value].astype(float).tolist()
     marked = [name in highlight for name in names]
@@ -211,4 +185,4 @@ def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: st
     fig.update_xaxes(title_text=value_title, rangemode="tozero",
                      tickformat=".0%" if percent else None)
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)))

@@ -1,11 +1,11 @@
 """Plotly figures of 测评 readiness: pure functions from analytics.readiness.model results and frames to
-figures, laid out like every other chart (analytics/ledger/charts.py)."""
+figures, laid out like every other chart (analytics/shared/figures.py)."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.ledger.charts import _bar_height, _layout, _no_data
+from analytics.shared.figures import bar_height, layout, no_data
 from analytics.readiness.words import INDICATORS, MISSING, PENDING, RETURNED
 from analytics.readiness.model import PARTS, Readiness
 
@@ -28,7 +28,7 @@ def parts_chart(result: Readiness, *, line: float, title: str, subtitle: str) ->
     values = {"预计得分": (result.projected, result.best_case), "实地考察": (result.field, result.field),
               "网上申报": (result.online, result.online_best), "问卷调查": (result.survey, result.survey)}
     if all(value is None for value, _ in values.values()):
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     weights = dict(zip(PARTS.values(), result.weights.values()))
     names = [name if name == "预计得分" else f"{name}（权重{weights[name]:g}）" for name in values]
     best = [b if b is not None and v is not None and b > v + 1e-9 else None for v, b in values.values()]
@@ -47,7 +47,7 @@ def parts_chart(result: Readiness, *, line: float, title: str, subtitle: str) ->
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], automargin=True)
     fig.update_xaxes(title_text="得分（分）", range=[0, 108])
     fig.update_layout(barmode="overlay", bargap=0.3)
-    return _layout(fig, title, subtitle, height=420)
+    return layout(fig, title, subtitle, height=420)
 
 
 def open_materials_chart(by_unit: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
@@ -55,7 +55,7 @@ def open_materials_chart(by_unit: pd.DataFrame, *, title: str, subtitle: str) ->
     overdue ones named beside each bar; the unit with most open on top."""
     fig = go.Figure()
     if by_unit.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     names = by_unit["unit"].astype(str).tolist()
     for status, column in ((RETURNED, "returned"), (MISSING, "missing"), (PENDING, "pending")):
         fig.add_bar(y=names, x=by_unit[column].tolist(), orientation="h", name=status,
@@ -67,7 +67,7 @@ def open_materials_chart(by_unit: pd.DataFrame, *, title: str, subtitle: str) ->
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(title_text="责任单位", categoryorder="array", categoryarray=names[::-1], automargin=True)
     fig.update_xaxes(title_text="未通过的测评标准（项）", range=[0, max(totals + [1]) * 1.25])
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)))
 
 
 def survey_area_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
@@ -75,7 +75,7 @@ def survey_area_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go.F
     indicator's target as a dashed mark; rates under their target carry a ▼."""
     fig = go.Figure()
     if rates.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     areas = list(dict.fromkeys(rates["area"]))
     for indicator in [name for name in INDICATORS if name in set(rates["indicator"])]:
         rows = rates[rates["indicator"] == indicator].set_index("area").reindex(areas)
@@ -92,14 +92,14 @@ def survey_area_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go.F
     fig.update_yaxes(title_text="比率（%）", range=[max(0, low - 15), 104])
     fig.update_xaxes(title_text="区域")
     fig.update_layout(barmode="group", scattermode="group", bargap=0.2)
-    return _layout(fig, title, subtitle, height=480)
+    return layout(fig, title, subtitle, height=480)
 
 
 def survey_rounds_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
     """Round over round: each indicator's mean over the areas as a line, its target dashed."""
     fig = go.Figure()
     if rates.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     rounds = list(dict.fromkeys(rates.sort_values("round_order")["round"]))
     means = rates.groupby(["round", "indicator"], sort=False)["rate"].mean()
     for indicator in [name for name in INDICATORS if name in set(rates["indicator"])]:
@@ -113,4 +113,4 @@ def survey_rounds_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go
     fig.update_xaxes(title_text="调查轮次", type="category", categoryorder="array", categoryarray=rounds)
     low = float(min(rates["rate"].min(), rates["target"].min())) * 100
     fig.update_yaxes(title_text="各区域平均（%）", range=[max(0, low - 10), 102])
-    return _layout(fig, title, subtitle, height=460)
+    return layout(fig, title, subtitle, height=460)

@@ -19,7 +19,6 @@ from analytics.shared import db
 from analytics.readiness.sheets import RECORD_COLUMNS, ReadinessSheet, read_readiness_sheet
 from analytics.readiness.words import CATALOGUE, KIND_LABELS, MATERIALS, SURVEY
 from analytics.scores.store import next_import_id
-from analytics.intake.undo import mark_undone, replay_undo_mark
 
 if TYPE_CHECKING:   # the command line's writer imports this module, and needs no pandas
     import pandas as pd
@@ -91,26 +90,13 @@ def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet,
     return import_id
 
 
-def undo_readiness_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str,
-                          now: dt.datetime) -> str | None:
-    """Mark a readiness import undone (what it replaced counts again); None when `import_id` is not a
-    readiness import. Called by the one undo command under the write lock."""
-    found = con.execute("SELECT kind, file_name, undone_at FROM readiness_imports WHERE import_id = ?",
-                        [import_id]).fetchall()
-    if not found:
-        return None
-    kind, file_name, undone_at = found[0]
-    return mark_undone(con, "readiness_imports", import_id, file_name=file_name, undone_at=undone_at,
-                       label=KIND_LABELS[kind], actor=actor, now=now)
-
-
 def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every readiness import in order, for rebuild to replay from the archive."""
     return db.fetch_records(con, "SELECT * FROM readiness_imports ORDER BY import_id")
 
 
 def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
-    """Read every archived readiness sheet again and store it under its import id, time and undo mark."""
+    """Read every archived readiness sheet again and store it under its import id and time (rebuild then gives it its undo mark)."""
     for record in records:
         imported_at = record["imported_at"]
         sheet = read_readiness_sheet(archive / record["archive_path"], today=imported_at.date())
@@ -118,7 +104,6 @@ def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict]
         store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
                               actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
                               audit=False)
-        replay_undo_mark(con, "readiness_imports", record)
 
 
 def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:

@@ -1,5 +1,5 @@
 """Plotly figures of the 模拟测评 scores: pure functions from analytics.scores.model frames to figures,
-laid out like every other chart (analytics/ledger/charts.py)."""
+laid out like every other chart (analytics/shared/figures.py)."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.ledger.charts import SERIES_COLORS, _bar_height, _layout, _no_data
+from analytics.shared.figures import bar_height, layout, no_data
+from analytics.shared.theme import SERIES_COLORS
 
 SCORE_COLORS = {"后几名": SERIES_COLORS["后几名"], "低于合格线": "#F2A33A", "达标": "#3B82C4", "合格线": "#8E1B2C"}
 
@@ -26,7 +27,7 @@ def score_bars(frame: pd.DataFrame, *, line: float, title: str, subtitle: str, l
     red, others under the line amber, the rest blue."""
     fig = go.Figure()
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     ordered = frame.sort_values(["score", "name"]).reset_index(drop=True)
     names = ordered["name"].astype(str).tolist()
     groups = {last_n_label: SCORE_COLORS["后几名"], f"低于{line:g}分": SCORE_COLORS["低于合格线"],
@@ -44,14 +45,14 @@ def score_bars(frame: pd.DataFrame, *, line: float, title: str, subtitle: str, l
     fig.update_yaxes(title_text=name_title, categoryorder="array", categoryarray=names[::-1], automargin=True)
     fig.update_xaxes(title_text="得分（分）", range=[0, 105])
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)))
 
 
 def score_trend(frame: pd.DataFrame, *, line: float, title: str, subtitle: str) -> go.Figure:
     """A line per type across the rounds (frame: round_name, name, score in round order)."""
     fig = go.Figure()
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     rounds = list(dict.fromkeys(frame["round_name"]))
     for name, rows in frame.groupby("name", sort=True):
         by_round = dict(zip(rows["round_name"], rows["score"]))
@@ -61,14 +62,14 @@ def score_trend(frame: pd.DataFrame, *, line: float, title: str, subtitle: str) 
     fig.update_xaxes(title_text="测评轮次", type="category", categoryorder="array", categoryarray=rounds)
     low = min(float(frame["score"].min()), line)
     fig.update_yaxes(title_text="得分（分）", range=[max(0, low - 10), 101])
-    return _layout(fig, title, subtitle, height=480)
+    return layout(fig, title, subtitle, height=480)
 
 
 def lost_bars(frame: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
     """Where the points were lost: bars of `lost` per standard (with its type) or item, most first."""
     fig = go.Figure()
     if frame.empty:
-        return _no_data(_layout(fig, title, subtitle))
+        return no_data(layout(fig, title, subtitle))
     labels = [f"{t}｜{n}" for t, n in zip(frame["point_type"], frame["name"])] if "point_type" in frame \
         else frame["name"].astype(str).tolist()
     fig.add_bar(y=labels, x=frame["lost"].astype(float).tolist(), orientation="h", name="扣分",
@@ -77,4 +78,4 @@ def lost_bars(frame: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
                 hovertemplate="%{y}<br>共扣%{x:g}分（%{customdata}个点位）<extra></extra>")
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
     fig.update_xaxes(title_text="扣分合计（分）", rangemode="tozero")
-    return _layout(fig, title, subtitle, height=_bar_height(len(labels)))
+    return layout(fig, title, subtitle, height=bar_height(len(labels)))

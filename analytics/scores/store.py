@@ -15,7 +15,6 @@ import pyarrow as pa
 
 from analytics.shared import db
 from analytics.scores.sheets import ParsedScoreSheet, parse_score_sheet
-from analytics.intake.undo import mark_undone, replay_undo_mark
 
 # Their tables are in analytics/shared/schema.py (score_imports, score_points, score_deductions).
 _POINT_TYPES = {"point_no": pa.int32(), "round_no": pa.int32(), "eval_date": pa.date32(),
@@ -88,19 +87,6 @@ def write_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *
     return import_id, f"已导入{sheet.describe().split('（')[0]}，扣分{deductions.num_rows}项{flagged}{note}"
 
 
-def undo_score_import(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str,
-                      now: dt.datetime) -> str | None:
-    """Mark a score import undone (the round's earlier import counts again); None when `import_id`
-    is not a score import. Called by the one undo command under the write lock."""
-    row = con.execute("SELECT file_name, rounds, undone_at FROM score_imports WHERE import_id = ?",
-                      [import_id]).fetchone()
-    if row is None:
-        return None
-    file_name, rounds, undone_at = row
-    return mark_undone(con, "score_imports", import_id, file_name=file_name, undone_at=undone_at,
-                       label=f"模拟测评{'、'.join(rounds)}", actor=actor, now=now)
-
-
 def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every score import in order, for rebuild to replay from the archive."""
     return db.fetch_records(con, "SELECT * FROM score_imports ORDER BY import_id")
@@ -108,7 +94,7 @@ def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path,
                          aliases: dict[str, str]) -> None:
-    """Read every archived score sheet again and store it under its import id, time and undo mark."""
+    """Read every archived score sheet again and store it under its import id and time (rebuild then gives it its undo mark)."""
     for record in records:
         imported_at = record["imported_at"]
         sheet = parse_score_sheet(archive / record["archive_path"], point_type_aliases=aliases,
@@ -117,7 +103,6 @@ def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], ar
         write_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
                           actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
                           audit=False)
-        replay_undo_mark(con, "score_imports", record)
 
 
 def integrity_problems(con: duckdb.DuckDBPyConnection, archive: Path, sha256_of) -> tuple[int, list[str]]:

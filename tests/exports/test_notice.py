@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from analytics.shared import db
 from analytics.ledger.behind import ranking
 from analytics.ledger.briefing import briefing, briefing_json
+from analytics.exports.content import gather
 from analytics.exports.notice import (BODY_FONT,
     FONTCONFIG_FALLBACK,
     HEADING_FONT,
@@ -61,7 +62,7 @@ def _text(document) -> str:
 def made(request, db_path):
     filters = FILTERS[request.param]
     with db.connect(db_path, read_only=True) as con:
-        content = gather_notice(con, filters)
+        content = gather_notice(con, gather(con, filters))
         figures = briefing_json(briefing(con, filters))
         totals = summary(con, filters)
         by_type = metrics(con, filters, "point_type")
@@ -201,7 +202,7 @@ def test_the_readiness_projection_is_stated_once_readiness_sheets_are_in(db_path
 def test_an_empty_scope_still_makes_a_notice(db_path):
     filters = Filters(as_of=AS_OF, units=("没有这个单位",))
     with db.connect(db_path, read_only=True) as con:
-        content = gather_notice(con, filters)
+        content = gather_notice(con, gather(con, filters))
     text = _text(_open(notice_docx(content)))
     assert "累计排查各类问题0条" in text and "目前没有未整改问题" in text
     assert content.named_units == [] and dataclasses.asdict(content.briefing.kpis)["total"] == 0
@@ -233,7 +234,7 @@ def test_libreoffice_renders_the_chinese_in_chinese_fonts(db_path, tmp_path):
 def test_the_last_three_named_follow_the_ranking_measure(tmp_path_factory, tmp_path, measure):
     """The 通报 names the 后N名 of the office's ranking, under its name; 约谈 keeps to 整改率."""
     with db.connect(export_db_ranked_by(tmp_path_factory, tmp_path, measure), read_only=True) as con:
-        content = gather_notice(con, FILTERS[0])
+        content = gather_notice(con, gather(con, FILTERS[0]))
         ranked = ranking(con, FILTERS[0], "unit")
         document = _open(build_notice(con, FILTERS[0]))
     assert content.last_n_units == ranked.loc[ranked["last_n"], "unit"].tolist()[::-1]

@@ -13,7 +13,7 @@ from analytics.intake import rebuild
 from analytics.intake.batch import StagedLedger, write_batch
 from analytics.intake.integrity import check_integrity
 from analytics.intake.prepare import prepare_ledger
-from analytics.intake.store import _archive, file_sha256, point_type_aliases
+from analytics.intake.store import archive_file, file_sha256, point_type_aliases
 
 NOW = dt.datetime(2026, 11, 21, 8, 0)
 TABLES = {
@@ -36,7 +36,7 @@ def _stage(db_path, paths):
     for path in paths:
         sha256 = file_sha256(path)
         prepared = prepare_ledger(path, point_type_aliases=aliases, today=NOW.date())
-        staged.append(StagedLedger(prepared, sha256, _archive(path, sha256, db_path), "测试", NOW))
+        staged.append(StagedLedger(prepared, sha256, archive_file(path, sha256, db_path), "测试", NOW))
     return staged
 
 

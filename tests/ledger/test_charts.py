@@ -7,6 +7,7 @@ import pytest
 from analytics.ledger import charts
 from analytics.shared import statuses
 from analytics.shared.filters import Filters
+from analytics.shared.theme import FONT_FAMILY
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -57,7 +58,7 @@ def test_status_colours_are_distinct_and_cover_every_status():
 ])
 def test_every_figure_has_cjk_font_title_and_subtitle(build):
     fig = build()
-    assert fig.layout.font.family == charts.FONT_FAMILY
+    assert fig.layout.font.family == FONT_FAMILY
     assert "Noto Sans CJK SC" in fig.layout.font.family
     assert fig.layout.title.text == "标题"
     assert fig.layout.title.subtitle.text == "副标题"

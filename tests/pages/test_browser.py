@@ -52,12 +52,14 @@ SCREENSHOTS = PROJECT / "tests" / "artifacts" / "screenshots"
 README_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home.png"
 PHONE_SCREENSHOT = PROJECT / "docs" / "screenshots" / "home-phone.png"
 PHONE = {"width": 390, "height": 844}
-NAVIGATION_LINKS = ".st-key-navigation [data-testid='stPageLink-NavLink']"
+# Streamlit tells a phone by its user agent (not the viewport): an iPhone's Safari, as Playwright's iPhone 13.
+PHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 "
+                    "(KHTML, like Gecko) Version/15.0 Mobile/15E148 Safari/604.1")
+NAVIGATION_LINKS = "[data-testid='stSidebarNavLink']"
 # Every label the sidebar navigation ever shows, from the first paint on (before any script run ends).
 RECORD_NAVIGATION = """
     window.navigationSeen = new Set();
-    new MutationObserver(() => document.querySelectorAll(
-            "[data-testid='stSidebarNavLink'], .st-key-navigation [data-testid='stPageLink-NavLink']")
+    new MutationObserver(() => document.querySelectorAll("[data-testid='stSidebarNavLink']")
         .forEach(link => window.navigationSeen.add(link.querySelector('span[label], p')?.innerText.trim() ?? link.innerText)))
       .observe(document, {childList: true, subtree: true, characterData: true});
 """
@@ -576,4 +578,28 @@ def test_the_briefing_fits_a_phone(browser, dashboard):
         picture.convert("RGB").quantize(256).save(PHONE_SCREENSHOT, optimize=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PHONE_SCREENSHOT, SCREENSHOTS / PHONE_SCREENSHOT.name)
+    context.close()
+
+
+def test_on_a_phone_the_sidebar_closes_after_a_page_is_chosen(browser, dashboard):
+    """390 × 844: the menu opens over the page and, once a page is tapped, gets out of the way."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  user_agent=PHONE_USER_AGENT, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    tab.goto(dashboard.url)
+    expect(main_title(tab)).to_have_text("晨报")
+    settle(tab)
+    sidebar = tab.locator("[data-testid='stSidebar']")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")   # a phone starts with the page, not the menu
+    tab.locator("[data-testid='stExpandSidebarButton']").tap()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    expect(tab.locator(NAVIGATION_LINKS).filter(has_text="趋势")).to_be_in_viewport()
+    tab.locator(NAVIGATION_LINKS).filter(has_text="趋势").tap()
+    expect(main_title(tab)).to_have_text("趋势")
+    settle(tab)
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    box = sidebar.bounding_box()
+    assert box is None or box["x"] + box["width"] <= 0, box   # nothing of it left over the page
+    assert_no_exception(tab)
     context.close()

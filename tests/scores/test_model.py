@@ -13,6 +13,7 @@ from analytics.fixtures import scores as score_fixtures
 from analytics.shared.filters import Filters
 from analytics.scores import store as score_store
 from analytics.scores.sheets import parse_score_sheet
+from analytics.intake.undo import undo
 from analytics.shared.settings import set_setting
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "scores"
@@ -134,13 +135,14 @@ def test_reimporting_a_round_replaces_it_and_undo_brings_it_back(con, tmp_path):
     assert second > first
     summary = scores.round_summary(con)
     assert summary.points == 2 and summary.by_unit == pytest.approx({"西关街道": 90, "东关街道": 70})
-    message = score_store.undo_score_import(con, second, actor="测试", now=NOW)
+    message = undo(con, second, actor="测试", now=NOW)
     assert f"已撤销第{second}次导入" in message
     assert scores.round_summary(con).by_unit == pytest.approx({"西关街道": 80, "东关街道": 60})
     with pytest.raises(LookupError, match="已于"):
-        score_store.undo_score_import(con, second, actor="测试", now=NOW)
-    assert score_store.undo_score_import(con, 999, actor="测试", now=NOW) is None
-    score_store.undo_score_import(con, first, actor="测试", now=NOW)
+        undo(con, second, actor="测试", now=NOW)
+    with pytest.raises(LookupError, match="没有编号为 999"):
+        undo(con, 999, actor="测试", now=NOW)
+    undo(con, first, actor="测试", now=NOW)
     assert scores.round_summary(con) is None
     actions = [a for a, in con.execute("SELECT action FROM audit_log ORDER BY logged_at").fetchall()]
     assert actions.count("导入得分表") == 2 and actions.count("撤销导入") == 2
