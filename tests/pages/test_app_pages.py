@@ -351,6 +351,17 @@ def test_imported_ledger_appears_in_history_and_undo_removes_it(demo_db, tmp_pat
     assert result.import_id not in at.selectbox(key="undo_pick").options
 
 
+def test_after_an_import_the_undo_choice_is_the_import_just_made(demo_db, tmp_path):
+    at = _open("pages/data_import.py")
+    before = at.selectbox(key="undo_pick").value
+    path = _new_unit_ledger(tmp_path)
+    (result,) = import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    assert result.import_id != before
+    at.run()
+    assert at.selectbox(key="undo_pick").value == result.import_id
+    at.button(key="undo").click().run()   # undone: the choice moves on to the newest import still in force
+    assert at.selectbox(key="undo_pick").value == before
+
 def test_alias_form_maps_an_unclassified_type(demo_db):
     at = _open("pages/data_import.py")
     unknown = at.selectbox(key="alias_name").options
