@@ -9,13 +9,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, first_start, page, sidebar
+from dashboard import access, first_start, page, sidebar, style
 from dashboard.navigation import PAGES, visible_pages
 
 # Absolute: a page started on its own runs this script with that page as the main script (dashboard/page.py).
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
+style.page_style()
 # Before signing in, every page is registered but none is listed or run: a bookmark to any page
 # then shows the sign-in form rather than Streamlit's "page not found".
 signed_in = bool(access.current_user().name)
