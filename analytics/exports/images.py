@@ -80,10 +80,12 @@ def unavailable_reason() -> str | None:
 
 
 def slide_figure(figure: go.Figure) -> go.Figure:
-    """A copy of `figure` laid out for a 16:9 slide, with a CJK font family and a white page."""
+    """A copy of `figure` laid out for a 16:9 slide, with a CJK font family and a white page; the
+    title on one line again (broken for a phone's width, it fits a slide's)."""
     slide = go.Figure(figure)
     slide.update_layout(width=SLIDE_LAYOUT_WIDTH, height=SLIDE_LAYOUT_HEIGHT, font_family=FONT_FAMILY,
-                        paper_bgcolor="white")
+                        paper_bgcolor="white", title_text=charts.unbroken(figure.layout.title.text),
+                        title_subtitle_text=charts.unbroken(figure.layout.title.subtitle.text))
     return slide
 
 

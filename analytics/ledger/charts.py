@@ -48,15 +48,68 @@ def scope_note(filters: Filters) -> str:
     return "｜".join(parts)
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int | None = None) -> go.Figure:
+# Plotly never wraps text: a title or subtitle line wider than the narrowest chart drawn (a phone's
+# 390 px less the page's padding) is broken at its separators instead of being cut off.
+NARROWEST_CHART = 330
+TITLE_SIZE, SUBTITLE_SIZE = 20, 13
+TITLE_GAP = 40   # between the subtitle and the plot: room for a line's label (合格线85分) above the plot
+_BREAK_AFTER = "｜，、；）"
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` draws at `size` px: CJK and full-width characters one em, others 0.6 em."""
+    return sum(size if ord(char) > 0x2E7F else 0.6 * size for char in text)
+
+
+def wrapped_lines(text: str, size: float, width: float = NARROWEST_CHART) -> list[str]:
+    """`text` as lines no wider than `width` px: broken after a separator or before a （ where
+    possible, else between any two characters (joined again, the lines are `text`)."""
+    pieces, piece = [], ""
+    for char in text:
+        if char == "（" and piece:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+        if char in _BREAK_AFTER:
+            pieces.append(piece)
+            piece = ""
+    pieces += [piece] if piece else []
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and text_width(lines[-1] + piece, size) > width:
+            lines.append("")
+        for char in piece:
+            if lines[-1] and text_width(lines[-1] + char, size) > width:
+                lines.append("")
+            lines[-1] += char
+    return lines
+
+
+def unbroken(text: str | None) -> str:
+    """A title or subtitle as written, without the line breaks _layout put in for a phone."""
+    return (text or "").replace("<br>", "")
+
+
+def _layout(fig: go.Figure, title: str, subtitle: str, *, height: int | None = None,
+            right_labels: list[str] = (), label_size: float = 15) -> go.Figure:
+    """The common look: the title and subtitle at the top, wrapped to fit a phone; the legend at the
+    bottom, under the axis title (above the plot it ran over the title and over labels such as the
+    合格线's); `right_labels` (bar end labels) get room in the right margin instead of being cut."""
+    title_lines, subtitle_lines = wrapped_lines(title, TITLE_SIZE), wrapped_lines(subtitle, SUBTITLE_SIZE)
+    # a first guess; automargin makes room for the title's lines where the guess is short
+    top = TITLE_GAP + 20 + round(1.3 * TITLE_SIZE * len(title_lines) + 1.5 * SUBTITLE_SIZE * len(subtitle_lines))
+    right = max([20] + [round(text_width(label, label_size)) + 12 for label in right_labels])
     fig.update_layout(
         template="plotly_white",
         font=dict(family=FONT_FAMILY, size=15, color=INK),
-        title=dict(text=title, subtitle=dict(text=subtitle, font=dict(size=13, color=MUTED)),
-                   font=dict(size=22), x=0.01, xanchor="left"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title_text="",
-                    traceorder="normal"),
-        margin=dict(l=20, r=20, t=100, b=40),
+        title=dict(text="<br>".join(title_lines),
+                   subtitle=dict(text="<br>".join(subtitle_lines), font=dict(size=SUBTITLE_SIZE, color=MUTED)),
+                   font=dict(size=TITLE_SIZE), x=0.01, xanchor="left", yref="paper", y=1, yanchor="bottom",
+                   # plotly hangs the subtitle below the title's anchor: the pad holds it and the gap
+                   automargin=True, pad=dict(b=TITLE_GAP + round(1.6 * SUBTITLE_SIZE * len(subtitle_lines)))),
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.01,
+                    title_text="", traceorder="normal"),
+        margin=dict(l=20, r=right, t=top, b=40),
         hoverlabel=dict(font_family=FONT_FAMILY),
         height=height,
     )
@@ -80,6 +133,17 @@ def _bar_height(n: int) -> int:
     return max(320, min(1200, 140 + 30 * n))
 
 
+def end_labels(totals: list[int], overdue: list[int]) -> list[str]:
+    """The label at a stacked bar's end: its total and, under it, how many are overdue (two short
+    lines rather than one long one, which a phone's narrow chart cut off)."""
+    return [f" {t}" + (f"<br> 逾期{o}" if o else "") for t, o in zip(totals, overdue)]
+
+
+def end_label_room(labels: list[str]) -> list[str]:
+    """The lines of `labels` that need room beside the bars."""
+    return [line for label in labels for line in label.split("<br>")]
+
+
 def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> go.Figure:
     """Horizontal bars stacked by status, one per value of `by`, the first row of `frame` on top
     (metrics() sorts worst first)."""
@@ -94,14 +158,13 @@ def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> g
                     hovertemplate=f"%{{y}}<br>{status}：%{{x}}条<extra></extra>")
     totals = (frame[list(STATUS_COLUMNS.values())].sum(axis=1)).tolist()
     overdue = frame["overdue"].tolist() if "overdue" in frame else [0] * len(names)
-    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip",
-                    text=[f" {t}" + (f"（逾期{o}）" if o else "") for t, o in zip(totals, overdue)],
-                    textposition="middle right", textfont=dict(size=13, color=LABEL))
+    ends = end_labels(totals, overdue)
+    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip", text=ends,
+                    textposition="middle right", textfont=dict(size=12, color=LABEL), cliponaxis=False)
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(title_text=label, categoryorder="array", categoryarray=names[::-1], automargin=True)
-    # Room on the right for the total labels.
-    fig.update_xaxes(title_text="问题数（条）", range=[0, max(totals + [1]) * 1.18])
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    fig.update_xaxes(title_text="问题数（条）", range=[0, max(totals + [1]) * 1.02])
+    return _layout(fig, title, subtitle, height=_bar_height(len(names)), right_labels=end_label_room(ends), label_size=12)
 
 
 def trend_chart(frame: pd.DataFrame, *, period: str, title: str, subtitle: str) -> go.Figure:
@@ -152,8 +215,8 @@ def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: s
     fig.add_annotation(text="日期" if period == "day" else "周（周一起）", showarrow=False,
                        xref="paper", yref="paper", x=0.5, y=-0.08, font=dict(size=13))
     _layout(fig, title, subtitle, height=max(360, 200 * rows + 140))
-    # the legend sits above the panels' own titles
-    fig.update_layout(margin=dict(l=70, b=70, t=130), legend=dict(y=1.0 + 40 / (200 * rows)))
+    # room on the left and below for the shared axis titles (the legend is under them)
+    fig.update_layout(margin=dict(l=70, b=100))
     return fig
 
 
@@ -213,4 +276,4 @@ def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: st
     fig.update_xaxes(title_text=value_title, rangemode="tozero",
                      tickformat=".0%" if percent else None)
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return _layout(fig, title, subtitle, height=_bar_height(len(names)))
+    return _layout(fig, title, subtitle, height=_bar_height(len(names)), right_labels=text)

@@ -73,3 +73,71 @@ def test_after_an_upload_undo_offers_the_ledger_just_imported(open_page, size, t
     expect(tab.locator("[data-testid='stAlertContentSuccess']").filter(has_text=path.name).first).to_be_visible()
     settle(tab)
     expect(picker).to_have_value(re.compile(re.escape(path.name)))
+
+
+# Every text of every plotly chart on the page as drawn: its box, and which kind of text it is.
+CHART_TEXTS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")].map(plot => {
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    const box = element => { const b = element.getBoundingClientRect();
+                             return {left: b.left, right: b.right, top: b.top, bottom: b.bottom, text: element.textContent}; };
+    const all = selector => [...plot.querySelectorAll(selector)].filter(e => e.getBoundingClientRect().width > 0).map(box);
+    return {chart: plot.querySelector('.g-gtitle')?.textContent ?? '',
+            svg: {left: svg.left, right: svg.right, top: svg.top, bottom: svg.bottom},
+            titles: all('.g-gtitle text, .g-gsubtitle text'), legends: all('.legend .legendtext'),
+            annotations: all('.annotation-text'), bar_labels: all('.bartext, .textpoint text'),
+            toolbars: [...plot.querySelectorAll('.modebar-container')].filter(e => getComputedStyle(e).display !== 'none').length};
+})"""
+# Pages with charts, and the pages with the boxes and cards issue 29 found cut.
+CHART_PAGES = ("", "point_types", "trends", "supervision", "scores", "readiness")
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 \
+        and b["top"] < a["bottom"] - 1
+
+
+def _inside(box: dict, frame: dict) -> bool:
+    return box["left"] >= frame["left"] - 1 and box["right"] <= frame["right"] + 1 \
+        and box["top"] >= frame["top"] - 1 and box["bottom"] <= frame["bottom"] + 1
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_chart_texts_stay_inside_their_chart_and_apart(open_page, size, path):
+    tab = open_page(path)
+    charts = tab.evaluate(CHART_TEXTS)
+    assert charts, path
+    for chart in charts:
+        texts = chart["titles"] + chart["legends"] + chart["annotations"] + chart["bar_labels"]
+        cut = [t["text"] for t in texts if not _inside(t, chart["svg"])]
+        assert cut == [], (chart["chart"], cut)
+        over = [(legend["text"], other["text"]) for legend in chart["legends"]
+                for other in chart["titles"] + chart["annotations"] if _overlap(legend, other)]
+        over += [(title["text"], label["text"]) for title in chart["titles"] for label in chart["annotations"]
+                 if _overlap(title, label)]
+        assert over == [], (chart["chart"], over)
+        if size == "phone":   # nothing hovers on a touch screen: Plotly's toolbar would stay over the title
+            assert chart["toolbars"] == 0, chart["chart"]
+
+
+def test_controls_and_cards_show_their_whole_text(open_page):
+    for path in ("trends", "scores"):
+        tab = open_page(path)
+        cut = tab.evaluate("""() => [...document.querySelectorAll(
+                "[data-testid='stMain'] [data-testid='stMetricValue'] *, [data-testid='stMain'] [data-testid='stButtonGroup'] button p")]
+            .filter(e => e.children.length === 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+        assert cut == [], (path, cut)
+
+
+def test_the_uploader_and_the_date_boxes_speak_chinese(open_page):
+    tab = open_page("data_import")
+    shown = tab.evaluate("""() => {
+        const drawn = element => getComputedStyle(element).fontSize === '0px'
+            ? getComputedStyle(element, '::after').content.replace(/^"|"$/g, '') : element.textContent;
+        const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+        return {button: drawn(zone.querySelector("[data-testid='stBaseButton-secondary'] p")),
+                limits: drawn(zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span")),
+                dates: [...document.querySelectorAll("[data-testid='stDateInputField'] [data-placeholder='true']")].map(drawn)};
+    }""")
+    assert shown["button"] == "选择文件"
+    assert "50MB" in shown["limits"] and "每个文件" in shown["limits"] and "per file" not in shown["limits"]
+    assert shown["dates"] and set(shown["dates"]) <= {"年", "月", "日"}, shown["dates"]
