@@ -169,7 +169,8 @@ def command_export(args: argparse.Namespace) -> int:
     """The briefing deck, the 督查 bulletin workbook, the 督查通报 document, the briefing charts as PNG
     files in a zip, or the 问题交办单, e.g. from a scheduled job every morning. --out may name a folder
     (one that exists, ends in a slash or has no extension): the file is then named after the kind and
-    the date, e.g. 创文晨报_20261120.pptx; the 交办单 go into the folder one file per unit, or into FILE.zip."""
+    the date, e.g. 创文晨报_20261120.pptx; the 交办单 go into its folder 问题交办单_20261120/ one file
+    per unit, or into FILE.zip."""
     from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
     from analytics.exports.images import ChartImagesUnavailable
 
@@ -197,15 +198,17 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def _export_task_sheets(args: argparse.Namespace, filters, folder: Path) -> int:
-    """One 交办单 per unit with open problems, written into `folder`."""
-    from analytics.exports.tasks import task_sheets
+    """One 交办单 per unit with open problems, written into a folder of their own inside `folder`
+    (问题交办单_20261120/), not loose beside the deck and the 通报 exported there too."""
+    from analytics.exports.tasks import task_sheets, tasks_zip_name
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
         sheets = task_sheets(con, filters)
-    folder.mkdir(parents=True, exist_ok=True)
+    own = folder / Path(tasks_zip_name(filters)).stem
+    own.mkdir(parents=True, exist_ok=True)
     for name, data in sheets.items():
-        (folder / name).write_bytes(data)
-    print(f"已导出问题交办单{len(sheets)}份（每个有未整改问题的单位一份）：{folder}")
+        (own / name).write_bytes(data)
+    print(f"已导出问题交办单{len(sheets)}份（每个有未整改问题的单位一份）：{own}")
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, first_start, show, sidebar
+from dashboard import access, first_start, show, sidebar, style
 from dashboard.navigation import PAGES, PageSpec, visible_pages
 
 # Absolute: a page started on its own is the main script, and relative paths would resolve against it.
@@ -53,6 +53,7 @@ def run_app() -> None:
     """One run: register the navigation first (before anything slow), then gate on signing in,
     prepare the database, draw the sidebar and run the chosen page."""
     st.set_page_config(page_title="创文督查", page_icon="📋", layout="wide")
+    style.page_style()
     signed_in = bool(access.current_user().name)
     # Off in config.toml: a fresh process's first run shows Streamlit's folder navigation of pages/
     # (file names in English) until this script reaches st.navigation, unless the option is off.

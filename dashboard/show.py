@@ -44,7 +44,8 @@ def chart_config(file_name: str) -> dict:
     return {"toImageButtonOptions": {"format": "png", "filename": file_name,
                                      "width": charts.SLIDE_LAYOUT_WIDTH, "height": charts.SLIDE_LAYOUT_HEIGHT,
                                      "scale": charts.EXPORT_WIDTH / charts.SLIDE_LAYOUT_WIDTH},
-            "displaylogo": False}
+            # the toolbar only while the pointer is over the chart: shown always it covers the title on a phone
+            "displaylogo": False, "displayModeBar": "hover"}
 
 
 def show_chart(fig, file_name: str, **kwargs):

@@ -143,6 +143,11 @@ else:
     labels = {int(r.import_id): f"#{r.import_id} {r.file_name}（{r.ledger_unit}，{r.imported_at:%m-%d %H:%M}）"
               for r in active.itertuples(index=False)}
     if labels:
+        newest = max(labels)
+        if st.session_state.get("undo_newest") != newest:
+            # a new import (or an undo) starts the choice again on the newest import, instead of keeping
+            # the one that was newest before: one click must not undo the wrong thing
+            st.session_state["undo_newest"] = st.session_state["undo_pick"] = newest
         pick, act = st.columns([4, 1], vertical_alignment="bottom")
         chosen = pick.selectbox("撤销一次导入（其数据不再计入，该单位较早的台账重新生效）", list(labels),
                                 format_func=labels.get, key="undo_pick")

@@ -10,7 +10,7 @@ from dashboard import data, first_start, show
 from dashboard.page import page_start
 
 PAGE_SIZE = 50
-SHOWN = ["problem_key", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
+SHOWN = ["problem_number", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
          "found_date", "deadline", "rectified_date", "closed_date", "flags"]
 
 current = page_start("问题明细")
@@ -52,7 +52,7 @@ if not selected_rows:
 row = page.rows.iloc[selected_rows[0]]
 problem = row.where(row.notna(), "")  # empty cells read as blank text
 st.subheader(f"{problem['point_name'] or problem['point_type']}：{problem['description']}")
-st.caption(f"问题编号 {problem['problem_key']} · 来自{problem['ledger_unit']}台账"
+st.caption(f"问题编号 {problem['problem_number']} · 来自{problem['ledger_unit']}台账"
            f"{'工作表“' + problem['sheet'] + '”' if problem['sheet'] else ''}第{problem['source_row']}行 · "
            f"首次见于第{problem['first_import_id']}次导入，当前状态来自第{problem['last_import_id']}次导入")
-show.show_table(data.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_key']}历次记录")
+show.show_table(data.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_number']}历次记录")

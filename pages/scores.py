@@ -42,8 +42,9 @@ gap = summary.overall - line
 cards[1].metric(f"距合格线{line:g}分", f"{gap:+.2f}分", border=True,
                 delta="达标" if gap >= 0 else "未达标", delta_color="normal" if gap >= 0 else "inverse",
                 delta_arrow="off")
-cards[2].metric("低于合格线", f"{len(summary.below_line_types)}类 · {len(summary.below_line_units)}个单位",
-                border=True)
+# a short value (a card is a quarter of the page): the units below the line, their types under it
+cards[2].metric("低于合格线的单位", f"{len(summary.below_line_units)}个", border=True,
+                delta=f"点位类型{len(summary.below_line_types)}类", delta_color="off", delta_arrow="off")
 cards[3].metric("扣分合计", f"{summary.deductions:g}分", border=True,
                 help=f"{summary.flagged_points}个点位在导入时被标记待核（表中得分与扣分不符、扣分超过分值等）")
 st.code(summary.briefing_line() + "。", language=None, wrap_lines=True)

@@ -18,13 +18,14 @@ current = page_start("趋势")
 if not first_start.require_data():
     st.stop()
 
-controls = st.columns([1, 1, 1, 2])
-period = controls[0].segmented_control("统计周期", list(PERIODS), format_func=PERIODS.get, default="week",
-                                       required=True, key="trend_period")
-view = controls[1].segmented_control("分组", list(VIEWS), format_func=VIEWS.get, default="overall",
-                                     required=True, key="trend_view")
-span = controls[2].segmented_control("时间范围", list(SPANS), format_func=SPANS.get, default=56, required=True,
-                                     key="trend_span")
+# each control as wide as its options (in fixed columns "全部" was cut to "全"), wrapping on a phone
+with st.container(horizontal=True, gap="large"):
+    period = st.segmented_control("统计周期", list(PERIODS), format_func=PERIODS.get, default="week",
+                                  required=True, key="trend_period", width="content")
+    view = st.segmented_control("分组", list(VIEWS), format_func=VIEWS.get, default="overall",
+                                required=True, key="trend_view", width="content")
+    span = st.segmented_control("时间范围", list(SPANS), format_func=SPANS.get, default=56, required=True,
+                                key="trend_span", width="content")
 since = current.as_of_date - dt.timedelta(days=span) if span else None
 word = PERIODS[period][1]
 note = charts.scope_note(current)

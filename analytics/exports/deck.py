@@ -315,15 +315,27 @@ def _rate(value: float) -> str:
     return "—" if pd.isna(value) else percent(value)
 
 
+def rebound_note(flagged: pd.DataFrame, threshold_pct: float) -> str | None:
+    """Why a row with every problem rectified is still behind (its rebound rate), said under the table
+    when such a row is on it; a leader reading “整改率100%” beside “落后” asks."""
+    rebounding = flagged[(flagged["rebound_rate"].fillna(0) * 100 >= threshold_pct)]
+    if rebounding.empty:
+        return None
+    return (f"反弹率＝已整改的问题中在同一点位又出现同类问题的比例；达到{threshold_pct:g}%即列为落后，"
+            "整改率再高也是如此（问题改了又犯）。")
+
+
 def _behind_slides(deck: _Deck) -> None:
     """One table per dimension (点位类型, 问题类别, 责任单位), the most reasons first."""
     for by, label in BEHIND_DIMENSIONS.items():
         columns = [TableColumn(label, 0.2), TableColumn("问题数", 0.08, PP_ALIGN.RIGHT),
                    TableColumn("未整改", 0.08, PP_ALIGN.RIGHT), TableColumn("逾期", 0.07, PP_ALIGN.RIGHT),
                    TableColumn("整改率", 0.09, PP_ALIGN.RIGHT), TableColumn("落后原因", 0.48)]
+        flagged = deck.content.behind[by]
         rows = [[str(getattr(row, by)), str(row.total), str(row.open), str(row.overdue), _rate(row.rectify_rate),
-                 row.reason_text] for row in deck.content.behind[by].itertuples(index=False)]
-        _paged_table(deck, f"落后的{label}", columns, rows, set(), empty=f"没有落后的{label}。")
+                 row.reason_text] for row in flagged.itertuples(index=False)]
+        _paged_table(deck, f"落后的{label}", columns, rows, set(), empty=f"没有落后的{label}。",
+                     note=rebound_note(flagged, deck.content.settings.rebound_rate_pct))
 
 
 def _ranking_slide(deck: _Deck) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from analytics.ledger import charts
+from analytics.shared import figures
 from analytics.scores import charts as score_charts
 from analytics.ledger.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
 from analytics.exports.content import CHART_ROWS, BriefingContent
@@ -79,10 +80,12 @@ def unavailable_reason() -> str | None:
 
 
 def slide_figure(figure: go.Figure) -> go.Figure:
-    """A copy of `figure` laid out for a 16:9 slide, with a CJK font family and a white page."""
+    """A copy of `figure` laid out for a 16:9 slide, with a CJK font family and a white page; the
+    title on one line again (broken for a phone's width, it fits a slide's)."""
     slide = go.Figure(figure)
     slide.update_layout(width=SLIDE_LAYOUT_WIDTH, height=SLIDE_LAYOUT_HEIGHT, font_family=FONT_FAMILY,
-                        paper_bgcolor="white")
+                        paper_bgcolor="white", title_text=figures.unbroken(figure.layout.title.text),
+                        title_subtitle_text=figures.unbroken(figure.layout.title.subtitle.text))
     return slide
 
 

@@ -360,11 +360,12 @@ def _paragraph(document: DocumentObject, text: str, style: str = "Normal", *, in
     return paragraph
 
 
-def _headed_paragraph(document: DocumentObject, heading: str, text: str) -> None:
+def _headed_paragraph(document: DocumentObject, heading: str, text: str) -> Paragraph:
     """（一）heading in 楷体 and its text in 仿宋, in one paragraph, as notices are written."""
     paragraph = document.add_paragraph(style="Normal")
     _add_run(paragraph, heading + "。" if not heading.endswith("。") else heading, SUBHEADING_FONT)
     _add_run(paragraph, text, BODY_FONT)
+    return paragraph
 
 
 def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]],
@@ -423,7 +424,8 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
         _table(document, ("序号", "点位类型", "点位名称", "问题描述", "整改时限", "逾期天数"),
                [(i, row.point_type, row.point_name, row.description, row.deadline, row.days_overdue)
                 for i, row in enumerate(shown.itertuples(), start=1)],
-               (14, 22, 30, 41, 28, 21))
+               # 整改时限 wide enough for a whole date (at 28 mm "2026-11-20" broke after its second hyphen)
+               (13, 20, 28, 38, 35, 22))
 
 
 def notice_docx(content: NoticeContent) -> bytes:
@@ -459,11 +461,13 @@ def notice_docx(content: NoticeContent) -> bytes:
     _paragraph(document, headings[4], "Heading 1")
     for text in requirement_paragraphs(content):
         heading, _, rest = text.partition("。")
-        _headed_paragraph(document, heading + "。", rest)
-    _paragraph(document, "")
-    _paragraph(document, "附件：被通报单位逾期问题清单")
-    _paragraph(document, "")
-    _paragraph(document, "创文办督查室", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        last_text = _headed_paragraph(document, heading + "。", rest)
+    # the end of the text, the 附件 line and the signature on one page: never the last two alone
+    closing = [last_text, _paragraph(document, ""), _paragraph(document, "附件：被通报单位逾期问题清单"),
+               _paragraph(document, ""), _paragraph(document, "创文办督查室", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)]
+    for paragraph in closing:
+        paragraph.paragraph_format.keep_with_next = True
+    last_text.paragraph_format.keep_together = True
     _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if content.named_units:
         _appendix(document, content)

@@ -302,12 +302,9 @@ def row_height(cells: Sequence[str], widths: Sequence[int]) -> int:
 LEFT_OUT_HEIGHT = text_height(1, TABLE_FONT_PT) + 2 * CELL_MARGIN_Y   # the “……等N项” row
 
 
-def table_pages(rows: list[list[str]], widths: Sequence[int], header: Sequence[str], height: int,
-                 max_pages: int) -> tuple[list[list[list[str]]], int]:
-    """Rows (already cut to TABLE_MAX_LINES) split into pages that fit `height` under the header;
-    when max_pages is not enough the last page ends early. Returns the pages and how many rows
-    were left out (the caller writes the “……等N项” row in the room kept for it)."""
-    header_height = row_height(header, widths)
+def _fill_pages(rows: list[list[str]], widths: Sequence[int], header_height: int, height: int,
+                max_pages: int) -> tuple[list[list[list[str]]], int]:
+    """Pages filled in order, each as full as `height` allows; how many rows are left over."""
     pages: list[list[list[str]]] = []
     index = 0
     while index < len(rows) and len(pages) < max_pages:
@@ -323,7 +320,25 @@ def table_pages(rows: list[list[str]], widths: Sequence[int], header: Sequence[s
             used += needed
             index += 1
         pages.append(page)
-    return pages or [[]], len(rows) - index
+    return pages, len(rows) - index
+
+
+def table_pages(rows: list[list[str]], widths: Sequence[int], header: Sequence[str], height: int,
+                max_pages: int) -> tuple[list[list[list[str]]], int]:
+    """Rows (already cut to TABLE_MAX_LINES) split into pages that fit `height` under the header;
+    when max_pages is not enough the last page ends early. Returns the pages and how many rows
+    were left out (the caller writes the “……等N项” row in the room kept for it). When every row
+    fits, the pages share them evenly: filled in order, the last slide could hold three rows alone."""
+    header_height = row_height(header, widths)
+    pages, left_out = _fill_pages(rows, widths, header_height, height, max_pages)
+    if len(pages) > 1 and not left_out:
+        # a page as tall as an even share plus one row: the same number of pages, none nearly empty
+        share = sum(row_height(row, widths) for row in rows) / len(pages)
+        tallest = max(row_height(row, widths) for row in rows)
+        even, still_left = _fill_pages(rows, widths, header_height,
+                                       min(height, header_height + int(share) + tallest), len(pages))
+        pages = even if not still_left else pages
+    return pages or [[]], left_out
 
 
 def add_table(slide: Slide, left: int, top: int, width: int, columns: Sequence[TableColumn], rows: list[list[str]],

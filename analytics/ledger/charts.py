@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.shared.figures import bar_height, layout, no_data
+from analytics.shared.figures import bar_height, end_label_room, end_labels, layout, no_data
 from analytics.shared.statuses import PENDING, STATUS_COLUMNS
 from analytics.shared.theme import LABEL, SERIES_COLORS, STATUS_COLORS
 from analytics.shared.filters import Filters
@@ -66,14 +66,13 @@ def status_bars(frame: pd.DataFrame, by: str, *, title: str, subtitle: str) -> g
                     hovertemplate=f"%{{y}}<br>{status}：%{{x}}条<extra></extra>")
     totals = (frame[list(STATUS_COLUMNS.values())].sum(axis=1)).tolist()
     overdue = frame["overdue"].tolist() if "overdue" in frame else [0] * len(names)
-    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip",
-                    text=[f" {t}" + (f"（逾期{o}）" if o else "") for t, o in zip(totals, overdue)],
-                    textposition="middle right", textfont=dict(size=13, color=LABEL))
+    ends = end_labels(totals, overdue)
+    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip", text=ends,
+                    textposition="middle right", textfont=dict(size=12, color=LABEL), cliponaxis=False)
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(title_text=label, categoryorder="array", categoryarray=names[::-1], automargin=True)
-    # Room on the right for the total labels.
-    fig.update_xaxes(title_text="问题数（条）", range=[0, max(totals + [1]) * 1.18])
-    return layout(fig, title, subtitle, height=bar_height(len(names)))
+    fig.update_xaxes(title_text="问题数（条）", range=[0, max(totals + [1]) * 1.02])
+    return layout(fig, title, subtitle, height=bar_height(len(names)), right_labels=end_label_room(ends), label_size=12)
 
 
 def trend_chart(frame: pd.DataFrame, *, period: str, title: str, subtitle: str) -> go.Figure:
@@ -124,8 +123,8 @@ def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: s
     fig.add_annotation(text="日期" if period == "day" else "周（周一起）", showarrow=False,
                        xref="paper", yref="paper", x=0.5, y=-0.08, font=dict(size=13))
     layout(fig, title, subtitle, height=max(360, 200 * rows + 140))
-    # the legend sits above the panels' own titles
-    fig.update_layout(margin=dict(l=70, b=70, t=130), legend=dict(y=1.0 + 40 / (200 * rows)))
+    # room on the left and below for the shared axis titles (the legend is under them)
+    fig.updatelayout(margin=dict(l=70, b=100))
     return fig
 
 
@@ -185,4 +184,4 @@ def ranking_bars(frame: pd.DataFrame, *, label: str, value: str, value_title: st
     fig.update_xaxes(title_text=value_title, rangemode="tozero",
                      tickformat=".0%" if percent else None)
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return layout(fig, title, subtitle, height=bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)), right_labels=text)

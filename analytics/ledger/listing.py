@@ -14,8 +14,16 @@ from analytics.ledger.lifecycle import UNFILLED, open_on, overdue_on, scoped_sql
 
 DAY = "$f_as_of"
 
+# A problem's number as people read it: what the office wrote (its unit, the sheet where the sheet is
+# part of the identity, and its 序号; without one, the ledger row it came from), where problem_key
+# ("三里镇||42", kept for matching) is the engine's.
+PROBLEM_NUMBER = """ledger_unit
+    || CASE WHEN split_part(problem_key, '|', 2) <> '' THEN '·' || split_part(problem_key, '|', 2) ELSE '' END
+    || CASE WHEN coalesce(serial_no, '') <> '' AND split_part(problem_key, '|', 3) = serial_no
+            THEN '第' || serial_no || '号' ELSE '第' || source_row::VARCHAR || '行' END"""
+
 PROBLEM_COLUMNS = [
-    "problem_key", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
+    "problem_key", "problem_number", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
     "district", "source", "found_date", "deadline", "rectified_date", "closed_date", "status_raw",
     "remark", "flags", "ledger_unit", "sheet", "source_row", "first_import_id", "last_import_id",
 ]
@@ -45,7 +53,7 @@ def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: st
     conditions = ["TRUE"]
     if search.strip():
         conditions.append("concat_ws(' ', point_name, description, unit, point_type, category, remark, "
-                          "serial_no, problem_key) ILIKE $search ESCAPE '\\'")
+                          f"serial_no, problem_key, {PROBLEM_NUMBER}) ILIKE $search ESCAPE '\\'")
         params["search"] = _like_pattern(search.strip())
     if statuses:
         conditions.append("list_contains($statuses, status)")
@@ -61,7 +69,7 @@ def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: st
             SELECT *, {status_on(DAY)} AS status, coalesce({overdue_on(DAY)}, FALSE) AS overdue
             FROM scoped
         )
-        SELECT problem_key, status, overdue, point_type, point_name, description, category,
+        SELECT problem_key, {PROBLEM_NUMBER} AS problem_number, status, overdue, point_type, point_name, description, category,
                unit, district, source, found_date, deadline, rectified_date, closed_date,
                status_raw, remark, flags, ledger_unit, sheet, source_row,
                first_import_id, last_import_id, count(*) OVER () AS matching

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.shared.figures import bar_height, layout, no_data
+from analytics.shared.figures import bar_height, end_label_room, end_labels, layout, no_data
 from analytics.readiness.words import INDICATORS, MISSING, PENDING, RETURNED
 from analytics.readiness.model import PARTS, Readiness
 
@@ -47,7 +47,7 @@ def parts_chart(result: Readiness, *, line: float, title: str, subtitle: str) ->
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], automargin=True)
     fig.update_xaxes(title_text="得分（分）", range=[0, 108])
     fig.update_layout(barmode="overlay", bargap=0.3)
-    return layout(fig, title, subtitle, height=420)
+    return layout(fig, title, subtitle, height=420, right_labels=[f"{b:.1f}" for b in best if b is not None])
 
 
 def open_materials_chart(by_unit: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
@@ -61,13 +61,13 @@ def open_materials_chart(by_unit: pd.DataFrame, *, title: str, subtitle: str) ->
         fig.add_bar(y=names, x=by_unit[column].tolist(), orientation="h", name=status,
                     marker_color=OPEN_COLORS[status], hovertemplate=f"%{{y}}<br>{status}：%{{x}}项<extra></extra>")
     totals = by_unit["open"].tolist()
-    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip",
-                    text=[f" {t}" + (f"（逾期{o}）" if o else "") for t, o in zip(totals, by_unit["overdue"])],
-                    textposition="middle right", textfont=dict(size=13, color="#3E4C59"))
+    ends = end_labels(totals, by_unit["overdue"].tolist())
+    fig.add_scatter(y=names, x=totals, mode="text", showlegend=False, hoverinfo="skip", text=ends,
+                    textposition="middle right", textfont=dict(size=12, color="#3E4C59"), cliponaxis=False)
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(title_text="责任单位", categoryorder="array", categoryarray=names[::-1], automargin=True)
-    fig.update_xaxes(title_text="未通过的测评标准（项）", range=[0, max(totals + [1]) * 1.25])
-    return layout(fig, title, subtitle, height=bar_height(len(names)))
+    fig.update_xaxes(title_text="未通过的测评标准（项）", range=[0, max(totals + [1]) * 1.02])
+    return layout(fig, title, subtitle, height=bar_height(len(names)), right_labels=end_label_room(ends), label_size=12)
 
 
 def survey_area_chart(rates: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:

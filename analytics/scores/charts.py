@@ -45,7 +45,8 @@ def score_bars(frame: pd.DataFrame, *, line: float, title: str, subtitle: str, l
     fig.update_yaxes(title_text=name_title, categoryorder="array", categoryarray=names[::-1], automargin=True)
     fig.update_xaxes(title_text="得分（分）", range=[0, 105])
     fig.update_layout(barmode="overlay", bargap=0.25)
-    return layout(fig, title, subtitle, height=bar_height(len(names)))
+    return layout(fig, title, subtitle, height=bar_height(len(names)),
+                   right_labels=[f"{score:.1f}" for score in ordered["score"]])
 
 
 def score_trend(frame: pd.DataFrame, *, line: float, title: str, subtitle: str) -> go.Figure:
@@ -78,4 +79,5 @@ def lost_bars(frame: pd.DataFrame, *, title: str, subtitle: str) -> go.Figure:
                 hovertemplate="%{y}<br>共扣%{x:g}分（%{customdata}个点位）<extra></extra>")
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True)
     fig.update_xaxes(title_text="扣分合计（分）", rangemode="tozero")
-    return layout(fig, title, subtitle, height=bar_height(len(labels)))
+    return layout(fig, title, subtitle, height=bar_height(len(labels)),
+                   right_labels=[f"{v:g}" for v in frame["lost"]])

@@ -26,7 +26,7 @@ COLUMN_LABELS = {
     "rectify_rate": "整改率", "close_rate": "销号率", "share": "占比", "avg_days_to_rectify": "平均整改天数",
     "delta_total_day": "较昨日新增", "delta_open_day": "未整改较昨日", "delta_overdue_day": "逾期较昨日",
     "delta_total_week": "较上周新增", "delta_open_week": "未整改较上周", "delta_overdue_week": "逾期较上周",
-    "problem_key": "问题编号", "status": "整改状态", "point_name": "点位名称", "description": "问题描述",
+    "problem_key": "内部编号", "problem_number": "问题编号", "status": "整改状态", "point_name": "点位名称", "description": "问题描述",
     "found_date": "发现日期", "deadline": "整改时限", "rectified_date": "整改完成日期",
     "closed_date": "销号日期", "status_raw": "台账原文状态", "remark": "备注", "flags": "待核原因",
     "ledger_unit": "报送单位", "sheet": "工作表", "source_row": "行号", "first_import_id": "首次导入",

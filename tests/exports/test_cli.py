@@ -91,6 +91,7 @@ def test_tasks_into_a_folder_or_a_zip_one_file_per_unit(db_path, tmp_path, out):
                "--unit", "东关街道", "--unit", "西关街道") == 0
     if out.endswith(".zip"):
         names = sorted(zipfile.ZipFile(target).namelist())
-    else:
-        names = sorted(path.name for path in target.iterdir())
+    else:   # in a folder of their own, not loose beside the other exports
+        assert [path.name for path in target.iterdir()] == ["问题交办单_20261120"]
+        names = sorted(path.name for path in (target / "问题交办单_20261120").iterdir())
     assert names == expected

@@ -428,3 +428,41 @@ def test_no_readiness_slide_before_readiness_sheets(db_path):
     titles = [s.shapes.title.text if s.shapes.title else "" for s in built.slides]
     assert not any("若今日测评" in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
                    for s in built.slides), titles
+
+
+def test_a_table_a_little_too_long_for_one_slide_shares_two_evenly(content):
+    """Filled in order, the rows that did not fit made a second slide of three rows alone."""
+    one_slide = len(table_rows(next(slide for slide in Presentation(io.BytesIO(deck_from_content(
+        dataclasses.replace(content, behind=content.behind | {"unit": _behind_units(200)})))).slides
+        if slide_title(slide) == "落后的责任单位"))) - 1
+    deck = Presentation(io.BytesIO(deck_from_content(dataclasses.replace(
+        content, behind=content.behind | {"unit": _behind_units(one_slide + 3)}))))
+    slides = [slide for slide in deck.slides if slide_title(slide).startswith("落后的责任单位")]
+    counts = [len(table_rows(slide)) - 1 for slide in slides]
+    assert sum(counts) == one_slide + 3 and len(counts) == 2
+    assert max(counts) - min(counts) <= 1, counts
+
+
+def _behind_units(count: int) -> pd.DataFrame:
+    reason = "逾期未整改3条"
+    return pd.DataFrame({"unit": [f"单位{n:03d}" for n in range(count)], "reasons": [[reason]] * count,
+                         "reason_text": reason, "total": 10, "open": 5, "overdue": 3, "rectify_rate": 0.5,
+                         "delta_open_week": 0, "rebound_rate": float("nan"), "days_silent": pd.NA})
+
+
+def test_a_type_behind_by_its_rebound_rate_alone_says_why(content):
+    """整改率100% and 落后 side by side: the slide explains the rebound rate that put it there."""
+    rate = content.settings.rebound_rate_pct / 100 + 0.05
+    reason = f"反弹率{rate:.1%}，已整改20条中5条反弹"
+    rebounding = pd.DataFrame({"point_type": ["公共文化设施"], "reasons": [[reason]], "reason_text": reason,
+                               "total": 20, "open": 0, "overdue": 0, "rectify_rate": 1.0, "delta_open_week": 0,
+                               "rebound_rate": rate, "days_silent": pd.NA})
+    deck = Presentation(io.BytesIO(deck_from_content(dataclasses.replace(
+        content, behind=content.behind | {"point_type": rebounding}))))
+    slide = next(slide for slide in deck.slides if slide_title(slide) == "落后的点位类型")
+    said = "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    assert "反弹率＝" in said and f"{content.settings.rebound_rate_pct:g}%" in said
+    quiet = Presentation(io.BytesIO(deck_from_content(dataclasses.replace(
+        content, behind=content.behind | {"point_type": rebounding.assign(rebound_rate=0.0)}))))
+    slide = next(slide for slide in quiet.slides if slide_title(slide) == "落后的点位类型")
+    assert "反弹率＝" not in "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)

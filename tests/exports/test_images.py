@@ -26,8 +26,10 @@ from analytics.exports.images import (INSTALL_COMMAND,
     charts_zip,
     png_file_name,
     render_pngs,
+    slide_figure,
     unavailable_reason)
 from analytics.shared.filters import Filters
+from analytics.shared.figures import unbroken
 from analytics.ledger.metrics import metrics
 from exports_data import AS_OF, export_db, export_db_ranked_by
 
@@ -96,8 +98,10 @@ def test_the_chart_titles_come_from_the_analytics_figures(tmp_path_factory):
     named = briefing_figures(content)
     assert len(named) == 5
     for title, figure in named:
-        assert figure.layout.title.text == title
-        assert figure.layout.title.subtitle.text == content.scope
+        assert unbroken(figure.layout.title.text) == title   # broken into lines for a phone's width
+        assert unbroken(figure.layout.title.subtitle.text) == content.scope
+        slide = slide_figure(figure)   # on one line again on a slide
+        assert (slide.layout.title.text, slide.layout.title.subtitle.text) == (title, content.scope)
     ranking_figure = named[3][1]
     marked = set(content.ranking.loc[content.ranking["last_n"], "unit"])
     red = [bar for bar in ranking_figure.data if bar.name.startswith("后")]

@@ -30,7 +30,7 @@ from analytics.exports.notice import (BODY_FONT,
     notice_docx)
 from analytics.shared.filters import Filters
 from analytics.intake import import_paths
-from analytics.shared.labels import percent
+from analytics.shared.labels import chinese_date, percent
 from analytics.ledger.metrics import metrics, summary
 from exports_data import AS_OF, HOSTILE_UNIT, TEST_DATE, export_db, export_db_ranked_by
 
@@ -229,6 +229,42 @@ def test_libreoffice_renders_the_chinese_in_chinese_fonts(db_path, tmp_path):
     text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
     assert "关于创文问题整改情况的通报" in text and "一、基本情况" in text
 
+
+
+def _rendered_pages(data: bytes, folder: Path) -> list[str]:
+    """The text of each page of `data` (a .docx) as LibreOffice lays it out."""
+    (folder / "通报.docx").write_bytes(data)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(folder / "通报.docx")],
+                   check=True, capture_output=True, timeout=300,
+                   env=os.environ | {"FONTCONFIG_FILE": str(FONTCONFIG_FALLBACK)})
+    text = subprocess.run(["pdftotext", str(folder / "通报.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice, Debian libreoffice-writer) or poppler-utils is not installed")
+@pytest.mark.parametrize("filters", [FILTERS[0], FILTERS[3]], ids=["all", "two_types"])
+def test_the_signature_keeps_to_the_text_and_no_date_wraps_in_the_appendix(db_path, tmp_path, filters):
+    with db.connect(db_path, read_only=True) as con:
+        content = gather_notice(con, filters)
+    document = _open(notice_docx(content))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    closing_from = texts.index("附件：被通报单位逾期问题清单") - 2   # the last paragraph of the text on
+    assert all(paragraph.paragraph_format.keep_with_next
+               for paragraph in document.paragraphs[closing_from:texts.index("创文办督查室") + 1])
+    pages = _rendered_pages(notice_docx(content), tmp_path)
+    signed = next(page for page in pages if "创文办督查室" in page)
+    closing = {"附件：被通报单位逾期问题清单", "创文办督查室", chinese_date(content.issue_date)}
+    body = [line for line in signed.splitlines() if line.strip() and line.strip() not in closing
+            and not re.fullmatch(r"[—\-\s\d]+", line)]   # the page number
+    assert body, "落款与附件说明独占一页"
+    appendix = "\n".join(pages[pages.index(signed) + 1:])
+    listed = content.overdue[content.overdue["unit"].isin(content.named_units)]
+    assert listed["deadline"].notna().any()
+    assert not re.search(r"\d{4}-\d{2}-?\s*\n", appendix), "整改时限在表格里折行"
+    assert len(re.findall(r"\d{4}-\d{2}-\d{2}", appendix)) >= min(len(listed), 1)
 
 @pytest.mark.parametrize("measure", ["销号率", "模拟测评得分"])
 def test_the_last_three_named_follow_the_ranking_measure(tmp_path_factory, tmp_path, measure):

@@ -6,6 +6,7 @@ import pytest
 
 from analytics.ledger import charts
 from analytics.shared import statuses
+from analytics.shared import figures
 from analytics.shared.filters import Filters
 from analytics.shared.theme import FONT_FAMILY
 
@@ -36,7 +37,7 @@ def test_status_bars_one_trace_per_status_in_its_colour_worst_on_top():
     assert fig.layout.yaxis.title.text == "点位类型"
     assert fig.layout.xaxis.title.text == "问题数（条）"
     labels = next(trace for trace in fig.data if trace.type == "scatter").text
-    assert labels[0] == " 10（逾期4）"   # 5 + 3 + 2 + 0, 4 overdue
+    assert labels[0] == " 10<br> 逾期4"   # 5 + 3 + 2 + 0, 4 overdue
     assert labels[2] == " 4"             # 0 + 1 + 1 + 2, none overdue
 
 
@@ -151,3 +152,23 @@ def test_ranking_marks_the_highlighted_names_in_red():
 ])
 def test_scope_note_states_date_and_filters(filters, expected):
     assert charts.scope_note(filters) == expected
+
+
+@pytest.mark.parametrize("text", ["第三轮模拟测评责任单位得分（后三名标红）",
+                                  "第三轮模拟测评，32个点位｜数据截至2026年12月6日｜单位：城关街道、东关街道等4个",
+                                  "问题最多的9类点位：每周新增与未整改积压", "短标题", "甲" * 60])
+def test_titles_are_broken_into_lines_a_phone_can_show(text):
+    for size in (charts.TITLE_SIZE, charts.SUBTITLE_SIZE):
+        lines = figures.wrapped_lines(text, size)
+        assert "".join(lines) == text
+        assert all(figures.text_width(line, size) <= figures.NARROWEST_CHART for line in lines), lines
+        if figures.text_width(text, size) <= figures.NARROWEST_CHART:
+            assert lines == [text]
+
+
+def test_the_legend_sits_under_the_chart_away_from_the_title():
+    fig = charts.trend_chart(pd.DataFrame({"period_start": pd.to_datetime(["2026-11-02", "2026-11-09"]),
+                                           "new": [3, 4], "rectified": [1, 2], "backlog": [2, 4]}),
+                             period="week", title="每周新增、整改问题数与未整改积压", subtitle="数据截至2026年11月20日")
+    assert (fig.layout.legend.yref, fig.layout.legend.y, fig.layout.legend.yanchor) == ("container", 0, "bottom")
+    assert fig.layout.title.automargin and fig.layout.title.yanchor == "bottom"

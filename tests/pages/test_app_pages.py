@@ -238,18 +238,22 @@ def test_trends_per_point_type_shows_the_biggest_types(demo_db):
     assert set(at.dataframe[0].value["点位类型"]) == set(biggest)
 
 
-def test_problem_search_finds_a_problem_by_its_key(demo_db):
+@pytest.mark.parametrize("by", ["problem_key", "number"])
+def test_problem_search_finds_a_problem_by_its_key_and_shows_the_offices_number(demo_db, by):
     with db.connect(demo_db, read_only=True) as con:
         # a key no other key contains (城关街道||1 is inside 城关街道||12)
-        key, point_name = con.execute("""
-            SELECT problem_key, point_name FROM problems p
+        key, point_name, unit, serial = con.execute("""
+            SELECT problem_key, point_name, ledger_unit, serial_no FROM problems p
             WHERE (SELECT count(*) FROM problems q WHERE contains(q.problem_key, p.problem_key)) = 1
+              AND split_part(problem_key, '|', 2) = '' AND serial_no <> ''
             ORDER BY problem_key LIMIT 1""").fetchone()
+    number = f"{unit}第{serial}号"   # what the office wrote, not the internal key
     at = _open("pages/problems.py")
-    at.text_input(key="problem_search").input(key).run()
+    at.text_input(key="problem_search").input(key if by == "problem_key" else number).run()
     assert "共1条" in _texts(at)
     table = at.dataframe[0].value
-    assert table["问题编号"].tolist() == [key] and table["点位名称"].tolist() == [point_name]
+    assert table["问题编号"].tolist() == [number] and table["点位名称"].tolist() == [point_name]
+    assert not table["问题编号"].str.contains("|", regex=False).any()
 
 
 @pytest.fixture
@@ -350,6 +354,17 @@ def test_imported_ledger_appears_in_history_and_undo_removes_it(demo_db, tmp_pat
         assert con.execute("SELECT count(*) FROM problems WHERE ledger_unit = '白云街道'").fetchone()[0] == 0
     assert result.import_id not in at.selectbox(key="undo_pick").options
 
+
+def test_after_an_import_the_undo_choice_is_the_import_just_made(demo_db, tmp_path):
+    at = _open("pages/data_import.py")
+    before = at.selectbox(key="undo_pick").value
+    path = _new_unit_ledger(tmp_path)
+    (result,) = import_uploads(demo_db, [(path.name, path.read_bytes())], actor="测试")
+    assert result.import_id != before
+    at.run()
+    assert at.selectbox(key="undo_pick").value == result.import_id
+    at.button(key="undo").click().run()   # undone: the choice moves on to the newest import still in force
+    assert at.selectbox(key="undo_pick").value == before
 
 def test_alias_form_maps_an_unclassified_type(demo_db):
     at = _open("pages/data_import.py")

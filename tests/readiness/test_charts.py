@@ -32,7 +32,7 @@ def test_open_materials_and_survey_charts():
                             "pending": [0, 1], "overdue": [2, 0], "open": [2, 2]})
     fig = rc.open_materials_chart(by_unit, title="t", subtitle="s")
     assert [trace.name for trace in fig.data[:3]] == ["被退回", "未报送", "待审核"]
-    assert list(fig.data[3].text) == [" 2（逾期2）", " 2"]
+    assert list(fig.data[3].text) == [" 2<br> 逾期2", " 2"]
     rates = pd.DataFrame({"round": ["第一轮", "第一轮", "第二轮", "第二轮"], "round_order": [1, 1, 2, 2],
                           "area": ["东城区", "西城区", "东城区", "西城区"], "indicator": ["满意度"] * 4,
                           "rate": [0.8, 0.9, 0.84, 0.92], "target": [0.85] * 4,
