@@ -392,6 +392,9 @@ def _score_types_slide(deck: _Deck) -> None:
     summary = deck.content.scores
     line = summary.line
     slide = deck.slide(f"{summary.round}模拟测评得分（按点位类型）")
+    if not summary.scored:
+        deck.empty(slide, f"{summary.round}模拟测评没有测到筛选范围内的点位，暂无得分。")
+        return
     types = summary.types.sort_values(["score", "name"])
     data = CategoryChartData(number_format="0.0")
     data.categories = category_names(types["name"])

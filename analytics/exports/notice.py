@@ -94,9 +94,10 @@ class MockScore:
 
 
 def latest_mock_score(con: duckdb.DuckDBPyConnection, filters: Filters) -> MockScore | None:
-    """The latest 模拟测评 round's overall (实地) score in the filters' scope; None before any round."""
+    """The latest 模拟测评 round's overall (实地) score in the filters' scope; None before any round or
+    when the round scored no 点位 in the scope."""
     summary = round_summary(con, None, filters)
-    return None if summary is None else MockScore(summary.round, summary.overall)
+    return MockScore(summary.round, summary.overall) if summary is not None and summary.scored else None
 
 
 @dataclass(frozen=True)
