@@ -217,9 +217,10 @@ def test_the_best_beside_the_last_three_by_the_same_measure(deck, content):
                   for shape in sorted((s for s in slide.shapes if s.has_table), key=lambda s: s.left)]
     ranked = content.ranking
     assert best[0] == ["红榜", "责任单位", "整改率", "未整改"] and last[0] == ["后3名", "责任单位", "整改率", "未整改"]
-    assert [row[1] for row in best[1:]] == ranked.head(3)["unit"].tolist()
+    praised = ranked[~ranked["last_n"] & ~ranked["unit"].isin(content.criticised)].head(3)   # none criticised
+    assert [row[1] for row in best[1:]] == praised["unit"].tolist()
     assert [row[1] for row in last[1:]] == ranked.loc[ranked["last_n"], "unit"].tolist()[::-1]   # the worst first
-    assert [row[0] for row in best[1:]] == ["第1名", "第2名", "第3名"]
+    assert [row[0] for row in best[1:]] == [f"第{rank}名" for rank in praised["rank"]]
 
 
 # ---- typeface and bounds ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from analytics.shared import auth, db
 from analytics.intake import demo
 from analytics import fixtures
 from analytics.ledger import listing
-from analytics.accountability.standing import interview_candidates
+from analytics.accountability.standing import interview_candidates, unit_standing
 from analytics.ledger.behind import ranking
 from analytics.ledger.briefing import briefing, briefing_text
 from analytics.exports import images
@@ -417,7 +417,8 @@ def test_supervision_shows_the_best_beside_the_last_three_and_rework_beside_rebo
     at = _open("pages/supervision.py")
     assert not at.exception
     with db.connect(demo_db, read_only=True) as con:
-        best, last = best_and_last(ranking(con, _today_filters(), "unit"), "unit", get_settings(con).last_n)
+        standing = unit_standing(con, _today_filters())
+        best, last = best_and_last(standing.ranking, "unit", get_settings(con).last_n, standing.criticised)
         rework = rework_rates(con, _today_filters(), "unit")
     headers = [h.value for h in at.header]
     assert "红榜与后3名（按整改率）" in headers and headers.index("返工问题") == headers.index("反弹问题") + 1
