@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.ledger import charts
 from analytics.ledger.behind import behind
-from analytics.ledger.briefing import briefing, briefing_text
+from analytics.ledger.briefing import briefing, briefing_text, clearing_outlook
 from analytics.shared.labels import percent
 from analytics.ledger.metrics import kpis
 from analytics.shared.settings import get_settings
@@ -33,14 +33,13 @@ with st.container(border=True, key="countdown"):
     elif clock.days_left:
         st.markdown(f"## 距测评还有 **{clock.days_left}** 天（工作日 **{clock.working_days_left}** 天）")
         st.caption(f"{clock.window_name}，倒计时到{'窗口首日' if clock.test_date_end else '测评日'}，含今天和周末。")
-        pace = f"按近7日整改进度（日均{clock.pace:.1f}条）"
+        outlook = clearing_outlook(clock)
         if clock.on_track:
             spare = f"，可富余{clock.spare_days}天" if clock.spare_days else ""
-            st.success(f"{pace}，现有{clock.backlog}条未整改问题可在测评前清零{spare}。")
+            st.success(f"现有{clock.backlog}条未整改问题：{outlook}{spare}。" if outlook else "目前没有未整改问题。")
         else:
-            st.error(f"{pace}，测评日预计仍有 **{clock.projected_backlog}** 条未整改；"
-                     f"要清零需日均整改{clock.needed_per_day:.1f}条（每个工作日"
-                     f"{clock.needed_per_working_day or 0:.1f}条）。")
+            st.error(f"现有{clock.backlog}条未整改问题：{outlook}。要在测评前清零，每个工作日需净减少"
+                     f"{clock.needed_per_working_day or 0:.1f}条。")
     else:
         st.markdown(f"## {clock.window_name}已到，尚有 **{clock.backlog}** 条未整改")
 

@@ -88,8 +88,10 @@ def summary_rows(content: BriefingContent) -> list[tuple[str, object, str, str]]
         ("逾期较昨日", k.delta_overdue, "int", ""),
         ("近7日新增", k.new_week, "int", ""),
         ("近7日整改", k.rectified_week, "int", ""),
-        ("近7日日均整改", clock.pace, "decimal", ""),
-        ("测评日预计未整改", clock.projected_backlog, "int", "按近7日整改进度"),
+        ("近7日日均整改", clock.rectified_pace, "decimal", ""),
+        ("近7日未整改增减", clock.backlog_change_week, "int", "正数为增加"),
+        ("近7日日均净减少", clock.pace, "decimal", "整改减去新增（含返工），负数为增加"),
+        ("测评日预计未整改", clock.projected_backlog, "int", "按近7日净减少的进度"),
         ("清零需日均整改", clock.needed_per_day, "decimal", ""),
         ("未报送单位", len(content.silent), "int", f"{content.settings.silent_days}天及以上未报送台账"),
     ]

@@ -82,6 +82,7 @@ class Kpis:
     closed_today: int
     delta_open: int                # against yesterday
     delta_overdue: int
+    delta_open_week: int           # against seven days before: problems entering minus leaving the backlog
     new_week: int                  # the last 7 days, as-of day included
     rectified_week: int
     closed_week: int
@@ -102,7 +103,7 @@ def _kpis_from(counts: pd.DataFrame, as_of: dt.date) -> Kpis:
         close_rate=_rate(n["closed"], n["total"]),
         new_today=n["total"] - n["total_yesterday"], rectified_today=n["rectified_today"],
         closed_today=n["closed_today"], delta_open=n["open"] - n["open_yesterday"],
-        delta_overdue=n["overdue"] - n["overdue_yesterday"],
+        delta_overdue=n["overdue"] - n["overdue_yesterday"], delta_open_week=n["open"] - n["open_week_ago"],
         new_week=n["total"] - n["total_week_ago"], rectified_week=n["rectified_week"],
         closed_week=n["closed_week"])
 

@@ -157,6 +157,10 @@ def test_the_trend_and_burndown_charts_hold_the_trends(deck, db_path, content):
     remaining = (TEST_DATE - AS_OF).days
     assert values["按近7日进度预测"][-1] == pytest.approx(max(0, clock.backlog - clock.pace * remaining), abs=0.05)
     assert burndown_series(content)[1] == values
+    # the forecast moves by the backlog's own change over the last week: new problems count against it
+    week_ago = values["实际未整改"][today - 7]
+    assert values["按近7日进度预测"][today + 1] == pytest.approx(
+        max(0, clock.backlog + (clock.backlog - week_ago) / 7), abs=0.05)
 
 
 def test_the_overdue_chart_holds_overdue_counts_by_unit(deck, db_path):

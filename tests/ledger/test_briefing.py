@@ -23,7 +23,7 @@ def test_the_paragraph(con):
     set_setting(con, "test_date", "2026-12-18")
     assert briefing_text(briefing(con, Filters(as_of=AS_OF))) == (
         "截至11月20日，距测评还有28天（工作日20天）；累计排查问题12条，已整改6条，整改率50.0%；"
-        "较昨日新增1条、整改1条；逾期3条；按近7天日均整改0.3条的进度，测评前可全部整改；"
+        "较昨日新增1条、整改1条；逾期3条；未整改问题一周增加3条（新增5条、整改2条），按目前进度无法清零；"
         "落后的点位类型：居民小区（未整改问题较上周增加1条，由1条增至2条）、主要交通路口（逾期未整改1条）、"
         "农贸市场（未整改问题较上周增加2条，由0条增至2条）；未报送单位：丁社区（从未报送）、丙局（15天未报送）。")
 
@@ -31,9 +31,8 @@ def test_the_paragraph(con):
 def test_the_paragraph_when_behind_schedule_and_without_a_date(con):
     set_setting(con, "test_date", "2026-11-27")
     text = briefing_text(briefing(con, Filters(as_of=AS_OF)))
-    # ⌈6 − 7 × 2/7⌉ = 4 left; 6 in 7 days is 0.9 a day
     assert "距测评还有7天（工作日5天）" in text
-    assert "测评时预计仍有4条未整改，需日均整改0.9条" in text
+    assert "未整改问题一周增加3条（新增5条、整改2条），按目前进度无法清零" in text
     set_setting(con, "test_date", None)
     assert briefing_text(briefing(con, Filters(as_of=AS_OF))).startswith("截至11月20日，测评日期尚未设置；累计排查问题12条")
 
