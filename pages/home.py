@@ -9,8 +9,7 @@ import streamlit as st
 from analytics.ledger import charts
 from analytics.ledger.behind import behind
 from analytics.ledger.briefing import briefing, briefing_text, clearing_outlook
-from analytics.shared.labels import percent
-from analytics.ledger.metrics import kpis
+from analytics.shared.labels import month_day, percent
 from analytics.shared.settings import get_settings
 from analytics.ledger.trends import trends
 from dashboard import data, first_start, show
@@ -24,7 +23,7 @@ if not first_start.require_data():
 
 morning = data.read(briefing, current)
 clock, figures = morning.countdown, morning.kpis
-yesterday = data.read(kpis, dataclasses.replace(current, as_of=current.as_of_date - dt.timedelta(days=1)))
+change = morning.latest_change   # the latest ledger day against the day before: at 7:30 today has no ledger yet
 
 with st.container(border=True, key="countdown"):
     if clock.test_date is None:
@@ -53,19 +52,19 @@ st.html("""<style>
 }
 </style>""")
 cards = st.container(horizontal=True, gap="small", key="kpi_cards")
-cards.metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",
-             delta_description="较昨日新增", border=True)
-cards.metric("未整改", figures.open, delta=figures.delta_open, delta_color="inverse",
-             delta_description="较昨日", border=True, help="待整改 + 整改中")
-cards.metric("已整改", figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
-             border=True, help="已整改 + 已销号")
-rate_points = (None if figures.rectify_rate is None or yesterday.rectify_rate is None
-               else round((figures.rectify_rate - yesterday.rectify_rate) * 100, 1))
+day = month_day(change.day) if change else ""
+cards.metric("问题总数", figures.total, delta=change.new if change else None, delta_color="off",
+             delta_description=f"{day}新增", border=True)
+cards.metric("未整改", figures.open, delta=change.delta_open if change else None, delta_color="inverse",
+             delta_description=f"{day}较前一日", border=True, help="待整改 + 整改中")
+cards.metric("已整改", figures.rectified, delta=change.rectified if change else None,
+             delta_description=f"{day}整改", border=True, help="已整改 + 已销号")
+rate_points = None if change is None or change.rate_change is None else round(change.rate_change * 100, 1)
 cards.metric("整改率", "—" if figures.rectify_rate is None else percent(figures.rectify_rate),
              delta=None if rate_points is None else f"{rate_points:+.1f}个百分点",
-             delta_arrow="off" if not rate_points else "auto", delta_description="较昨日", border=True)
-cards.metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_color="inverse",
-             delta_description="较昨日", border=True, help="超过整改时限仍未整改")
+             delta_arrow="off" if not rate_points else "auto", delta_description=f"{day}较前一日", border=True)
+cards.metric("逾期", figures.overdue, delta=change.delta_overdue if change else None, delta_color="inverse",
+             delta_description=f"{day}较前一日", border=True, help="超过整改时限仍未整改")
 
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")

@@ -116,7 +116,9 @@ def test_title_and_kpi_slides_say_the_briefing_figures(deck, content):
     kpi_text = " ".join(shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame)
     for label, value, change in kpi_cards(content):
         assert f"{label}\n{value}\n{change}" in kpi_text
-    assert ("累计排查问题", str(k.total), f"较昨日新增 {k.new_today} 条") in kpi_cards(content)
+    change = content.briefing.latest_change   # the export database's ledgers came in on AS_OF
+    assert change.day == AS_OF
+    assert ("累计排查问题", str(k.total), f"11月20日新增 {change.new} 条") in kpi_cards(content)
     paragraph = " ".join(shape.text_frame.text for shape in deck.slides[2].shapes if shape.has_text_frame)
     assert content.text in paragraph
 
