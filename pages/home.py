@@ -8,9 +8,8 @@ import streamlit as st
 
 from analytics.ledger import charts
 from analytics.ledger.behind import behind
-from analytics.ledger.briefing import briefing, briefing_text
-from analytics.shared.labels import percent
-from analytics.ledger.metrics import kpis
+from analytics.ledger.briefing import briefing, briefing_text, clearing_outlook
+from analytics.shared.labels import month_day, percent
 from analytics.shared.settings import get_settings
 from analytics.shared.statuses import RECTIFIED
 from analytics.ledger.trends import trends
@@ -25,7 +24,7 @@ if not first_start.require_data():
 
 morning = data.read(briefing, current)
 clock, figures = morning.countdown, morning.kpis
-yesterday = data.read(kpis, dataclasses.replace(current, as_of=current.as_of_date - dt.timedelta(days=1)))
+change = morning.latest_change   # the latest ledger day against the day before: at 7:30 today has no ledger yet
 
 with st.container(border=True, key="countdown"):
     if clock.test_date is None:
@@ -34,14 +33,13 @@ with st.container(border=True, key="countdown"):
     elif clock.days_left:
         st.markdown(f"## 距测评还有 **{clock.days_left}** 天（工作日 **{clock.working_days_left}** 天）")
         st.caption(f"{clock.window_name}，倒计时到{'窗口首日' if clock.test_date_end else '测评日'}，含今天和周末。")
-        pace = f"按近7日整改进度（日均{clock.pace:.1f}条）"
+        outlook = clearing_outlook(clock)
         if clock.on_track:
             spare = f"，可富余{clock.spare_days}天" if clock.spare_days else ""
-            st.success(f"{pace}，现有{clock.backlog}条未整改问题可在测评前清零{spare}。")
+            st.success(f"现有{clock.backlog}条未整改问题：{outlook}{spare}。" if outlook else "目前没有未整改问题。")
         else:
-            st.error(f"{pace}，测评日预计仍有 **{clock.projected_backlog}** 条未整改；"
-                     f"要清零需日均整改{clock.needed_per_day:.1f}条（每个工作日"
-                     f"{clock.needed_per_working_day or 0:.1f}条）。")
+            st.error(f"现有{clock.backlog}条未整改问题：{outlook}。要在测评前清零，每个工作日需净减少"
+                     f"{clock.needed_per_working_day or 0:.1f}条。")
     else:
         st.markdown(f"## {clock.window_name}已到，尚有 **{clock.backlog}** 条未整改")
 
@@ -55,19 +53,19 @@ st.html("""<style>
 }
 </style>""")
 cards = st.container(horizontal=True, gap="small", key="kpi_cards")
-cards.metric("问题总数", figures.total, delta=figures.new_today, delta_color="off",
-             delta_description="较昨日新增", border=True)
-cards.metric("未整改", figures.open, delta=figures.delta_open, delta_color="inverse",
-             delta_description="较昨日", border=True, help="待整改 + 整改中")
-cards.metric(RECTIFIED, figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
-             border=True, help="已整改 + 已销号")
-rate_points = (None if figures.rectify_rate is None or yesterday.rectify_rate is None
-               else round((figures.rectify_rate - yesterday.rectify_rate) * 100, 1))
+day = month_day(change.day) if change else ""
+cards.metric("问题总数", figures.total, delta=change.new if change else None, delta_color="off",
+             delta_description=f"{day}新增", border=True)
+cards.metric("未整改", figures.open, delta=change.delta_open if change else None, delta_color="inverse",
+             delta_description=f"{day}较前一日", border=True, help="待整改 + 整改中")
+cards.metric(RECTIFIED, figures.rectified, delta=change.rectified if change else None,
+             delta_description=f"{day}整改", border=True, help="已整改 + 已销号")
+rate_points = None if change is None or change.rate_change is None else round(change.rate_change * 100, 1)
 cards.metric("整改率", "—" if figures.rectify_rate is None else percent(figures.rectify_rate),
              delta=None if rate_points is None else f"{rate_points:+.1f}个百分点",
-             delta_arrow="off" if not rate_points else "auto", delta_description="较昨日", border=True)
-cards.metric("逾期", figures.overdue, delta=figures.delta_overdue, delta_color="inverse",
-             delta_description="较昨日", border=True, help="超过整改时限仍未整改")
+             delta_arrow="off" if not rate_points else "auto", delta_description=f"{day}较前一日", border=True)
+cards.metric("逾期", figures.overdue, delta=change.delta_overdue if change else None, delta_color="inverse",
+             delta_description=f"{day}较前一日", border=True, help="超过整改时限仍未整改")
 
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")

@@ -41,7 +41,7 @@ measure = settings.ranking_measure
 measure_column = {measure: st.column_config.NumberColumn(format="percent" if MEASURES[measure].is_rate else "%.1f")}
 st.header(f"红榜与后{settings.last_n}名（按{measure}）")
 ranked = units.ranking
-best, worst = best_and_last(ranked, "unit", settings.last_n)
+best, worst = best_and_last(ranked, "unit", settings.last_n, units.criticised)
 if best.empty and worst.empty:
     st.info(f"问题不少于{settings.min_group_size}条的单位太少，暂不列红榜和后{settings.last_n}名。")
 else:

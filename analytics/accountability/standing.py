@@ -11,7 +11,9 @@ A unit is a candidate for each of these rules that holds (every number a setting
 - silent: no ledger for silent_days days or more, or never (analytics.ledger.behind.silent_units).
 
 Praise: the best of the ranking (the last_n highest 整改率 with nothing overdue) and the most improved
-(the last_n largest rises of 整改率 over the last seven days, among units ranked both days).
+(the last_n largest rises of 整改率 over the last seven days, among units ranked both days). A unit the
+day's reports name for criticism (后N名 of the ranking, a 约谈 candidate, among the 模拟测评 round's 后N名)
+is never praised the same day, and with no more units ranked than last_n (a report on one unit) nobody is.
 These rankings are by 整改率, as the rules and their evidence say, whatever measure the office ranks its
 红榜 and 后N名 by (settings.ranking_measure).
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -31,6 +33,7 @@ from analytics.shared.labels import month_day, percent
 from analytics.ledger.metrics import metrics
 from analytics.ledger.rebounds import rebound_rates
 from analytics.ledger.rework import rework_rates
+from analytics.scores.model import RoundSummary, round_summary
 from analytics.shared.settings import Settings, get_settings
 
 
@@ -145,14 +148,31 @@ PRAISE_COLUMNS = ["unit", "kind", "evidence", "rectify_rate", "rate_change"]
 PRAISE_KINDS = ("整改率领先", "进步最快")
 
 
-def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters, unit_metrics: UnitMetrics | None = None
-                ) -> pd.DataFrame:
+def named_for_criticism(ranked: pd.DataFrame, candidates: pd.DataFrame,
+                        scores: RoundSummary | None) -> frozenset[str]:
+    """The units the day's reports criticise: the 后N名 of the unit ranking, the 约谈 candidates and
+    the 模拟测评 round's 后N名. No 红榜 of the day names them."""
+    return (frozenset(ranked.loc[ranked["last_n"], "unit"]) | frozenset(candidates["unit"])
+            | frozenset(scores.last_n if scores else ()))
+
+
+def praise_list(con: duckdb.DuckDBPyConnection, filters: Filters, unit_metrics: UnitMetrics | None = None,
+                criticised: Collection[str] | None = None) -> pd.DataFrame:
     """The 红榜: the best last_n units of the ranking with nothing overdue, then the last_n most
-    improved (整改率 up the most since seven days before; a unit may appear under both). Columns:
-    PRAISE_COLUMNS; rate_change in points of a fraction (0.05 = 5 个百分点), NaN for the best."""
+    improved (整改率 up the most since seven days before; a unit may appear under both), leaving out
+    the units `criticised` (named_for_criticism when not given); empty when no more than last_n
+    units are ranked. Columns: PRAISE_COLUMNS; rate_change in points of a fraction (0.05 = 5 个百分点),
+    NaN for the best."""
     settings = get_settings(con)
     unit_metrics = unit_metrics or UnitMetrics(con, filters)
+    if criticised is None:
+        criticised = named_for_criticism(
+            ranking(con, filters, "unit", unit_metrics.on(filters.as_of_date)),
+            interview_candidates(con, filters, unit_metrics=unit_metrics), round_summary(con, filters=filters))
     now = _by_rectify_rate(unit_metrics.on(filters.as_of_date), settings)
+    if len(now) <= settings.last_n:
+        return pd.DataFrame(columns=PRAISE_COLUMNS)
+    now = now[~now["unit"].isin(list(criticised))]
     best = now[(now["overdue"] == 0) & ~now["last_n"]].head(settings.last_n)
     rows = [(row.unit, PRAISE_KINDS[0],
              f"整改率{percent(row.rectify_rate)}（全市第{row.rank}），问题{row.total}条，无逾期",
@@ -178,11 +198,14 @@ class UnitStanding:
     ranking: pd.DataFrame       # behind.ranking(unit)
     candidates: pd.DataFrame    # interview_candidates
     praise: pd.DataFrame        # praise_list
+    criticised: frozenset[str]  # named_for_criticism: left off every 红榜 of the day
 
 
 def unit_standing(con: duckdb.DuckDBPyConnection, filters: Filters) -> UnitStanding:
     unit_metrics = UnitMetrics(con, filters)
     by_unit = unit_metrics.on(filters.as_of_date)
-    return UnitStanding(by_unit, ranking(con, filters, "unit", by_unit),
-                        interview_candidates(con, filters, unit_metrics=unit_metrics),
-                        praise_list(con, filters, unit_metrics))
+    ranked = ranking(con, filters, "unit", by_unit)
+    candidates = interview_candidates(con, filters, unit_metrics=unit_metrics)
+    criticised = named_for_criticism(ranked, candidates, round_summary(con, filters=filters))
+    return UnitStanding(by_unit, ranked, candidates, praise_list(con, filters, unit_metrics, criticised),
+                        criticised)

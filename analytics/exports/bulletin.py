@@ -68,7 +68,7 @@ def _caption(sheet: Worksheet, text: str) -> None:
 
 def summary_rows(content: BriefingContent) -> list[tuple[str, object, str, str]]:
     """(指标, value, kind, 说明) rows of the 汇总 sheet, from the briefing's figures."""
-    k, clock = content.briefing.kpis, content.briefing.countdown
+    k, clock, change = content.briefing.kpis, content.briefing.countdown, content.briefing.latest_change
     return [
         ("数据截至", content.as_of, "date", ""),
         ("测评日期", clock.test_date if clock.test_date else "未设置", "date", ""),
@@ -83,14 +83,17 @@ def summary_rows(content: BriefingContent) -> list[tuple[str, object, str, str]]
         ("整改率", k.rectify_rate, "percent", "（已整改 + 已销号）/ 累计"),
         ("销号率", k.close_rate, "percent", "已销号 / 累计"),
         ("逾期未整改", k.overdue, "int", "超过整改时限仍未整改"),
-        ("较昨日新增", k.new_today, "int", ""),
-        ("今日整改", k.rectified_today, "int", ""),
-        ("未整改较昨日", k.delta_open, "int", ""),
-        ("逾期较昨日", k.delta_overdue, "int", ""),
+        ("最新台账日", change.day if change else "尚无台账", "date", "以下四项为该日较前一日"),
+        ("当日新增", change.new if change else None, "int", ""),
+        ("当日整改", change.rectified if change else None, "int", ""),
+        ("未整改较前一日", change.delta_open if change else None, "int", ""),
+        ("逾期较前一日", change.delta_overdue if change else None, "int", ""),
         ("近7日新增", k.new_week, "int", ""),
         ("近7日整改", k.rectified_week, "int", ""),
-        ("近7日日均整改", clock.pace, "decimal", ""),
-        ("测评日预计未整改", clock.projected_backlog, "int", "按近7日整改进度"),
+        ("近7日日均整改", clock.rectified_pace, "decimal", ""),
+        ("近7日未整改增减", clock.backlog_change_week, "int", "正数为增加"),
+        ("近7日日均净减少", clock.pace, "decimal", "整改减去新增（含返工），负数为增加"),
+        ("测评日预计未整改", clock.projected_backlog, "int", "按近7日净减少的进度"),
         ("清零需日均整改", clock.needed_per_day, "decimal", ""),
         ("未报送单位", len(content.silent), "int", f"{content.settings.silent_days}天及以上未报送台账"),
     ]

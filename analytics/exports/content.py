@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.accountability.standing import interview_candidates, named_for_criticism
 from analytics.ledger.behind import behind, ranking, silent_units
 from analytics.ledger.briefing import Briefing, briefing, briefing_text
 from analytics.ledger.charts import scope_note
@@ -39,6 +40,7 @@ class BriefingContent:
     overdue_by_unit: pd.DataFrame      # metrics(by="unit") of units with overdue items, most first
     overdue_items: pd.DataFrame        # listing.overdue_items: by unit, oldest deadline first
     silent: pd.DataFrame               # silent_units
+    criticised: frozenset[str]         # standing.named_for_criticism: never on the day's 红榜
     scores: RoundSummary | None = None # the latest 模拟测评 round, when one is stored
     readiness: Readiness | None = None # the three parts and the projection, when readiness sheets are stored
 
@@ -57,8 +59,8 @@ class BriefingContent:
 
     @property
     def best_and_last(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(红榜, 后N名) of the unit ranking, by the same measure."""
-        return best_and_last(self.ranking, "unit", self.settings.last_n)
+        """(红榜, 后N名) of the unit ranking, by the same measure; the 红榜 leaves out the criticised."""
+        return best_and_last(self.ranking, "unit", self.settings.last_n, self.criticised)
 
     @property
     def ranking_tail(self) -> pd.DataFrame:
@@ -71,6 +73,8 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
     by_unit = metrics(con, filters, "unit")
     overdue_by_unit = by_unit[by_unit["overdue"] > 0].sort_values(
         ["overdue", "unit"], ascending=[False, True], ignore_index=True)
+    by_measure = ranking(con, filters, "unit", by_unit)
+    scores = round_summary(con, filters=filters)
     return BriefingContent(
         filters=filters,
         settings=get_settings(con),
@@ -80,10 +84,11 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         daily=trends(con, filters, period="day",
                      since=filters.as_of_date - dt.timedelta(days=TREND_DAYS - 1)),
         behind={by: behind(con, filters, by) for by in BEHIND_DIMENSIONS},
-        ranking=ranking(con, filters, "unit"),
+        ranking=by_measure,
         overdue_by_unit=overdue_by_unit,
         overdue_items=overdue_items(con, filters, limit=OVERDUE_LIST_LIMIT),
         silent=silent_units(con, filters),
-        scores=round_summary(con, filters=filters),
+        criticised=named_for_criticism(by_measure, interview_candidates(con, filters), scores),
+        scores=scores,
         readiness=stored_readiness(con, filters),
     )

@@ -60,7 +60,7 @@ from analytics.exports.pptx_kit import (ACCENT,
     text_height,
     dashed_line_over_bars)
 from analytics.shared.filters import Filters
-from analytics.shared.labels import BEHIND_DIMENSIONS, percent
+from analytics.shared.labels import BEHIND_DIMENSIONS, month_day, percent
 from analytics.ledger.rankings import measure_text
 from analytics.shared.numerals import chinese_number
 from analytics.readiness.model import PARTS, readiness_line
@@ -162,15 +162,20 @@ def _signed(value: int) -> str:
 
 def kpi_cards(content: BriefingContent) -> list[tuple[str, str, str]]:
     """(label, value, change) of each card on the 核心指标 slide, from the briefing's kpis."""
-    k = content.briefing.kpis
+    k, change = content.briefing.kpis, content.briefing.latest_change
     rate = "—" if k.rectify_rate is None else percent(k.rectify_rate)
     close_rate = "—" if k.close_rate is None else percent(k.close_rate)
+    day = month_day(change.day) if change else ""
+
+    def against_the_day_before(delta: int) -> str:
+        return f"{day}较前一日 {_signed(delta)} 条" if change else "尚无台账"
     return [
-        ("累计排查问题", f"{k.total}", f"较昨日新增 {k.new_today} 条"),
-        ("未整改（待整改+整改中）", f"{k.open}", f"较昨日 {_signed(k.delta_open)} 条"),
+        ("累计排查问题", f"{k.total}", f"{day}新增 {change.new} 条" if change else "尚无台账"),
+        ("未整改（待整改+整改中）", f"{k.open}", against_the_day_before(change.delta_open if change else 0)),
         ("整改率", rate, f"已整改 {k.rectified} 条（含已销号）"),
-        ("逾期未整改", f"{k.overdue}", f"较昨日 {_signed(k.delta_overdue)} 条"),
-        ("今日整改", f"{k.rectified_today}", f"近7日整改 {k.rectified_week} 条"),
+        ("逾期未整改", f"{k.overdue}", against_the_day_before(change.delta_overdue if change else 0)),
+        (f"{day}整改" if change else "当日整改", f"{change.rectified if change else 0}",
+         f"近7日整改 {k.rectified_week} 条"),
         (CLOSED, f"{k.closed}", f"销号率 {close_rate}"),
     ]
 
@@ -404,6 +409,9 @@ def _score_types_slide(deck: _Deck) -> None:
     summary = deck.content.scores
     line = summary.line
     slide = deck.slide(f"{summary.round}模拟测评得分（按点位类型）")
+    if not summary.scored:
+        deck.empty(slide, f"{summary.round}模拟测评没有测到筛选范围内的点位，暂无得分。")
+        return
     types = summary.types.sort_values(["score", "name"])
     data = CategoryChartData(number_format="0.0")
     data.categories = category_names(types["name"])

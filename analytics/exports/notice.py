@@ -43,7 +43,7 @@ from lxml import etree
 
 from analytics.accountability.standing import unit_standing
 from analytics.exports.content import BriefingContent, gather
-from analytics.ledger.briefing import Briefing
+from analytics.ledger.briefing import Briefing, clearing_outlook
 from analytics.ledger.charts import scope_note
 from analytics.shared.filters import Filters
 from analytics.shared.labels import chinese_date, month_day, percent
@@ -179,14 +179,11 @@ def situation_paragraphs(content: NoticeContent) -> list[str]:
              f"已整改{k.rectified}条（其中已销号{k.closed}条），整改率{rate}；未整改{k.open}条，"
              f"其中逾期未整改{k.overdue}条。近7日新增问题{k.new_week}条、整改{k.rectified_week}条。")
     paragraphs = [first]
-    if clock.test_date is not None and clock.days_left and clock.backlog:
-        if clock.on_track:
-            paragraphs.append(f"按近7日日均整改{clock.pace:.1f}条的进度，现有未整改问题可在测评前全部整改到位。")
-        else:
-            paragraphs.append(f"按近7日日均整改{clock.pace:.1f}条的进度，测评时预计仍有{clock.projected_backlog}条"
-                              f"未整改，须日均整改{clock.needed_per_day:.1f}条方能按期清零。")
+    outlook = clearing_outlook(clock)
+    if outlook:
+        paragraphs.append(f"{outlook}。")
     scores = content.common.scores
-    if scores is not None:
+    if scores is not None and scores.scored:
         paragraphs.append(f"{scores.round}模拟测评实地考察得分{scores.overall:.1f}分。")
     if content.briefing.readiness:
         paragraphs.append(f"{content.briefing.readiness}。")

@@ -9,10 +9,10 @@ import duckdb
 import pandas as pd
 
 from analytics.ledger.behind import behind, silent_units
-from analytics.ledger.countdown import Countdown, countdown
+from analytics.ledger.countdown import PACE_DAYS, Countdown, countdown
 from analytics.shared.labels import month_day, percent, window_text
 from analytics.shared.filters import Filters
-from analytics.ledger.metrics import Kpis, metrics_and_kpis
+from analytics.ledger.metrics import DayChange, Kpis, latest_change, metrics_and_kpis
 from analytics.readiness.model import readiness_line, stored_readiness
 from analytics.ledger.rework import rework_rising
 from analytics.scores.model import round_summary
@@ -47,6 +47,7 @@ class Briefing:
     lagging_point_types: tuple[LaggingGroup, ...]   # the worst last_n flagged 点位类型
     silent_units: tuple[SilentUnit, ...]
     rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
+    latest_change: DayChange | None                 # the latest ledger day's change; None before any ledger
     mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
     readiness: str | None = None                    # 若今日测评，预计得分… when readiness sheets are stored
 
@@ -69,6 +70,7 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
         mock_evaluation=scored.briefing_line() if scored else None,
         rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
                             for row in rework_rising(con, filters, "unit").itertuples()),
+        latest_change=latest_change(con, filters),
         readiness=readiness_line(ready) if (ready := stored_readiness(con, filters)) else None,
     )
 
@@ -90,13 +92,19 @@ def _countdown_clause(c: Countdown) -> str:
     return days if c.test_date_end is None else f"{named}，{days}"
 
 
-def _pace_clause(c: Countdown) -> str:
+def clearing_outlook(c: Countdown) -> str:
+    """Whether the backlog clears by the 测评 day at the net pace of the last 7 days, in one clause
+    ('' without a 测评 day ahead or a backlog): the 晨报, its page and the 通报 say the same."""
     if c.test_date is None or c.days_left == 0 or c.backlog == 0:
         return ""
-    pace = f"按近7天日均整改{c.pace:.1f}条的进度"
+    if c.pace <= 0:
+        week = (f"未整改问题一周增加{c.backlog_change_week}条" if c.backlog_change_week else "未整改问题一周没有减少")
+        entered, left = round(c.new_pace * PACE_DAYS), round(c.rectified_pace * PACE_DAYS)
+        return f"{week}（新增{entered}条、整改{left}条），按目前进度无法清零"
+    pace = f"按近7天未整改问题日均净减少{c.pace:.1f}条的进度"
     if c.on_track:
-        return f"；{pace}，测评前可全部整改"
-    return f"；{pace}，测评时预计仍有{c.projected_backlog}条未整改，需日均整改{c.needed_per_day:.1f}条"
+        return f"{pace}，测评前可全部整改"
+    return f"{pace}，测评时预计仍有{c.projected_backlog}条未整改，需日均净减少{c.needed_per_day:.1f}条"
 
 
 def briefing_text(b: Briefing) -> str:
@@ -109,8 +117,9 @@ def briefing_text(b: Briefing) -> str:
     rework = "、".join(f"{u.unit}（{u.reopened_week}条）" for u in b.rework_rising)
     return (f"截至{month_day(b.as_of)}，{_countdown_clause(b.countdown)}；"
             f"累计排查问题{k.total}条，已整改{k.rectified}条，整改率{rate}；"
-            f"较昨日新增{k.new_today}条、整改{k.rectified_today}条；逾期{k.overdue}条"
-            f"{_pace_clause(b.countdown)}；"
+            + (f"{month_day(c.day)}新增{c.new}条、整改{c.rectified}条；" if (c := b.latest_change) else "")
+            + f"逾期{k.overdue}条"
+            + (f"；{outlook}" if (outlook := clearing_outlook(b.countdown)) else "") + "；"
             f"落后的点位类型：{lagging}；未报送单位：{silent}"
             + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
             + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.readiness) if line))

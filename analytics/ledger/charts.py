@@ -145,7 +145,7 @@ def burndown_chart(backlog: pd.DataFrame, *, as_of: dt.date, open_now: int, test
             xs, ys = [as_of, zero_day], [open_now, 0]
         else:
             xs, ys = [as_of, test_date], [open_now, max(0.0, open_now - pace * days)]
-        fig.add_scatter(x=xs, y=ys, name=f"按近7日进度预测（日均{pace:.1f}条）", mode="lines",
+        fig.add_scatter(x=xs, y=ys, name=f"按近7日进度预测（日均净{'减少' if pace >= 0 else '增加'}{abs(pace):.1f}条）", mode="lines",
                         line=dict(color=SERIES_COLORS["预测"], width=2, dash="dot"))
     if test_date is not None:
         fig.add_shape(type="line", x0=test_date, x1=test_date, y0=0, y1=1, yref="paper",

@@ -9,11 +9,12 @@ Working days come from, in order: the calendar_overrides table (an announced arr
 in by the office), chinese-calendar (official holidays and make-up working days, for the years it
 knows), else Monday to Friday, which the result says in calendar_note.
 
-Pace is the number of problems that left the open backlog (reached 已整改 or 已销号) over the last
-7 days, per day; a 已整改 problem being closed does not shrink the backlog and is not counted twice.
-The projection asks the leaders' question — can the problems open today be closed in the days left
-at that pace — so it does not add problems still to be found: projected_backlog =
-max(0, ⌈backlog − pace × days_left⌉); with a pace of zero it is the whole backlog.
+Pace is net: the problems that left the open backlog (reached 已整改 or 已销号) less those that
+entered it (found, or reopened) over the last 7 days, per day — the backlog's fall over the week ÷ 7;
+a 已整改 problem being closed does not shrink the backlog and is not counted twice. The projection
+asks the leaders' question — is the backlog gone by the 测评 day at the pace of the last week —
+projected_backlog = max(0, ⌈backlog − pace × days_left⌉): the whole backlog with a pace of zero,
+more than today when the backlog grows (a negative pace), which never clears it.
 """
 from __future__ import annotations
 
@@ -74,11 +75,13 @@ class Countdown:
     backlog: int                             # open today (待整改 + 整改中)
     needed_per_day: float | None             # backlog / days_left (None when no day is left)
     needed_per_working_day: float | None
-    pace: float                              # left the backlog per day over the last 7 days
+    pace: float                              # net: left minus entered the backlog per day, last 7 days
+    rectified_pace: float                    # left the backlog per day over the last 7 days
     new_pace: float                          # new problems per day over the last 7 days
+    backlog_change_week: int                 # open today − open 7 days before (> 0: grew)
     projected_backlog: int | None            # open on the 测评 day at that pace
     on_track: bool | None                    # projected_backlog == 0
-    days_to_clear: int | None                # ⌈backlog / pace⌉ (None: pace 0 with a backlog)
+    days_to_clear: int | None                # ⌈backlog / pace⌉ (None: a backlog not shrinking)
     spare_days: int | None                   # days_left − days_to_clear: > 0 ahead, < 0 behind
 
     @property
@@ -99,8 +102,8 @@ def countdown(con: duckdb.DuckDBPyConnection, filters: Filters,
     as_of = filters.as_of_date
     figures = figures or kpis(con, filters)
     backlog = figures.open
-    pace = Fraction(figures.rectified_week, PACE_DAYS)   # exact, so whole problems stay whole
-    days_to_clear = 0 if backlog == 0 else (math.ceil(backlog / pace) if pace else None)
+    pace = Fraction(-figures.delta_open_week, PACE_DAYS)   # exact, so whole problems stay whole
+    days_to_clear = 0 if backlog == 0 else (math.ceil(backlog / pace) if pace > 0 else None)
     settings = get_settings(con)
     test_date = settings.test_date
     days_left = working_days_left = projected = None
@@ -115,7 +118,8 @@ def countdown(con: duckdb.DuckDBPyConnection, filters: Filters,
         working_days_left=working_days_left, calendar_note=calendar_note, backlog=backlog,
         needed_per_day=_per_day(backlog, days_left),
         needed_per_working_day=_per_day(backlog, working_days_left),
-        pace=float(pace), new_pace=figures.new_week / PACE_DAYS,
+        pace=float(pace), rectified_pace=figures.rectified_week / PACE_DAYS, new_pace=figures.new_week / PACE_DAYS,
+        backlog_change_week=figures.delta_open_week,
         projected_backlog=projected, on_track=None if projected is None else projected == 0,
         days_to_clear=days_to_clear,
         spare_days=None if days_left is None or days_to_clear is None else days_left - days_to_clear)

@@ -1,6 +1,7 @@
 """Counts by status, overdue items and rates, overall and by a dimension, with day/week changes."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -82,6 +83,7 @@ class Kpis:
     closed_today: int
     delta_open: int                # against yesterday
     delta_overdue: int
+    delta_open_week: int           # against seven days before: problems entering minus leaving the backlog
     new_week: int                  # the last 7 days, as-of day included
     rectified_week: int
     closed_week: int
@@ -102,9 +104,42 @@ def _kpis_from(counts: pd.DataFrame, as_of: dt.date) -> Kpis:
         close_rate=_rate(n["closed"], n["total"]),
         new_today=n["total"] - n["total_yesterday"], rectified_today=n["rectified_today"],
         closed_today=n["closed_today"], delta_open=n["open"] - n["open_yesterday"],
-        delta_overdue=n["overdue"] - n["overdue_yesterday"],
+        delta_overdue=n["overdue"] - n["overdue_yesterday"], delta_open_week=n["open"] - n["open_week_ago"],
         new_week=n["total"] - n["total_week_ago"], rectified_week=n["rectified_week"],
         closed_week=n["closed_week"])
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """What the latest ledger day changed against the day before it. In the morning no ledger of the
+    day is in yet, so the change worth telling is that of the last day ledgers came in for."""
+    day: dt.date                   # the latest day, on or before the as-of day, of a ledger in scope
+    new: int                       # found that day
+    rectified: int                 # left the open backlog that day
+    delta_open: int                # against the day before
+    delta_overdue: int
+    rate_change: float | None      # 整改率 against the day before (a fraction); None without problems
+
+
+def latest_change(con: duckdb.DuckDBPyConnection, filters: Filters) -> DayChange | None:
+    """The change of the latest ledger day (of the filters' units or districts, when chosen) on or
+    before the as-of day against the day before; None before any ledger. The 晨报, its page, the
+    deck and the group-chat push all tell the morning's change this way."""
+    day, = con.execute("""
+        SELECT max(effective_date) FROM imports
+        WHERE undone_at IS NULL AND effective_date <= $as_of
+          AND (len($units) = 0 OR list_contains($units, ledger_unit))
+          AND (len($districts) = 0 OR ledger_unit IN (
+               SELECT name FROM units WHERE list_contains($districts, district)))""",
+        {"as_of": filters.as_of_date, "units": list(filters.units),
+         "districts": list(filters.districts)}).fetchone()
+    if day is None:
+        return None
+    on = kpis(con, dataclasses.replace(filters, as_of=day))
+    before = kpis(con, dataclasses.replace(filters, as_of=day - dt.timedelta(days=1)))
+    rate_change = (None if on.rectify_rate is None or before.rectify_rate is None
+                   else on.rectify_rate - before.rectify_rate)
+    return DayChange(day, on.new_today, on.rectified_today, on.delta_open, on.delta_overdue, rate_change)
 
 
 METRIC_COLUMNS = [

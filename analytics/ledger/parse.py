@@ -198,10 +198,19 @@ class _SheetColumns:
                     f"（{dates.FIRST_PLAUSIBLE_YEAR}年至{self.today.year + dates.YEARS_AHEAD_PLAUSIBLE}年），已留空")
         return None
 
+    def year_guessed(self, field_name: str, reading: dates.DateReading, day: dt.date | None,
+                     reference: dt.date) -> tuple[str, ...]:
+        """A year-less date the rule put in another year than the ledger's date: worth a look."""
+        if day is None or reading.complete is not None or reading.month is None or day.year == reference.year:
+            return ()
+        return (f"{self.where(field_name)}“{reading.raw}”未写年份，推定为{day.year}年{day.month}月{day.day}日"
+                f"（与台账日期{reference:%Y-%m-%d}不在同一年），请核实",)
+
     def past_dates(self, field_name: str, readings: list[dates.DateReading], reference: dt.date,
                    later_than: dt.date | None = None) -> list[dt.date | None]:
         """Found, completion or 销号 dates resolved on the reference date; implausible ones left empty,
-        complete ones after `later_than` (the report date) flagged."""
+        complete ones after `later_than` (the report date) flagged, year-less ones put in another year
+        than the reference flagged."""
         def read(reading: dates.DateReading) -> tuple[dt.date | None, tuple[str, ...]]:
             day = dates.resolve_past(reading, reference)
             reason = self.implausible(field_name, reading, day)
@@ -209,7 +218,7 @@ class _SheetColumns:
             reasons = (reason,) if reason else ()
             if day and later_than and day > later_than and reading.complete:
                 reasons += (f"{self.where(field_name)}“{reading.raw}”晚于填报日期{later_than:%Y-%m-%d}",)
-            return day, reasons
+            return day, reasons + self.year_guessed(field_name, reading, day, reference)
         return self.each_distinct(readings, read)
 
     def deadlines(self, readings: list[dates.DateReading], found: list[dt.date | None],
@@ -227,7 +236,7 @@ class _SheetColumns:
                 reasons += (f"{where}“{reading.raw}”缺少发现日期，无法推算",)
             if day and found_day and day < found_day:
                 reasons += (f"{where}“{reading.raw}”早于发现日期",)
-            return day, reasons
+            return day, reasons + self.year_guessed("deadline", reading, day, reference)
         return self.each_distinct(list(zip(readings, found)), read)
 
     def statuses(self, rectified: list[dt.date | None], closed: list[dt.date | None],
@@ -359,7 +368,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
     if unit and unit != ledger_unit:
         warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")
 
-    reference = report_date or _latest_full_date(all_rows) or today
+    # The ledger's date: its report date, else the day it came in (it was sent by then) — or the
+    # latest full date it writes, should that be later still.
+    reference = report_date or max(filter(None, (_latest_full_date(all_rows), today)))
     multi_sheet = len(sheets) > 1
     columns: dict[str, list] = {}
     serials_seen: dict[tuple[str, str], int] = {}

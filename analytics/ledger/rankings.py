@@ -6,7 +6,7 @@ of analytics.ledger.metrics.metrics(); one whose figure comes from elsewhere (a 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -66,11 +66,14 @@ def worst_first(table: pd.DataFrame, column: str, min_size: int, label: str) -> 
     return taking_part.sort_values([measure, "open", column], ascending=[True, False, True])[column].tolist()
 
 
-def best_and_last(ranked: pd.DataFrame, column: str, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(红榜, 后N名) of a ranking (best first, with a last_n column): the best n that are not among
-    the last, and the groups marked last_n, worst first. With too few groups to rank, both empty."""
+def best_and_last(ranked: pd.DataFrame, column: str, n: int, criticised: Collection[str] = ()
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(红榜, 后N名) of a ranking (best first, with a last_n column): the best n that are neither among
+    the last nor `criticised` (named elsewhere the same day: 约谈, 模拟测评后N名), and the groups marked
+    last_n, worst first. With too few groups to rank (no more than n: a report on one unit), both empty."""
     last = ranked[ranked["last_n"]].iloc[::-1].reset_index(drop=True)
-    if last.empty and len(ranked) <= n:
+    if len(ranked) <= n:
         return ranked.iloc[0:0], last
-    best = ranked[~ranked[column].isin(last[column])].head(n).reset_index(drop=True)
+    left_out = [*last[column], *criticised]
+    best = ranked[~ranked[column].isin(left_out)].head(n).reset_index(drop=True)
     return best, last

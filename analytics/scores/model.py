@@ -189,8 +189,15 @@ class RoundSummary:
             "change": {k: two(v) for k, v in self.change.items()},
         }
 
+    @property
+    def scored(self) -> bool:
+        """Whether the round scored any 点位 in the filters' scope (else there is no score to give)."""
+        return self.points > 0
+
     def briefing_line(self) -> str:
         """第三轮模拟测评综合得分88.4分；低于85分：中小学校82.3、…；后三名：…"""
+        if not self.scored:
+            return f"{self.round}模拟测评未测到筛选范围内的点位，暂无得分"
         below = self.types[self.types["score"].round(2) < self.line]
         below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
         last = "、".join(self.last_n) or "无"

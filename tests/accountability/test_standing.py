@@ -18,8 +18,10 @@ from analytics.accountability.standing import (REBOUNDS,
 from analytics.ledger.behind import ranking, silent_units
 from analytics.shared.filters import Filters
 from analytics.ledger.metrics import metrics
+from analytics.ledger.rankings import best_and_last
 from analytics.ledger.rebounds import rebound_rates
 from analytics.ledger.rework import rework_rates
+from analytics.scores.model import round_summary
 from analytics.shared.settings import set_setting
 from exports_data import AS_OF, export_db
 
@@ -119,11 +121,13 @@ def test_candidates_with_more_rules_come_first(con):
 def test_praise_names_the_best_without_overdue_and_the_most_improved(con):
     praise = praise_list(con, FILTERS)
     ranked = ranking(con, FILTERS, "unit")
-    best = ranked[(ranked["overdue"] == 0) & ~ranked["last_n"]].head(3)
+    criticised = _criticised(con, FILTERS)
+    best = ranked[(ranked["overdue"] == 0) & ~ranked["last_n"] & ~ranked["unit"].isin(criticised)].head(3)
     assert praise.loc[praise["kind"] == "整改率领先", "unit"].tolist() == best["unit"].tolist()
     before = ranking(con, dataclasses.replace(FILTERS, as_of=AS_OF - dt.timedelta(days=7)), "unit")
     change = ranked.set_index("unit")["rectify_rate"] - before.set_index("unit")["rectify_rate"]
     change = change.dropna().rename("change").reset_index()
+    change = change[~change["unit"].isin(criticised)]
     expected = change[change["change"] > 0].sort_values(["change", "unit"], ascending=[False, True]).head(3)
     expected = expected.set_index("unit")["change"]
     improved = praise[praise["kind"] == "进步最快"]
@@ -142,9 +146,10 @@ def test_no_problems_no_candidates_but_the_silent(con):
 @pytest.mark.parametrize("measure", ["销号率", "模拟测评得分"])
 def test_the_rules_rank_by_rectify_rate_whatever_the_ranking_measure(con, measure):
     """The 红榜 and 后N名 may follow another measure; 约谈 and praise speak of 整改率 and rank by it."""
-    by_rate = interview_candidates(con, FILTERS), praise_list(con, FILTERS)
+    criticised = _criticised(con, FILTERS)    # the 后N名 left off the praise follow the measure: kept fixed here
+    by_rate = interview_candidates(con, FILTERS), praise_list(con, FILTERS, criticised=criticised)
     set_setting(con, "ranking_measure", measure)
-    found = interview_candidates(con, FILTERS), praise_list(con, FILTERS)
+    found = interview_candidates(con, FILTERS), praise_list(con, FILTERS, criticised=criticised)
     for before, after in zip(by_rate, found):
         pd.testing.assert_frame_equal(after, before)
     assert not found[1].empty
@@ -159,3 +164,31 @@ def test_the_units_standing_is_what_the_separate_reads_give(con, measure):
     pd.testing.assert_frame_equal(standing.ranking, ranking(con, FILTERS, "unit"))
     pd.testing.assert_frame_equal(standing.candidates, interview_candidates(con, FILTERS))
     pd.testing.assert_frame_equal(standing.praise, praise_list(con, FILTERS))
+
+
+def _criticised(con, filters: Filters) -> set[str]:
+    """The units a report of the day names for criticism: 后N名, 约谈 candidates, the 模拟测评 round's 后N名."""
+    ranked = ranking(con, filters, "unit")
+    scored = round_summary(con, filters=filters)
+    return (set(ranked.loc[ranked["last_n"], "unit"]) | set(interview_candidates(con, filters)["unit"])
+            | set(scored.last_n if scored else ()))
+
+
+def test_no_unit_named_for_criticism_is_on_the_praise_list_of_the_day(con):
+    set_setting(con, "interview_overdue", 0)    # every unit with an overdue problem is a 约谈 candidate
+    criticised = _criticised(con, FILTERS)
+    standing = unit_standing(con, FILTERS)
+    assert standing.criticised == criticised
+    assert not standing.praise.empty
+    assert not set(standing.praise["unit"]) & criticised
+    assert not set(praise_list(con, FILTERS)["unit"]) & criticised
+    best, _ = best_and_last(standing.ranking, "unit", 3, standing.criticised)
+    assert not best.empty and not set(best["unit"]) & criticised
+
+
+def test_a_report_on_one_unit_praises_nobody(con):
+    unit = ranking(con, FILTERS, "unit")["unit"].iloc[0]
+    one = Filters(as_of=AS_OF, units=(unit,))
+    standing = unit_standing(con, one)
+    assert standing.praise.empty
+    assert all(frame.empty for frame in best_and_last(standing.ranking, "unit", 3, standing.criticised))

@@ -116,7 +116,9 @@ def test_title_and_kpi_slides_say_the_briefing_figures(deck, content):
     kpi_text = " ".join(shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame)
     for label, value, change in kpi_cards(content):
         assert f"{label}\n{value}\n{change}" in kpi_text
-    assert ("累计排查问题", str(k.total), f"较昨日新增 {k.new_today} 条") in kpi_cards(content)
+    change = content.briefing.latest_change   # the export database's ledgers came in on AS_OF
+    assert change.day == AS_OF
+    assert ("累计排查问题", str(k.total), f"11月20日新增 {change.new} 条") in kpi_cards(content)
     paragraph = " ".join(shape.text_frame.text for shape in deck.slides[2].shapes if shape.has_text_frame)
     assert content.text in paragraph
 
@@ -157,6 +159,10 @@ def test_the_trend_and_burndown_charts_hold_the_trends(deck, db_path, content):
     remaining = (TEST_DATE - AS_OF).days
     assert values["按近7日进度预测"][-1] == pytest.approx(max(0, clock.backlog - clock.pace * remaining), abs=0.05)
     assert burndown_series(content)[1] == values
+    # the forecast moves by the backlog's own change over the last week: new problems count against it
+    week_ago = values["实际未整改"][today - 7]
+    assert values["按近7日进度预测"][today + 1] == pytest.approx(
+        max(0, clock.backlog + (clock.backlog - week_ago) / 7), abs=0.05)
 
 
 def test_the_overdue_chart_holds_overdue_counts_by_unit(deck, db_path):
@@ -217,9 +223,10 @@ def test_the_best_beside_the_last_three_by_the_same_measure(deck, content):
                   for shape in sorted((s for s in slide.shapes if s.has_table), key=lambda s: s.left)]
     ranked = content.ranking
     assert best[0] == ["红榜", "责任单位", "整改率", "未整改"] and last[0] == ["后3名", "责任单位", "整改率", "未整改"]
-    assert [row[1] for row in best[1:]] == ranked.head(3)["unit"].tolist()
+    praised = ranked[~ranked["last_n"] & ~ranked["unit"].isin(content.criticised)].head(3)   # none criticised
+    assert [row[1] for row in best[1:]] == praised["unit"].tolist()
     assert [row[1] for row in last[1:]] == ranked.loc[ranked["last_n"], "unit"].tolist()[::-1]   # the worst first
-    assert [row[0] for row in best[1:]] == ["第1名", "第2名", "第3名"]
+    assert [row[0] for row in best[1:]] == [f"第{rank}名" for rank in praised["rank"]]
 
 
 # ---- typeface and bounds ------------------------------------------------------------------------

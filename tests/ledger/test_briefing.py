@@ -8,7 +8,7 @@ import pytest
 from analytics.shared import db
 from analytics.ledger.briefing import briefing, briefing_json, briefing_text
 from analytics.shared.filters import Filters
-from analytics.ledger.metrics import metrics, summary
+from analytics.ledger.metrics import latest_change, metrics, summary
 from analytics.shared.settings import set_setting
 from analytics_data import AS_OF, empty_database
 
@@ -23,7 +23,7 @@ def test_the_paragraph(con):
     set_setting(con, "test_date", "2026-12-18")
     assert briefing_text(briefing(con, Filters(as_of=AS_OF))) == (
         "截至11月20日，距测评还有28天（工作日20天）；累计排查问题12条，已整改6条，整改率50.0%；"
-        "较昨日新增1条、整改1条；逾期3条；按近7天日均整改0.3条的进度，测评前可全部整改；"
+        "11月20日新增1条、整改1条；逾期3条；未整改问题一周增加3条（新增5条、整改2条），按目前进度无法清零；"
         "落后的点位类型：居民小区（未整改问题较上周增加1条，由1条增至2条）、主要交通路口（逾期未整改1条）、"
         "农贸市场（未整改问题较上周增加2条，由0条增至2条）；未报送单位：丁社区（从未报送）、丙局（15天未报送）。")
 
@@ -31,9 +31,8 @@ def test_the_paragraph(con):
 def test_the_paragraph_when_behind_schedule_and_without_a_date(con):
     set_setting(con, "test_date", "2026-11-27")
     text = briefing_text(briefing(con, Filters(as_of=AS_OF)))
-    # ⌈6 − 7 × 2/7⌉ = 4 left; 6 in 7 days is 0.9 a day
     assert "距测评还有7天（工作日5天）" in text
-    assert "测评时预计仍有4条未整改，需日均整改0.9条" in text
+    assert "未整改问题一周增加3条（新增5条、整改2条），按目前进度无法清零" in text
     set_setting(con, "test_date", None)
     assert briefing_text(briefing(con, Filters(as_of=AS_OF))).startswith("截至11月20日，测评日期尚未设置；累计排查问题12条")
 
@@ -62,7 +61,7 @@ def test_the_empty_database(tmp_path):
     with db.connect(empty_database(tmp_path), read_only=True) as con:
         b = briefing(con, Filters(as_of=AS_OF))
     assert briefing_text(b) == ("截至11月20日，测评日期尚未设置；累计排查问题0条，已整改0条，整改率—；"
-                                "较昨日新增0条、整改0条；逾期0条；落后的点位类型：无；未报送单位：无。")
+                                "逾期0条；落后的点位类型：无；未报送单位：无。")
     assert json.dumps(briefing_json(b), ensure_ascii=False)
 
 
@@ -92,3 +91,21 @@ def test_the_briefing_gains_the_readiness_line_once_readiness_sheets_are_in(tmp_
     with db.connect(path, read_only=True) as con:
         text = briefing_text(briefing(con, as_of))
     assert text.endswith("\n若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项。")
+
+
+def test_the_morning_before_any_ledger_of_the_day_tells_the_latest_ledger_day(con):
+    """At 7:30 on 11-21 no ledger of the day is in: the change told is 11-20's against 11-19 (P12 found,
+    P3 rectified on 11-20), and the text says which day it is."""
+    set_setting(con, "test_date", "2026-12-18")
+    morning = briefing(con, Filters(as_of=AS_OF + dt.timedelta(days=1)))
+    change = morning.latest_change
+    assert (change.day, change.new, change.rectified) == (AS_OF, 1, 1)
+    assert change == latest_change(con, Filters(as_of=AS_OF + dt.timedelta(days=1)))
+    text = briefing_text(morning)
+    assert "11月20日新增1条、整改1条" in text and "较昨日" not in text
+
+
+def test_without_any_ledger_there_is_no_change_to_tell(tmp_path):
+    with db.connect(empty_database(tmp_path)) as con:
+        assert latest_change(con, Filters(as_of=AS_OF)) is None
+        assert "新增" not in briefing_text(briefing(con, Filters(as_of=AS_OF))).partition("逾期")[0]

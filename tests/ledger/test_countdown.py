@@ -53,21 +53,33 @@ def test_countdown_across_a_weekend(con):
         "as_of": AS_OF, "test_date": D(2026, 11, 23), "test_date_end": None,
         "days_left": 3, "working_days_left": 1, "calendar_note": "",
         "backlog": 6, "needed_per_day": 2.0, "needed_per_working_day": 6.0,
-        "pace": 2 / 7,            # P6 and P3 left the backlog in the last 7 days
+        "pace": -3 / 7,           # net: 2 left (P6, P3) and 5 entered (P4, P5, P6, P8, P12) in the last 7 days
+        "rectified_pace": 2 / 7,
         "new_pace": 5 / 7,
-        "projected_backlog": 6,   # ⌈6 − 3 × 2/7⌉
+        "backlog_change_week": 3,  # 3 open on 11-13 (P2, P3, P11), 6 now
+        "projected_backlog": 8,   # ⌈6 + 3 × 3/7⌉: growing
         "on_track": False,
-        "days_to_clear": 21,      # 6 ÷ 2/7
-        "spare_days": -18,
+        "days_to_clear": None,    # never, while the backlog grows
+        "spare_days": None,
     }
 
 
-def test_countdown_on_track_into_an_unknown_year(con):
+def test_the_pace_is_net_of_the_problems_entering_the_backlog(con):
+    """The hand-built week rectified 2 problems, enough by itself to clear 6 in 72 days, but 5 came in:
+    the backlog grew, and at that pace it never reaches zero."""
+    set_setting(con, "test_date", "2027-01-31")
+    clock = countdown(con, Filters(as_of=AS_OF))
+    assert clock.rectified_pace * 72 > clock.backlog
+    assert clock.pace == pytest.approx(clock.rectified_pace - clock.new_pace) == -clock.backlog_change_week / 7
+    assert (clock.on_track, clock.days_to_clear, clock.spare_days) == (False, None, None)
+    assert clock.projected_backlog > clock.backlog
+
+
+def test_countdown_into_an_unknown_year(con):
     set_setting(con, "test_date", "2027-01-31")
     clock = countdown(con, Filters(as_of=AS_OF))
     assert (clock.days_left, clock.working_days_left) == (72, 51)  # 30 in 2026 + 21 weekdays of January
     assert clock.calendar_note == NOT_ENTERED_2027
-    assert (clock.projected_backlog, clock.on_track, clock.days_to_clear, clock.spare_days) == (0, True, 21, 51)
 
 
 def test_projection_when_nothing_was_rectified_for_a_week(con):
@@ -83,7 +95,7 @@ def test_countdown_without_a_test_date(con):
     clock = countdown(con, Filters(as_of=AS_OF))
     assert (clock.test_date, clock.days_left, clock.working_days_left, clock.projected_backlog,
             clock.on_track, clock.spare_days) == (None, None, None, None, None, None)
-    assert (clock.backlog, clock.days_to_clear) == (6, 21)
+    assert (clock.backlog, clock.days_to_clear) == (6, None)   # the backlog grew over the week
 
 
 def test_countdown_after_the_test_day(con):

@@ -26,6 +26,7 @@ def test_kpis_on_the_campaign(con):
         "closed_today": 0,
         "delta_open": 0,             # open 11-19: P2 P3 P4 P5 P8 P11
         "delta_overdue": 1,          # overdue 11-19: P2 P11
+        "delta_open_week": 3,        # open 11-13: P2 P3 P11
         "new_week": 5,               # P4 P5 P6 P8 P12 after 11-13
         "rectified_week": 2,         # P6 (11-18), P3 (11-20)
         "closed_week": 0,

@@ -241,3 +241,24 @@ def test_a_cell_repeated_down_a_column_is_read_alike_in_every_row_and_by_its_typ
         ["整改完成日期（I列）“1”无法识别"],
         [implausible],
     ]
+
+
+def test_a_date_without_a_year_is_read_near_the_day_the_ledger_came_in(tmp_path):
+    """No report date in the file: the year-less dates are read against the import day, not against
+    the latest full date written in the file (which is earlier and would push 12月4日 a year back)."""
+    rows = [HEADER, ROW[:4] + ["2026/10/20", "2026/10/25", "已整改", "长青社区"],
+            ["2"] + ROW[1:4] + ["2026/11/30", "2026/12/3", "未整改", "长青社区"],
+            ["3"] + ROW[1:4] + ["12月4日", "12月7日前", "未整改", "长青社区"]]
+    ledger = parse_ledger(write_csv(tmp_path / "长青社区_台账.csv", rows, "utf-8"), point_type_aliases=ALIASES,
+                          today=dt.date(2026, 12, 5))
+    record = ledger.records[2]
+    assert (record["found_date"], record["deadline"]) == (dt.date(2026, 12, 4), dt.date(2026, 12, 7))
+    assert record["flags"] == []
+
+
+def test_a_date_the_rule_puts_in_another_year_than_the_report_date_is_flagged(tmp_path):
+    rows = [["城关街道问题台账（截至2027年1月5日）"], HEADER, ROW[:4] + ["12月28日", "1月3日前", "未整改", "城关街道"]]
+    record, = parse(write_csv(tmp_path / "台账.csv", rows, "utf-8")).records
+    assert (record["found_date"], record["deadline"]) == (dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+    assert record["flags"] == ["发现日期（E列）“12月28日”未写年份，推定为2026年12月28日"
+                               "（与台账日期2027-01-05不在同一年），请核实"]

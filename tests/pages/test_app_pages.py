@@ -14,13 +14,13 @@ from analytics.shared import auth, db
 from analytics.intake import demo
 from analytics import fixtures
 from analytics.ledger import listing
-from analytics.accountability.standing import interview_candidates
+from analytics.accountability.standing import interview_candidates, unit_standing
 from analytics.ledger.behind import ranking
 from analytics.ledger.briefing import briefing, briefing_text
 from analytics.exports import images
 from analytics.shared.filters import Filters
 from analytics.intake.integrity import check_integrity
-from analytics.ledger.metrics import kpis, metrics
+from analytics.ledger.metrics import kpis, latest_change, metrics
 from analytics.shared.settings import get_settings, set_setting
 from analytics.intake.upload import import_uploads
 from dashboard.navigation import PAGES as PAGE_SPECS
@@ -148,6 +148,13 @@ def test_briefing_shows_the_analytics_figures(demo_db):
                      "逾期": str(expected.overdue)}
     assert at.code[0].value == paragraph
     assert f"测评日{test_date.month}月{test_date.day}日" in _texts(at)
+    # the cards' changes are the latest ledger day's against the day before, as the paragraph's
+    with db.connect(demo_db, read_only=True) as con:
+        change = latest_change(con, _today_filters())
+    cards = {metric.label: metric for metric in at.metric}
+    assert f"{change.day.month}月{change.day.day}日新增{change.new}条" in paragraph
+    assert (cards["问题总数"].delta, cards["未整改"].delta, cards["已整改"].delta, cards["逾期"].delta) == \
+        tuple(str(value) for value in (change.new, change.delta_open, change.rectified, change.delta_overdue))
 
 
 def test_filters_change_every_page_and_persist_across_pages(demo_db):
@@ -432,7 +439,8 @@ def test_supervision_shows_the_best_beside_the_last_three_and_rework_beside_rebo
     at = _open("pages/supervision.py")
     assert not at.exception
     with db.connect(demo_db, read_only=True) as con:
-        best, last = best_and_last(ranking(con, _today_filters(), "unit"), "unit", get_settings(con).last_n)
+        standing = unit_standing(con, _today_filters())
+        best, last = best_and_last(standing.ranking, "unit", get_settings(con).last_n, standing.criticised)
         rework = rework_rates(con, _today_filters(), "unit")
     headers = [h.value for h in at.header]
     assert "红榜与后3名（按整改率）" in headers and headers.index("返工问题") == headers.index("反弹问题") + 1

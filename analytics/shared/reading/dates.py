@@ -1,9 +1,11 @@
 """Reading the dates units write: real Excel dates, serials typed as text, 2026.11.3, 11月25日前 …
 
 A cell is first read into a `DateReading` without a year where the cell has none; years are filled in
-once the whole ledger is read: from its report date, else from the other dates in the file, else
-from the import date (a ledger lists the current campaign's problems, so a date without a year is
-in the months before the ledger was sent; docs/domain.md, 日期).
+once the whole ledger is read, against the ledger's date: its report date, else the day it came in
+(or the latest full date in the file when that is later). A found date takes the year that puts it
+nearest that date without passing it; a deadline the nearest on or after its found date (a ledger
+lists the current campaign's problems; docs/domain.md, 日期). The parser flags a year-less date put
+in another year than the ledger's date.
 """
 from __future__ import annotations
 
