@@ -42,8 +42,8 @@ class Report:
         return asdict(self) | {"day": self.day.isoformat()}
 
 
-def _write(db_path: Path, actor: str, change: Callable, *args, **kwargs):
-    with db.writing(db_path, actor=actor), db.connect(db_path) as con:
+def _write(db_path: Path, by: str, change: Callable, *args, **kwargs):
+    with db.writing(db_path, actor=by), db.connect(db_path) as con:
         return change(con, *args, **kwargs)
 
 

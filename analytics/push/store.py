@@ -79,8 +79,8 @@ def remove_channel(con: duckdb.DuckDBPyConnection, db_path: Path | str, name: st
 
 
 def list_channels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every channel as shown: addresses masked."""
-    return fetch_frame(con, "SELECT name, kind, url_masked, at_time, days, mentions, chart, attach "
+    """Every channel as shown: addresses masked (attach '' when none)."""
+    return fetch_frame(con, "SELECT name, kind, url_masked, at_time, days, mentions, chart, coalesce(attach, '') AS attach "
                             "FROM push_channels ORDER BY name")
 
 
