@@ -111,8 +111,9 @@ class _Sender:
                       f"{send.channel}：已推送{copy}（{'、'.join(p.label for p in parts)}）{cut}", send.copy)
 
 
-def _now_ms(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1000)
+def _now_ms() -> int:
+    """The 加签 timestamp: the real time (钉钉 refuses one an hour off), even when --at-time says otherwise."""
+    return int(time.time() * 1000)
 
 
 def _message_for(db_path: Path, channel: Channel, day: dt.date):
@@ -148,7 +149,7 @@ def _push_one(db_path: Path, channel: Channel, moment: dt.datetime, *, due_only:
             return Report(channel.name, day, SKIPPED if latest.state == SENT else latest.state,
                           f"{channel.name}：{store.send_status(latest)}，不再重发", latest.copy, latest.errcode)
         message = _message_for(db_path, channel, day)
-        parts, cut = message_parts(channel, message, _now_ms(moment))
+        parts, cut = message_parts(channel, message, _now_ms())
         labels, cut_text = tuple(p.label for p in parts), "、".join(cut) or None
         if latest is not None and not again:   # a failure the robot answered: finish what did not arrive
             done = set(latest.parts[:latest.parts_sent])
@@ -189,7 +190,7 @@ def dry_run(db_path: Path | str | None, channel: str, moment: dt.datetime | None
     db_path = schema.init_db(db_path)
     local = china_time(moment)
     one = _read(db_path, store.load_channels, db_path, channel)[0]
-    parts, cut = message_parts(one, _message_for(db_path, one, local.date()), _now_ms(local))
+    parts, cut = message_parts(one, _message_for(db_path, one, local.date()), _now_ms())
     requests = []
     for part in parts:
         if part.upload:
@@ -211,7 +212,7 @@ def send_test(db_path: Path | str | None, channel: str, *, actor: str = "命令�
     one = _read(db_path, store.load_channels, db_path, channel)[0]
     local = china_time()
     text = f"【创文督查】测试消息：推送渠道“{one.name}”已接通（{local:%m月%d日 %H:%M}）。"
-    answer = _Sender(db_path, one, actor, send, sleep).deliver(test_parts(one, text, _now_ms(local))[0].request)
+    answer = _Sender(db_path, one, actor, send, sleep).deliver(test_parts(one, text, _now_ms())[0].request)
     said = "测试消息已送达" if answer.ok else f"测试消息发送失败：{answer.reason}"
     _write(db_path, actor, store.count_message, one.robot, actor=actor, detail=f"{one.name}（{one.masked_url}）：{said}")
     return Report(one.name, local.date(), SENT if answer.ok else FAILED, f"{one.name}：{said}", None, answer.errcode)
