@@ -8,6 +8,7 @@ the robot answered (nothing arrived) is finished by `push --now`. A channel that
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import time
@@ -185,12 +186,17 @@ def push(db_path: Path | str | None = None, *, moment: dt.datetime | None = None
     return reports
 
 
+def _planned(db_path: Path, channel: str, local: dt.datetime) -> tuple[Channel, list[Part], tuple[str, ...]]:
+    one = _read(db_path, store.load_channels, db_path, channel)[0]
+    parts, cut = message_parts(one, _message_for(db_path, one, local.date()), _now_ms())
+    return one, parts, cut
+
+
 def dry_run(db_path: Path | str | None, channel: str, moment: dt.datetime | None = None) -> dict:
     """The exact requests `channel` would get now (secrets masked), sending nothing."""
     db_path = schema.init_db(db_path)
     local = china_time(moment)
-    one = _read(db_path, store.load_channels, db_path, channel)[0]
-    parts, cut = message_parts(one, _message_for(db_path, one, local.date()), _now_ms())
+    one, parts, cut = _planned(db_path, channel, local)
     requests = []
     for part in parts:
         if part.upload:
@@ -203,6 +209,24 @@ def dry_run(db_path: Path | str | None, channel: str, moment: dt.datetime | None
             "at": one.at_time.strftime("%H:%M"),
             "today": f"今天不推送（{off}）" if off else store.send_status(last, one),
             "cut": list(cut), "requests": requests, "sent": False}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The messages as the group will see them (the settings page's 预览)."""
+    text: str                       # the markdown (or, for a plain webhook, the text) of the 晨报
+    picture: bytes | None
+    file_name: str | None
+    cut: tuple[str, ...]
+
+
+def preview(db_path: Path | str | None, channel: str, moment: dt.datetime | None = None) -> Preview:
+    one, parts, cut = _planned(schema.init_db(db_path), channel, china_time(moment))
+    body = parts[0].request.json
+    text = body.get("markdown", {}).get("content") or body.get("markdown", {}).get("text") or body.get("text", "")
+    picture = next((base64.b64decode(p.request.json["image"]["base64"]) for p in parts if p.label == "图表"), None)
+    file_name = next((p.upload.upload[0] for p in parts if p.upload), None)
+    return Preview(text, picture, file_name, cut)
 
 
 def send_test(db_path: Path | str | None, channel: str, *, actor: str = "命令行", send: Callable = post,
