@@ -19,7 +19,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from analytics.push import store
-from analytics.push.channels import KINDS, UPLOADED_MEDIA, Channel, Part, message_parts, redact, shown_request, test_parts
+from analytics.push.channels import KINDS, Channel, Part, message_parts, redact, shown_request, test_parts
 from analytics.push.errors import Answer, deliver, post
 from analytics.push.message import compose
 from analytics.push.schedule import china_time, is_due, off_day_reason

@@ -1,7 +1,6 @@
 """工作群推送 on the 设置 page (admins only) and the status line of the 晨报 page, under AppTest, against the
 local fake robot: a channel is added with its address masked, 发送测试 reaches the robot, 预览 shows the
 group's message, and once pushed both pages say “今天 HH:MM 已推送” — the key never on screen."""
-import datetime as dt
 from pathlib import Path
 
 import pytest

@@ -1,38 +1,19 @@
 """python -m analytics push: add/list/remove, --dry-run --json prints the exact requests and sends nothing,
 --now and --test send; no key, access_token or 加签 secret is ever printed, stored in the database (nor its
 backups and published copies) or written to the audit."""
-import datetime as dt
 import json
 import stat
 from pathlib import Path
 
-import pytest
 
 from analytics import cli
 from analytics.push import store
 from analytics.shared import db
-from tests.push.robot import Robot, RobotServer
+from tests.push.conftest import DINGTALK_SECRET, DINGTALK_TOKEN, WECOM_KEY
 
-KEY = "wecom-key-5f3b9c1d2e4a6b8c"
-TOKEN = "dingtalk-token-9a8b7c6d5e4f3a2b1c0d"
-SECRET = "SECsecret-0f1e2d3c4b5a69788796a5b4"
+KEY, TOKEN, SECRET = WECOM_KEY, DINGTALK_TOKEN, DINGTALK_SECRET
 HOOK_TOKEN = "gateway-token-77aa88bb99cc"
 SECRETS = (KEY, TOKEN, SECRET, HOOK_TOKEN)
-
-
-@pytest.fixture
-def db_path(campaign, tmp_path) -> Path:
-    path = tmp_path / "cli.duckdb"
-    path.write_bytes(campaign.read_bytes())
-    return path
-
-
-@pytest.fixture
-def robot():
-    robot = Robot(wecom_keys={KEY}, dingtalk={TOKEN: SECRET})
-    with RobotServer(robot) as server:
-        robot.server = server
-        yield robot
 
 
 def _run(capsys, db_path: Path, *arguments: str) -> tuple[int, str]:

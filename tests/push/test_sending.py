@@ -4,6 +4,7 @@ crash between sending and recording — failures kept with their Chinese meaning
 can help, and one channel's failure never stops the others."""
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,32 +14,17 @@ import pytest
 
 from analytics.ledger.briefing import briefing, briefing_text
 from analytics.push import sending, store
-from analytics.push.channels import make_channel
+from analytics.push.channels import Request, make_channel
 from analytics.push.errors import deliver
 from analytics.shared import db
 from analytics.shared.filters import Filters
-from tests.push.robot import Robot, RobotServer
+from tests.push.conftest import DINGTALK_SECRET, DINGTALK_TOKEN, WECOM_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY, BAD_KEY = "wecom-key-0123456789abcdef", "wecom-key-fedcba9876543210"
-TOKEN, SECRET = "dingtalk-token-00112233445566778899", "SECdingtalk-secret-aabbccddeeff00112233"
+KEY, TOKEN, SECRET = WECOM_KEY, DINGTALK_TOKEN, DINGTALK_SECRET
+BAD_KEY = "wecom-key-fedcba9876543210"
 MORNING = dt.datetime(2026, 11, 20, 7, 35)   # China time, the campaign's last day
 DAY = MORNING.date()
-
-
-@pytest.fixture
-def db_path(campaign, tmp_path) -> Path:
-    path = tmp_path / "push.duckdb"
-    path.write_bytes(campaign.read_bytes())
-    return path
-
-
-@pytest.fixture
-def robot():
-    robot = Robot(wecom_keys={KEY}, dingtalk={TOKEN: SECRET})
-    with RobotServer(robot) as server:
-        robot.server = server
-        yield robot
 
 
 def _add(db_path: Path, name: str, kind: str, url: str, **options) -> None:
@@ -62,7 +48,7 @@ def _pauses() -> tuple[list, object]:
 
 
 def test_wecom_gets_the_briefing_the_chart_and_the_deck(db_path, robot):
-    if sending.__name__ and __import__("shutil").which("chromium") is None:
+    if shutil.which("chromium") is None:
         pytest.skip("chart pictures need Chromium")
     _add(db_path, "领导群", "wecom", robot.server.wecom(KEY), days="all", attach="pptx", mentions=["zhangsan"])
     [report] = sending.push(db_path, moment=MORNING, due_only=True)
@@ -167,7 +153,6 @@ def test_rate_limit_is_retried_with_growing_pauses(robot):
     robot.rate_limited = 2
     channel = make_channel("领导群", "wecom", robot.server.wecom(KEY))
     pauses, sleep = _pauses()
-    from analytics.push.channels import Request
     answer = deliver("wecom", Request(channel.url, {"msgtype": "markdown", "markdown": {"content": "晨报"}}),
                      channel.secrets, sleep=sleep)
     assert (answer.ok, answer.tries) == (True, 3)
@@ -187,7 +172,7 @@ def test_network_failure_is_retried_then_reported(db_path):
 
 
 def test_a_failure_after_the_text_is_finished_by_push_now(db_path, robot):
-    if __import__("shutil").which("chromium") is None:
+    if shutil.which("chromium") is None:
         pytest.skip("chart pictures need Chromium")
     _add(db_path, "领导群", "wecom", robot.server.wecom(KEY), days="all")
     robot.refuse_images = 1
