@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, first_start, page, sidebar
+from dashboard import access, first_start, page, push_timer, sidebar
 from dashboard.navigation import PAGES, visible_pages
 
 # Absolute: a page started on its own runs this script with that page as the main script (dashboard/page.py).
@@ -31,6 +31,7 @@ if signed_in:
 if not access.sign_in():
     st.stop()
 first_start.prepare_database()
+push_timer.start()
 sidebar.sidebar()
 with page.entered_through_app():
     chosen.run()

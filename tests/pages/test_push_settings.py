@@ -1,6 +1,8 @@
 """工作群推送 on the 设置 page (admins only) and the status line of the 晨报 page, under AppTest, against the
 local fake robot: a channel is added with its address masked, 发送测试 reaches the robot, 预览 shows the
 group's message, and once pushed both pages say “今天 HH:MM 已推送” — the key never on screen."""
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,21 @@ def test_no_channel_no_status_line(page_db):
     assert not any(c.value.startswith("工作群推送") for c in home.caption)
     settings = _open("pages/settings.py")
     assert any("还没有推送渠道" in i.value for i in settings.info)
+
+
+def test_the_dashboard_can_run_the_schedule_itself(page_db, robot, monkeypatch):
+    with db.connect(page_db) as con:
+        store.add_channel(con, page_db, make_channel("领导群", "wecom", robot.server.wecom(KEY), days="all", at="00:00",
+                                                     chart=False), actor="测试")
+    monkeypatch.setenv("CHUANGWEN_PUSH_EVERY_MINUTES", "0.02")   # unset when the test ends: the thread stops
+    for _ in range(2):                                            # two sessions, one scheduler thread
+        _open("pages/home.py")
+    threads = [t for t in threading.enumerate() if t.name == "push-timer"]
+    assert len(threads) == 1
+    deadline, status = time.monotonic() + 120, ""
+    while not status.endswith("已推送") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with db.read_connection(page_db) as con:
+            status = store.status_lines(con)["status"][0]
+    assert status.endswith("已推送")
+    assert len(robot.messages("markdown")) == 1
