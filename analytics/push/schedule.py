@@ -22,11 +22,11 @@ def china_time(moment: dt.datetime | None = None) -> dt.datetime:
     return moment.replace(tzinfo=CHINA) if moment.tzinfo is None else moment.astimezone(CHINA)
 
 
-def off_day_reason(con: duckdb.DuckDBPyConnection, channel: Channel, day: dt.date) -> str | None:
-    """Why `channel` sends nothing on `day`, or None when it does."""
-    if channel.days == "workdays" and working_days(con, day, day + dt.timedelta(days=1)).count == 0:
+def off_day_reason(con: duckdb.DuckDBPyConnection, days: str, day: dt.date) -> str | None:
+    """Why a channel pushing on `days` (a key of channels.DAYS) sends nothing on `day`, or None when it does."""
+    if days == "workdays" and working_days(con, day, day + dt.timedelta(days=1)).count == 0:
         return "不是工作日"
-    if channel.days == "sprint":
+    if days == "sprint":
         settings = get_settings(con)
         if settings.test_date is None:
             return "只在冲刺期推送，而测评日期尚未设置"
@@ -38,4 +38,4 @@ def off_day_reason(con: duckdb.DuckDBPyConnection, channel: Channel, day: dt.dat
 def is_due(con: duckdb.DuckDBPyConnection, channel: Channel, moment: dt.datetime) -> bool:
     """Whether `channel`'s message of the day is due at `moment`: its day, and its time has come."""
     local = china_time(moment)
-    return local.time() >= channel.at_time and off_day_reason(con, channel, local.date()) is None
+    return local.time() >= channel.at_time and off_day_reason(con, channel.days, local.date()) is None

@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 
 from analytics.push import store
 from analytics.push.channels import KINDS, Channel, Part, message_parts, redact, shown_request, test_parts
-from analytics.push.errors import Answer, deliver, post
+from analytics.push.errors import REFUSED, Answer, deliver, post
 from analytics.push.message import compose
 from analytics.push.schedule import china_time, is_due, off_day_reason
 from analytics.push.store import FAILED, MESSAGES_PER_MINUTE, SENDING, SENT, UNKNOWN, Send
@@ -85,7 +85,7 @@ class _Sender:
                 return uploaded
             media_id = (uploaded.body or {}).get("media_id")
             if not media_id:
-                return Answer(False, None, "上传文件后没有得到 media_id", "refused")
+                return Answer(False, None, "上传文件后没有得到 media_id", REFUSED)
             request = replace(request, json={**request.json, "file": {"media_id": media_id}})
         return self.deliver(request)
 
@@ -203,11 +203,11 @@ def dry_run(db_path: Path | str | None, channel: str, moment: dt.datetime | None
             requests.append({"part": part.label + "（上传）", **shown_request(part.upload, one.secrets)})
         requests.append({"part": part.label, **shown_request(part.request, one.secrets)})
     with db.read_connection(db_path) as con:
-        off = off_day_reason(con, one, local.date())
+        off = off_day_reason(con, one.days, local.date())
         last = store.latest_send(con, one.name, local.date())
     return {"channel": one.name, "kind": KINDS[one.kind], "url": one.masked_url, "day": local.date().isoformat(),
             "at": one.at_time.strftime("%H:%M"),
-            "today": f"今天不推送（{off}）" if off else store.send_status(last, one),
+            "today": f"今天不推送（{off}）" if off else store.send_status(last, one.at_time.strftime("%H:%M")),
             "cut": list(cut), "requests": requests, "sent": False}
 
 

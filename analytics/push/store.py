@@ -181,10 +181,10 @@ def _clock(moment: dt.datetime) -> str:
     return moment.replace(tzinfo=dt.UTC).astimezone(CHINA).strftime("%H:%M")
 
 
-def send_status(send: Send | None, channel: Channel | None = None) -> str:
-    """“今天 07:31 已推送”, the failure and its reason, or what is still to come."""
+def send_status(send: Send | None, at: str | None = None) -> str:
+    """“今天 07:31 已推送”, the failure and its reason, or what is still to come (at `at`, HH:MM)."""
     if send is None:
-        return "今天尚未推送" + (f"（{channel.at_time:%H:%M} 推送）" if channel else "")
+        return "今天尚未推送" + (f"（{at} 推送）" if at else "")
     copy = f"（第{send.copy}份）" if send.copy > 1 else ""
     cut = f"；超长未发出：{send.cut}" if send.cut else ""
     if send.state == SENT:
@@ -203,9 +203,8 @@ def status_lines(con: duckdb.DuckDBPyConnection, moment: dt.datetime | None = No
     rows = con.execute("SELECT name, kind, at_time, days FROM push_channels ORDER BY name").fetchall()
     lines = []
     for name, kind, at_time, days in rows:
-        shown = Channel(name, kind, "", at_time=dt.time.fromisoformat(at_time), days=days)
         sent = latest_send(con, name, local.date())
-        off = off_day_reason(con, shown, local.date()) if sent is None else None
+        off = off_day_reason(con, days, local.date()) if sent is None else None
         lines.append({"channel": name, "kind": KINDS[kind],
-                      "status": f"今天不推送（{off}）" if off else send_status(sent, shown)})
+                      "status": f"今天不推送（{off}）" if off else send_status(sent, at_time)})
     return pd.DataFrame(lines, columns=["channel", "kind", "status"])

@@ -36,24 +36,23 @@ def test_the_time_is_china_time_whatever_the_server_says(scratch, server_in_new_
 
 def test_working_days_follow_the_calendar_and_its_overrides(scratch):
     saturday, monday = dt.date(2026, 11, 21), dt.date(2026, 11, 23)
-    assert off_day_reason(scratch, _channel("workdays"), saturday) == "不是工作日"
-    assert off_day_reason(scratch, _channel("workdays"), monday) is None
-    assert off_day_reason(scratch, _channel("all"), saturday) is None
+    assert off_day_reason(scratch, "workdays", saturday) == "不是工作日"
+    assert off_day_reason(scratch, "workdays", monday) is None
+    assert off_day_reason(scratch, "all", saturday) is None
     scratch.execute("INSERT INTO calendar_overrides VALUES (?, TRUE, '调休上班')", [saturday])
     try:
-        assert off_day_reason(scratch, _channel("workdays"), saturday) is None
+        assert off_day_reason(scratch, "workdays", saturday) is None
     finally:
         scratch.execute("DELETE FROM calendar_overrides")
 
 
 def test_the_sprint_is_the_last_sprint_days_before_the_window(scratch):
-    channel = _channel("sprint")
-    assert off_day_reason(scratch, channel, dt.date(2026, 12, 1)) == "只在冲刺期推送，而测评日期尚未设置"
+    assert off_day_reason(scratch, "sprint", dt.date(2026, 12, 1)) == "只在冲刺期推送，而测评日期尚未设置"
     scratch.execute("INSERT INTO settings VALUES ('test_date', '2026-12-18'), ('sprint_days', '14')")
     try:
-        assert off_day_reason(scratch, channel, dt.date(2026, 12, 3)) == "只在测评前14天的冲刺期推送"
-        assert off_day_reason(scratch, channel, dt.date(2026, 12, 4)) is None
-        assert off_day_reason(scratch, channel, dt.date(2026, 12, 17)) is None
-        assert off_day_reason(scratch, channel, dt.date(2026, 12, 18)) is not None
+        assert off_day_reason(scratch, "sprint", dt.date(2026, 12, 3)) == "只在测评前14天的冲刺期推送"
+        assert off_day_reason(scratch, "sprint", dt.date(2026, 12, 4)) is None
+        assert off_day_reason(scratch, "sprint", dt.date(2026, 12, 17)) is None
+        assert off_day_reason(scratch, "sprint", dt.date(2026, 12, 18)) is not None
     finally:
         scratch.execute("DELETE FROM settings")
