@@ -2,6 +2,7 @@
 the 晨报 of briefing.py, at most once per channel and China day — with two schedulers at once and after a
 crash between sending and recording — failures kept with their Chinese meaning, retried only when that
 can help, and one channel's failure never stops the others."""
+import concurrent.futures
 import datetime as dt
 import os
 import shutil
@@ -109,6 +110,16 @@ def test_two_schedulers_at_once_send_one_copy(db_path, robot):
     with db.connect(db_path, read_only=True) as con:
         rows = con.execute("SELECT channel, copy, state FROM push_sends ORDER BY channel").fetchall()
     assert rows == [("钉钉群", 1, "sent"), ("领导群", 1, "sent")]
+
+
+def test_two_scheduler_threads_send_one_copy(db_path, robot):
+    _add(db_path, "领导群", "wecom", robot.server.wecom(KEY), days="all", chart=False)
+    robot.delay = 1.0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(sending.push, db_path, moment=MORNING, due_only=True) for _ in range(2)]
+        outcomes = sorted(run.result()[0].outcome for run in runs)
+    assert outcomes[1] == "sent" and outcomes[0] in ("busy", "skipped")
+    assert len(robot.received) == 1
 
 
 def test_a_crash_between_sending_and_recording_is_reported_never_resent(db_path, robot):
