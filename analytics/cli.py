@@ -1,5 +1,5 @@
 """Every command of `python -m analytics`: import, summary, briefing, scores, readiness, export, demo, undo,
-rebuild, check, settings, user add.
+rebuild, check, settings, user add, push.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -292,6 +292,71 @@ def command_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"时间“{text}”格式不对，应为 YYYY-MM-DDTHH:MM（北京时间）") from None
+
+
+def _print_push(args: argparse.Namespace, result: dict, text: str) -> None:
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else text)
+
+
+def command_push(args: argparse.Namespace) -> int:
+    """push add/list/remove manage the channels; push --now/--due send, --dry-run shows, --test tries one."""
+    from analytics.push import sending, store
+    from analytics.push.channels import make_channel
+
+    path = schema.init_db(args.db)
+    try:
+        if args.action == "add":
+            channel = make_channel(args.name, args.kind, args.url, secret=args.secret, at=args.at, days=args.days,
+                                   mentions=args.mention, chart=not args.no_chart, attach=args.attach)
+            with db.writing(path, actor=args.actor), db.connect(path) as con:
+                said = store.add_channel(con, path, channel, actor=args.actor)
+            _print_push(args, {"added": channel.name, "url": channel.masked_url, "text": said}, said)
+        elif args.action == "remove":
+            with db.writing(path, actor=args.actor), db.connect(path) as con:
+                said = store.remove_channel(con, path, args.target or args.channel or "", actor=args.actor)
+            _print_push(args, {"removed": args.target or args.channel, "text": said}, said)
+        elif args.action == "list":
+            with db.read_connection(path) as con:
+                listed = store.list_channels(con)
+                status = store.status_lines(con, args.at_time)
+            rows = [{**row, "mentions": list(row["mentions"]), "today": today}
+                    for row, today in zip(listed.to_dict("records"), status["status"])]
+            lines = [f"{r['name']}\t{r['kind']}\t{r['url_masked']}\t{r['at_time']}\t{r['days']}\t{r['today']}"
+                     for r in rows]
+            _print_push(args, {"channels": rows}, "\n".join(lines) or "还没有推送渠道（push add 添加）。")
+        elif args.dry_run:
+            if not args.channel:
+                print("--dry-run 需要 --channel 渠道名。", file=sys.stderr)
+                return 2
+            shown = sending.dry_run(path, args.channel, args.at_time)
+            _print_push(args, shown, json.dumps(shown, ensure_ascii=False, indent=1))
+        elif args.test:
+            if not args.channel:
+                print("--test 需要 --channel 渠道名。", file=sys.stderr)
+                return 2
+            report = sending.send_test(path, args.channel, actor=args.actor)
+            _print_push(args, report.as_json(), report.text)
+            return 0 if report.outcome == sending.SENT else 1
+        elif args.now or args.due:
+            reports = sending.push(path, moment=args.at_time, channel=args.channel, due_only=args.due,
+                                   again=args.again, actor=args.actor)
+            _print_push(args, {"reports": [r.as_json() for r in reports]},
+                        "\n".join(r.text for r in reports) or "还没有推送渠道（push add 添加）。")
+            return 1 if any(r.outcome in (store.FAILED, store.UNKNOWN) for r in reports) else 0
+        else:
+            print("请指定 add、list、remove，或 --now、--due、--dry-run、--test。", file=sys.stderr)
+            return 2
+    except (ValueError, LookupError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="创文督查：台账导入与统计")
     common = argparse.ArgumentParser(add_help=False)
@@ -345,6 +410,30 @@ def build_parser() -> argparse.ArgumentParser:
     user_add_parser.add_argument("--role", choices=("viewer", "admin"), default="viewer")
     user_add_parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user_add_parser.set_defaults(run=command_user_add)
+
+    push_parser = commands.add_parser("push", parents=[common], help="把晨报推送到工作群（企业微信、钉钉群机器人或 JSON 网址）")
+    push_parser.add_argument("action", nargs="?", choices=("add", "list", "remove"), help="管理推送渠道")
+    push_parser.add_argument("target", nargs="?", help="remove：要删除的渠道名")
+    push_parser.add_argument("--name", help="add：渠道名，如 领导群")
+    push_parser.add_argument("--kind", choices=("wecom", "dingtalk", "webhook"), help="add：企业微信、钉钉或 JSON 网址")
+    push_parser.add_argument("--url", help="add：机器人的 webhook 地址（照原样粘贴）")
+    push_parser.add_argument("--secret", help="add：钉钉机器人“加签”的密钥")
+    push_parser.add_argument("--at", help="add：每天推送时间（北京时间），默认 07:30")
+    push_parser.add_argument("--days", choices=("all", "workdays", "sprint"),
+                             help="add：每天、工作日，或测评前冲刺期（sprint_days 天）每天（默认）")
+    push_parser.add_argument("--mention", action="append", default=[],
+                             help="add：要 @ 的人（企业微信 userid，钉钉手机号；可重复）")
+    push_parser.add_argument("--no-chart", action="store_true", help="add：不发图表图片")
+    push_parser.add_argument("--attach", choices=("pptx", "docx"), help="add：另发晨报PPT或督查通报Word（企业微信）")
+    push_parser.add_argument("--channel", help="只推送这个渠道")
+    push_parser.add_argument("--now", action="store_true", help="现在推送（每个渠道每天仍只一份，除非 --again）")
+    push_parser.add_argument("--due", action="store_true", help="只推送此刻到时间的渠道（cron 或 systemd 定时器每几分钟运行）")
+    push_parser.add_argument("--again", action="store_true", help="今天已推送过也再发一份")
+    push_parser.add_argument("--at-time", type=_moment, help="当作此刻的时间（北京时间），如 2026-12-07T07:35")
+    push_parser.add_argument("--dry-run", action="store_true", help="只打印将要发出的请求（密钥已遮盖），不发送")
+    push_parser.add_argument("--test", action="store_true", help="向 --channel 发一条测试消息")
+    push_parser.add_argument("--json", action="store_true")
+    push_parser.set_defaults(run=command_push)
 
     export_parser = commands.add_parser("export", parents=[common], help="导出晨报PPT、督查通报、图表图片或问题交办单")
     export_parser.add_argument("kind", choices=("pptx", "xlsx", "docx", "png", "tasks"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, first_start, show, sidebar, style
+from dashboard import access, first_start, push_timer, show, sidebar, style
 from dashboard.navigation import PAGES, PageSpec, visible_pages
 
 # Absolute: a page started on its own is the main script, and relative paths would resolve against it.
@@ -69,6 +69,7 @@ def run_app() -> None:
     if not access.sign_in():
         st.stop()
     first_start.prepare_database()
+    push_timer.start()
     sidebar.sidebar()
     with _running_page():
         chosen.run()

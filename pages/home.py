@@ -13,6 +13,8 @@ from analytics.shared.labels import month_day, percent
 from analytics.shared.settings import get_settings
 from analytics.shared.statuses import RECTIFIED
 from analytics.ledger.trends import trends
+from analytics.push.schedule import china_time
+from analytics.push.store import status_lines as push_status_lines
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 
@@ -70,6 +72,10 @@ cards.metric("逾期", figures.overdue, delta=change.delta_overdue if change els
 st.subheader("今日晨报")
 st.caption("右上角按钮一键复制，可直接发到工作群；会议材料可直接下载。")
 st.code(briefing_text(morning), language=None, wrap_lines=True)
+pushed = data.read(push_status_lines, china_time().replace(second=0, microsecond=0))
+if not pushed.empty:
+    st.caption("工作群推送：" + "；".join(f"{row.channel} {row.status}" for row in pushed.itertuples()),
+               help="推送渠道在“设置”页管理")
 show.export_downloads(current)
 
 left, right = st.columns(2)

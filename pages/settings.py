@@ -1,12 +1,17 @@
 """设置: the 测评 window, the thresholds of the falling-behind flags and the ranking measure, the
-status and source words, and the unit list used for the reporting checks (who must send a ledger)
-and for districts."""
+status and source words, the unit list used for the reporting checks (who must send a ledger)
+and for districts, and the group chats the 晨报 is pushed to."""
 import dataclasses
+import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from analytics.shared import office_words, units
 from analytics.intake import rebuild
+from analytics.push import sending, store as push_store
+from analytics.push.channels import ATTACHMENTS, DAYS, KINDS, make_channel
+from analytics.push.schedule import china_time
 from analytics.ledger.rankings import MEASURES
 from analytics.shared.settings import SETTING_LABELS, get_settings, set_setting, set_test_window
 from dashboard import access, data, flash, show
@@ -113,3 +118,68 @@ if save.button("保存单位列表", type="primary", icon=":material/save:", key
                            lambda result: f"单位列表已保存：新增{result.added}个，修改{result.changed}个，删除{result.removed}个。")
 if seed.button("把已报送台账的单位加入列表", icon=":material/playlist_add:", key="seed_units"):
     flash.write_then_rerun("units", lambda: data.write(units.add_units_from_ledgers), lambda added: f"已加入{added}个单位。")
+
+st.header("工作群推送")
+flash.show_flashes("push")
+st.caption("每天按设定时间（北京时间）把晨报（文字、清零进度图，企业微信还可附晨报PPT或督查通报）发到工作群的机器人；"
+           "每个渠道每天只发一份。由 `python -m analytics push --due` 定时运行（见 README）。"
+           "机器人地址和加签密钥等同密码：只存在服务器上，这里和备份、导出中都只显示遮盖后的样子。")
+minute = china_time().replace(second=0, microsecond=0)
+statuses = data.read(push_store.status_lines, minute)
+channels = data.read(push_store.list_channels)
+if channels.empty:
+    st.info("还没有推送渠道，在下方添加。")
+else:
+    listed = channels.merge(statuses, left_on="name", right_on="channel")
+    show.show_table(pd.DataFrame({
+        "渠道": listed["name"], "类型": listed["kind_y"], "地址": listed["url_masked"], "时间": listed["at_time"],
+        "推送日": listed["days"].map(DAYS), "今天": listed["status"]}), "推送渠道")
+    pick, test, look, now, drop = st.columns([3, 1, 1, 1, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("渠道", list(channels["name"]), key="push_channel")
+    if test.button("发送测试", key="push_test", icon=":material/send:"):
+        flash.write_then_rerun("push", lambda: sending.send_test(data.database_path(), chosen, actor=access.actor()),
+                               lambda r: [("success" if r.outcome == sending.SENT else "error", r.text)])
+    if now.button("立即推送", key="push_now", icon=":material/schedule_send:",
+                  help="发送今天的晨报；今天已推送的不会重发"):
+        flash.write_then_rerun("push", lambda: sending.push(data.database_path(), channel=chosen, actor=access.actor()),
+                               lambda reports: [("success" if r.outcome in (sending.SENT, sending.SKIPPED) else "error",
+                                                 r.text) for r in reports])
+    if drop.button("删除", key="push_remove", icon=":material/delete:"):
+        flash.write_then_rerun("push", lambda: data.write(push_store.remove_channel, data.database_path(), chosen),
+                               lambda said: said)
+    if look.button("预览", key="push_preview", icon=":material/visibility:"):
+        try:
+            with st.spinner("正在生成晨报和图表…"):
+                shown = sending.preview(data.database_path(), chosen)
+        except (ValueError, LookupError) as error:
+            st.error(str(error))
+        else:
+            with st.container(border=True, key="push_preview_box"):
+                st.markdown(shown.text)
+                if shown.picture:
+                    st.image(shown.picture, caption="图表（图片消息）")
+                if shown.file_name:
+                    st.caption(f"文件消息：{shown.file_name}")
+            if shown.cut:
+                st.warning(f"超过机器人的长度限制，未发出：{'、'.join(shown.cut)}")
+
+with st.form("push_add_form", clear_on_submit=True):
+    st.markdown("**添加或修改推送渠道**（同名即修改）")
+    name_column, kind_column = st.columns(2)
+    push_name = name_column.text_input("渠道名称", key="push_name", placeholder="如 领导群")
+    push_kind = kind_column.selectbox("类型", list(KINDS), format_func=KINDS.get, key="push_kind")
+    push_url = st.text_input("机器人 webhook 地址（照机器人给出的原样粘贴）", type="password", key="push_url")
+    push_secret = st.text_input("钉钉“加签”密钥（没有加签留空）", type="password", key="push_secret")
+    at_column, days_column, attach_column = st.columns(3)
+    push_at = at_column.time_input("每天推送时间（北京时间）", value=dt.time(7, 30), step=300, key="push_at")
+    push_days = days_column.selectbox("推送日", list(DAYS), index=list(DAYS).index("sprint"), format_func=DAYS.get,
+                                      key="push_days", help="冲刺期：测评窗口首日前“冲刺期天数”天内每天")
+    push_attach = attach_column.selectbox("附件（企业微信）", ["", *ATTACHMENTS], key="push_attach",
+                                          format_func=lambda k: ATTACHMENTS.get(k, "不附"))
+    push_mentions = st.text_input("要 @ 的人（企业微信 userid、钉钉手机号，逗号分隔）", key="push_mentions")
+    push_chart = st.checkbox("发送清零进度图（企业微信为图片消息）", value=True, key="push_chart")
+    if st.form_submit_button("保存渠道", type="primary", icon=":material/save:"):
+        flash.write_then_rerun("push", lambda: data.write(push_store.add_channel, data.database_path(), make_channel(
+            push_name, push_kind, push_url, secret=push_secret, at=push_at, days=push_days,
+            mentions=push_mentions.replace("，", ",").split(","), chart=push_chart, attach=push_attach)),
+            lambda said: said)

@@ -239,6 +239,47 @@ CREATE TABLE IF NOT EXISTS online_materials (
     flags        VARCHAR[] NOT NULL
 );
 
+-- Group chats the 晨报 is pushed to (analytics/push/store.py). The addresses and secrets are not here but in
+-- a file beside the database (store.secrets_path), so backups, published copies and exports never carry them.
+CREATE TABLE IF NOT EXISTS push_channels (
+    name       VARCHAR PRIMARY KEY,
+    kind       VARCHAR NOT NULL,         -- wecom | dingtalk | webhook
+    url_masked VARCHAR NOT NULL,         -- the address with its key/access_token masked, for display
+    robot      VARCHAR NOT NULL,         -- digest of the address: channels of one robot share its rate limit
+    at_time    VARCHAR NOT NULL,         -- HH:MM, China time (Asia/Shanghai)
+    days       VARCHAR NOT NULL,         -- all | workdays | sprint
+    mentions   VARCHAR[] NOT NULL,       -- @ 企业微信 userids / 钉钉 phone numbers
+    chart      BOOLEAN NOT NULL,         -- the key chart as a picture (企业微信)
+    attach     VARCHAR,                  -- pptx | docx as a file message (企业微信)
+    added_at   TIMESTAMP NOT NULL,
+    added_by   VARCHAR NOT NULL
+);
+
+-- One row per channel, China day and copy: the intent is recorded before the first message goes and each
+-- answer after it, so a second scheduler, a restart or a crash never sends the day's copy twice.
+CREATE TABLE IF NOT EXISTS push_sends (
+    channel     VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    copy        INTEGER NOT NULL,        -- 1; 2, 3… only when sent again on purpose (--again)
+    state       VARCHAR NOT NULL,        -- sending | sent | failed | unknown
+    parts       VARCHAR[] NOT NULL,      -- the messages in order: 晨报文字, 图表, 文件
+    parts_sent  INTEGER NOT NULL,
+    pending     INTEGER,                 -- the part on its way: sent, or about to be, its answer not recorded
+    started_at  TIMESTAMP NOT NULL,      -- UTC
+    finished_at TIMESTAMP,
+    errcode     INTEGER,
+    reason      VARCHAR,                 -- the failure in Chinese, secrets masked
+    cut         VARCHAR,                 -- sections the robot's length limit left out
+    actor       VARCHAR NOT NULL,
+    PRIMARY KEY (channel, day, copy)
+);
+
+-- Every message a robot received, to keep each robot under its 20 a minute across processes.
+CREATE TABLE IF NOT EXISTS push_messages (
+    robot   VARCHAR NOT NULL,
+    sent_at TIMESTAMP NOT NULL           -- UTC
+);
+
 -- 问卷调查 results: one row per round, area and indicator.
 CREATE TABLE IF NOT EXISTS survey_results (
     import_id  INTEGER NOT NULL,

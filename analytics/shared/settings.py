@@ -177,10 +177,15 @@ def set_test_window(con: duckdb.DuckDBPyConnection, start: object, end: object =
     return set_setting(con, "test_date_end", None if last == first else last, actor=actor, now=now)
 
 
+def in_sprint(settings: Settings, day: dt.date) -> bool:
+    """Whether `day` is in the sprint: the last sprint_days days before the window's first day."""
+    return settings.test_date is not None and 0 < (settings.test_date - day).days <= settings.sprint_days
+
+
 def sprint_silent_threshold(settings: Settings, as_of: dt.date) -> int:
-    """Days without a ledger that make a unit silent on `as_of`: silent_days, but in the sprint (the
-    last sprint_days days before the window's first day) units report daily, so sprint_silent_days."""
-    if settings.test_date is not None and 0 < (settings.test_date - as_of).days <= settings.sprint_days:
+    """Days without a ledger that make a unit silent on `as_of`: silent_days, but in the sprint units
+    report daily, so sprint_silent_days."""
+    if in_sprint(settings, as_of):
         return min(settings.silent_days, settings.sprint_silent_days)
     return settings.silent_days
 
