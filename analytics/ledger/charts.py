@@ -124,7 +124,7 @@ def trend_small_multiples(frame: pd.DataFrame, by: str, *, period: str, title: s
                        xref="paper", yref="paper", x=0.5, y=-0.08, font=dict(size=13))
     layout(fig, title, subtitle, height=max(360, 200 * rows + 140))
     # room on the left and below for the shared axis titles (the legend is under them)
-    fig.updatelayout(margin=dict(l=70, b=100))
+    fig.update_layout(margin=dict(l=70, b=100))
     return fig
 
 

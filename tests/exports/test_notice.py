@@ -248,7 +248,7 @@ def _rendered_pages(data: bytes, folder: Path) -> list[str]:
 @pytest.mark.parametrize("filters", [FILTERS[0], FILTERS[3]], ids=["all", "two_types"])
 def test_the_signature_keeps_to_the_text_and_no_date_wraps_in_the_appendix(db_path, tmp_path, filters):
     with db.connect(db_path, read_only=True) as con:
-        content = gather_notice(con, filters)
+        content = gather_notice(con, gather(con, filters))
     document = _open(notice_docx(content))
     texts = [paragraph.text for paragraph in document.paragraphs]
     closing_from = texts.index("附件：被通报单位逾期问题清单") - 2   # the last paragraph of the text on
