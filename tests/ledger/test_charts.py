@@ -158,7 +158,7 @@ def test_scope_note_states_date_and_filters(filters, expected):
                                   "第三轮模拟测评，32个点位｜数据截至2026年12月6日｜单位：城关街道、东关街道等4个",
                                   "问题最多的9类点位：每周新增与未整改积压", "短标题", "甲" * 60])
 def test_titles_are_broken_into_lines_a_phone_can_show(text):
-    for size in (charts.TITLE_SIZE, charts.SUBTITLE_SIZE):
+    for size in (figures.TITLE_SIZE, figures.SUBTITLE_SIZE):
         lines = figures.wrapped_lines(text, size)
         assert "".join(lines) == text
         assert all(figures.text_width(line, size) <= figures.NARROWEST_CHART for line in lines), lines
