@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from analytics.shared import db, schema
 from analytics.ledger.derive import RECENCY_SQL, VERSION_COLUMNS, following_stored_ctes, refresh_current
+import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
@@ -191,6 +192,7 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
+    photos_store.stage_pictures(con, [(import_id, item.prepared.pictures) for _, import_id, item in stored])
     refresh_current(con, ids)
     if audit:
         con.execute("INSERT INTO audit_log SELECT unnest($logged_at::TIMESTAMP[]), unnest($actors), '导入', "
@@ -286,6 +288,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     finish(position, name, _store_sheet(con, prepared, sha256, archived, actor, now))
                     publish_now_and_then(position)
                     continue
+                photos_store.save_files(db_path, prepared.pictures.accepted)
                 pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
                 if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
                     write_pending()
@@ -360,10 +363,12 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                               words=words, unit=unit_option, today=imported_at.date())
                     prepared.ledger.file_name = record["file_name"]
+                    photos_store.save_files(db_path, prepared.pictures.accepted)
                     write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
                                                    record["imported_by"], imported_at, unit_option,
                                                    int(record["import_id"]))], audit=False)
                     if replay_undo_mark(con, "imports", record):
+                        photos_store.remove_refs(con, int(record["import_id"]))
                         refresh_current(con, [int(record["import_id"])])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)

@@ -19,6 +19,7 @@ import duckdb
 
 from analytics.shared import db
 from analytics.ledger.derive import refresh_current
+import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
@@ -150,6 +151,7 @@ def undo_import(db_path: Path | str | None, import_id: int, *, actor: str = "命
         with db.transaction(con):
             con.execute("UPDATE imports SET undone_at = ?, undone_by = ? WHERE import_id = ?",
                         [now, actor, import_id])
+            photos_store.remove_refs(con, import_id)
             refresh_current(con, [import_id])
             con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)",
                         [now, actor, f"#{import_id} {file_name}（{unit}）"])

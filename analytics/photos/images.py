@@ -67,6 +67,9 @@ def examine(data: bytes) -> PictureInfo | PictureRefused:
             width, height = image.size
             if width * height > MAX_PICTURE_PIXELS:
                 return PictureRefused(sha, _bomb(width, height))
+            # a JPEG is decoded at a fraction of its size (enough for the hash and the thumbnail): the
+            # whole stream is still read, so a truncated one is still found
+            image.draft("RGB", (THUMBNAIL_PIXELS * 2, THUMBNAIL_PIXELS * 2))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return PictureRefused(sha, "图片像素数超出上限（疑似解压炸弹），未读取")

@@ -1,0 +1,108 @@
+"""Pictures stored once by content: the files under the data folder (photos/ab/<sha256>.<ext> and a
+thumbnail photos/thumbs/ab/<sha256>.jpg), their descriptions in photo_files, and where each import put
+them in photo_refs, written in the import's own transaction. Undo removes an import's references (the
+files stay: another import may hold the same bytes); a rebuild replays the archived ledgers and so
+restores both."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from analytics.photos.images import PictureInfo
+from analytics.photos.placing import LedgerPictures
+
+THUMBNAIL_EXT = "jpg"
+
+
+def photos_dir(db_path: Path | str) -> Path:
+    """The pictures are kept beside the database, as the archive is."""
+    return Path(db_path).parent / "photos"
+
+
+def picture_path(db_path: Path | str, sha256: str, ext: str) -> Path:
+    return photos_dir(db_path) / sha256[:2] / f"{sha256}.{ext}"
+
+
+def thumbnail_path(db_path: Path | str, sha256: str) -> Path:
+    return photos_dir(db_path) / "thumbs" / sha256[:2] / f"{sha256}.{THUMBNAIL_EXT}"
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Content-addressed: a file already there holds these bytes. Written whole or not at all."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def save_files(db_path: Path | str, pictures: Iterable[PictureInfo]) -> None:
+    """Each picture and its thumbnail on disk (before the transaction that refers to them: a file no
+    row refers to is harmless, a row without its file is not)."""
+    for info in pictures:
+        _write_once(picture_path(db_path, info.sha256, info.ext), info.data)
+        _write_once(thumbnail_path(db_path, info.sha256), info.thumbnail)
+
+
+def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, LedgerPictures]]) -> None:
+    """The imports' pictures and picture columns, within the caller's transaction."""
+    infos = {info.sha256: info for _, pictures in imports for info in pictures.accepted}
+    if infos:
+        described = list(infos.values())
+        con.execute("""
+            INSERT INTO photo_files
+            SELECT * FROM (SELECT unnest($sha256s) AS sha256, unnest($exts), unnest($bytes::BIGINT[]),
+                                  unnest($widths::INTEGER[]), unnest($heights::INTEGER[]),
+                                  unnest($taken::TIMESTAMP[]), unnest($phashes))
+            WHERE sha256 NOT IN (SELECT sha256 FROM photo_files)""", {
+            "sha256s": [info.sha256 for info in described], "exts": [info.ext for info in described],
+            "bytes": [len(info.data) for info in described], "widths": [info.width for info in described],
+            "heights": [info.height for info in described], "taken": [info.taken_at for info in described],
+            "phashes": [info.phash for info in described]})
+    refs = [(import_id, picture) for import_id, pictures in imports for picture in pictures.pictures]
+    if refs:
+        con.execute("""
+            INSERT INTO photo_refs
+            SELECT unnest($ids::INTEGER[]), unnest($keys::VARCHAR[]), unnest($kinds::VARCHAR[]),
+                   unnest($positions::INTEGER[]), unnest($sheets), unnest($cells), unnest($forms),
+                   unnest($sha256s::VARCHAR[]), unnest($refused::VARCHAR[]), unnest($notes::VARCHAR[])""", {
+            "ids": [import_id for import_id, _ in refs], "keys": [p.problem_key for _, p in refs],
+            "kinds": [p.kind for _, p in refs], "positions": [p.position for _, p in refs],
+            "sheets": [p.sheet for _, p in refs], "cells": [p.cell for _, p in refs],
+            "forms": [p.form for _, p in refs], "sha256s": [p.sha256 for _, p in refs],
+            "refused": [p.refused for _, p in refs], "notes": [p.note for _, p in refs]})
+    columns = [(import_id, sorted(pictures.kinds)) for import_id, pictures in imports if pictures.kinds]
+    if columns:
+        con.execute("INSERT INTO photo_columns SELECT unnest($ids::INTEGER[]), unnest($kinds::VARCHAR[][])",
+                    {"ids": [import_id for import_id, _ in columns], "kinds": [kinds for _, kinds in columns]})
+
+
+def remove_refs(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """An undone import's pictures no longer count (within the caller's transaction)."""
+    con.execute("DELETE FROM photo_refs WHERE import_id = ?", [import_id])
+    con.execute("DELETE FROM photo_columns WHERE import_id = ?", [import_id])
+
+
+def missing_files(con: duckdb.DuckDBPyConnection, db_path: Path | str) -> list[str]:
+    """The stored pictures whose file (or thumbnail) is not under the data folder."""
+    missing = []
+    for sha256, ext in con.execute("SELECT sha256, ext FROM photo_files ORDER BY sha256").fetchall():
+        if not picture_path(db_path, sha256, ext).exists() or not thumbnail_path(db_path, sha256).exists():
+            missing.append(f"{sha256[:12]}.{ext}")
+    return missing
+
+
+def had_pictures(con: duckdb.DuckDBPyConnection, unit: str) -> bool:
+    """Did any of the unit's ledgers still counted carry pictures?"""
+    return con.execute("""
+        SELECT count(*) > 0 FROM photo_refs r JOIN imports i USING (import_id)
+        WHERE i.ledger_unit = ? AND i.undone_at IS NULL""", [unit]).fetchone()[0]
