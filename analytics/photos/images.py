@@ -109,7 +109,3 @@ def _thumbnail(image: Image.Image) -> bytes:
     small.save(out, "JPEG", quality=_THUMBNAIL_QUALITY)
     return out.getvalue()
 
-
-def hash_distance(first: str, second: str) -> int:
-    """Bits that differ between two perceptual hashes (hex)."""
-    return bin(int(first, 16) ^ int(second, 16)).count("1")
