@@ -62,7 +62,7 @@ class PackagePicture:
 
 def has_pictures(names: list[str]) -> bool:
     """Does a package (its entry names) hold any part that places pictures?"""
-    return any(name.startswith(("xl/drawings/", "xl/richData/")) or name == "xl/cellimages.xml"
+    return any(name.lstrip("/").startswith(("xl/drawings/", "xl/richData/")) or name.lstrip("/") == "xl/cellimages.xml"
                for name in names)
 
 
@@ -76,7 +76,7 @@ def read_pictures(path: Path) -> list[PackagePicture]:
         if not has_pictures(names):
             return []
         try:
-            return _Package(package, set(names)).pictures()
+            return _Package(package, names).pictures()
         except (ElementTree.ParseError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise PackageUnreadable(f"图片部件无法读取（{type(error).__name__}: {error}）") from error
 
@@ -104,15 +104,19 @@ def _cell_position(reference: str) -> tuple[int, int] | None:
 
 
 class _Package:
-    def __init__(self, package: zipfile.ZipFile, names: set[str]):
-        self.package, self.names = package, names
+    def __init__(self, package: zipfile.ZipFile, names: list[str]):
+        # part name → entry name: some writers store entries with a leading slash (/xl/richData/…)
+        self.package, self.names = package, {name.lstrip("/"): name for name in names}
+
+    def info(self, part: str) -> zipfile.ZipInfo:
+        return self.package.getinfo(self.names[part])
 
     def xml(self, part: str) -> ElementTree.Element | None:
         if part not in self.names:
             return None
-        if self.package.getinfo(part).file_size > _MAX_XML_BYTES:
+        if self.info(part).file_size > _MAX_XML_BYTES:
             raise ValueError(f"{part} 过大")
-        with self.package.open(part) as stream:
+        with self.package.open(self.info(part)) as stream:
             return ElementTree.fromstring(stream.read(_MAX_XML_BYTES + 1))
 
     def relationships(self, part: str) -> dict[str, str]:
@@ -127,10 +131,10 @@ class _Package:
         if part is None or part not in self.names:
             return PackagePicture(sheet, row, column, form, part or "", None,
                                   f"单元格引用的图片在文件中缺失（{part or '无引用'}）")
-        size = self.package.getinfo(part).file_size
+        size = self.info(part).file_size
         if size > MAX_PICTURE_BYTES:
             return PackagePicture(sheet, row, column, form, part, None, _too_large(size))
-        with self.package.open(part) as stream:
+        with self.package.open(self.info(part)) as stream:
             data = stream.read(MAX_PICTURE_BYTES + 1)
         if len(data) > MAX_PICTURE_BYTES:
             return PackagePicture(sheet, row, column, form, part, None, _too_large(len(data)))
@@ -233,9 +237,9 @@ class _Package:
 
     def in_cells(self, sheet: str, sheet_part: str, wps_images: dict[str, str | None] | None,
                  rich_images: list[str | None] | None, shared: list[str]) -> Iterator[PackagePicture]:
-        if self.package.getinfo(sheet_part).file_size > _MAX_XML_BYTES:
+        if self.info(sheet_part).file_size > _MAX_XML_BYTES:
             raise ValueError(f"{sheet_part} 过大")
-        with self.package.open(sheet_part) as stream:
+        with self.package.open(self.info(sheet_part)) as stream:
             for _, cell in ElementTree.iterparse(stream):
                 if cell.tag != f"{{{_MAIN}}}c":
                     if cell.tag == f"{{{_MAIN}}}row":
