@@ -81,3 +81,18 @@ def test_a_problems_pictures_are_those_of_its_latest_ledger(tmp_path):
     assert (len(problem["before"]), len(problem["after"]), bool(problem["no_evidence"])) == (1, 0, True)
     with db.connect(db_path, read_only=True) as con:   # what the later ledger dropped stays in its history
         assert con.execute("SELECT count(*) FROM photo_refs WHERE import_id = 1 AND kind = 'after'").fetchone()[0] == 1
+
+
+def test_a_closed_problem_without_evidence_counts_as_rectified_not_closed_unless_the_setting_says_otherwise(tmp_path):
+    from analytics.ledger.metrics import kpis
+
+    ledger = PhotoLedger("城关街道", dt.date(2026, 12, 3), (
+        _row("甲巷", CLOSED, after=[photo(1)]), _row("乙巷", CLOSED), _row("丙巷", DONE)))
+    db_path = _import(tmp_path, ledger)
+    with db.connect(db_path) as con:
+        counted = kpis(con, FILTERS)
+        assert (counted.closed, counted.rectified, counted.total) == (1, 3, 3)
+        assert sorted(problem_pictures(con, FILTERS).no_evidence["description"]) == ["丙巷问题", "乙巷问题"]
+        set_setting(con, "no_evidence_blocks_closing", "否")
+        counted = kpis(con, FILTERS)
+    assert (counted.closed, counted.rectified) == (2, 3)
