@@ -145,7 +145,7 @@ def command_photos(args: argparse.Namespace) -> int:
         "early": pictures.descriptions(list(pictures.early["problem_key"])),
         "refused": [{"file": file_name, "cell": cell, "reason": reason}
                     for file_name, cell, reason in zip(pictures.refused["file_name"], pictures.refused["cell"],
-                                                       pictures.refused["reason"])],
+                                                       pictures.refused["refused"])],
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1, default=str))

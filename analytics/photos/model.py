@@ -30,7 +30,7 @@ class ProblemPictures:
     """problems: one row per problem in scope with a picture or reported done (problem_key, unit,
     point_name, description, status, found_date, before, after: lists of sha256, after_column: its
     ledger has a 整改后 column, no_evidence, early); reused: groups of problem keys; refused: the
-    pictures not used (file_name, cell, reason, problem_key, description)."""
+    pictures not used (file_name, cell, refused: the reason, problem_key, description)."""
     problems: pd.DataFrame
     reused: list[list[str]]
     refused: pd.DataFrame
@@ -42,6 +42,12 @@ class ProblemPictures:
     @property
     def early(self) -> pd.DataFrame:
         return self.problems[self.problems["early"]]
+
+    def reused_frame(self) -> pd.DataFrame:
+        """One row per problem of each 同图多用 group: group (1, 2 …), then the problem's columns."""
+        members = pd.DataFrame([(number, key) for number, group in enumerate(self.reused, start=1) for key in group],
+                               columns=["group", "problem_key"])
+        return members.merge(self.problems, on="problem_key", how="left")
 
     def descriptions(self, keys: list[str]) -> list[str]:
         described = dict(zip(self.problems["problem_key"], self.problems["description"].fillna("")))
@@ -87,7 +93,7 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
     reused = _reused(con, problems, settings.photo_hash_distance)
     refused = con.execute(f"""
         WITH {scope}
-        SELECT i.file_name, r.cell, r.refused AS reason, r.problem_key, s.description
+        SELECT i.file_name, r.cell, r.refused, r.problem_key, s.description
         FROM photo_refs r JOIN imports i USING (import_id)
              LEFT JOIN scoped s ON s.problem_key = r.problem_key
         WHERE r.refused IS NOT NULL AND i.undone_at IS NULL
@@ -95,6 +101,16 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
         ORDER BY r.import_id, r.sheet, r.cell
     """, params).df()
     return ProblemPictures(problems, reused, refused)
+
+
+def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]) -> pd.DataFrame:
+    """The pictures of the given problems in their latest ledger: problem_key, kind, position, sha256, ext."""
+    return con.execute("""
+        SELECT r.problem_key, r.kind, r.position, r.sha256, f.ext
+        FROM problems p JOIN photo_refs r ON r.problem_key = p.problem_key AND r.import_id = p.last_import_id
+             JOIN photo_files f USING (sha256)
+        WHERE list_contains($keys, p.problem_key) AND r.refused IS NULL
+        ORDER BY r.problem_key, r.kind DESC, r.position""", {"keys": list(problem_keys)}).df()
 
 
 def _reused(con: duckdb.DuckDBPyConnection, problems: pd.DataFrame, distance: int) -> list[list[str]]:

@@ -5,6 +5,7 @@ files stay: another import may hold the same bytes); a rebuild replays the archi
 restores both."""
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from collections.abc import Iterable
@@ -29,6 +30,14 @@ def picture_path(db_path: Path | str, sha256: str, ext: str) -> Path:
 
 def thumbnail_path(db_path: Path | str, sha256: str) -> Path:
     return photos_dir(db_path) / "thumbs" / sha256[:2] / f"{sha256}.{THUMBNAIL_EXT}"
+
+
+def thumbnail_uri(db_path: Path | str, sha256: str) -> str | None:
+    """The thumbnail as a data: URI (a table cell can show it without serving files), None when lost."""
+    path = thumbnail_path(db_path, sha256)
+    if not path.exists():
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
 def _write_once(path: Path, data: bytes) -> None:
