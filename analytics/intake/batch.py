@@ -62,6 +62,10 @@ class StagedLedger:
         return self.sha256, ledger.file_name, ledger.report_date
 
 
+# Files that cannot carry pictures (the office is told when a unit that sent photos sends one of these).
+PICTURELESS_SUFFIXES = (".xls", ".csv")
+
+
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
 # A row that follows its problem's stored row (derive.following_stored_ctes, the usual morning) has that
@@ -139,6 +143,11 @@ def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, a
         next_id = max(next_id, import_id + 1)
         seen[item.identity] = (import_id, item.prepared.ledger.ledger_unit)
         stored.append((position, import_id, item))
+    for _, _, item in stored:
+        ledger = item.prepared.ledger
+        if Path(ledger.file_name).suffix.lower() in PICTURELESS_SUFFIXES and photos_store.had_pictures(con, ledger.ledger_unit):
+            ledger.warnings.append(f"{Path(ledger.file_name).suffix.lower()}文件不能带照片：{ledger.ledger_unit}此前的台账有照片，"
+                                   "本次的问题没有照片（请报送 .xlsx 台账，或在问题上传整改后照片）")
     if stored:
         _insert(con, stored, audit)
     counts = {} if not stored else {

@@ -75,3 +75,14 @@ def test_a_ledger_of_the_same_bytes_again_adds_no_reference(imported, tmp_path):
     results = import_paths(imported, [path], now=NOW)
     assert results[0].outcome == "unchanged"
     assert len(_refs(imported)) == 6
+
+
+def test_an_xls_or_csv_ledger_after_ledgers_with_photos_says_once_that_it_carries_none(imported, tmp_path):
+    from analytics.fixtures import ledger_for_unit, write_ledger
+
+    csv = write_ledger(ledger_for_unit("城关街道", seed=3, n_problems=3, report_date=dt.date(2026, 12, 4),
+                                       style="gbk_csv"), tmp_path / "csv")
+    other = write_ledger(ledger_for_unit("西城区", seed=3, n_problems=3, report_date=dt.date(2026, 12, 4),
+                                         style="gbk_csv"), tmp_path / "other")
+    results = import_paths(imported, [csv, other], now=NOW)
+    assert [sum("不能带照片" in warning for warning in result.warnings) for result in results] == [1, 0]
