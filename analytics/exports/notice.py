@@ -48,6 +48,9 @@ from analytics.shared.labels import chinese_date, month_day, percent
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
 from analytics.scores.model import round_summary
+from analytics.photos.images import for_document
+from analytics.photos.model import EXPOSURE_RULE, exposure
+from analytics.photos.store import database_of, picture_path
 from analytics.shared.settings import Settings, get_settings
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,6 +87,8 @@ SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、�
 APPENDIX_ROWS_PER_UNIT = 50       # the appendix lists each named unit's oldest overdue items
 POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5, 5, 5, 10
 CHINESE_NUMBERS = "一二三四五六七八九十"
+EXPOSED_PROBLEMS = 10             # 曝光台: this many problems, before and after side by side
+EXPOSURE_PICTURE_WIDTH = Mm(72)   # half the type area, less the cell margins
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,10 @@ class NoticeContent:
     praise: pd.DataFrame               # accountability.praise_list
     overdue: pd.DataFrame              # overdue items of the named units, by unit, oldest first
     mock_score: MockScore | None
+    # 曝光台 (analytics.photos.model.exposure): the problems and their first before/after photo, as
+    # bytes for the page (None where there is none)
+    exposed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
 
     @property
     def issue_date(self) -> dt.date:
@@ -147,7 +156,19 @@ def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeCon
     named = content.named_units
     overdue = (overdue_items(con, dataclasses.replace(filters, units=tuple(named)), limit=1_000_000)
                if named else overdue_items(con, filters, limit=0))
-    return dataclasses.replace(content, overdue=overdue)
+    exposed = exposure(con, filters, EXPOSED_PROBLEMS)
+    return dataclasses.replace(content, overdue=overdue, exposed=exposed,
+                               exposed_pictures=_exposed_pictures(database_of(con), exposed))
+
+
+def _exposed_pictures(db_path: Path, exposed: pd.DataFrame) -> tuple[tuple[bytes | None, bytes | None], ...]:
+    def read(sha: object, ext: object) -> bytes | None:
+        if not isinstance(sha, str):
+            return None
+        path = picture_path(db_path, sha, ext)
+        return for_document(path.read_bytes()) if path.exists() else None
+    return tuple((read(row.before_sha, row.before_ext), read(row.after_sha, row.after_ext))
+                 for row in exposed.itertuples())
 
 
 # ---------------------------------------------------------------- the text, section by section
@@ -418,6 +439,30 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
                (14, 22, 30, 41, 28, 21))
 
 
+def _exposure(document: DocumentObject, content: NoticeContent) -> None:
+    """曝光台: each problem named, its 整改前 and 整改后 photos side by side, scaled to the column."""
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(document, "曝光台", "Title")
+    _paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
+    for number, (row, pictures) in enumerate(zip(content.exposed.itertuples(), content.exposed_pictures), start=1):
+        state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"
+        _paragraph(document, f"{number}. {row.unit} {row.point_name or ''}：{row.description or ''}（{row.status}，{state}）",
+                   indent=False)
+        table = document.add_table(rows=2, cols=2)
+        table.style = document.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, label in zip(table.rows[0].cells, ("整改前", "整改后")):
+            cell.paragraphs[0].style = document.styles[TABLE_TEXT_STYLE]
+            _add_run(cell.paragraphs[0], label, HEADING_FONT)
+        for cell, picture in zip(table.rows[1].cells, pictures):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = document.styles[TABLE_TEXT_STYLE]
+            if picture is None:
+                _add_run(paragraph, "无照片", BODY_FONT)
+            else:
+                paragraph.add_run().add_picture(io.BytesIO(picture), width=EXPOSURE_PICTURE_WIDTH)
+
+
 def notice_docx(content: NoticeContent) -> bytes:
     document = Document()
     _style_paragraphs(document)
@@ -459,6 +504,8 @@ def notice_docx(content: NoticeContent) -> bytes:
     _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if content.named_units:
         _appendix(document, content)
+    if len(content.exposed):
+        _exposure(document, content)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -62,7 +62,7 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
         WITH {scope},
         current AS (
             SELECT problem_key, unit, ledger_unit, sheet, source_row, point_name, description,
-                   {status_on(_DAY)} AS status, found_date, last_import_id
+                   {status_on(_DAY)} AS status, found_date, deadline, last_import_id
             FROM scoped
         ),
         used AS (
@@ -79,7 +79,7 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
                    min(taken_at) FILTER (WHERE kind = 'after') AS after_taken
             FROM used GROUP BY problem_key
         )
-        SELECT c.problem_key, c.unit, c.point_name, c.description, c.status, c.found_date,
+        SELECT c.problem_key, c.unit, c.point_name, c.description, c.status, c.found_date, c.deadline,
                coalesce(p.before, []) AS before, coalesce(p.after, []) AS after,
                coalesce(list_contains(pc.kinds, 'after'), FALSE) AS after_column,
                coalesce(p.after_taken::DATE < c.found_date, FALSE) AS early
@@ -101,6 +101,29 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
         ORDER BY r.import_id, r.sheet, r.cell
     """, params).df()
     return ProblemPictures(problems, reused, refused)
+
+
+# 曝光台: the problems shown with their photos in the 督查通报 and the deck, by this rule.
+EXPOSURE_RULE = "有整改前照片的问题中，逾期未整改最久的在前，其次是报已整改却无整改后照片（无佐证）的"
+
+
+def exposure(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> pd.DataFrame:
+    """The `limit` worst problems with a before-photo by EXPOSURE_RULE: the problem_pictures columns,
+    days_overdue, and the first before and after photo (before_sha/before_ext, after_sha/after_ext)."""
+    problems = problem_pictures(con, filters).problems
+    shown = problems[problems["before"].map(len) > 0].copy()
+    as_of = pd.Timestamp(filters.as_of_date)
+    open_ = ~shown["status"].isin(DONE_STATUSES)
+    shown["days_overdue"] = ((as_of - pd.to_datetime(shown["deadline"])).dt.days.where(open_)
+                             .clip(lower=0).fillna(0).astype(int))
+    shown = shown.sort_values(["days_overdue", "no_evidence", "found_date"], ascending=[False, False, True])
+    shown = shown[(shown["days_overdue"] > 0) | shown["no_evidence"]].head(limit)
+    photos = problem_photos(con, tuple(shown["problem_key"])).drop_duplicates(["problem_key", "kind"])
+    for kind in ("before", "after"):
+        chosen = photos[photos["kind"] == kind].set_index("problem_key")
+        shown[f"{kind}_sha"] = shown["problem_key"].map(chosen["sha256"])
+        shown[f"{kind}_ext"] = shown["problem_key"].map(chosen["ext"])
+    return shown.reset_index(drop=True)
 
 
 def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]) -> pd.DataFrame:

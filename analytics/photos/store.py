@@ -24,6 +24,17 @@ def photos_dir(db_path: Path | str) -> Path:
     return Path(db_path).parent / "photos"
 
 
+def database_of(con: duckdb.DuckDBPyConnection) -> Path:
+    """The database file behind a connection; for a reader's published copy (<db>.published/N.duckdb,
+    analytics.shared.db.copies_dir), the database it copies, beside which the pictures are."""
+    path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                            ).fetchone()[0])
+    published = path.parent
+    if published.name.endswith(".published"):
+        return published.with_name(published.name.removesuffix(".published"))
+    return path
+
+
 def picture_path(db_path: Path | str, sha256: str, ext: str) -> Path:
     return photos_dir(db_path) / sha256[:2] / f"{sha256}.{ext}"
 

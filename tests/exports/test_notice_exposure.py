@@ -1,0 +1,35 @@
+"""The 督查通报's 曝光台: the worst problems with photos by the stated rule, before and after side by
+side, each picture scaled to its column; the document stays small."""
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from docx import Document
+
+from analytics.exports.notice import EXPOSURE_PICTURE_WIDTH, build_notice
+from analytics.intake import import_paths
+from analytics.photos.model import exposure
+from analytics.shared import db
+from analytics.shared.filters import Filters
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "photos"
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+FILTERS = Filters(as_of=dt.date(2026, 12, 5))
+
+
+def test_the_notice_shows_the_exposed_problems_with_their_photos(tmp_path):
+    db_path = tmp_path / "chuangwen.duckdb"
+    import_paths(db_path, [SAMPLES / name for name in EXPECTED["files"]], now=dt.datetime(2026, 12, 5, 8))
+    with db.connect(db_path, read_only=True) as con:
+        exposed = exposure(con, FILTERS, 10)
+        data = build_notice(con, FILTERS)
+    assert len(exposed) and len(data) < 10 * 1024 * 1024
+    document = Document(io.BytesIO(data))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "曝光台" in texts
+    for description in exposed["description"]:
+        assert any(description in text for text in texts)
+    pictures = exposed["before_sha"].notna().sum() + exposed["after_sha"].notna().sum()
+    assert len(document.inline_shapes) == pictures
+    assert all(abs(shape.width - EXPOSURE_PICTURE_WIDTH) < 10 for shape in document.inline_shapes)
