@@ -48,9 +48,8 @@ from analytics.shared.labels import chinese_date, month_day, percent
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
 from analytics.scores.model import round_summary
-from analytics.photos.images import for_document
 from analytics.photos.model import EXPOSURE_RULE, exposure
-from analytics.photos.store import database_of, picture_path
+from analytics.photos.store import exposure_pictures
 from analytics.shared.settings import Settings, get_settings
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -158,17 +157,7 @@ def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeCon
                if named else overdue_items(con, filters, limit=0))
     exposed = exposure(con, filters, EXPOSED_PROBLEMS)
     return dataclasses.replace(content, overdue=overdue, exposed=exposed,
-                               exposed_pictures=_exposed_pictures(database_of(con), exposed))
-
-
-def _exposed_pictures(db_path: Path, exposed: pd.DataFrame) -> tuple[tuple[bytes | None, bytes | None], ...]:
-    def read(sha: object, ext: object) -> bytes | None:
-        if not isinstance(sha, str):
-            return None
-        path = picture_path(db_path, sha, ext)
-        return for_document(path.read_bytes()) if path.exists() else None
-    return tuple((read(row.before_sha, row.before_ext), read(row.after_sha, row.after_ext))
-                 for row in exposed.itertuples())
+                               exposed_pictures=exposure_pictures(con, exposed))
 
 
 # ---------------------------------------------------------------- the text, section by section

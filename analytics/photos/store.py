@@ -51,6 +51,22 @@ def thumbnail_uri(db_path: Path | str, sha256: str) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
+def exposure_pictures(con: duckdb.DuckDBPyConnection, exposed) -> tuple[tuple[bytes | None, bytes | None], ...]:
+    """The first 整改前 and 整改后 photo of each problem of analytics.photos.model.exposure, ready for a
+    document page (images.for_document); None where there is none or its file is lost."""
+    from analytics.photos.images import for_document   # Pillow only for a document that shows photos
+
+    db_path = database_of(con)
+
+    def read(sha: object, ext: object) -> bytes | None:
+        if not isinstance(sha, str):
+            return None
+        path = picture_path(db_path, sha, str(ext))
+        return for_document(path.read_bytes()) if path.exists() else None
+    return tuple((read(row.before_sha, row.before_ext), read(row.after_sha, row.after_ext))
+                 for row in exposed.itertuples())
+
+
 def _write_once(path: Path, data: bytes) -> None:
     """Content-addressed: a file already there holds these bytes. Written whole or not at all."""
     if path.exists():

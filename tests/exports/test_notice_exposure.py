@@ -33,3 +33,23 @@ def test_the_notice_shows_the_exposed_problems_with_their_photos(tmp_path):
     pictures = exposed["before_sha"].notna().sum() + exposed["after_sha"].notna().sum()
     assert len(document.inline_shapes) == pictures
     assert all(abs(shape.width - EXPOSURE_PICTURE_WIDTH) < 10 for shape in document.inline_shapes)
+
+
+def test_the_deck_ends_with_an_exposure_slide_of_the_worst_problems_photos(tmp_path):
+    from pptx import Presentation
+
+    from analytics.exports.content import EXPOSED_ON_SLIDE
+    from analytics.exports.deck import build_deck
+
+    db_path = tmp_path / "chuangwen.duckdb"
+    import_paths(db_path, [SAMPLES / name for name in EXPECTED["files"]], now=dt.datetime(2026, 12, 5, 8))
+    with db.connect(db_path, read_only=True) as con:
+        exposed = exposure(con, FILTERS, EXPOSED_ON_SLIDE)
+        deck = Presentation(io.BytesIO(build_deck(con, FILTERS)))
+    last = deck.slides[len(deck.slides) - 1]
+    texts = " ".join(shape.text_frame.text for shape in last.shapes if shape.has_text_frame)
+    assert "曝光台" in texts and all(description in texts for description in exposed["description"])
+    pictures = [shape for shape in last.shapes if shape.shape_type == 13]   # MSO_SHAPE_TYPE.PICTURE
+    assert len(pictures) == exposed["before_sha"].notna().sum() + exposed["after_sha"].notna().sum()
+    assert all(shape.left + shape.width <= deck.slide_width and shape.top + shape.height <= deck.slide_height
+               for shape in pictures)
