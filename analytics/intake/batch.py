@@ -332,7 +332,10 @@ def _refused_on_write(name: str, error: Exception) -> ImportResult:
                                          f"（{type(error).__name__}: {error}）")
 
 
-_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log")
+# photo_uploads and photo_files carried: an uploaded photo is in no archived ledger (the ledgers' own
+# pictures are described again as they are replayed, the same rows)
+_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log",
+                   "photo_uploads", "photo_files")
 
 
 def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:

@@ -70,6 +70,10 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
             FROM photo_refs r JOIN current c ON c.problem_key = r.problem_key AND c.last_import_id = r.import_id
                  JOIN photo_files f USING (sha256)
             WHERE r.refused IS NULL
+            UNION ALL
+            SELECT u.problem_key, 'after', 1000 * u.upload_id + u.position, u.sha256, f.taken_at
+            FROM photo_uploads u JOIN current c USING (problem_key) JOIN photo_files f USING (sha256)
+            WHERE u.undone_at IS NULL
         ),
         pictured AS (
             SELECT problem_key,
@@ -81,7 +85,8 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
         )
         SELECT c.problem_key, c.unit, c.point_name, c.description, c.status, c.found_date, c.deadline,
                coalesce(p.before, []) AS before, coalesce(p.after, []) AS after,
-               coalesce(list_contains(pc.kinds, 'after'), FALSE) AS after_column,
+               coalesce(list_contains(pc.kinds, 'after'), FALSE)
+                   OR c.problem_key IN (SELECT problem_key FROM photo_uploads) AS after_column,
                coalesce(p.after_taken::DATE < c.found_date, FALSE) AS early
         FROM current c LEFT JOIN pictured p USING (problem_key)
              LEFT JOIN photo_columns pc ON pc.import_id = c.last_import_id
@@ -127,13 +132,19 @@ def exposure(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> pd
 
 
 def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]) -> pd.DataFrame:
-    """The pictures of the given problems in their latest ledger: problem_key, kind, position, sha256, ext."""
+    """The pictures of the given problems in their latest ledger, then those uploaded for them:
+    problem_key, kind, position, sha256, ext."""
     return con.execute("""
-        SELECT r.problem_key, r.kind, r.position, r.sha256, f.ext
-        FROM problems p JOIN photo_refs r ON r.problem_key = p.problem_key AND r.import_id = p.last_import_id
+        SELECT problem_key, kind, position, sha256, f.ext
+        FROM (SELECT r.problem_key, r.kind, r.position, r.sha256
+              FROM problems p JOIN photo_refs r ON r.problem_key = p.problem_key AND r.import_id = p.last_import_id
+              WHERE r.refused IS NULL
+              UNION ALL
+              SELECT problem_key, 'after', 1000 * upload_id + position, sha256
+              FROM photo_uploads WHERE undone_at IS NULL)
              JOIN photo_files f USING (sha256)
-        WHERE list_contains($keys, p.problem_key) AND r.refused IS NULL
-        ORDER BY r.problem_key, r.kind DESC, r.position""", {"keys": list(problem_keys)}).df()
+        WHERE list_contains($keys, problem_key)
+        ORDER BY problem_key, kind DESC, position""", {"keys": list(problem_keys)}).df()
 
 
 def _reused(con: duckdb.DuckDBPyConnection, problems: pd.DataFrame, distance: int) -> list[list[str]]:

@@ -6,6 +6,7 @@ restores both."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable
@@ -14,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from analytics.photos.images import PictureInfo
-from analytics.photos.placing import LedgerPictures
+from analytics.photos.placing import LedgerPictures, PlacedPicture
+from analytics.shared.db import transaction
 
 THUMBNAIL_EXT = "jpg"
 
@@ -89,8 +91,10 @@ def save_files(db_path: Path | str, pictures: Iterable[PictureInfo]) -> None:
         _write_once(thumbnail_path(db_path, info.sha256), info.thumbnail)
 
 
-def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, LedgerPictures]]) -> None:
-    """The imports' pictures and picture columns, within the caller's transaction."""
+def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, LedgerPictures]], *,
+                   files_only: bool = False) -> None:
+    """The imports' pictures and picture columns, within the caller's transaction (`files_only`: only
+    the pictures' descriptions, for an upload, which records where they go itself)."""
     infos = {info.sha256: info for _, pictures in imports for info in pictures.accepted}
     if infos:
         described = list(infos.values())
@@ -104,6 +108,8 @@ def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, Ledg
             "bytes": [len(info.data) for info in described], "widths": [info.width for info in described],
             "heights": [info.height for info in described], "taken": [info.taken_at for info in described],
             "phashes": [info.phash for info in described]})
+    if files_only:
+        return
     refs = [(import_id, picture) for import_id, pictures in imports for picture in pictures.pictures]
     if refs:
         con.execute("""
@@ -120,6 +126,52 @@ def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, Ledg
     if columns:
         con.execute("INSERT INTO photo_columns SELECT unnest($ids::INTEGER[]), unnest($kinds::VARCHAR[][])",
                     {"ids": [import_id for import_id, _ in columns], "kinds": [kinds for _, kinds in columns]})
+
+
+def upload_photos(con: duckdb.DuckDBPyConnection, db_path: Path | str, problem_key: str,
+                  photos: list[tuple[str, bytes]], *, actor: str, now: dt.datetime | None = None) -> str:
+    """Attach 整改后 photos (file name, bytes: JPEG, PNG or HEIC) to a problem, as one upload; a picture
+    that cannot be used is refused with its reason, the others kept. Returns what was done, in Chinese."""
+    from analytics.photos.images import PictureInfo, examine   # Pillow only when photos come in
+
+    now = now or dt.datetime.now()
+    if not con.execute("SELECT count(*) FROM problems WHERE problem_key = ?", [problem_key]).fetchone()[0]:
+        raise LookupError(f"没有编号为“{problem_key}”的问题。")
+    examined = [(name, examine(data)) for name, data in photos]
+    accepted = [info for _, info in examined if isinstance(info, PictureInfo)]
+    refused = [f"“{name}”未采用：{info.reason}" for name, info in examined if not isinstance(info, PictureInfo)]
+    if not accepted:
+        raise ValueError("没有可用的照片。" + "；".join(refused))
+    save_files(db_path, accepted)
+    with transaction(con):
+        upload_id, = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM photo_uploads").fetchone()
+        stage_pictures(con, [(0, LedgerPictures(pictures=[PlacedPicture(
+            problem_key, "after", 0, "", "", "upload", info.sha256, info) for info in accepted]))],
+            files_only=True)
+        con.execute("""
+            INSERT INTO photo_uploads
+            SELECT $id, $key, unnest($positions::INTEGER[]), unnest($sha256s), $at, $by, NULL, NULL""",
+                    {"id": upload_id, "key": problem_key, "positions": list(range(1, len(accepted) + 1)),
+                     "sha256s": [info.sha256 for info in accepted], "at": now, "by": actor})
+        con.execute("INSERT INTO audit_log VALUES (?, ?, '上传照片', ?)",
+                    [now, actor, f"第{upload_id}次上传：问题{problem_key}，整改后照片{len(accepted)}张"])
+    return f"已上传第{upload_id}次：整改后照片{len(accepted)}张" + ("；" + "；".join(refused) if refused else "") + "。"
+
+
+def undo_upload(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str, now: dt.datetime | None = None) -> str:
+    """Take an upload back: its photos no longer count (the files stay, content-addressed)."""
+    now = now or dt.datetime.now()
+    row = con.execute("SELECT any_value(problem_key), count(*), bool_or(undone_at IS NOT NULL) FROM photo_uploads "
+                      "WHERE upload_id = ?", [upload_id]).fetchone()
+    if not row[1]:
+        raise LookupError(f"没有编号为 {upload_id} 的照片上传。")
+    if row[2]:
+        raise LookupError(f"第{upload_id}次照片上传已撤销过。")
+    with transaction(con):
+        con.execute("UPDATE photo_uploads SET undone_at = ?, undone_by = ? WHERE upload_id = ?", [now, actor, upload_id])
+        con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销照片上传', ?)",
+                    [now, actor, f"第{upload_id}次上传：问题{row[0]}"])
+    return f"已撤销第{upload_id}次照片上传（问题{row[0]}，{row[1]}张）。"
 
 
 def remove_refs(con: duckdb.DuckDBPyConnection, import_id: int) -> None:

@@ -233,6 +233,19 @@ CREATE TABLE IF NOT EXISTS photo_refs (
     note        VARCHAR                 -- why it is on no problem
 );
 
+-- 整改后 photos attached to a problem from a phone (the 督查 list, a unit's view), recorded like an
+-- import (who, when) and undone like one; the bytes are in photo_files like a ledger's.
+CREATE TABLE IF NOT EXISTS photo_uploads (
+    upload_id   INTEGER NOT NULL,
+    problem_key VARCHAR NOT NULL,
+    position    INTEGER NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    uploaded_by VARCHAR NOT NULL,
+    undone_at   TIMESTAMP,
+    undone_by   VARCHAR
+);
+
 -- The picture columns each ledger import had (无佐证 is told only where a ledger had a 整改后 column).
 CREATE TABLE IF NOT EXISTS photo_columns (
     import_id INTEGER PRIMARY KEY,

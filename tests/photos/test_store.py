@@ -86,3 +86,33 @@ def test_an_xls_or_csv_ledger_after_ledgers_with_photos_says_once_that_it_carrie
                                          style="gbk_csv"), tmp_path / "other")
     results = import_paths(imported, [csv, other], now=NOW)
     assert [sum("不能带照片" in warning for warning in result.warnings) for result in results] == [1, 0]
+
+
+def test_an_uploaded_after_photo_is_evidence_recorded_like_an_import_undone_and_kept_by_rebuild(imported):
+    from analytics.fixtures.photos import not_a_picture
+    from analytics.photos.model import problem_pictures
+    from analytics.photos.store import undo_upload, upload_photos
+    from analytics.shared.filters import Filters
+
+    filters = Filters(as_of=dt.date(2026, 12, 5))
+    key = "城关街道||2"   # 待整改, a before-photo only
+
+    def after_photos():
+        with db.connect(imported, read_only=True) as con:
+            problems = problem_pictures(con, filters).problems.set_index("problem_key")
+            return list(problems.loc[key, "after"])
+
+    with db.connect(imported) as con:
+        message = upload_photos(con, imported, key, [("IMG_0001.jpg", photo(77)), ("说明.txt", not_a_picture())],
+                                actor="督查员", now=NOW)
+        assert "1张" in message and "说明.txt" in message
+        assert con.execute("SELECT uploaded_by FROM photo_uploads").fetchall() == [("督查员",)]
+    uploaded = after_photos()
+    assert len(uploaded) == 1
+    rebuild(imported)
+    assert after_photos() == uploaded and check_integrity(imported).ok
+    with db.connect(imported) as con:
+        undo_upload(con, 1, actor="督查员", now=NOW)
+        with pytest.raises(LookupError):
+            undo_upload(con, 1, actor="督查员", now=NOW)
+    assert after_photos() == []
