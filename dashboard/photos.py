@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.photos import store
-from analytics.photos.model import problem_photos
+from analytics.photos.model import problem_photos, problem_uploads
 from analytics.photos.placing import KIND_LABELS
 from analytics.shared.labels import COLUMN_LABELS
-from dashboard import data
+from dashboard import access, data, flash
 
 THUMBNAIL_FIELDS = {"before": "before_thumbnail", "after": "after_thumbnail"}
 THUMBNAIL_COLUMNS = {COLUMN_LABELS[name]: st.column_config.ImageColumn(COLUMN_LABELS[name], width="small")
@@ -46,3 +46,33 @@ def show_before_after(problem_key: str) -> None:
                 column.image(str(path), width="stretch")
             else:
                 column.warning(f"照片文件缺失（{sha[:12]}），可运行 rebuild 从归档恢复。")
+
+
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+
+
+def upload_after_photos(problem_key: str) -> None:
+    """Attach 整改后 photos from the phone's camera or album (a login allowed to write), recorded like an
+    import and undoable here."""
+    if not access.can_write():
+        return
+    flash.show_flashes(f"photos_{problem_key}")
+    with st.expander("上传整改后照片（手机拍照或相册）", icon=":material/photo_camera:"):
+        with st.form(f"upload_{problem_key}", clear_on_submit=True):
+            files = st.file_uploader("照片（JPEG、PNG，或 iPhone 的 HEIC）", type=UPLOAD_TYPES,
+                                     accept_multiple_files=True, key=f"files_{problem_key}")
+            camera = st.camera_input("或现场拍照", key=f"camera_{problem_key}")
+            if st.form_submit_button("上传", icon=":material/upload:"):
+                chosen = [(item.name, item.getvalue()) for item in [*(files or []), *([camera] if camera else [])]]
+                flash.write_then_rerun(
+                    f"photos_{problem_key}",
+                    lambda: data.write(lambda con, actor: store.upload_photos(con, data.database_path(), problem_key,
+                                                                              chosen, actor=actor)),
+                    lambda message: message)
+        uploads = data.read(problem_uploads, problem_key)
+        for upload_id, count, uploaded_at, uploaded_by in uploads.itertuples(index=False):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.caption(f"第{upload_id}次上传：{count}张，{uploaded_by}，{uploaded_at:%Y-%m-%d %H:%M}")
+            if right.button("撤销", key=f"undo_upload_{upload_id}", type="tertiary"):
+                flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id)),
+                                       lambda message: message)

@@ -147,6 +147,14 @@ def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]
         ORDER BY problem_key, kind DESC, position""", {"keys": list(problem_keys)}).df()
 
 
+def problem_uploads(con: duckdb.DuckDBPyConnection, problem_key: str) -> pd.DataFrame:
+    """The photo uploads of a problem still counted: upload_id, photos, uploaded_at, uploaded_by."""
+    return con.execute("""
+        SELECT upload_id, count(*) AS photos, any_value(uploaded_at) AS uploaded_at, any_value(uploaded_by) AS uploaded_by
+        FROM photo_uploads WHERE problem_key = ? AND undone_at IS NULL
+        GROUP BY upload_id ORDER BY upload_id""", [problem_key]).df()
+
+
 def _reused(con: duckdb.DuckDBPyConnection, problems: pd.DataFrame, distance: int) -> list[list[str]]:
     """Groups of problems whose after-photos share a picture (same bytes, or hashes within `distance`
     bits), merged where they share a problem (union-find); only groups of two problems or more."""
