@@ -48,7 +48,7 @@ from analytics.shared.labels import chinese_date, month_day, percent
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
 from analytics.scores.model import round_summary
-from analytics.photos.model import EXPOSURE_RULE, exposure
+from analytics.photos.model import EXPOSURE_RULE, exposure, problem_pictures
 from analytics.photos.store import exposure_pictures
 from analytics.shared.settings import Settings, get_settings
 
@@ -121,6 +121,7 @@ class NoticeContent:
     # bytes for the page (None where there is none)
     exposed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
+    no_evidence: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)   # 无佐证 problems
 
     @property
     def issue_date(self) -> dt.date:
@@ -157,7 +158,8 @@ def gather_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> NoticeCon
                if named else overdue_items(con, filters, limit=0))
     exposed = exposure(con, filters, EXPOSED_PROBLEMS)
     return dataclasses.replace(content, overdue=overdue, exposed=exposed,
-                               exposed_pictures=exposure_pictures(con, exposed))
+                               exposed_pictures=exposure_pictures(con, exposed),
+                               no_evidence=problem_pictures(con, filters).no_evidence)
 
 
 # ---------------------------------------------------------------- the text, section by section
@@ -432,6 +434,11 @@ def _exposure(document: DocumentObject, content: NoticeContent) -> None:
     """曝光台: each problem named, its 整改前 and 整改后 photos side by side, scaled to the column."""
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _paragraph(document, "曝光台", "Title")
+    if len(content.no_evidence):
+        by_unit = content.no_evidence["unit"].value_counts()
+        _paragraph(document, f"报已整改或已销号、台账却没有整改后照片（无佐证）的问题共{len(content.no_evidence)}条："
+                             + "、".join(f"{unit}{count}条" for unit, count in by_unit.items())
+                             + ("，不计为已销号。" if content.settings.no_evidence_blocks_closing else "。"))
     _paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
     for number, (row, pictures) in enumerate(zip(content.exposed.itertuples(), content.exposed_pictures), start=1):
         state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"
@@ -493,7 +500,7 @@ def notice_docx(content: NoticeContent) -> bytes:
     _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if content.named_units:
         _appendix(document, content)
-    if len(content.exposed):
+    if len(content.exposed) or len(content.no_evidence):
         _exposure(document, content)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -28,6 +28,7 @@ def test_the_notice_shows_the_exposed_problems_with_their_photos(tmp_path):
     document = Document(io.BytesIO(data))
     texts = [paragraph.text for paragraph in document.paragraphs]
     assert "曝光台" in texts
+    assert any(f"无佐证）的问题共{EXPECTED['no_evidence']}条" in text for text in texts)
     for description in exposed["description"]:
         assert any(description in text for text in texts)
     pictures = exposed["before_sha"].notna().sum() + exposed["after_sha"].notna().sum()
