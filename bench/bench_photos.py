@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_ledger  # noqa: E402
 from analytics.intake import import_paths  # noqa: E402
 from analytics.intake.workers import parse_workers_for_command_line  # noqa: E402
-from analytics.shared.db import STATUSES  # noqa: E402
+from analytics.shared.statuses import STATUSES  # noqa: E402
 from bench.common import timed  # noqa: E402
 
 PROBLEMS_PER_LEDGER = 30

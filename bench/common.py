@@ -32,6 +32,7 @@ from analytics.shared import db, schema
 from analytics.fixtures import campaign_frame, campaign_units
 from analytics.ledger.derive import derive_current_state
 from analytics.shared.settings import set_setting
+from analytics.shared.statuses import CLOSED, IN_PROGRESS, PENDING, RECTIFIED, sql_text
 
 END = dt.date(2026, 11, 20)         # the campaign's last report date (the fixtures' default)
 TEST_DATE = dt.date(2026, 12, 18)   # its 测评 date (fixtures.campaign's default)
@@ -86,8 +87,9 @@ def load_campaign_frame(con, n_problems: int, n_units: int = 100) -> None:
         FROM (SELECT ledger_unit, unit_index, unnest(range(0, last_week + 1)) AS week FROM weeks)""")
     columns = [row[0] for row in con.execute("DESCRIBE problem_versions").fetchall()][1:]
     as_seen = {
-        "status": "CASE WHEN closed_date <= day THEN '已销号' WHEN rectified_date <= day THEN '已整改' "
-                  "WHEN status <> '待整改' THEN '整改中' ELSE '待整改' END",
+        "status": f"CASE WHEN closed_date <= day THEN {sql_text(CLOSED)} "
+                  f"WHEN rectified_date <= day THEN {sql_text(RECTIFIED)} "
+                  f"WHEN status <> {sql_text(PENDING)} THEN {sql_text(IN_PROGRESS)} ELSE {sql_text(PENDING)} END",
         "rectified_date": "CASE WHEN rectified_date <= day THEN rectified_date END",
         "closed_date": "CASE WHEN closed_date <= day THEN closed_date END",
     }

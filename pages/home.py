@@ -12,6 +12,7 @@ from analytics.ledger.briefing import briefing, briefing_text
 from analytics.shared.labels import percent
 from analytics.ledger.metrics import kpis
 from analytics.shared.settings import get_settings
+from analytics.shared.statuses import RECTIFIED
 from analytics.ledger.trends import trends
 from dashboard import data, first_start, show
 from dashboard.page import page_start
@@ -58,7 +59,7 @@ cards.metric("问题总数", figures.total, delta=figures.new_today, delta_color
              delta_description="较昨日新增", border=True)
 cards.metric("未整改", figures.open, delta=figures.delta_open, delta_color="inverse",
              delta_description="较昨日", border=True, help="待整改 + 整改中")
-cards.metric("已整改", figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
+cards.metric(RECTIFIED, figures.rectified, delta=figures.rectified_today, delta_description="今日整改",
              border=True, help="已整改 + 已销号")
 rate_points = (None if figures.rectify_rate is None or yesterday.rectify_rate is None
                else round((figures.rectify_rate - yesterday.rectify_rate) * 100, 1))

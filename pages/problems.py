@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from analytics.ledger import listing
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from dashboard import data, first_start, photos, show
 from dashboard.page import page_start
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.ledger import charts
 from analytics.scores import charts as score_charts, model as scores
-from analytics.scores.sheets import chinese_ordinal
+from analytics.shared.numerals import chinese_number
 from dashboard import data, first_start, show
 from dashboard.page import page_start
 
@@ -28,7 +28,7 @@ if summary is None or not summary.points:
     st.info("当前筛选条件下这一轮没有测评点位。")
     st.stop()
 line = summary.line
-last_label = f"后{chinese_ordinal(summary.last_n_count)}名"
+last_label = f"后{chinese_number(summary.last_n_count)}名"
 note = f"{summary.round}模拟测评，{summary.points}个点位｜{charts.scope_note(current)}"
 overall_by_round = data.read(scores.overall_by_round, current)
 previous_overall = overall_by_round.set_index("round_name")["overall"].get(summary.previous_round)

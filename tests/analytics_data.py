@@ -37,7 +37,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from analytics.shared import db, schema
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.intake import import_paths
 from analytics.ledger.derive import derive_current_state
 from analytics.shared.settings import set_setting

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from analytics.shared.db import DONE_STATUSES
+from analytics.shared.statuses import DONE_STATUSES
 from analytics.fixtures.vocabulary import EXCEL_EPOCH, STYLE_COLUMNS
 from analytics.fixtures.truth import Ledger, stable_int
 from analytics.fixtures.rendering import cn_date, rendered_rows, write_title_xlsx, xlsx_put, xlsx_workbook

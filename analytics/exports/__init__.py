@@ -5,7 +5,7 @@ to download buttons and `python -m analytics export` writes them to files.
   the three briefing exports, as the command line and the pages' buttons make them
 - deck.build_deck(con, filters) -> .pptx bytes: the briefing deck, native charts
 - bulletin.build_bulletin(con, filters) -> .xlsx bytes: the 督查 bulletin workbook
-- images.charts_zip([(title, figure), …]) / images.briefing_charts_zip(con, filters) -> .zip bytes of
+- images.charts_zip(images.briefing_figures(content)) -> .zip bytes of
   slide-sized PNG files rendered with kaleido and Chromium (images.unavailable_reason() says, in
   Chinese, what to install when that cannot work here)
 - tables.table_xlsx(frame, name) / tables.table_csv(frame) -> any table as .xlsx or UTF-8-BOM CSV

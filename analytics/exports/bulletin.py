@@ -26,6 +26,7 @@ from analytics.exports.tables import (BODY_FONT,
     workbook_bytes,
     write_table)
 from analytics.shared.filters import Filters
+from analytics.shared.statuses import CLOSED, IN_PROGRESS, PENDING, RECTIFIED, STATUS_COLUMNS
 from analytics.ledger.rankings import MEASURES
 
 SHEETS = ("汇总", "点位类型", "单位排名", "逾期问题清单", "未报送单位")
@@ -33,9 +34,9 @@ CAPTION_FONT = Font(name=FONT_NAME, bold=True, size=13)
 HEADER_ROW = 2
 
 POINT_TYPE_COLUMNS = [
-    Column("point_type", "点位类型"), Column("total", "问题总数", "int"), Column("pending", "待整改", "int"),
-    Column("in_progress", "整改中", "int"), Column("rectified", "已整改", "int"),
-    Column("closed", "已销号", "int"), Column("open", "未整改", "int"), Column("overdue", "逾期", "int"),
+    Column("point_type", "点位类型"), Column("total", "问题总数", "int"),
+    *(Column(column, status, "int") for status, column in STATUS_COLUMNS.items()),
+    Column("open", "未整改", "int"), Column("overdue", "逾期", "int"),
     Column("rectify_rate", "整改率", "percent"), Column("close_rate", "销号率", "percent"),
     Column("share", "占比", "percent"), Column("avg_days_to_rectify", "平均整改天数", "decimal"),
     Column("delta_total_day", "较昨日新增", "int"), Column("delta_open_day", "未整改较昨日", "int"),
@@ -75,10 +76,10 @@ def summary_rows(content: BriefingContent) -> list[tuple[str, object, str, str]]
         ("距测评工作日", clock.working_days_left, "int", clock.calendar_note),
         ("累计排查问题", k.total, "int", ""),
         ("未整改", k.open, "int", "待整改 + 整改中"),
-        ("待整改", k.pending, "int", ""),
-        ("整改中", k.in_progress, "int", ""),
-        ("已整改", k.rectified, "int", "含已销号"),
-        ("已销号", k.closed, "int", ""),
+        (PENDING, k.pending, "int", ""),
+        (IN_PROGRESS, k.in_progress, "int", ""),
+        (RECTIFIED, k.rectified, "int", "含已销号"),
+        (CLOSED, k.closed, "int", ""),
         ("整改率", k.rectify_rate, "percent", "（已整改 + 已销号）/ 累计"),
         ("销号率", k.close_rate, "percent", "已销号 / 累计"),
         ("逾期未整改", k.overdue, "int", "超过整改时限仍未整改"),

@@ -29,7 +29,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from analytics.ledger.charts import STATUS_COLUMNS
+from analytics.shared.statuses import CLOSED, STATUS_COLUMNS
 from analytics.shared import theme
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
 from analytics.exports.pptx_kit import (ACCENT,
@@ -62,7 +62,7 @@ from analytics.exports.pptx_kit import (ACCENT,
 from analytics.shared.filters import Filters
 from analytics.shared.labels import BEHIND_DIMENSIONS, percent
 from analytics.ledger.rankings import measure_text
-from analytics.scores.sheets import chinese_ordinal
+from analytics.shared.numerals import chinese_number
 from analytics.readiness.model import PARTS, readiness_line
 from analytics.photos.model import EXPOSURE_RULE
 from analytics.readiness.charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
@@ -172,7 +172,7 @@ def kpi_cards(content: BriefingContent) -> list[tuple[str, str, str]]:
         ("整改率", rate, f"已整改 {k.rectified} 条（含已销号）"),
         ("逾期未整改", f"{k.overdue}", f"较昨日 {_signed(k.delta_overdue)} 条"),
         ("今日整改", f"{k.rectified_today}", f"近7日整改 {k.rectified_week} 条"),
-        ("已销号", f"{k.closed}", f"销号率 {close_rate}"),
+        (CLOSED, f"{k.closed}", f"销号率 {close_rate}"),
     ]
 
 
@@ -417,7 +417,7 @@ def _score_types_slide(deck: _Deck) -> None:
 
 def _score_last_slide(deck: _Deck) -> None:
     summary = deck.content.scores
-    mark = f"后{chinese_ordinal(deck.content.settings.last_n)}名"
+    mark = f"后{chinese_number(deck.content.settings.last_n)}名"
     units = summary.units
     columns = [TableColumn("倒数", 0.1, PP_ALIGN.CENTER), TableColumn("责任单位", 0.34),
                TableColumn("得分", 0.12, PP_ALIGN.RIGHT), TableColumn("较上轮", 0.12, PP_ALIGN.RIGHT),

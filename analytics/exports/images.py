@@ -20,13 +20,12 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 import plotly.graph_objects as go
 
 from analytics.ledger import charts
 from analytics.scores import charts as score_charts
 from analytics.ledger.charts import EXPORT_HEIGHT, EXPORT_WIDTH, SLIDE_LAYOUT_HEIGHT, SLIDE_LAYOUT_WIDTH
-from analytics.exports.content import CHART_ROWS, BriefingContent, gather
+from analytics.exports.content import CHART_ROWS, BriefingContent
 from analytics.shared.theme import FONT_FAMILY
 from analytics.shared.filters import Filters
 from analytics.ledger.rankings import MEASURES
@@ -180,11 +179,6 @@ def briefing_figures(content: BriefingContent) -> list[tuple[str, go.Figure]]:
                                             last_n_label=last, name_title="责任单位", title=titles[-1],
                                             subtitle=scope)]
     return list(zip(titles, figures))
-
-
-def briefing_charts_zip(con: duckdb.DuckDBPyConnection, filters: Filters) -> bytes:
-    """Every chart of the briefing as slide-sized PNG files in a zip (one kaleido session)."""
-    return charts_zip(briefing_figures(gather(con, filters)))
 
 
 def zip_file_name(name: str, filters: Filters) -> str:

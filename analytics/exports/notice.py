@@ -45,6 +45,7 @@ from analytics.ledger.briefing import Briefing, briefing
 from analytics.ledger.charts import scope_note
 from analytics.shared.filters import Filters
 from analytics.shared.labels import chinese_date, month_day, percent
+from analytics.shared.numerals import chinese_number
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
 from analytics.scores.model import round_summary
@@ -85,7 +86,6 @@ TABLE_TEXT_STYLE = "表格文字"
 SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、后{n}名及通报批评", "五、下步要求")
 APPENDIX_ROWS_PER_UNIT = 50       # the appendix lists each named unit's oldest overdue items
 POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5, 5, 5, 10
-CHINESE_NUMBERS = "一二三四五六七八九十"
 EXPOSED_PROBLEMS = 10             # 曝光台: this many problems, before and after side by side
 EXPOSURE_PICTURE_WIDTH = Mm(72)   # half the type area, less the cell margins
 
@@ -419,7 +419,7 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
         items = overdue[overdue["unit"] == unit]
         shown = items.head(APPENDIX_ROWS_PER_UNIT)
         cut = f"，列出逾期最久的{len(shown)}条" if len(shown) < len(items) else ""
-        label = CHINESE_NUMBERS[number] if number < len(CHINESE_NUMBERS) else str(number + 1)
+        label = chinese_number(number + 1)
         _paragraph(document, f"（{label}）{unit}（逾期{len(items)}条{cut}）", "Heading 2")
         if items.empty:
             _paragraph(document, "无逾期问题。")

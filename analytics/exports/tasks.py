@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analytics.exports.tables import FORMULA_TRIGGERS, cell_value, printable, put_cell, workbook_bytes
 from analytics.shared.theme import display_width
 from analytics.shared.filters import Filters
+from analytics.shared.statuses import IN_PROGRESS, PENDING, RECTIFIED
 from analytics.shared.labels import month_day
 from analytics.ledger.lifecycle import open_on, scoped_sql, status_on
 
@@ -40,7 +41,7 @@ FONT_NAME = "宋体"
 SHEET_NAME = "交办单"
 HEADER_ROW = 4
 BLANK_ROWS = 30            # unlocked rows under the problems for the ones the unit adds
-FILL_IN_STATUSES = ("待整改", "整改中", "已整改")
+FILL_IN_STATUSES = (PENDING, IN_PROGRESS, RECTIFIED)   # 已销号 is 创文办's to give
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import PENDING, STATUS_COLUMNS
 from analytics.shared.theme import FAINT, FONT_FAMILY, INK, LABEL, MUTED, SERIES_COLORS, STATUS_COLORS
 from analytics.shared.filters import Filters
 from analytics.shared.labels import DIMENSIONS, chinese_date
 from analytics.shared.labels import percent as percent_text
 
-# metrics() columns holding each status's count.
-STATUS_COLUMNS = dict(zip(STATUSES, ("pending", "in_progress", "rectified", "closed")))
 # The modebar camera and the server-side export make slide-sized pictures (16:9): laid out at
 # 1280×720 and drawn at 1.5×, so the text is as large on a slide as on the page.
 EXPORT_WIDTH, EXPORT_HEIGHT = 1920, 1080
@@ -178,10 +176,10 @@ def burndown_chart(backlog: pd.DataFrame, *, as_of: dt.date, open_now: int, test
                         line=dict(color=SERIES_COLORS["预测"], width=2, dash="dot"))
     if test_date is not None:
         fig.add_shape(type="line", x0=test_date, x1=test_date, y0=0, y1=1, yref="paper",
-                      line=dict(color=STATUS_COLORS["待整改"], width=2))
+                      line=dict(color=STATUS_COLORS[PENDING], width=2))
         fig.add_annotation(x=test_date, y=0.9, yref="paper", text=f"测评日<br>{test_date.month}月{test_date.day}日",
                            showarrow=False, xanchor="right", align="right",
-                           font=dict(color=STATUS_COLORS["待整改"]))
+                           font=dict(color=STATUS_COLORS[PENDING]))
     if not fig.data:
         return _no_data(_layout(fig, title, subtitle))
     _date_axes(fig)

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analytics.shared.db import DONE_STATUSES, OPEN_STATUSES
+from analytics.shared.statuses import CLOSED, DONE_STATUSES, OPEN_STATUSES, PENDING, sql_list, sql_text
 from analytics.ledger.lifecycle import UNFILLED, label_sql
 
 # The first day the history showed each step, since the problem was last reopened (STEPS_SEEN_SQL), as
@@ -66,16 +66,17 @@ PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", 
                          *LIFE_DAY_COLUMNS]
 
 
-_DONE = ", ".join(f"'{s}'" for s in DONE_STATUSES)
+_DONE = sql_list(DONE_STATUSES)
+_PENDING, _CLOSED = sql_text(PENDING), sql_text(CLOSED)
 
 # The first day the history showed each step: window aggregates over one problem's versions (`pv`,
 # joined to its import `i`, not undone) in the window `one_problem`, for the importer's current state.
 _SINCE_REOPENED = "(pv.reopened_day IS NULL OR pv.effective_date >= pv.reopened_day)"
 STEPS_SEEN_SQL = f"""
-    min(pv.effective_date) FILTER (WHERE pv.status <> '待整改' AND {_SINCE_REOPENED}) OVER one_problem AS progress_seen,
+    min(pv.effective_date) FILTER (WHERE pv.status <> {_PENDING} AND {_SINCE_REOPENED}) OVER one_problem AS progress_seen,
     min(pv.effective_date) FILTER (WHERE pv.status IN ({_DONE}) AND {_SINCE_REOPENED}) OVER one_problem AS done_seen,
-    min(pv.effective_date) FILTER (WHERE pv.status = '已销号' AND {_SINCE_REOPENED}) OVER one_problem AS closed_seen"""
-_OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    min(pv.effective_date) FILTER (WHERE pv.status = {_CLOSED} AND {_SINCE_REOPENED}) OVER one_problem AS closed_seen"""
+_OPEN = sql_list(OPEN_STATUSES)
 # 返工: the latest day a ledger reported the problem open right after one that had it done (`pv`: its
 # versions in order, with the status of the one before as previous_status).
 REOPENED_DAY_SQL = f"""
@@ -104,7 +105,7 @@ days_start AS (
 ),
 days_closed AS (
     SELECT *,
-           CASE WHEN status = '已销号' THEN greatest(start_day, least(
+           CASE WHEN status = {_CLOSED} THEN greatest(start_day, least(
                coalesce(closed_date, closed_shown), as_of)) END AS closed_day
     FROM days_start
 ),
@@ -116,7 +117,7 @@ days_done AS (
 ),
 life_days AS (
     SELECT *,
-           CASE WHEN status <> '待整改' THEN greatest(start_day, least(
+           CASE WHEN status <> {_PENDING} THEN greatest(start_day, least(
                progress_shown, done_day, as_of)) END AS progress_day
     FROM days_done
 )"""
@@ -270,8 +271,8 @@ def newer_state_sql(stored: str) -> str:
     `stored` (_STORED_STATE_COLUMNS of `problems`; following_stored_ctes). current_state_sql would derive
     the same from the whole history; here it follows from the stored state and the new version alone, so
     the cost does not grow with the history."""
-    steps = {"progress_seen": "status <> '待整改'", "done_seen": f"status IN ({_DONE})",
-             "closed_seen": "status = '已销号'"}
+    steps = {"progress_seen": f"status <> {_PENDING}", "done_seen": f"status IN ({_DONE})",
+             "closed_seen": f"status = {_CLOSED}"}
     return f"""
         WITH {following_stored_ctes(stored)},
         newer AS (

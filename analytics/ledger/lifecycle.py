@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from analytics.shared.filters import Filters, where_sql
 from analytics.shared.labels import DIMENSIONS
+from analytics.shared.statuses import CLOSED, IN_PROGRESS, PENDING, RECTIFIED, sql_text
 
 UNFILLED = "未填写"
 
@@ -106,5 +107,5 @@ def overdue_on(day: str) -> str:
 
 
 def status_on(day: str) -> str:
-    return (f"CASE WHEN closed_day <= {day} THEN '已销号' WHEN done_day <= {day} THEN '已整改' "
-            f"WHEN progress_day <= {day} THEN '整改中' ELSE '待整改' END")
+    return (f"CASE WHEN closed_day <= {day} THEN {sql_text(CLOSED)} WHEN done_day <= {day} THEN {sql_text(RECTIFIED)} "
+            f"WHEN progress_day <= {day} THEN {sql_text(IN_PROGRESS)} ELSE {sql_text(PENDING)} END")

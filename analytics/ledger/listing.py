@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
 from analytics.ledger.lifecycle import UNFILLED, open_on, overdue_on, scoped_sql, status_on
 

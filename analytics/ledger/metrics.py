@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUS_COLUMNS
 from analytics.shared.filters import Filters
 from analytics.ledger.rework import reopened_by
 from analytics.ledger.lifecycle import (closed_by,
@@ -166,8 +166,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     return {
         "problems": int(overall["total"]),
         "by_point_type": by("point_type"),
-        "by_status": {status: int(overall[name]) for status, name in
-                      zip(STATUSES, ("pending", "in_progress", "rectified", "closed"))},
+        "by_status": {status: int(overall[name]) for status, name in STATUS_COLUMNS.items()},
         "overdue": int(overall["overdue"]),
         "by_unit": by("unit"),
         "by_source": by("source"),

@@ -19,13 +19,13 @@ import analytics.shared.reading.dates as dates
 from analytics.shared.reading.layout import ProblemRow, SheetLayout, column_letter, find_layout, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.office_words import OfficeWords, default_words
+from analytics.shared.statuses import CLOSED, PENDING, RECTIFIED
 from analytics.shared.vocab import (FIELD_LABELS,
     clean_text,
     normalise_category,
     normalise_point_type,
     unclassified_flag)
 
-UNIT_SOURCES = ("责任单位列", "标题行", "文件名", "指定")
 POINT_NAME_MISSING = "点位名称为空"
 DESCRIPTION_MISSING = "问题描述为空"
 _ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
@@ -241,17 +241,17 @@ class _SheetColumns:
             status = words.status(raw_status)
             if status is None and raw_yes_no:
                 done = words.yes_no(raw_yes_no)
-                status = None if done is None else ("已整改" if done else "待整改")
-            if status in (None, "已整改") and is_closed:
-                status = "已销号"
+                status = None if done is None else (RECTIFIED if done else PENDING)
+            if status in (None, RECTIFIED) and is_closed:
+                status = CLOSED
             if status is None and is_rectified:
-                status = "已整改"
+                status = RECTIFIED
             raw = "／".join(filter(None, (raw_status, raw_yes_no)))
             if status is not None:
                 return (status, raw), None
             if raw:
-                return ("待整改", raw), f"{status_where if raw_status else yes_no_where}“{raw}”无法识别，按待整改计"
-            return ("待整改", raw), "整改状态为空，按待整改计"
+                return (PENDING, raw), f"{status_where if raw_status else yes_no_where}“{raw}”无法识别，按{PENDING}计"
+            return (PENDING, raw), f"整改状态为空，按{PENDING}计"
         return self.each_distinct([(status, yes_no, rectified_day is not None, closed_day is not None)
                                    for status, yes_no, rectified_day, closed_day
                                    in zip(raw_statuses, raw_yes_nos, rectified, closed)], read)
@@ -305,7 +305,7 @@ def _sheet_fields(rows: list[ProblemRow], layout: SheetLayout, reference: dt.dat
     point_type_values, raw_types, known = zip(*point_types)
     status_values, status_raws = zip(*statuses)
     # 已销号 without a completion date was done by its 销号 day at the latest
-    rectified = [day if day or status != "已销号" else closed_day
+    rectified = [day if day or status != CLOSED else closed_day
                  for day, status, closed_day in zip(rectified, status_values, closed)]
 
     def or_none(values: list) -> list:

@@ -17,8 +17,9 @@ from analytics.ledger.behind import silent_units
 from analytics.shared.filters import Filters
 from analytics.ledger.lifecycle import scoped_sql
 from analytics.shared.settings import get_settings, sprint_silent_threshold
+from analytics.shared.statuses import PENDING
 
-_WRITTEN = re.compile(r"“[^”]*”|（[A-Z]+列）|与第\d+行|，按待整改计|，已留空|（\d+年至\d+年）|\d{4}-\d{2}-\d{2}")
+_WRITTEN = re.compile(rf"“[^”]*”|（[A-Z]+列）|与第\d+行|，按{PENDING}计|，已留空|（\d+年至\d+年）|\d{{4}}-\d{{2}}-\d{{2}}")
 
 QUALITY_COLUMNS = ["unit", "reports", "last_report", "reporting", "problems", "flagged", "flagged_share",
                    "reasons"]

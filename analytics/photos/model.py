@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from analytics.ledger.lifecycle import scoped_sql, status_on
-from analytics.shared.db import DONE_STATUSES
+from analytics.shared.statuses import DONE_STATUSES
 from analytics.shared.filters import Filters
 from analytics.shared.settings import get_settings
 

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.ledger.charts import _bar_height, _layout, _no_data
-from analytics.readiness.sheets import INDICATORS, MISSING, PENDING, RETURNED
+from analytics.readiness.words import INDICATORS, MISSING, PENDING, RETURNED
 from analytics.readiness.model import PARTS, Readiness
 
 LINE_COLOR = "#8E1B2C"

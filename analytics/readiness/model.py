@@ -21,7 +21,7 @@ import pandas as pd
 
 from analytics.shared import db
 from analytics.shared.filters import Filters
-from analytics.readiness.sheets import (INDICATORS,
+from analytics.readiness.words import (INDICATORS,
     MISSING,
     ONLINE_METHOD,
     PASSED,
@@ -33,7 +33,7 @@ from analytics.readiness.store import (CURRENT_MATERIALS_SQL,
     CURRENT_STANDARDS_SQL,
     CURRENT_SURVEY_SQL,
     has_readiness_tables)
-from analytics.scores.model import point_scores, resolve_round
+from analytics.scores.model import latest_group_scores, overall_score, point_scores, resolve_round
 from analytics.shared.settings import Settings, get_settings
 
 PARTS = {"field": "实地考察", "online": "网上申报", "survey": "问卷调查"}
@@ -286,7 +286,7 @@ def field_scores_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> FieldSc
     if points is None or not points["point_type"].notna().any():
         return None
     points = points[points["point_type"].notna()]
-    overall = float(points.groupby("point_type")["score"].mean().mean())   # as analytics.scores.model has it
+    overall = overall_score(latest_group_scores(con, "point_type", filters)["score"])
     per_type = points.groupby("point_type")["point_type"].transform("size")
     lost = (100 - points["score"]) / per_type / points["point_type"].nunique()
     units = points["unit"].fillna("（未写明单位）")

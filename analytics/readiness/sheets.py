@@ -18,23 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
+from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND_LABELS, MATERIALS, METHODS, MISSING,
+                                       ONLINE_METHOD, PASSED, PENDING, RETURNED, SUBMISSION_STATUSES, SURVEY,
+                                       SURVEY_METHOD, WHOLE_AREA, standard_key)
+from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
+from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
+                                            problem_rows)
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
 if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes here in the parser's workers
     import pandas as pd
-
-CATALOGUE, MATERIALS, SURVEY = "catalogue", "materials", "survey"
-KIND_LABELS = {CATALOGUE: "测评体系分解表", MATERIALS: "网上申报材料报送情况", SURVEY: "问卷调查结果"}
-
-FIELD_METHOD, ONLINE_METHOD, SURVEY_METHOD = "实地考察", "网上申报", "问卷调查"
-METHODS = (FIELD_METHOD, ONLINE_METHOD, SURVEY_METHOD)
-PASSED, PENDING, RETURNED, MISSING = "已通过", "待审核", "被退回", "未报送"
-SUBMISSION_STATUSES = (PASSED, PENDING, RETURNED, MISSING)
-INDICATORS = ("知晓率", "支持率", "参与率", "满意度")
-WHOLE_AREA = "全市"
 
 _CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "serial_no": ("序号", "编号"),
@@ -146,54 +141,6 @@ def read_points(value: object) -> float | None:
     if not match or match.group(2) in ("%", "％"):
         return None
     return float(match.group(1))
-
-
-_CN_NUMERALS = "零一二三四五六七八九"
-_ROUND = re.compile(r"第\s*([零一二两三四五六七八九十\d]{1,3})\s*(轮|次|期|批)")
-
-
-def _chinese_numeral(number: int) -> str:
-    if number < 10:
-        return _CN_NUMERALS[number]
-    tens, ones = divmod(number, 10)
-    return f"{'' if tens == 1 else _CN_NUMERALS[tens]}十{_CN_NUMERALS[ones] if ones else ''}"
-
-
-def _numeral_value(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    text = text.replace("两", "二")
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_NUMERALS.index(tens) if tens else 1) * 10 + (_CN_NUMERALS.index(ones) if ones else 0)
-    return _CN_NUMERALS.index(text)
-
-
-def read_round(raw: object) -> tuple[str, int | None] | None:
-    """(label, number) of a round: 第二轮 / 第2轮 / 2 → ('第二轮', 2); other words are kept as the label
-    with no number; None for an empty cell."""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < 100:
-        return f"第{_chinese_numeral(raw)}轮", raw
-    text = clean_text(raw)
-    if not text:
-        return None
-    match = _ROUND.search(text.replace(" ", ""))
-    if match:
-        number = _numeral_value(match.group(1))
-        return f"第{_chinese_numeral(number)}轮", number
-    if text.isdigit() and 0 < int(text) < 100:
-        return f"第{_chinese_numeral(int(text))}轮", int(text)
-    return text, None
-
-
-_STANDARD_NOISE = re.compile(r"[\s\u3000、，,。.；;：:“”\"'‘’（）()《》【】\[\]—\-·]+")
-
-
-def standard_key(text: object) -> str:
-    """A 测评标准 as compared across sheets: without spaces and punctuation."""
-    return _STANDARD_NOISE.sub("", clean_text(text)).lower()
 
 
 _UNIT_SPLIT = re.compile(r"[、,，;；/／\s]+")
@@ -349,17 +296,12 @@ def _catalogue_rows(sheets: list[tuple[Grid, SheetLayout]]) -> list[dict]:
     for grid, layout in sheets:
         vocabulary = _VOCABULARIES[CATALOGUE]
         sheet_method = normalise_method(grid.sheet) if "method" not in layout.columns else None
-        carried: dict[str, str] = {}
+        # 测评项目, 测评内容, 测评方式 and 牵头单位 are often merged down the rows of their standards
+        merged = CarryDown(("item", "content", "method", "lead_unit", "unit"))
         for row in problem_rows(layout, grid.rows, vocabulary):
             flags = []
-            texts = {name: clean_text(row.cells.get(name)) for name in
-                     ("item", "content", "standard", "method", "lead_unit", "unit")}
-            # merged cells: 测评项目, 测评内容, 测评方式 and 牵头单位 hold for the rows below them
-            for name in ("item", "content", "method", "lead_unit", "unit"):
-                if texts[name]:
-                    carried[name] = texts[name]
-                elif name in carried:
-                    texts[name] = carried[name]
+            texts = merged.fill({name: clean_text(row.cells.get(name)) for name in
+                                 ("item", "content", "standard", "method", "lead_unit", "unit")})
             standard = texts["standard"] or texts["content"]
             if not standard:
                 flags.append(f"{_where(layout, 'standard', '测评标准')}为空")
@@ -430,15 +372,12 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
         shape = _survey_shape(layout, grid.rows)
         # a round not in a column comes from the sheet name, the titles or the file name
         stated = next((found for text in [grid.sheet, *layout.title_lines, path.stem]
-                       if (found := read_round(text)) and found[1] is not None), None)
+                       if (found := read_round_cell(text, SURVEY_ROUND_WORDS)) and found[1] is not None), None)
         columns = layout.columns
-        carried_round: tuple[str, int | None] | None = None
+        merged = CarryDown(("round",))
         for row in problem_rows(layout, grid.rows, _SURVEY_BODY):
-            round_ = read_round(row.cells.get("round")) if "round" in columns else None
-            if round_ is None and "round" in columns and carried_round:
-                round_ = carried_round  # merged 轮次 cells
-            carried_round = round_ or carried_round
-            round_ = round_ or stated or ("本轮", None)
+            round_cell = merged.fill({"round": row.cells.get("round")})["round"] if "round" in columns else None
+            round_ = read_round_cell(round_cell, SURVEY_ROUND_WORDS) or stated or ("本轮", None)
             area = clean_text(row.cells.get("area")) or WHOLE_AREA
             if shape == "wide":
                 cells = [(name, row.cells.get(name), columns[name], area) for name in INDICATORS if name in columns]
@@ -454,7 +393,8 @@ def _survey_rows(sheets: list[tuple[Grid, SheetLayout]], path: Path) -> list[dic
                              for i, name in _area_columns(layout, grid.rows).items()]
             for indicator, raw, column, cell_area in cells:
                 cell_round = round_
-                if shape == "transposed" and (as_round := read_round(cell_area)) and as_round[1] is not None:
+                as_round = read_round_cell(cell_area, SURVEY_ROUND_WORDS) if shape == "transposed" else None
+                if as_round and as_round[1] is not None:
                     cell_round, cell_area = as_round, area  # the columns are rounds, not areas
                 text = clean_text(raw)
                 if not text:

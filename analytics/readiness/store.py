@@ -16,13 +16,8 @@ import duckdb
 import pyarrow as pa
 
 from analytics.shared import db
-from analytics.readiness.sheets import (CATALOGUE,
-    KIND_LABELS,
-    MATERIALS,
-    RECORD_COLUMNS,
-    SURVEY,
-    ReadinessSheet,
-    read_readiness_sheet)
+from analytics.readiness.sheets import RECORD_COLUMNS, ReadinessSheet, read_readiness_sheet
+from analytics.readiness.words import CATALOGUE, KIND_LABELS, MATERIALS, SURVEY
 from analytics.scores.store import next_import_id
 from analytics.intake.undo import mark_undone, replay_undo_mark
 

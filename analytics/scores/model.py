@@ -14,8 +14,10 @@ import duckdb
 import pandas as pd
 
 from analytics.shared.filters import Filters
-from analytics.scores.sheets import chinese_ordinal, read_round
+from analytics.scores.rounds import read_round
+from analytics.shared.numerals import chinese_number
 from analytics.shared.settings import get_settings
+from analytics.shared.statuses import IN_PROGRESS, OPEN_STATUSES, RECTIFIED
 
 # The 点位 of every round in force: per round and 点位类型, the newest import holding them not undone.
 _ROUND_POINTS = """
@@ -124,6 +126,11 @@ def latest_group_scores(con: duckdb.DuckDBPyConnection, by: str, filters: Filter
     return scores[scores["round_name"] == round_name].reset_index(drop=True)
 
 
+def overall_score(type_scores: pd.Series) -> float:
+    """A round's overall (实地) score: the mean of its 点位类型 scores (group_scores); NaN with none."""
+    return float(type_scores.mean()) if len(type_scores) else float("nan")
+
+
 def overall_by_round(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Per round in order: overall (mean of the type scores), points, deducted."""
     types = group_scores(con, "point_type", filters)
@@ -131,7 +138,7 @@ def overall_by_round(con: duckdb.DuckDBPyConnection, filters: Filters | None = N
         return pd.DataFrame(columns=["round_name", "overall", "points", "deducted"])
     order = list(dict.fromkeys(types["round_name"]))
     frame = (types.groupby("round_name", sort=False)
-             .agg(overall=("score", "mean"), points=("points", "sum"), deducted=("deducted", "sum"))
+             .agg(overall=("score", overall_score), points=("points", "sum"), deducted=("deducted", "sum"))
              .reindex(order).reset_index())
     return frame
 
@@ -188,7 +195,7 @@ class RoundSummary:
         below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
         last = "、".join(self.last_n) or "无"
         return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分：{below_text}；"
-                f"后{chinese_ordinal(self.last_n_count)}名：{last}")
+                f"后{chinese_number(self.last_n_count)}名：{last}")
 
 
 def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, filters: Filters | None = None,
@@ -210,7 +217,7 @@ def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
     previous = order[order.index(round_name) - 1] if round_name in order and order.index(round_name) else None
     below_types = sorted(types.loc[types["score"].round(2) < line, "name"])
     return RoundSummary(
-        round=round_name, overall=float(types["score"].mean()) if len(types) else float("nan"), line=line,
+        round=round_name, overall=overall_score(types["score"]), line=line,
         points=len(points), deductions=float(points["deducted"].sum()),
         by_point_type=dict(zip(types["name"], types["score"])),
         by_unit=dict(zip(units["name"], units["score"])),
@@ -267,7 +274,7 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
         ledger AS (
             SELECT d.point_name, d.unit, d.eval_date,
                    count(p.problem_key) AS ledger_problems,
-                   count(p.problem_key) FILTER (WHERE p.status IN ('待整改', '整改中')) AS ledger_open
+                   count(p.problem_key) FILTER (WHERE list_contains($open_statuses, p.status)) AS ledger_open
             FROM (SELECT DISTINCT point_name, unit, eval_date FROM deductions) d
             LEFT JOIN problems p
               ON replace(p.point_name, ' ', '') = replace(d.point_name, ' ', '') AND p.unit = d.unit
@@ -277,12 +284,13 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
         )
         SELECT d.*, l.ledger_problems, l.ledger_open,
                CASE WHEN l.ledger_problems = 0 THEN '台账未见'
-                    WHEN l.ledger_open = 0 THEN '已整改' ELSE '整改中' END AS ledger_state
+                    WHEN l.ledger_open = 0 THEN $rectified ELSE $in_progress END AS ledger_state
         FROM deductions d LEFT JOIN ledger l
           ON l.point_name = d.point_name AND l.unit IS NOT DISTINCT FROM d.unit
          AND l.eval_date IS NOT DISTINCT FROM d.eval_date
         ORDER BY d.score, d.point_type, d.point_name, d.deduction DESC""",
-                       {**params, **extra, "round": round_name}).df()
+                       {**params, **extra, "round": round_name, "open_statuses": list(OPEN_STATUSES),
+                        "rectified": RECTIFIED, "in_progress": IN_PROGRESS}).df()
 
 
 def point_registry(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

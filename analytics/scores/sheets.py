@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, SheetLayout, column_letter, problem_rows
+from analytics.scores.rounds import read_round, read_round_cell
+from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, CarryDown, SheetLayout, column_letter, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import (clean_text,
     header_field,
@@ -34,8 +35,6 @@ CARRIED_DOWN = ("round", "eval_date", "point_type", "point_name", "unit", "item"
 GROUP_HEADERS = re.compile(r"^(扣分情况|扣分项|扣分明细|测评标准|测评内容|评分标准|测评项目|扣分|各项扣分|"
                            r"测评情况|分项扣分|扣分项目)$")
 
-_CN_NUMERALS = "零一二三四五六七八九"
-_ROUND = re.compile(r"第\s*([0-9０-９]{1,2}|[一二三四五六七八九十两〇零]{1,3})\s*(?:轮|次(?=\S{0,4}测评))")
 _POINTS = re.compile(r"^(?:分值|满分|标准分|标准分值)?\s*[:：]?\s*(\d{1,3}(?:\.\d+)?)\s*分?$")
 _POINTS_IN_HEADER = re.compile(r"[（(]\s*(?:分值|满分)?\s*[:：]?\s*(\d{1,3}(?:\.\d+)?)\s*分?\s*[)）]\s*$|"
                                r"\s*[（(]?(\d{1,3}(?:\.\d+)?)分[)）]?\s*$")
@@ -103,29 +102,6 @@ class ParsedScoreSheet:
         rounds = "、".join(self.rounds)
         flagged = f"，{self.flagged}个点位标记待核" if self.flagged else ""
         return f"模拟测评得分表：{rounds}，{len(self.points)}个点位（{self.shape}）{flagged}"
-
-
-def chinese_ordinal(number: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十 (rounds run to a few dozen at most)."""
-    tens, ones = divmod(number, 10)
-    if tens == 0:
-        return _CN_NUMERALS[ones]
-    return f"{'' if tens == 1 else _CN_NUMERALS[tens]}十{_CN_NUMERALS[ones] if ones else ''}"
-
-
-def read_round(text: str) -> tuple[str, int] | None:
-    """第三轮 / 第3轮 / 第 3 次模拟测评 in any text → ("第三轮", 3)."""
-    match = _ROUND.search(clean_text(text))
-    if not match:
-        return None
-    written = match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    try:
-        number = int(written) if written.isdigit() else dates._chinese_number(written.replace("〇", "零"))
-    except KeyError:
-        return None
-    if number <= 0:
-        return None
-    return f"第{chinese_ordinal(number)}轮", number
 
 
 def _number(text: str, pattern: re.Pattern) -> float | None:
@@ -271,15 +247,9 @@ class _Sheet:
 
     def points(self) -> list[ScoredPoint]:
         found: dict[tuple, ScoredPoint] = {}
-        carried: dict[str, object] = {}
+        merged = CarryDown(CARRIED_DOWN if self.layout.shape == "扣分明细" else ())
         for row in self.rows():
-            cells = dict(row.cells)
-            if self.layout.shape == "扣分明细":
-                for name in CARRIED_DOWN:
-                    if name in cells and clean_text(cells[name]):
-                        carried[name] = cells[name]
-                    elif name in cells and name in carried:
-                        cells[name] = carried[name]
+            cells = merged.fill(dict(row.cells))
             point_name = clean_text(cells.get("point_name"))
             if not point_name:
                 column = self.layout.columns.get("point_name")
@@ -309,12 +279,8 @@ class _Sheet:
         return points
 
     def _round(self, cells: dict, row_number: int) -> tuple[str, int | None]:
-        written = clean_text(cells.get("round"))
-        if written:
-            found = read_round(written) or read_round(f"第{written}轮")
-            if found:
-                return found
-            return written, None
+        if found := read_round_cell(cells.get("round")):
+            return found
         if self.context_round:
             return self.context_round
         day = self._date(cells, row_number)

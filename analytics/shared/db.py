@@ -37,10 +37,6 @@ LOCK_WAIT_SECONDS = float(os.environ.get("CHUANGWEN_LOCK_WAIT", "30"))
 WRITE_WAIT_SECONDS = float(os.environ.get("CHUANGWEN_WRITE_WAIT", "120"))
 BACKUPS_KEPT = int(os.environ.get("CHUANGWEN_BACKUPS_KEPT", "14"))
 
-STATUSES = ("待整改", "整改中", "已整改", "已销号")
-OPEN_STATUSES = ("待整改", "整改中")
-DONE_STATUSES = ("已整改", "已销号")
-
 
 class DatabaseBusy(RuntimeError):
     """Another process held the database for longer than we are willing to wait."""

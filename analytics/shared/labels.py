@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from analytics.shared.statuses import STATUS_COLUMNS
+
 # The dimensions a figure can be broken down by: column of the scoped relation -> Chinese label.
 DIMENSIONS = {
     "point_type": "点位类型",
@@ -21,8 +23,8 @@ COLUMN_LABELS = {
     "group": "组", "cell": "单元格", "refused": "未采用原因", "before_thumbnail": "整改前照片", "after_thumbnail": "整改后照片", "no_evidence": "无佐证",
     "early": "照片早于发现", "before_count": "整改前照片数", "after_count": "整改后照片数",
     "point_type": "点位类型", "category": "问题类别", "unit": "责任单位", "district": "区县/街道",
-    "source": "问题来源", "total": "问题总数", "pending": "待整改", "in_progress": "整改中",
-    "rectified": "已整改", "closed": "已销号", "open": "未整改", "overdue": "逾期", "flagged": "待核",
+    "source": "问题来源", "total": "问题总数", **{column: status for status, column in STATUS_COLUMNS.items()},
+    "open": "未整改", "overdue": "逾期", "flagged": "待核",
     "rectify_rate": "整改率", "close_rate": "销号率", "share": "占比", "avg_days_to_rectify": "平均整改天数",
     "delta_total_day": "较昨日新增", "delta_open_day": "未整改较昨日", "delta_overdue_day": "逾期较昨日",
     "delta_total_week": "较上周新增", "delta_open_week": "未整改较上周", "delta_overdue_week": "逾期较上周",

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analytics.shared.db import STATUSES, transaction
+from analytics.shared.db import transaction
+from analytics.shared.statuses import CLOSED, DONE_STATUSES, IN_PROGRESS, PENDING, RECTIFIED, STATUSES
 from analytics.shared.vocab import DEFAULTS_DIR, clean_text
 
 if TYPE_CHECKING:   # the parser's worker processes read the words, and need no pandas
@@ -32,7 +33,7 @@ if TYPE_CHECKING:   # the parser's worker processes read the words, and need no 
 KINDS = {"status": "整改状态", "source": "问题来源"}
 SOURCES = ("上级测评", "模拟测评", "暗访", "日常督查", "专项督查", "人大政协视察", "群众举报", "媒体曝光", "自查")
 # A word users add reads like the built-in words of its meaning when negated, and outranks them as a source.
-_NEGATED_BY_MEANING = {"待整改": "待整改", "整改中": "待整改", "已整改": "待整改", "已销号": "已整改"}
+_NEGATED_BY_MEANING = {PENDING: PENDING, IN_PROGRESS: PENDING, RECTIFIED: PENDING, CLOSED: RECTIFIED}
 _USER_SOURCE_RANK = 9
 
 _NEGATIONS = ("尚未", "暂未", "还未", "仍未", "没有", "未能", "未", "没", "不", "待", "需要", "需", "无法")
@@ -41,7 +42,6 @@ _PARTS = ("部分", "基本", "初步", "大部分", "局部")
 _PROGRESSIVES = ("正在", "正")
 _SEPARATORS = re.compile(r"[\s\u3000，,。.、;；!！?？:：/／()（）\[\]【】<>《》\"'“”‘’-]+")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)[%％]")
-_DONE = ("已整改", "已销号")
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,18 @@ class OfficeWords:
             if modifier == "negation":
                 readings.append((meaning.negated, True))
             elif modifier in ("plan", "part", "progressive") or compact[end:end + 1] == "中":
-                readings.append(("整改中" if meaning.meaning in _DONE else meaning.meaning, False))
+                readings.append((IN_PROGRESS if meaning.meaning in DONE_STATUSES else meaning.meaning, False))
             else:
                 readings.append((meaning.meaning, False))
             modifier, position = "", end
         if not readings:
             return None
         status, negated = readings[-1]
-        if negated and status == "待整改" and any(reading == "整改中" for reading, _ in readings):
-            status = "整改中"
+        if negated and status == PENDING and any(reading == IN_PROGRESS for reading, _ in readings):
+            status = IN_PROGRESS
         percent = _PERCENT.search(compact)
-        if status in _DONE and percent and float(percent.group(1)) < 100:
-            status = "整改中"
+        if status in DONE_STATUSES and percent and float(percent.group(1)) < 100:
+            status = IN_PROGRESS
         return status
 
     def _word_at(self, text: str, position: int) -> str | None:
@@ -129,7 +129,7 @@ class OfficeWords:
     def yes_no(self, raw: object) -> bool | None:
         """是否整改到位: True, False, or None when the words say neither."""
         status = self.status(raw)
-        return None if status is None else status in _DONE
+        return None if status is None else status in DONE_STATUSES
 
     def source(self, raw: object) -> str | None:
         """The canonical 问题来源, what was written when no word is known, None when empty."""

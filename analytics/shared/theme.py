@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from analytics.shared.statuses import CLOSED, IN_PROGRESS, PENDING, RECTIFIED
+
 # Charts are drawn in a browser or by kaleido: a list, the first CJK font installed wins.
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 # Office documents name one typeface: installed on the Windows PCs of PowerPoint, Excel and WPS users;
@@ -16,15 +18,15 @@ OFFICE_FONT = "Microsoft YaHei"
 
 # One colour per status on every chart: open work warm, finished work cool.
 STATUS_COLORS = {
-    "待整改": "#D64545",
-    "整改中": "#F2A33A",
-    "已整改": "#3B82C4",
-    "已销号": "#4E9F6E",
+    PENDING: "#D64545",
+    IN_PROGRESS: "#F2A33A",
+    RECTIFIED: "#3B82C4",
+    CLOSED: "#4E9F6E",
 }
 SERIES_COLORS = {
     "新增": "#E07A3F",
-    "整改": STATUS_COLORS["已整改"],
-    "销号": STATUS_COLORS["已销号"],
+    "整改": STATUS_COLORS[RECTIFIED],
+    "销号": STATUS_COLORS[CLOSED],
     "积压": "#2F3E57",
     "逾期": "#8E1B2C",
     "清零路径": "#7A8699",

@@ -16,7 +16,6 @@ from analytics.shared import db
 from analytics.shared.vocab import clean_text
 
 UNIT_KINDS = ("街道", "镇", "社区", "市直部门", "区县", "其他")
-UNIT_COLUMNS = ["name", "kind", "district", "active"]
 
 
 def list_units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -69,7 +68,7 @@ class UnitChanges:
 
 def replace_units(con: duckdb.DuckDBPyConnection, edited: pd.DataFrame, *, actor: str,
                   now: dt.datetime | None = None) -> UnitChanges:
-    """Make the list equal to `edited` (UNIT_COLUMNS; an edited table), all or nothing: rows whose
+    """Make the list equal to `edited` (an edited table of name, kind, district, active), all or nothing: rows whose
     name is blank are ignored, a name given twice is refused. Each change is audited."""
     rows = {}
     for record in edited.to_dict("records"):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analytics.ledger import charts
+from analytics.shared import statuses
 from analytics.shared.filters import Filters
 
 AS_OF = dt.date(2026, 11, 20)
@@ -23,7 +24,7 @@ def _traces(fig, name):
 
 def test_status_bars_one_trace_per_status_in_its_colour_worst_on_top():
     fig = charts.status_bars(BY_TYPE, "point_type", title="各点位类型", subtitle="数据截至")
-    for status, column in charts.STATUS_COLUMNS.items():
+    for status, column in statuses.STATUS_COLUMNS.items():
         (trace,) = _traces(fig, status)
         assert trace.marker.color == charts.STATUS_COLORS[status]
         assert list(trace.x) == BY_TYPE[column].tolist()
@@ -39,7 +40,7 @@ def test_status_bars_one_trace_per_status_in_its_colour_worst_on_top():
 
 
 def test_status_colours_are_distinct_and_cover_every_status():
-    assert set(charts.STATUS_COLORS) == set(charts.STATUS_COLUMNS)
+    assert set(charts.STATUS_COLORS) == set(statuses.STATUS_COLUMNS)
     assert len(set(charts.STATUS_COLORS.values())) == len(charts.STATUS_COLORS)
 
 

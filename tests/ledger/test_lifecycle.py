@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.shared import db
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
 from analytics.intake import undo_import
 from analytics.ledger.lifecycle import overdue_on, scoped_sql, status_on

@@ -29,7 +29,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from analytics.shared import auth, db
+from analytics.shared import auth, db, statuses
 from analytics import fixtures
 from analytics.ledger.briefing import Briefing, briefing
 from analytics.exports.bulletin import SHEETS
@@ -375,7 +375,7 @@ def test_uploading_a_ledger_moves_the_totals_and_undo_brings_them_back(page, das
     ledger = fixtures.ledger_for_unit(unit, seed=21, n_problems=9, report_date=dt.date.today() - dt.timedelta(days=1))
     path = fixtures.write_ledger(ledger, tmp_path)
     added = fixtures.expected_summary(ledger.problems, dt.date.today())
-    added_open = sum(count for status, count in added["by_status"].items() if status in db.OPEN_STATUSES)
+    added_open = sum(count for status, count in added["by_status"].items() if status in statuses.OPEN_STATUSES)
     total, open_ = metric_number(page, "问题总数"), metric_number(page, "未整改")
 
     go_to(page, "数据导入")

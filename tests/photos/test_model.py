@@ -7,7 +7,7 @@ from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_
 from analytics.intake import import_paths
 from analytics.photos.model import problem_pictures
 from analytics.shared import db
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
 from analytics.shared.settings import set_setting
 

@@ -7,7 +7,7 @@ from analytics.fixtures.photos import PhotoLedger, PhotoRow, corrupt_photo, phot
 from analytics.intake.prepare import prepare_ledger
 from analytics.photos.placing import place_pictures
 from analytics.photos.reading import read_pictures
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.vocab import default_point_type_aliases
 
 ROWS = (PhotoRow("背街小巷", "解放路3巷", "墙面乱贴小广告", dt.date(2026, 11, 20), STATUSES[2], (photo(1),),

@@ -8,7 +8,7 @@ from analytics.fixtures import write_ledger, ledger_for_unit
 from analytics.fixtures.photos import (FORMS, PhotoLedger, PhotoRow, oversized_photo, photo, without_part,
                                        write_photo_ledger)
 from analytics.photos.reading import MAX_PICTURE_BYTES, has_pictures, read_pictures
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 
 ROWS = (PhotoRow("背街小巷", "解放路3巷", "墙面乱贴小广告", dt.date(2026, 11, 20), STATUSES[2], (photo(1),), (photo(2),)),
         PhotoRow("居民小区", "锦绣花园", "楼道堆放杂物", dt.date(2026, 11, 21), STATUSES[0], (photo(3),)))

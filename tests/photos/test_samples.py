@@ -11,7 +11,7 @@ import pytest
 from analytics.cli import main
 from analytics.intake import import_paths
 from analytics.intake.integrity import check_integrity
-from analytics.shared.db import DONE_STATUSES
+from analytics.shared.statuses import DONE_STATUSES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "photos"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))

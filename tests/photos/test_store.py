@@ -10,7 +10,7 @@ from analytics.intake import import_paths, rebuild, undo_import
 from analytics.intake.integrity import check_integrity
 from analytics.photos.store import picture_path
 from analytics.shared import db
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 
 NOW = dt.datetime(2026, 12, 5, 8)
 

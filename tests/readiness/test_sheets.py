@@ -9,16 +9,13 @@ import pytest
 from analytics import fixtures
 from analytics.fixtures import readiness as rf
 from analytics.shared.reading.reader import FileRefused, read_grids
-from analytics.readiness.sheets import (CATALOGUE,
-    MATERIALS,
-    SURVEY,
-    indicator_of,
+from analytics.readiness.words import CATALOGUE, MATERIALS, SURVEY
+from analytics.readiness.sheets import (indicator_of,
     normalise_method,
     normalise_submission,
     read_points,
     read_rate,
     read_readiness_sheet,
-    read_round,
     recognise)
 from tests.ledger.test_parse import write_xlsx
 
@@ -89,14 +86,6 @@ def test_rates_written_every_way(raw, rate):
 @pytest.mark.parametrize("raw, points", [(5, 5.0), ("5", 5.0), ("5分", 5.0), ("2.5", 2.5), ("五", None), (-1, None)])
 def test_points(raw, points):
     assert read_points(raw) == points
-
-
-@pytest.mark.parametrize("raw, round_", [
-    ("第二轮", ("第二轮", 2)), ("第2轮", ("第二轮", 2)), (2, ("第二轮", 2)), (2.0, ("第二轮", 2)), ("3", ("第三轮", 3)),
-    ("2026年第十二次问卷调查", ("第十二轮", 12)), ("秋季调查", ("秋季调查", None)), ("", None),
-])
-def test_rounds(raw, round_):
-    assert read_round(raw) == round_
 
 
 @pytest.mark.parametrize("raw, indicator", [

@@ -14,8 +14,7 @@ from analytics.scores.sheets import (ScoreSheetError,
     is_score_workbook,
     parse_score_sheet,
     read_deduction,
-    read_points_value,
-    read_round)
+    read_points_value)
 from analytics.shared.vocab import default_point_type_aliases
 
 ALIASES = default_point_type_aliases()
@@ -55,15 +54,6 @@ def test_unreadable_deduction():
 ])
 def test_points_words(written, expected):
     assert read_points_value(written) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("示例市第三轮模拟测评扣分明细", ("第三轮", 3)), ("第3轮", ("第三轮", 3)), ("第 十二 轮", ("第十二轮", 12)),
-    ("2026年第2次模拟测评得分", ("第二轮", 2)), ("第１０轮", ("第十轮", 10)), ("第一批问题", None),
-    ("得分汇总", None),
-])
-def test_round_words(text, expected):
-    assert read_round(text) == expected
 
 
 @pytest.mark.parametrize("writer", [score_fixtures.write_deduction_detail, score_fixtures.write_point_table,

@@ -3,7 +3,7 @@ spreadsheet shows them."""
 import pytest
 from openpyxl.utils import get_column_letter
 
-from analytics.shared.reading.layout import column_letter, find_layout, problem_rows
+from analytics.shared.reading.layout import CarryDown, column_letter, find_layout, problem_rows
 
 
 @pytest.mark.parametrize(("index", "letters"), [(0, "A"), (7, "H"), (25, "Z"), (26, "AA"), (51, "AZ"),
@@ -50,3 +50,15 @@ def test_a_short_row_leaves_its_missing_cells_empty():
     (row,) = problem_rows(find_layout("Sheet1", rows), rows)
     assert row.cells == {"serial_no": 2, "point_type": "背街小巷", "point_name": "", "description": "",
                          "status": "", "unit": ""}
+
+
+def test_merged_cells_carry_down_until_the_next_filled_cell():
+    merged = CarryDown(("item", "unit"))
+    rows = [{"item": "环境卫生", "unit": "城关街道", "standard": "a"},
+            {"item": " ", "unit": None, "standard": "b"},
+            {"item": "市容秩序", "unit": "", "standard": "c"},
+            {"standard": "d"}]
+    filled = [merged.fill(dict(row)) for row in rows]
+    assert [(row.get("item"), row.get("unit")) for row in filled] == [
+        ("环境卫生", "城关街道"), ("环境卫生", "城关街道"), ("市容秩序", "城关街道"), (None, None)]
+    assert [row["standard"] for row in filled] == ["a", "b", "c", "d"]   # other columns untouched

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from analytics.shared.numerals import number_value
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 FIRST_PLAUSIBLE_YEAR = 2000
 YEARS_AHEAD_PLAUSIBLE = 5
@@ -22,7 +24,6 @@ _NO_YEAR = re.compile(r"^(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?\s*(前|之前|
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:\.0+)?$")
 _RELATIVE = re.compile(r"^(?:限期|要求)?(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:个)?\s*(天|日|工作日)\s*(?:内|之内|以内)?(?:完成|整改)?$")
 _IMMEDIATE = ("立行立改", "立即整改", "立即", "即知即改", "当天", "当日", "马上")
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 class DateReading(NamedTuple):
@@ -53,17 +54,6 @@ def _safe_date(year: int, month: int, day: int | None) -> dt.date | None:
         return dt.date(year, month, day or 1)
     except ValueError:
         return None
-
-
-def _chinese_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS.get(text[1:], 0)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return _CN_DIGITS[tens] * 10 + _CN_DIGITS.get(ones, 0)
-    return _CN_DIGITS[text]
 
 
 def _from_serial(serial: float) -> dt.date | None:
@@ -109,9 +99,8 @@ def read_date_cell(value: object) -> DateReading:
         found = _from_serial(float(compact))
         return DateReading(raw=text, year=found.year, month=found.month, day=found.day)
     match = _RELATIVE.match(compact)
-    if match:
-        return DateReading(raw=text, days_after_found=_chinese_number(match.group(1)),
-                           working_days=match.group(2) == "工作日")
+    if match and (days := number_value(match.group(1))) is not None:
+        return DateReading(raw=text, days_after_found=days, working_days=match.group(2) == "工作日")
     if compact in _IMMEDIATE:
         return DateReading(raw=text, days_after_found=0)
     return DateReading(raw=text, unreadable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from analytics.shared.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
@@ -158,6 +158,26 @@ def problem_rows(layout: SheetLayout, rows: list[list[object]],
         values = take(row) if last_column < len(row) else [row[col] if col < len(row) else "" for col in columns]
         found.append(ProblemRow(layout.sheet, index + 1, dict(zip(names, values))))
     return found
+
+
+class CarryDown:
+    """Merged cells: a merged range (测评项目, 点位名称, 轮次 …) holds its value in its first row only and
+    leaves the cells below it blank; fill(cells) gives a row's blank cells of `names` the value last
+    seen above them in the same sheet (one CarryDown per sheet)."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names = tuple(names)
+        self._above: dict[str, object] = {}
+
+    def fill(self, cells: dict[str, object]) -> dict[str, object]:
+        for name in self.names:
+            if name not in cells:
+                continue
+            if clean_text(cells[name]):
+                self._above[name] = cells[name]
+            elif name in self._above:
+                cells[name] = self._above[name]
+        return cells
 
 
 def _is_problem_row(row: list[object], substantive: list[int], may_repeat_header: Callable[[list[object]], bool],
