@@ -1,5 +1,5 @@
-"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, export, demo, undo,
-rebuild, check, settings, user add, push.
+"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, photos, export, demo,
+undo, rebuild, check, settings, user add, push.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -125,6 +125,38 @@ def command_summary(args: argparse.Namespace) -> int:
               f"标记待核{result['flagged']}条，返工{result['reopened']}条")
         for status, count in result["by_status"].items():
             print(f"  {status}\t{count}")
+    return 0
+
+
+def command_photos(args: argparse.Namespace) -> int:
+    from analytics.photos.model import problem_pictures
+
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
+        pictures = problem_pictures(con, filters_from_arguments(args))
+    problems = pictures.problems
+    result = {
+        "problems": [{"unit": unit, "point": point, "description": description, "status": status,
+                      "before": list(before), "after": list(after)}
+                     for unit, point, description, status, before, after in zip(
+                         problems["unit"], problems["point_name"], problems["description"], problems["status"],
+                         problems["before"], problems["after"])],
+        "no_evidence": len(pictures.no_evidence),
+        "reused": [pictures.descriptions(group) for group in pictures.reused],
+        "early": pictures.descriptions(list(pictures.early["problem_key"])),
+        "refused": [{"file": file_name, "cell": cell, "reason": reason}
+                    for file_name, cell, reason in zip(pictures.refused["file_name"], pictures.refused["cell"],
+                                                       pictures.refused["refused"])],
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(f"有照片或报已整改的问题{len(result['problems'])}条：无佐证{result['no_evidence']}条，"
+              f"同图多用{len(result['reused'])}组，照片早于发现{len(result['early'])}条，"
+              f"未采用的照片{len(result['refused'])}张")
+        for group in result["reused"]:
+            print("  同图多用：" + "；".join(group))
+        for refused in result["refused"]:
+            print(f"  未采用：{refused['file']} {refused['cell']}：{refused['reason']}")
     return 0
 
 
@@ -374,7 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     # The reports: text, or every figure as JSON with --json, for the common filters.
     reports = {"summary": ("统计汇总", command_summary), "briefing": ("晨报", command_briefing),
                "scores": ("模拟测评得分（默认最近一轮）", command_scores),
-               "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness)}
+               "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness),
+               "photos": ("照片佐证：整改前后照片、无佐证、同图多用、照片早于发现、未采用的照片", command_photos)}
     for name, (help_text, run) in reports.items():
         report_parser = commands.add_parser(name, parents=[common], help=help_text)
         report_parser.add_argument("--json", action="store_true")

@@ -6,12 +6,12 @@ import streamlit as st
 
 from analytics.ledger import listing
 from analytics.shared.statuses import STATUSES
-from dashboard import data, first_start, show
+from dashboard import data, first_start, photos, show
 from dashboard.page import page_start
 
 PAGE_SIZE = 50
-SHOWN = ["problem_number", "status", "overdue", "point_type", "point_name", "description", "category", "unit",
-         "found_date", "deadline", "rectified_date", "closed_date", "flags"]
+SHOWN = ["problem_number", "status", "overdue", *photos.THUMBNAIL_FIELDS.values(), "point_type", "point_name",
+         "description", "category", "unit", "found_date", "deadline", "rectified_date", "closed_date", "flags"]
 
 current = page_start("问题明细")
 if not first_start.require_data():
@@ -42,7 +42,8 @@ pager, summary = st.columns([1, 5], vertical_alignment="bottom")
 pager.number_input("页码", min_value=1, max_value=pages, step=1, key="problem_page_number")
 summary.caption(f"共{page.total}条，每页{PAGE_SIZE}条，第{number}/{pages}页")
 
-chosen = show.show_table(page.rows[SHOWN], "问题明细", key="problem_table", on_select="rerun",
+chosen = show.show_table(photos.with_thumbnails(page.rows)[SHOWN], "问题明细", key="problem_table",
+                          column_config=photos.THUMBNAIL_COLUMNS, on_select="rerun",
                           selection_mode="single-row", height=36 * min(len(page.rows), 20) + 40)
 selected_rows = chosen.selection.rows if chosen else []
 if not selected_rows:
@@ -55,4 +56,6 @@ st.subheader(f"{problem['point_name'] or problem['point_type']}：{problem['desc
 st.caption(f"问题编号 {problem['problem_number']} · 来自{problem['ledger_unit']}台账"
            f"{'工作表“' + problem['sheet'] + '”' if problem['sheet'] else ''}第{problem['source_row']}行 · "
            f"首次见于第{problem['first_import_id']}次导入，当前状态来自第{problem['last_import_id']}次导入")
+photos.show_before_after(problem["problem_key"])
+photos.upload_after_photos(problem["problem_key"])
 show.show_table(data.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_number']}历次记录")

@@ -27,7 +27,9 @@ THRESHOLDS = {
     **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
                                     "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
                                     "pending_credit_pct")},
+    "photo_hash_distance": (int, 0),
 }
+SWITCHES = ("no_evidence_blocks_closing",)
 WINDOW = ("test_date", "test_date_end")
 
 page_start("设置", show_scope=False)
@@ -51,6 +53,9 @@ with st.form("settings_form"):
         values[key] = columns[index % 4].number_input(
             SETTING_LABELS[key], min_value=kind(lowest), value=kind(getattr(current, key)),
             step=kind(1), max_value=100.0 if kind is float else None, key=f"setting_{key}")
+    for key in SWITCHES:
+        values[key] = st.checkbox(SETTING_LABELS[key], value=getattr(current, key), key=f"setting_{key}",
+                                  help="报已销号却没有整改后照片的问题仍计入整改率，但不计为已销号")
     if st.form_submit_button("保存设置", type="primary", icon=":material/save:"):
         changed = {key: value for key, value in values.items() if value != getattr(current, key)}
 

@@ -10,8 +10,9 @@ from analytics.shared.labels import BEHIND_DIMENSIONS
 from analytics.ledger.rankings import MEASURES, best_and_last
 from analytics.ledger.rebounds import rebound_rates, rebounds
 from analytics.ledger.rework import rework_rates
+from analytics.photos.model import problem_pictures
 from analytics.shared.settings import get_settings
-from dashboard import data, first_start, show
+from dashboard import data, first_start, photos, show
 from dashboard.page import page_start
 
 REBOUNDS_SHOWN = 200
@@ -103,6 +104,32 @@ for place, by, label in ((by_unit_rework, "unit", "责任单位"), (by_type_rewo
             st.success(f"各{label}没有返工的问题。")
         else:
             show.show_table(reworked, f"各{label}返工率")
+
+st.header("照片佐证")
+st.caption("无佐证：报已整改或已销号、台账有整改后照片列却没有照片的问题"
+           + ("（不计为已销号，仍计入整改率）" if settings.no_evidence_blocks_closing else "") +
+           f"；同图多用：同一张照片（或感知哈希相差不超过{settings.photo_hash_distance}位的近似照片）"
+           "作为不同问题的整改后照片；照片早于发现：整改后照片的拍摄时间早于问题的发现日期。")
+evidence = data.read(problem_pictures, current)
+EVIDENCE_SHOWN = ["problem_key", "status", *photos.THUMBNAIL_FIELDS.values(), "unit", "point_name", "description",
+                  "found_date"]
+no_evidence_tab, reused_tab, early_tab, refused_tab = st.tabs([
+    f"无佐证（{len(evidence.no_evidence)}）", f"同图多用（{len(evidence.reused)}组）",
+    f"照片早于发现（{len(evidence.early)}）", f"未采用的照片（{len(evidence.refused)}）"])
+for tab, frame, name in ((no_evidence_tab, evidence.no_evidence, "无佐证问题"),
+                         (reused_tab, evidence.reused_frame(), "同图多用"),
+                         (early_tab, evidence.early, "照片早于发现")):
+    with tab:
+        if frame.empty:
+            st.success(f"没有{name}。")
+        else:
+            shown = ["group", *EVIDENCE_SHOWN] if "group" in frame else EVIDENCE_SHOWN
+            show.show_table(photos.with_thumbnails(frame)[shown], name, column_config=photos.THUMBNAIL_COLUMNS)
+with refused_tab:
+    if evidence.refused.empty:
+        st.success("所有照片都已读取。")
+    else:
+        show.show_table(evidence.refused[["file_name", "cell", "refused", "description"]], "未采用的照片")
 
 st.header("约谈问责与表扬")
 st.caption(f"建议约谈（规则在“设置”页调整）：连续{settings.interview_weeks}周列整改率后{settings.last_n}名；"

@@ -3,7 +3,7 @@ and the chart pictures then show the same figures as the pages."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -21,9 +21,12 @@ from analytics.readiness.model import Readiness, stored_readiness
 from analytics.scores.model import RoundSummary, round_summary
 from analytics.shared.settings import Settings, get_settings
 from analytics.ledger.trends import trends
+from analytics.photos.model import exposure
+from analytics.photos.store import exposure_pictures
 
 TREND_DAYS = 30                # the trend and the burn-down look back this many days
 OVERDUE_LIST_LIMIT = 100_000   # rows of the overdue list in the bulletin (an .xlsx holds ~1M)
+EXPOSED_ON_SLIDE = 2           # 曝光台 slide: this many problems, before and after side by side
 CHART_ROWS = 15                # bars in a chart of a slide or picture; the rest are counted in a note
 
 
@@ -43,6 +46,9 @@ class BriefingContent:
     criticised: frozenset[str]         # standing.named_for_criticism: never on the day's 红榜
     scores: RoundSummary | None = None # the latest 模拟测评 round, when one is stored
     readiness: Readiness | None = None # the three parts and the projection, when readiness sheets are stored
+    # 曝光台 (analytics.photos.model.exposure) and its first before/after photos, for the deck's slide
+    exposed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
 
     @property
     def as_of(self) -> dt.date:
@@ -69,6 +75,7 @@ class BriefingContent:
 
 
 def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
+    exposed = exposure(con, filters, EXPOSED_ON_SLIDE)
     morning = briefing(con, filters)
     by_unit = metrics(con, filters, "unit")
     overdue_by_unit = by_unit[by_unit["overdue"] > 0].sort_values(
@@ -91,4 +98,6 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         criticised=named_for_criticism(by_measure, interview_candidates(con, filters), scores),
         scores=scores,
         readiness=stored_readiness(con, filters),
+        exposed=exposed,
+        exposed_pictures=exposure_pictures(con, exposed),
     )

@@ -64,6 +64,7 @@ from analytics.shared.labels import BEHIND_DIMENSIONS, month_day, percent
 from analytics.ledger.rankings import measure_text
 from analytics.shared.numerals import chinese_number
 from analytics.readiness.model import PARTS, readiness_line
+from analytics.photos.model import EXPOSURE_RULE
 from analytics.readiness.charts import LINE_COLOR as READINESS_LINE_COLOR, PART_COLORS
 from analytics.scores.charts import SCORE_COLORS
 
@@ -480,6 +481,30 @@ def _readiness_slide(deck: _Deck) -> None:
     deck.note(slide, readiness_line(result) + (f"；丢分最多：{losers}" if losers else "") + "。", BODY_TOP + height)
 
 
+def _exposure_slide(deck: _Deck) -> None:
+    """曝光台: each problem named above its 整改前 and 整改后 photos, side by side, scaled to fit."""
+    slide = deck.slide("曝光台")
+    rows = len(deck.content.exposed)
+    row_height = (FOOTER_TOP - BODY_TOP - NOTE_HEIGHT) // rows
+    label_height = Inches(0.45)
+    half = (CONTENT_WIDTH - Inches(0.3)) // 2
+    for index, (row, pictures) in enumerate(zip(deck.content.exposed.itertuples(), deck.content.exposed_pictures)):
+        top = BODY_TOP + index * row_height
+        state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"
+        text_box(slide, MARGIN, top, CONTENT_WIDTH, label_height,
+                 [(f"{row.unit} {row.point_name or ''}：{row.description or ''}（{row.status}，{state}）", Style(16, True))])
+        for column, (label, picture) in enumerate(zip(("整改前", "整改后"), pictures)):
+            left = MARGIN + column * (half + Inches(0.3))
+            height = row_height - label_height - Inches(0.1)
+            if picture is None:
+                text_box(slide, left, top + label_height, half, height, [(f"{label}：无照片", Style(14, colour=MUTED))])
+                continue
+            shape = slide.shapes.add_picture(io.BytesIO(picture), left, top + label_height, height=height)
+            if shape.width > half:   # a wide photo is scaled to its column instead
+                shape.height, shape.width = int(shape.height * half / shape.width), half
+    deck.note(slide, f"选取规则：{EXPOSURE_RULE}。", FOOTER_TOP - NOTE_HEIGHT)
+
+
 def deck_from_content(content: BriefingContent) -> bytes:
     deck = _Deck(content)
     _title_slide(deck)
@@ -496,6 +521,8 @@ def deck_from_content(content: BriefingContent) -> bytes:
         _score_last_slide(deck)
     if content.readiness is not None:
         _readiness_slide(deck)
+    if len(content.exposed):
+        _exposure_slide(deck)
     return deck.save()
 
 

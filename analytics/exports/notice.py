@@ -50,6 +50,8 @@ from analytics.shared.labels import chinese_date, month_day, percent
 from analytics.shared.numerals import chinese_number
 from analytics.ledger.listing import overdue_items, worst_points
 from analytics.ledger.metrics import metrics
+from analytics.photos.model import EXPOSURE_RULE, exposure, problem_pictures
+from analytics.photos.store import exposure_pictures
 from analytics.shared.settings import Settings
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,6 +87,8 @@ TABLE_TEXT_STYLE = "表格文字"
 SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、后{n}名及通报批评", "五、下步要求")
 APPENDIX_ROWS_PER_UNIT = 50       # the appendix lists each named unit's oldest overdue items
 POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5, 5, 5, 10
+EXPOSED_PROBLEMS = 10             # 曝光台: this many problems, before and after side by side
+EXPOSURE_PICTURE_WIDTH = Mm(72)   # half the type area, less the cell margins
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,12 @@ class NoticeContent:
     def behind_units(self) -> pd.DataFrame:
         return self.common.behind["unit"]
 
+    # 曝光台 (analytics.photos.model.exposure): the problems and their first before/after photo, as
+    # bytes for the page (None where there is none)
+    exposed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
+    no_evidence: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)   # 无佐证 problems
+
     @property
     def issue_date(self) -> dt.date:
         return self.filters.as_of_date
@@ -154,7 +164,10 @@ def gather_notice(con: duckdb.DuckDBPyConnection, common: BriefingContent) -> No
     named = content.named_units
     overdue = (overdue_items(con, dataclasses.replace(filters, units=tuple(named)), limit=1_000_000)
                if named else overdue_items(con, filters, limit=0))
-    return dataclasses.replace(content, overdue=overdue)
+    exposed = exposure(con, filters, EXPOSED_PROBLEMS)
+    return dataclasses.replace(content, overdue=overdue, exposed=exposed,
+                               exposed_pictures=exposure_pictures(con, exposed),
+                               no_evidence=problem_pictures(con, filters).no_evidence)
 
 
 # ---------------------------------------------------------------- the text, section by section
@@ -425,6 +438,35 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
                (13, 20, 28, 38, 35, 22))
 
 
+def _exposure(document: DocumentObject, content: NoticeContent) -> None:
+    """曝光台: each problem named, its 整改前 and 整改后 photos side by side, scaled to the column."""
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(document, "曝光台", "Title")
+    if len(content.no_evidence):
+        by_unit = content.no_evidence["unit"].value_counts()
+        _paragraph(document, f"报已整改或已销号、台账却没有整改后照片（无佐证）的问题共{len(content.no_evidence)}条："
+                             + "、".join(f"{unit}{count}条" for unit, count in by_unit.items())
+                             + ("，不计为已销号。" if content.settings.no_evidence_blocks_closing else "。"))
+    _paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
+    for number, (row, pictures) in enumerate(zip(content.exposed.itertuples(), content.exposed_pictures), start=1):
+        state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"
+        _paragraph(document, f"{number}. {row.unit} {row.point_name or ''}：{row.description or ''}（{row.status}，{state}）",
+                   indent=False)
+        table = document.add_table(rows=2, cols=2)
+        table.style = document.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, label in zip(table.rows[0].cells, ("整改前", "整改后")):
+            cell.paragraphs[0].style = document.styles[TABLE_TEXT_STYLE]
+            _add_run(cell.paragraphs[0], label, HEADING_FONT)
+        for cell, picture in zip(table.rows[1].cells, pictures):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = document.styles[TABLE_TEXT_STYLE]
+            if picture is None:
+                _add_run(paragraph, "无照片", BODY_FONT)
+            else:
+                paragraph.add_run().add_picture(io.BytesIO(picture), width=EXPOSURE_PICTURE_WIDTH)
+
+
 def notice_docx(content: NoticeContent) -> bytes:
     document = Document()
     _style_paragraphs(document)
@@ -468,6 +510,8 @@ def notice_docx(content: NoticeContent) -> bytes:
     _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if content.named_units:
         _appendix(document, content)
+    if len(content.exposed) or len(content.no_evidence):
+        _exposure(document, content)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

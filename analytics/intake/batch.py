@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from analytics.shared import db, schema
 from analytics.ledger.derive import RECENCY_SQL, VERSION_COLUMNS, following_stored_ctes, refresh_current
+import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
@@ -58,6 +59,11 @@ class StagedLedger:
 # What makes a resubmitted row an update rather than the same row again.
 _CHANGE_COLUMNS = ("status", "found_date", "deadline", "rectified_date", "closed_date", "point_type",
                    "point_name", "description", "category", "unit")
+
+# Files that cannot carry pictures (the office is told when a unit that sent photos sends one of these).
+PICTURELESS_SUFFIXES = (".xls", ".csv")
+
+
 # Per row of the batch, the version its problem had just before the row's import: among the earlier
 # imports not undone, the one of the latest effective date, then import order (as current_state_sql).
 # A row that follows its problem's stored row (derive.following_stored_ctes, the usual morning) has that
@@ -135,6 +141,11 @@ def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, a
         next_id = max(next_id, import_id + 1)
         seen[item.identity] = (import_id, item.prepared.ledger.ledger_unit)
         stored.append((position, import_id, item))
+    for _, _, item in stored:
+        ledger = item.prepared.ledger
+        if Path(ledger.file_name).suffix.lower() in PICTURELESS_SUFFIXES and photos_store.had_pictures(con, ledger.ledger_unit):
+            ledger.warnings.append(f"{Path(ledger.file_name).suffix.lower()}文件不能带照片：{ledger.ledger_unit}此前的台账有照片，"
+                                   "本次的问题没有照片（请报送 .xlsx 台账，或在问题上传整改后照片）")
     if stored:
         _insert(con, stored, audit)
     counts = {} if not stored else {
@@ -188,6 +199,7 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
+    photos_store.stage_pictures(con, [(import_id, item.prepared.pictures) for _, import_id, item in stored])
     refresh_current(con, ids)
     if audit:
         con.execute("INSERT INTO audit_log SELECT unnest($logged_at::TIMESTAMP[]), unnest($actors), '导入', "
@@ -283,6 +295,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     finish(position, name, _store_sheet(con, prepared, sha256, archived, actor, now))
                     publish_now_and_then(position)
                     continue
+                photos_store.save_files(db_path, prepared.pictures.accepted)
                 pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
                 if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
                     write_pending()
@@ -317,7 +330,10 @@ def _refused_on_write(name: str, error: Exception) -> ImportResult:
                                          f"（{type(error).__name__}: {error}）")
 
 
-_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log")
+# photo_uploads and photo_files carried: an uploaded photo is in no archived ledger (the ledgers' own
+# pictures are described again as they are replayed, the same rows)
+_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log",
+                   "photo_uploads", "photo_files")
 
 
 def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
@@ -357,10 +373,12 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                               words=words, unit=unit_option, today=imported_at.date())
                     prepared.ledger.file_name = record["file_name"]
+                    photos_store.save_files(db_path, prepared.pictures.accepted)
                     write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
                                                    record["imported_by"], imported_at, unit_option,
                                                    int(record["import_id"]))], audit=False)
                     if replay_undo_mark(con, "imports", record):
+                        photos_store.remove_refs(con, int(record["import_id"]))
                         refresh_current(con, [int(record["import_id"])])
                 score_store.replay_score_imports(con, score_imports, archive, aliases)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)

@@ -25,6 +25,8 @@ from analytics.shared import db, schema
 from analytics import fixtures
 from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import scores as score_fixtures
+from analytics.fixtures.photos import write_ledger_with_photos
+import analytics.photos.store as photos_store
 from analytics.intake.batch import StagedLedger, stage_batch
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.intake.prepare import prepare_file, prepare_ledger
@@ -35,6 +37,7 @@ from analytics.shared.settings import store_setting
 
 DEMO_ACTOR = "演示数据"
 DAYS_TO_TEST = 28  # the demo's 测评 is four weeks after its last ledgers
+PHOTO_UNIT_SHARE = 4
 
 
 class DemoRefused(ValueError):
@@ -77,13 +80,25 @@ def start_demo_process(db_path: Path) -> subprocess.Popen | None:
             cwd=db.PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
 
 
+def _photo_units(ledgers: list[fixtures.Ledger]) -> set[str]:
+    """One in PHOTO_UNIT_SHARE of the units sending title-row ledgers (the first among them included)
+    pastes photos into them."""
+    titled = [ledger.unit for ledger in ledgers if ledger.style == "title_xlsx"]
+    return set(titled[::PHOTO_UNIT_SHARE])
+
+
 def _staged_week(db_path: Path, folder: Path, ledgers: list[fixtures.Ledger], arrival: dt.datetime,
-                 aliases: dict[str, str]) -> list[StagedLedger]:
-    """One week's ledgers written as files, read as any upload is, and archived."""
+                 aliases: dict[str, str], photos: bool = False) -> list[StagedLedger]:
+    """One week's ledgers written as files, read as any upload is, and archived; with `photos` (the
+    last week), some units' ledgers carry their problems' photos."""
     staged = []
-    for path in fixtures.write_snapshot(ledgers, folder):
+    photo_units = _photo_units(ledgers) if photos else set()
+    for ledger, path in zip(ledgers, fixtures.write_snapshot(ledgers, folder)):
+        if ledger.unit in photo_units:
+            write_ledger_with_photos(ledger, path)
         sha256 = file_sha256(path)
         prepared = prepare_ledger(path, point_type_aliases=aliases, today=arrival.date())
+        photos_store.save_files(db_path, prepared.pictures.accepted)
         archived = archive_file(path, sha256, db_path, move=True)
         staged.append(StagedLedger(prepared, sha256, archived, DEMO_ACTOR, arrival))
     return staged
@@ -137,7 +152,7 @@ def _load_demo_locked(db_path: Path, *, seed, n_units, problems_per_unit, weeks,
     # written beside the archive, so that archiving a file is a rename
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=db_path.parent) as folder:
         folders = [Path(folder) / report_date.isoformat() for report_date in demo.report_dates]
-        arguments = [(db_path, week_folder, ledgers, arrival, aliases)
+        arguments = [(db_path, week_folder, ledgers, arrival, aliases, week_folder == folders[-1])
                      for week_folder, ledgers, arrival in zip(folders, weekly, arrivals)]
         staged: list[StagedLedger] = []
         if workers:

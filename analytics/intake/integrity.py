@@ -8,6 +8,7 @@ import duckdb
 
 from analytics.shared import db
 from analytics.ledger.derive import current_state_sql, stored_links_sql
+import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.intake.store import file_sha256
@@ -52,6 +53,7 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         links_differ = sum(differences(con, "rebound_links", stored_links_sql()))
         scores_checked, score_problems = score_store.integrity_problems(con, archive, file_sha256)
         readiness_rows = readiness_store.integrity_rows(con)
+        missing_pictures = photos_store.missing_files(con, db_path)
     for import_id, file_name, sha256, archive_path, rows_read, stored in [*imports, *readiness_rows]:
         report.imports_checked += 1
         original = archive / archive_path
@@ -63,6 +65,9 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
             report.problems.append(f"第{import_id}次导入“{file_name}”读取{rows_read}行，库中却有{stored}行")
     report.imports_checked += scores_checked
     report.problems.extend(score_problems)
+    if missing_pictures:
+        report.problems.append(f"{len(missing_pictures)}张照片的文件不在数据文件夹中（如{missing_pictures[0]}，"
+                               "可运行 rebuild 从归档恢复）")
     if missing or extra or links_differ:
         report.problems.append(f"问题表与导入历史不一致：问题缺少{missing}条、多出{extra}条，反弹关联有{links_differ}条不符"
                                "（可运行 rebuild 重建）")

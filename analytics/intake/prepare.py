@@ -12,6 +12,8 @@ import pyarrow as pa
 
 from analytics.ledger.derive import VERSION_COLUMNS
 from analytics.ledger.parse import ParsedLedger, parse_ledger
+from analytics.photos.placing import LedgerPictures, place_pictures
+from analytics.photos.reading import PackageUnreadable, read_pictures
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.intake.recognise import parse_file
 from analytics.scores.sheets import ParsedScoreSheet
@@ -25,26 +27,40 @@ _VERSION_TYPES = {"source_row": pa.int32(), "point_type_known": pa.bool_(), "fou
 @dataclass
 class PreparedLedger:
     """A parsed ledger ready to store: its rows as an Arrow table in the column order of
-    problem_versions (but import_id). It is made where the file was parsed, so a worker process
-    takes that work off the writer too; the ledger's columns are dropped once tabled."""
+    problem_versions (but import_id), and its pictures placed on its rows. It is made where the file
+    was parsed, so a worker process takes that work (the pictures' checks and thumbnails too) off the
+    writer; the ledger's columns are dropped once tabled."""
     ledger: ParsedLedger
     versions: pa.Table
     rows: int
     flagged: int
+    pictures: LedgerPictures
 
 
 def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
     """parse_ledger, then the rows as an Arrow table (several times faster than a DataFrame of objects)."""
-    return _tabled(parse_ledger(path, **parse_options))
+    return _tabled(parse_ledger(path, **parse_options), path)
 
 
 def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreSheet | ReadinessSheet:
     """Any file as it comes in: a score sheet (recognised by its content) as read, a ledger tabled."""
     parsed = parse_file(path, **parse_options)
-    return parsed if isinstance(parsed, (ParsedScoreSheet, ReadinessSheet)) else _tabled(parsed)
+    return parsed if isinstance(parsed, (ParsedScoreSheet, ReadinessSheet)) else _tabled(parsed, path)
 
 
-def _tabled(ledger: ParsedLedger) -> PreparedLedger:
+def _pictures(ledger: ParsedLedger, path: Path) -> LedgerPictures:
+    """The ledger's pictures placed on its rows (flags on the rows they concern); notes to its warnings."""
+    try:
+        pictures = place_pictures(ledger, read_pictures(path))
+    except PackageUnreadable as error:
+        pictures = LedgerPictures(notes=[f"文件中的图片未能读取：{error}"])
+    ledger.warnings.extend(pictures.notes)
+    return pictures
+
+
+def _tabled(ledger: ParsedLedger, path: Path) -> PreparedLedger:
+    pictures = _pictures(ledger, path)
     versions = pa.table({name: pa.array(ledger.columns[name], _VERSION_TYPES.get(name, pa.string()))
                          for name in VERSION_COLUMNS})
-    return PreparedLedger(dataclasses.replace(ledger, columns={}), versions, versions.num_rows, ledger.flagged)
+    return PreparedLedger(dataclasses.replace(ledger, columns={}), versions, versions.num_rows, ledger.flagged,
+                          pictures)

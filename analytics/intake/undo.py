@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.ledger.derive import refresh_current
+from analytics.photos import store as photos_store
 from analytics.readiness.sheets import KIND_LABELS
 from analytics.shared import db
 
@@ -41,6 +42,7 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str, now: dt.
     with db.transaction(con):
         con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?", [now, actor, import_id])
         if table == "imports":
+            photos_store.remove_refs(con, import_id)   # the files stay, stored by content
             refresh_current(con, [import_id])   # the unit's earlier ledgers count again
         con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)", [now, actor, f"#{import_id} {file_name}（{label}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{label}）"

@@ -32,16 +32,33 @@ def label_sql(column: str) -> str:
 # The CTE (to follow WITH) `life`: one row per problem, its columns as stored but the grouping labels
 # filled (未填写) and the district taken from the unit list where the ledger has none. The current
 # status and its day are left out: a figure asks status_on(day), which is the same on and after as_of.
-LIFE_CTE = f"""
+# 无佐证不销号 (analytics/photos): a problem its ledger reports 已销号 without an after-photo, where that
+# ledger has a 整改后 column, is counted 已整改 (its 销号 day left out) while the setting
+# no_evidence_blocks_closing holds (the default). Only ledgers with picture columns are looked at.
+UNPROVEN_CTE = """
+unproven AS (
+    SELECT p.problem_key
+    FROM problems p JOIN photo_columns pc ON pc.import_id = p.last_import_id
+    WHERE p.closed_day IS NOT NULL AND list_contains(pc.kinds, 'after')
+      AND coalesce((SELECT value FROM settings WHERE key = 'no_evidence_blocks_closing'), 'True') = 'True'
+      AND NOT EXISTS (SELECT 1 FROM photo_refs r
+                      WHERE r.import_id = p.last_import_id AND r.problem_key = p.problem_key
+                        AND r.kind = 'after' AND r.refused IS NULL)
+      AND p.problem_key NOT IN (SELECT problem_key FROM photo_uploads WHERE undone_at IS NULL)
+)"""
+
+LIFE_CTE = f"""{UNPROVEN_CTE},
 life AS (
     SELECT p.* EXCLUDE (status, as_of) REPLACE (
                {label_sql('p.point_type')} AS point_type,
                {label_sql('p.category')} AS category,
                {label_sql('p.source')} AS source,
-               coalesce(nullif(trim(p.district), ''), u.district) AS district),
+               coalesce(nullif(trim(p.district), ''), u.district) AS district,
+               CASE WHEN un.problem_key IS NULL THEN p.closed_day END AS closed_day),
            len(p.flags) > 0 AS flagged
     FROM problems p
     LEFT JOIN units u ON u.name = p.unit
+    LEFT JOIN unproven un ON un.problem_key = p.problem_key
 )"""
 
 

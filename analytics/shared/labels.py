@@ -20,6 +20,8 @@ BEHIND_DIMENSIONS = {by: DIMENSIONS[by] for by in ("point_type", "category", "un
 
 # Column names of analytics frames -> what tables show (the pages' tables and their downloads).
 COLUMN_LABELS = {
+    "group": "组", "cell": "单元格", "refused": "未采用原因", "before_thumbnail": "整改前照片", "after_thumbnail": "整改后照片", "no_evidence": "无佐证",
+    "early": "照片早于发现", "before_count": "整改前照片数", "after_count": "整改后照片数",
     "point_type": "点位类型", "category": "问题类别", "unit": "责任单位", "district": "区县/街道",
     "source": "问题来源", "total": "问题总数", **{column: status for status, column in STATUS_COLUMNS.items()},
     "open": "未整改", "overdue": "逾期", "flagged": "待核",

@@ -206,6 +206,52 @@ CREATE TABLE IF NOT EXISTS readiness_imports (
     undone_by      VARCHAR
 );
 
+-- Photo evidence (analytics/photos/store.py): each picture's bytes stored once by content under the data
+-- folder (photos/ab/<sha256>.<ext>, thumbnails in photos/thumbs/), described here.
+CREATE TABLE IF NOT EXISTS photo_files (
+    sha256   VARCHAR PRIMARY KEY,       -- of the bytes as they were in the ledger or the upload
+    ext      VARCHAR NOT NULL,
+    bytes    BIGINT NOT NULL,
+    width    INTEGER NOT NULL,
+    height   INTEGER NOT NULL,
+    taken_at TIMESTAMP,                 -- EXIF DateTimeOriginal, as the camera wrote it
+    phash    VARCHAR NOT NULL           -- perceptual hash (hex), for near-identical photos
+);
+
+-- Where each import put a picture: on a problem as 整改前 (before) or 整改后 (after), in order; a
+-- picture on no problem row (problem_key NULL) or refused (sha256 of a missing part NULL) is kept too.
+CREATE TABLE IF NOT EXISTS photo_refs (
+    import_id   INTEGER NOT NULL,
+    problem_key VARCHAR,
+    kind        VARCHAR,                -- before | after; NULL: over the header, outside the rows or columns
+    position    INTEGER NOT NULL,       -- 1, 2 … among the problem's pictures of this kind in this import
+    sheet       VARCHAR NOT NULL,
+    cell        VARCHAR NOT NULL,       -- where it was (E7), for messages
+    form        VARCHAR NOT NULL,       -- floating | wps | embed | upload
+    sha256      VARCHAR,
+    refused     VARCHAR,                -- why it could not be used (Chinese); NULL: stored in photo_files
+    note        VARCHAR                 -- why it is on no problem
+);
+
+-- 整改后 photos attached to a problem from a phone (the 督查 list, a unit's view), recorded like an
+-- import (who, when) and undone like one; the bytes are in photo_files like a ledger's.
+CREATE TABLE IF NOT EXISTS photo_uploads (
+    upload_id   INTEGER NOT NULL,
+    problem_key VARCHAR NOT NULL,
+    position    INTEGER NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    uploaded_by VARCHAR NOT NULL,
+    undone_at   TIMESTAMP,
+    undone_by   VARCHAR
+);
+
+-- The picture columns each ledger import had (无佐证 is told only where a ledger had a 整改后 column).
+CREATE TABLE IF NOT EXISTS photo_columns (
+    import_id INTEGER PRIMARY KEY,
+    kinds     VARCHAR[] NOT NULL
+);
+
 -- 测评体系分解表: one row per 测评标准.
 CREATE TABLE IF NOT EXISTS assessment_standards (
     import_id    INTEGER NOT NULL,

@@ -39,6 +39,8 @@ class Settings:
     target_participation_pct: float = 85.0
     target_satisfaction_pct: float = 85.0
     pending_credit_pct: float = 0.0    # 待审核的网上申报材料按分值的这么多百分比计入预测（0：通过前不计分）
+    photo_hash_distance: int = 6       # 两张照片的感知哈希相差不超过这么多位即视为同一张（同图多用）
+    no_evidence_blocks_closing: bool = True   # 无整改后照片（无佐证）的问题不计为已销号（仍计入整改率）
 
 
 SETTING_LABELS = {
@@ -64,6 +66,8 @@ SETTING_LABELS = {
     "target_awareness_pct": "知晓率目标（%）", "target_support_pct": "支持率目标（%）",
     "target_participation_pct": "参与率目标（%）", "target_satisfaction_pct": "满意度目标（%）",
     "pending_credit_pct": "待审核材料计分比例（%）",
+    "photo_hash_distance": "同图多用：感知哈希相差位数",
+    "no_evidence_blocks_closing": "无佐证不计销号",
 }
 
 
@@ -102,6 +106,18 @@ def _parse_measure(text: str) -> str:
     return text.strip()
 
 
+_YES_WORDS, _NO_WORDS = ("是", "true", "1", "yes", "开", "on"), ("否", "false", "0", "no", "关", "off")
+
+
+def _parse_switch(text: str) -> bool:
+    word = text.strip().lower()
+    if word in _YES_WORDS:
+        return True
+    if word in _NO_WORDS:
+        return False
+    raise ValueError
+
+
 def measure_choices() -> str:
     return "、".join(RANKING_MEASURES)
 
@@ -126,6 +142,8 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "interview_weeks": (_parse_positive, "正整数"),
     "interview_overdue": (_parse_count, "不小于 0 的整数"),
     "interview_reopened": (_parse_positive, "正整数"),
+    "photo_hash_distance": (_parse_count, "不小于 0 的整数"),
+    "no_evidence_blocks_closing": (_parse_switch, "是或否"),
     **{key: (_parse_percent, "0 到 100 之间的数") for key in (
         "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
         "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},

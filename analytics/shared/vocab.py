@@ -35,6 +35,11 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
     # a 交办单 carries each problem's identity (analytics.exports.tasks)
     "problem_key": ("交办编号",),
+    # picture columns (analytics.photos): exact and longer than 问题, so 问题照片 is never the description
+    "photo_before": ("整改前", "整改前照片", "问题照片", "现场照片", "发现照片", "整改前图片", "问题图片",
+                     "现场图片"),
+    "photo_after": ("整改后", "整改后照片", "整改照片", "佐证", "佐证照片", "佐证材料", "完成照片",
+                    "整改后图片", "整改图片"),
 }
 
 # The columns of a 模拟测评 score sheet: 扣分明细, 点位得分表 and 得分汇总 name them these ways.
@@ -60,8 +65,11 @@ FIELD_LABELS = {
     "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
     "deadline": "整改时限", "status": "整改状态", "done_yes_no": "是否整改到位",
     "rectified_date": "整改完成日期", "closed_date": "销号日期", "remark": "备注", "source": "问题来源",
-    "problem_key": "交办编号",
+    "problem_key": "交办编号", "photo_before": "整改前照片", "photo_after": "整改后照片",
 }
+
+# The picture columns' fields and the kind of picture each holds.
+PHOTO_FIELDS = {"photo_before": "before", "photo_after": "after"}
 
 # Fields that identify a row as a problem: a header row must name some of these.
 SUBSTANTIVE_FIELDS = ("point_type", "point_name", "description", "status", "done_yes_no")

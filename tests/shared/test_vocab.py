@@ -37,6 +37,9 @@ def test_an_unknown_point_type_keeps_its_name():
     # the longest spelling a cell contains wins (发现问题 names a description, 发现问题时间 a date)
     ("发现问题时间", "found_date"), ("问题点位名称", "point_name"), ("点位名称（必填）", "point_name"),
     ("北门菜市场", None), ("锦绣花园小区", None),
+    # picture columns: 问题照片 is a picture column, never the 问题描述
+    ("问题照片", "photo_before"), ("整改前照片", "photo_before"), ("现场照片", "photo_before"),
+    ("整改后照片", "photo_after"), ("佐证", "photo_after"), ("完成照片", "photo_after"),
     ("填表说明：请各单位按点位类型分表填报，每周五下午五点前报送区创文办。", None),
 ])
 def test_header_spellings(header, field):

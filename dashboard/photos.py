@@ -1,0 +1,78 @@
+"""Photo evidence on the pages: thumbnails in a problem list, a problem's before/after pair, the
+thumbnails' column settings."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.photos import store
+from analytics.photos.model import problem_photos, problem_uploads
+from analytics.photos.placing import KIND_LABELS
+from analytics.shared.labels import COLUMN_LABELS
+from dashboard import access, data, flash
+
+THUMBNAIL_FIELDS = {"before": "before_thumbnail", "after": "after_thumbnail"}
+THUMBNAIL_COLUMNS = {COLUMN_LABELS[name]: st.column_config.ImageColumn(COLUMN_LABELS[name], width="small")
+                     for name in THUMBNAIL_FIELDS.values()}
+
+
+def with_thumbnails(frame: pd.DataFrame) -> pd.DataFrame:
+    """The problems with their first 整改前 and 整改后 thumbnails (data: URIs; empty where none)."""
+    photos = data.read(problem_photos, tuple(frame["problem_key"]))
+    firsts = photos.drop_duplicates(["problem_key", "kind"]).set_index(["problem_key", "kind"])["sha256"]
+    db_path = data.database_path()
+    shown = frame.copy()
+    for kind, column in THUMBNAIL_FIELDS.items():
+        shown[column] = [store.thumbnail_uri(db_path, firsts[(key, kind)]) if (key, kind) in firsts.index else None
+                         for key in frame["problem_key"]]
+    return shown
+
+
+def show_before_after(problem_key: str) -> None:
+    """The problem's 整改前 and 整改后 photos side by side (the latest ledger's and uploads)."""
+    photos = data.read(problem_photos, (problem_key,))
+    if photos.empty:
+        st.caption("该问题的台账没有照片。")
+        return
+    db_path = data.database_path()
+    for column, kind in zip(st.columns(2), KIND_LABELS):
+        chosen = photos[photos["kind"] == kind]
+        column.markdown(f"**{KIND_LABELS[kind]}**")
+        if chosen.empty:
+            column.caption(f"没有{KIND_LABELS[kind]}照片" + ("（无佐证）" if kind == "after" else ""))
+        for sha, ext in zip(chosen["sha256"], chosen["ext"]):
+            path = store.picture_path(db_path, sha, ext)
+            if path.exists():
+                column.image(str(path), width="stretch")
+            else:
+                column.warning(f"照片文件缺失（{sha[:12]}），可运行 rebuild 从归档恢复。")
+
+
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+
+
+def upload_after_photos(problem_key: str) -> None:
+    """Attach 整改后 photos from the phone's camera or album (a login allowed to write), recorded like an
+    import and undoable here."""
+    if not access.can_write():
+        return
+    flash.show_flashes(f"photos_{problem_key}")
+    with st.expander("上传整改后照片（手机拍照或相册）", icon=":material/photo_camera:"):
+        with st.form(f"upload_{problem_key}", clear_on_submit=True):
+            files = st.file_uploader("照片（JPEG、PNG，或 iPhone 的 HEIC）", type=UPLOAD_TYPES,
+                                     accept_multiple_files=True, key=f"files_{problem_key}")
+            camera = st.camera_input("或现场拍照", key=f"camera_{problem_key}")
+            if st.form_submit_button("上传", icon=":material/upload:"):
+                chosen = [(item.name, item.getvalue()) for item in [*(files or []), *([camera] if camera else [])]]
+                flash.write_then_rerun(
+                    f"photos_{problem_key}",
+                    lambda: data.write(lambda con, actor: store.upload_photos(con, data.database_path(), problem_key,
+                                                                              chosen, actor=actor)),
+                    lambda message: message)
+        uploads = data.read(problem_uploads, problem_key)
+        for upload_id, count, uploaded_at, uploaded_by in uploads.itertuples(index=False):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.caption(f"第{upload_id}次上传：{count}张，{uploaded_by}，{uploaded_at:%Y-%m-%d %H:%M}")
+            if right.button("撤销", key=f"undo_upload_{upload_id}", type="tertiary"):
+                flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id)),
+                                       lambda message: message)
