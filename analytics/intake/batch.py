@@ -24,7 +24,8 @@ import duckdb
 import pyarrow as pa
 
 from analytics.shared import db, schema
-from analytics.ledger.derive import RECENCY_SQL, VERSION_COLUMNS, following_stored_ctes, refresh_current
+from analytics.ledger.derive import (COUNTS_SQL, RECENCY_SQL, VERSION_COLUMNS, VERSION_IMPORTS, following_stored_ctes,
+                                     refresh_current)
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
@@ -71,8 +72,8 @@ _CHANGES_SQL = f"""
     others AS (SELECT * FROM batch ANTI JOIN following USING (row_id)),
     earlier AS (
         SELECT pv.*, {RECENCY_SQL} AS recency
-        FROM problem_versions pv JOIN imports i USING (import_id)
-        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM others)
+        FROM problem_versions pv JOIN {VERSION_IMPORTS} i USING (import_id)
+        WHERE {COUNTS_SQL} AND pv.problem_key IN (SELECT problem_key FROM others)
     ),
     from_history AS (
         SELECT b.row_id, {', '.join(f'e.{c}' for c in _CHANGE_COLUMNS)}
