@@ -26,6 +26,7 @@ import pyarrow as pa
 from analytics.shared import db, schema
 from analytics.ledger.derive import (COUNTS_SQL, RECENCY_SQL, VERSION_COLUMNS, VERSION_IMPORTS, following_stored_ctes,
                                      refresh_current)
+from analytics.accountability.tasks import take_copied_tasks
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
@@ -40,7 +41,8 @@ from analytics.intake.store import (_CHANGE_COLUMNS,
     _archive,
     file_sha256,
     import_sheet,
-    point_type_aliases)
+    point_type_aliases,
+    store_score_sheet)
 from analytics.shared.office_words import office_words
 
 
@@ -189,6 +191,7 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
         con.execute("INSERT INTO problem_versions SELECT * FROM batch_versions")
     finally:
         con.unregister("batch_versions")
+    take_copied_tasks(con, ids)    # a row copying a 测评 task without its 交办编号 is that task: counted once
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
@@ -356,17 +359,27 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
-                for record in imports:
-                    imported_at, unit_option = record["imported_at"], record["unit_option"]
+                # ledgers and score sheets in their one order: a score sheet's tasks are what later
+                # ledgers copy, and a later round re-tests the tasks of the earlier ones
+                for record in sorted([*imports, *score_imports], key=lambda record: record["import_id"]):
+                    imported_at, import_id = record["imported_at"], int(record["import_id"])
+                    if "shape" in record:
+                        sheet = score_store.read_archived(record, archive, aliases)
+                        store_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
+                                          actor=record["imported_by"], now=imported_at, import_id=import_id,
+                                          audit=False)
+                        if replay_undo_mark(con, "score_imports", record):
+                            refresh_current(con, [import_id])
+                        continue
+                    unit_option = record["unit_option"]
                     prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                               words=words, unit=unit_option, today=imported_at.date())
                     prepared.ledger.file_name = record["file_name"]
                     write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
                                                    record["imported_by"], imported_at, unit_option,
-                                                   int(record["import_id"]))], audit=False)
+                                                   import_id)], audit=False)
                     if replay_undo_mark(con, "imports", record):
-                        refresh_current(con, [int(record["import_id"])])
-                score_store.replay_score_imports(con, score_imports, archive, aliases)
+                        refresh_current(con, [import_id])
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
