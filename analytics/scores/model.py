@@ -248,6 +248,16 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
                        {**params, "round": round_name, "limit": int(limit)}).df()
 
 
+def round_deductions(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None
+                     ) -> pd.DataFrame:
+    """Each deduction above 0 of the round: point_type, point_name, unit, item, standard, deduction."""
+    scoped, params = _points_sql(filters)
+    return con.execute(f"""{scoped}
+        SELECT s.point_type, s.point_name, s.unit, d.item, d.standard, d.deduction
+        FROM scoped s JOIN score_deductions d USING (import_id, point_no)
+        WHERE s.round_name = $round AND d.deduction > 0""", {**params, "round": round_name}).df()
+
+
 def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
                            filters: Filters | None = None, point_name: str | None = None) -> pd.DataFrame:
     """Each deduction of the round with what the unit's ledger says now about the same 点位 (same
