@@ -183,12 +183,14 @@ class RoundSummary:
         }
 
     def briefing_line(self) -> str:
-        """第三轮模拟测评综合得分88.4分；低于85分：中小学校82.3、…；后三名：…"""
-        below = self.types[self.types["score"].round(2) < self.line]
-        below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
+        """第三轮模拟测评综合得分88.4分；低于85分的点位类型：中小学校82.3、…，单位：城南街道78.7、…；后三名：…
+        (every type and every unit under the line, lowest first)."""
+        def below(frame: pd.DataFrame) -> str:
+            under = frame[frame["score"].round(2) < self.line].sort_values(["score", "name"])
+            return "、".join(f"{n}{s:.1f}" for n, s in zip(under["name"], under["score"])) or "无"
         last = "、".join(self.last_n) or "无"
-        return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分：{below_text}；"
-                f"后{chinese_ordinal(self.last_n_count)}名：{last}")
+        return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分的点位类型：{below(self.types)}，"
+                f"单位：{below(self.units)}；后{chinese_ordinal(self.last_n_count)}名：{last}")
 
 
 def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, filters: Filters | None = None,
