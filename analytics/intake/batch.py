@@ -359,27 +359,30 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
-                # ledgers and score sheets in their one order: a score sheet's tasks are what later
-                # ledgers copy, and a later round re-tests the tasks of the earlier ones
-                for record in sorted([*imports, *score_imports], key=lambda record: record["import_id"]):
-                    imported_at, import_id = record["imported_at"], int(record["import_id"])
-                    if "shape" in record:
+                # ledgers, score sheets and undos in the order they happened: a score sheet's tasks are
+                # what later ledgers copy, and a later round re-tests the tasks of the earlier ones
+                events = [(record["imported_at"], int(record["import_id"]), False, record)
+                          for record in [*imports, *score_imports]]
+                events += [(record["undone_at"], int(record["import_id"]), True, record)
+                           for record in [*imports, *score_imports] if record["undone_at"] is not None]
+                for _, import_id, undo, record in sorted(events, key=lambda event: event[:3]):
+                    table = "score_imports" if "shape" in record else "imports"
+                    if undo:
+                        replay_undo_mark(con, table, record)
+                        refresh_current(con, [import_id])
+                    elif table == "score_imports":
                         sheet = score_store.read_archived(record, archive, aliases)
                         store_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
-                                          actor=record["imported_by"], now=imported_at, import_id=import_id,
-                                          audit=False)
-                        if replay_undo_mark(con, "score_imports", record):
-                            refresh_current(con, [import_id])
-                        continue
-                    unit_option = record["unit_option"]
-                    prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
-                                              words=words, unit=unit_option, today=imported_at.date())
-                    prepared.ledger.file_name = record["file_name"]
-                    write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
-                                                   record["imported_by"], imported_at, unit_option,
-                                                   import_id)], audit=False)
-                    if replay_undo_mark(con, "imports", record):
-                        refresh_current(con, [import_id])
+                                          actor=record["imported_by"], now=record["imported_at"],
+                                          import_id=import_id, audit=False)
+                    else:
+                        imported_at, unit_option = record["imported_at"], record["unit_option"]
+                        prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
+                                                  words=words, unit=unit_option, today=imported_at.date())
+                        prepared.ledger.file_name = record["file_name"]
+                        write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
+                                                       record["imported_by"], imported_at, unit_option,
+                                                       import_id)], audit=False)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
