@@ -115,9 +115,11 @@ def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
     round_reasons = ({entry.unit: entry.reasons for entry in scored.called}
                      if scored and settings.interview_last_below else {})
     most_lost = _most_lost(scored, settings.interview_most_lost) if scored else {}
-    table = table.merge(pd.DataFrame({"unit": sorted({*round_reasons, *most_lost}, key=str)}), on="unit", how="outer")
-    for column in ("open", "overdue", "reopened"):
-        table[column] = table[column].fillna(0).astype("int64")
+    named = sorted({*round_reasons, *most_lost} - set(table["unit"]))
+    if named:
+        table = pd.concat([table, pd.DataFrame({"unit": named})], ignore_index=True)
+        for column in ("open", "overdue", "reopened"):
+            table[column] = table[column].fillna(0).astype("int64")
 
     def judged(row: pd.Series) -> tuple[list[str], list[str]]:
         rules, evidence = [], []
