@@ -18,6 +18,9 @@ BEHIND_DIMENSIONS = {by: DIMENSIONS[by] for by in ("point_type", "category", "un
 
 # Column names of analytics frames -> what tables show (the pages' tables and their downloads).
 COLUMN_LABELS = {
+    # accountability on a round (analytics/accountability/rule.py)
+    "item": "单项工作", "place": "倒数名次", "called": "问责", "lost_by_unit": "丢分单位（谁丢分、谁领责）",
+    "called_reasons": "问责理由", "lost_standards": "丢分最多的测评标准", "points_lost": "丢分",
     "point_type": "点位类型", "category": "问题类别", "unit": "责任单位", "district": "区县/街道",
     "source": "问题来源", "total": "问题总数", "pending": "待整改", "in_progress": "整改中",
     "rectified": "已整改", "closed": "已销号", "open": "未整改", "overdue": "逾期", "flagged": "待核",
@@ -53,7 +56,7 @@ COLUMN_LABELS = {
 }
 PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate", "rework_rate", "rate_change"}
 DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7", "score", "change",
-                   "lowest", "last_score"}
+                   "lowest", "last_score", "points_lost"}
 TIME_COLUMNS = {"imported_at", "undone_at"}
 
 
