@@ -129,7 +129,7 @@ else:
     with right:
         units_lost = called.units.rename(columns={"lost": "points_lost"}).assign(
             lost_standards=called.units["standards"].map(
-                lambda lost: "、".join(f"{standard}{figure(points)}分" for standard, points in lost)))
+                lambda lost: "、".join(f"“{standard}”{figure(points)}分" for standard, points in lost)))
         show.show_table(units_lost[["place", "unit", "score", "points_lost", "share", "called", "lost_standards"]],
                         "各单位丢分")
 

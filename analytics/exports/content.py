@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.accountability.rule import Accountability, accountability
 from analytics.ledger.behind import behind, ranking, silent_units
 from analytics.ledger.briefing import Briefing, briefing, briefing_text
 from analytics.ledger.charts import scope_note
@@ -41,6 +42,7 @@ class BriefingContent:
     silent: pd.DataFrame               # silent_units
     scores: RoundSummary | None = None # the latest 模拟测评 round, when one is stored
     readiness: Readiness | None = None # the three parts and the projection, when readiness sheets are stored
+    called: Accountability | None = None   # the latest round's 测评问责 (后三名且不足85分, 谁丢分), when scored
 
     @property
     def as_of(self) -> dt.date:
@@ -86,4 +88,5 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         silent=silent_units(con, filters),
         scores=round_summary(con, filters=filters),
         readiness=stored_readiness(con, filters),
+        called=accountability(con, filters=filters),
     )
