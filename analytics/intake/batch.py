@@ -361,11 +361,14 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                 aliases, words = point_type_aliases(con), office_words(con)
                 # ledgers, score sheets and undos in the order they happened: a score sheet's tasks are
                 # what later ledgers copy, and a later round re-tests the tasks of the earlier ones
-                events = [(record["imported_at"], int(record["import_id"]), False, record)
-                          for record in [*imports, *score_imports]]
-                events += [(record["undone_at"], int(record["import_id"]), True, record)
-                           for record in [*imports, *score_imports] if record["undone_at"] is not None]
-                for _, import_id, undo, record in sorted(events, key=lambda event: event[:3]):
+                # (an undo goes after the last import made before it)
+                replayed = sorted([*imports, *score_imports], key=lambda record: record["import_id"])
+                events = [(int(record["import_id"]), False, record) for record in replayed]
+                events += [(max([int(record["import_id"]), *(int(other["import_id"]) for other in replayed
+                                                              if other["imported_at"] <= record["undone_at"])]),
+                            True, record) for record in replayed if record["undone_at"] is not None]
+                for _, undo, record in sorted(events, key=lambda event: event[:2]):
+                    import_id = int(record["import_id"])
                     table = "score_imports" if "shape" in record else "imports"
                     if undo:
                         replay_undo_mark(con, table, record)
