@@ -92,3 +92,25 @@ def test_the_briefing_gains_the_readiness_line_once_readiness_sheets_are_in(tmp_
     with db.connect(path, read_only=True) as con:
         text = briefing_text(briefing(con, as_of))
     assert text.endswith("\n若今日测评，预计得分74.7分：实地84.3、网上60.7、问卷83.4；网上申报退回4项、未报1项。")
+
+
+def test_the_demo_names_every_type_and_unit_under_the_line_and_who_is_called(demo_template):
+    from conftest import DEMO_END
+
+    from analytics.accountability.rule import accountability
+    from analytics.scores.model import round_summary
+
+    filters = Filters(as_of=DEMO_END)
+    with db.connect(demo_template, read_only=True) as con:
+        text = briefing_text(briefing(con, filters))
+        scored = round_summary(con, filters=filters)
+        called = accountability(con, filters=filters)
+    line = next(line for line in text.splitlines() if line.startswith(f"{scored.round}模拟测评"))
+    types_part, units_part = line.split("低于")[1].split("单位：")
+    below_types = scored.types[scored.types["score"].round(2) < scored.line]["name"]
+    below_units = scored.units[scored.units["score"].round(2) < scored.line]["name"]
+    assert len(below_units) > 0                    # the demo has units under the line: the line names them
+    assert all(name in types_part for name in below_types) and ("无" in types_part) == below_types.empty
+    assert all(name in units_part.split("；")[0] for name in below_units)
+    assert called.sentence() in text
+    assert all(name in called.sentence() for name in called.called_names())
