@@ -104,25 +104,38 @@ class Accountability:
         }
 
 
-def _ranked(points: pd.DataFrame, by: str, last_n: int, line: float) -> pd.DataFrame:
-    """The groups of `by` ranked lowest first (rank_units' order) with place, places (its tie at two
-    decimals, first and last place) and called (among the last last_n and under the line)."""
-    grouped = (points.dropna(subset=[by]).groupby(by)
-               .agg(score=("score", "mean"), lowest=("score", "min"), lost=("deducted", "sum"))
-               .reset_index().rename(columns={by: "name"}))
+def _ranked(rows: list[tuple], last_n: int, line: float) -> pd.DataFrame:
+    """Groups from (group, score, deducted) rows of 点位, ranked lowest first (rank_units' order) with
+    place, places (its tie at two decimals, first and last place) and called (among the last last_n
+    and under the line). Summed in Python: a round has a few thousand 点位 at most."""
+    groups: dict[str, list[float]] = {}
+    for name, score, deducted in rows:
+        if isinstance(name, str):      # a 点位 without its unit or type is in no group
+            group = groups.setdefault(name, [0.0, 0, 100.0, 0.0])
+            group[0] += score
+            group[1] += 1
+            group[2] = min(group[2], score)
+            group[3] += deducted
+    grouped = pd.DataFrame({"name": list(groups), "score": [g[0] / g[1] for g in groups.values()],
+                            "lowest": [g[2] for g in groups.values()], "lost": [g[3] for g in groups.values()]})
     ranked = rank_units(grouped, last_n, line)
     ranked["place"] = ranked["rank_from_last"]
-    key = ranked["score"].round(2)
-    ranked["places"] = [(int(ranked["place"][key == k].min()), int(ranked["place"][key == k].max())) for k in key]
+    ties: dict[float, list[int]] = {}
+    for key, place in zip(ranked["score"].round(2), ranked["place"]):
+        ties.setdefault(key, []).append(int(place))
+    ranked["places"] = [(min(ties[key]), max(ties[key])) for key in ranked["score"].round(2)]
     ranked["called"] = (ranked["place"] <= last_n) & ranked["below_line"]
     return ranked[["name", "score", "place", "places", "lost", "called"]]
 
 
-def _lost_by(frame: pd.DataFrame, key: str, of: str) -> dict[str, list[tuple[str, float]]]:
-    """Per value of `key`: (value of `of`, points lost) most lost first, ties by name."""
-    summed = frame.groupby([key, of])["lost"].sum().reset_index()
-    summed = summed[summed["lost"] > 0].sort_values([key, "lost", of], ascending=[True, False, True])
-    return {name: list(zip(group[of], group["lost"])) for name, group in summed.groupby(key, sort=False)}
+def _lost_by(rows) -> dict[str, list[tuple[str, float]]]:
+    """From (key, part, points lost) rows: per key, (part, points lost) most lost first, ties by name."""
+    summed: dict[str, dict[str, float]] = {}
+    for key, part, points in rows:
+        if isinstance(key, str) and isinstance(part, str) and points > 0:
+            parts = summed.setdefault(key, {})
+            parts[part] = parts.get(part, 0.0) + float(points)
+    return {key: sorted(parts.items(), key=lambda item: (-item[1], item[0])) for key, parts in summed.items()}
 
 
 def accountability(con: duckdb.DuckDBPyConnection, round_name: str | None = None,
@@ -135,16 +148,17 @@ def accountability(con: duckdb.DuckDBPyConnection, round_name: str | None = None
     settings = get_settings(con)
     line, last_n = settings.score_line, settings.last_n
     points = point_scores(con, round_name, filters)
-    items = _ranked(points, "point_type", last_n, line)
-    units = _ranked(points, "unit", last_n, line).rename(columns={"name": "unit"})
-    lost_on_item = _lost_by(points.rename(columns={"deducted": "lost"}).dropna(subset=["unit", "point_type"]),
-                            "point_type", "unit")
+    types, units_of, scores, lost = (points[c].tolist() for c in ("point_type", "unit", "score", "deducted"))
+    items = _ranked(list(zip(types, scores, lost)), last_n, line)
+    units = _ranked(list(zip(units_of, scores, lost)), last_n, line).rename(columns={"name": "unit"})
+    lost_on_item = _lost_by(zip(types, units_of, lost))
     items["units"] = [lost_on_item.get(name, []) for name in items["name"]]
     total = float(units["lost"].sum())
     units["share"] = units["lost"] / total if total else 0.0
-    deductions = round_deductions(con, round_name, filters).rename(columns={"deduction": "lost"})
-    deductions["standard"] = deductions["standard"].fillna(deductions["item"]).fillna("（未写明标准）")
-    standards = _lost_by(deductions.dropna(subset=["unit"]), "unit", "standard")
+    deductions = round_deductions(con, round_name, filters)
+    named = [next((text for text in written if isinstance(text, str) and text), "（未写明标准）")
+             for written in zip(deductions["standard"], deductions["item"])]
+    standards = _lost_by(zip(deductions["unit"].tolist(), named, deductions["deduction"].tolist()))
     units["standards"] = [standards.get(unit, [])[:TOP_STANDARDS] for unit in units["unit"]]
     result = Accountability(round_name, line, last_n, items, units)
     result.called = _called(result)
