@@ -140,36 +140,32 @@ def command_briefing(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_scores(args: argparse.Namespace) -> int:
-    from analytics.scores.model import round_summary
-
+def _round_report(args: argparse.Namespace, read, as_text) -> int:
+    """A report on one 测评 round (`--round`, the latest by default): `read(con, round, filters)` gives
+    an object with as_json(), printed as JSON with --json, else as_text(it)."""
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
-            result = round_summary(con, args.round, filters_from_arguments(args))
+            result = read(con, args.round, filters_from_arguments(args))
     except LookupError as error:
         print(error, file=sys.stderr)
         return 1
     if result is None:
         print("还没有导入模拟测评得分表。", file=sys.stderr)
         return 1
-    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else result.briefing_line() + "。")
+    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else as_text(result) + "。")
     return 0
+
+
+def command_scores(args: argparse.Namespace) -> int:
+    from analytics.scores.model import round_summary
+
+    return _round_report(args, round_summary, lambda result: result.briefing_line())
 
 
 def command_accountability(args: argparse.Namespace) -> int:
     from analytics.accountability.rule import accountability
 
-    try:
-        with db.connect(schema.init_db(args.db), read_only=True) as con:
-            result = accountability(con, args.round, filters_from_arguments(args))
-    except LookupError as error:
-        print(error, file=sys.stderr)
-        return 1
-    if result is None:
-        print("还没有导入模拟测评得分表。", file=sys.stderr)
-        return 1
-    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else result.sentence() + "。")
-    return 0
+    return _round_report(args, accountability, lambda result: result.sentence())
 
 
 def command_readiness(args: argparse.Namespace) -> int:
