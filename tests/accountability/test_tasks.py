@@ -187,3 +187,39 @@ def test_a_deduction_without_its_unit_is_a_task_flagged(county, tmp_path):
     [row] = _problems(county).values()
     assert row[0] == UNIT_MISSING and "责任单位为空" in row[7]
     assert row[4] == "扣6分：无乱贴乱画"          # no 存在问题: the points and the standard
+
+
+def test_the_retest_closes_one_task_and_repeats_another(county, tmp_path):
+    spot = _spot("甲巷", "甲街道")
+    (item_a, standard_a, points_a), (item_b, standard_b, points_b) = score_fixtures.standards_for("背街小巷")[:2]
+    first = _round([score_fixtures.SpotResult(spot, [(item_a, standard_a, points_a, 6.0, "小广告"),
+                                                    (item_b, standard_b, points_b, 4.0, "垃圾")])])
+    (tmp_path / "1").mkdir()
+    _import(county, score_fixtures.write_deduction_detail(first, tmp_path / "1" / "第一轮模拟测评扣分明细.xlsx"))
+    before = set(_problems(county))
+    # the unit reports both done in its own ledger (no 交办编号): the same two problems
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["甲街道创文问题整改台账（截至2026年11月14日）"])    # sent before the re-test
+    sheet.append(["序号", "点位类型", "点位名称", "问题描述", "责任单位", "发现时间", "整改时限", "整改状态", "整改完成时间"])
+    for serial, said in enumerate(("小广告", "垃圾"), start=1):
+        sheet.append([serial, "背街小巷", "甲巷", said, "甲街道", dt.date(2026, 11, 12), dt.date(2026, 11, 15),
+                      "已整改", dt.date(2026, 11, 14)])
+    ledger = tmp_path / "甲街道台账.xlsx"
+    workbook.save(ledger)
+    _import(county, ledger)
+    assert set(_problems(county)) == before
+    # the second round loses points on the first standard again, nothing on the second
+    second = _round([score_fixtures.SpotResult(spot, [(item_a, standard_a, points_a, 3.0, "小广告")])],
+                    number=2, day=dt.date(2026, 11, 26))
+    (tmp_path / "2").mkdir()
+    _import(county, score_fixtures.write_point_table(second, tmp_path / "2" / "第二轮模拟测评点位得分表.xlsx"))
+    after = _problems(county)
+    with db.connect(county, read_only=True) as con:
+        state = {key: (status, raw, reopened) for key, status, raw, reopened in con.execute(
+            "SELECT problem_key, status, status_raw, reopened_day FROM problems").fetchall()}
+    by_said = {after[key][4]: key for key in before}
+    assert state[by_said["垃圾"]][:2] == (CLOSED, "复测通过")
+    assert state[by_said["小广告"]] == (PENDING, "复测未通过", dt.date(2026, 11, 26))   # 返工: done, then open again
+    new = set(after) - before
+    assert len(new) == 1 and after[new.pop()][1] == PENDING
