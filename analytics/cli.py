@@ -1,5 +1,5 @@
-"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, photos, export, demo,
-undo, rebuild, check, settings, user add, push.
+"""Every command of `python -m analytics`: import, summary, briefing, scores, accountability, readiness, photos,
+export, demo, undo, rebuild, check, settings, user add, push.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -172,20 +172,32 @@ def command_briefing(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_scores(args: argparse.Namespace) -> int:
-    from analytics.scores.model import round_summary
-
+def _round_report(args: argparse.Namespace, read, as_text) -> int:
+    """A report on one 测评 round (`--round`, the latest by default): `read(con, round, filters)` gives
+    an object with as_json(), printed as JSON with --json, else as_text(it)."""
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
-            result = round_summary(con, args.round, filters_from_arguments(args))
+            result = read(con, args.round, filters_from_arguments(args))
     except LookupError as error:
         print(error, file=sys.stderr)
         return 1
     if result is None:
         print("还没有导入模拟测评得分表。", file=sys.stderr)
         return 1
-    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else result.briefing_line() + "。")
+    print(json.dumps(result.as_json(), ensure_ascii=False, indent=1) if args.json else as_text(result) + "。")
     return 0
+
+
+def command_scores(args: argparse.Namespace) -> int:
+    from analytics.scores.model import round_summary
+
+    return _round_report(args, round_summary, lambda result: result.briefing_line())
+
+
+def command_accountability(args: argparse.Namespace) -> int:
+    from analytics.accountability.rule import accountability
+
+    return _round_report(args, accountability, lambda result: result.sentence())
 
 
 def command_readiness(args: argparse.Namespace) -> int:
@@ -406,12 +418,15 @@ def build_parser() -> argparse.ArgumentParser:
     # The reports: text, or every figure as JSON with --json, for the common filters.
     reports = {"summary": ("统计汇总", command_summary), "briefing": ("晨报", command_briefing),
                "scores": ("模拟测评得分（默认最近一轮）", command_scores),
+               "accountability": ("测评问责：后几名且低于合格线的单项工作与单位、谁丢分（默认最近一轮）",
+                                  command_accountability),
                "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness),
+
                "photos": ("照片佐证：整改前后照片、无佐证、同图多用、照片早于发现、未采用的照片", command_photos)}
     for name, (help_text, run) in reports.items():
         report_parser = commands.add_parser(name, parents=[common], help=help_text)
         report_parser.add_argument("--json", action="store_true")
-        if name == "scores":
+        if name in ("scores", "accountability"):
             report_parser.add_argument("--round", help="测评轮次，如 第二轮")
         add_filter_arguments(report_parser)
         report_parser.set_defaults(run=run)

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics.shared import db
+from analytics.accountability.rule import accountability
 from analytics.scores import model as scores
 from analytics.fixtures import scores as score_fixtures
 from analytics.intake import import_paths
@@ -30,6 +31,7 @@ UNITS = [f"第{i + 1}责任单位" for i in range(118)]
 def score_calls(first_round: str):
     return {
         "round_summary（最新一轮）": lambda con: scores.round_summary(con),
+        "accountability（最新一轮，问责）": lambda con: accountability(con),
         "round_summary（第一轮）": lambda con: scores.round_summary(con, first_round),
         "group_scores(point_type)（各轮）": lambda con: scores.group_scores(con, "point_type"),
         "group_scores(unit)（各轮）": lambda con: scores.group_scores(con, "unit"),

@@ -24,6 +24,7 @@ THRESHOLDS = {
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
     "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
     "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
+    "interview_most_lost": (int, 0), "task_deadline_days": (int, 0),
     **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
                                     "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
                                     "pending_credit_pct")},
@@ -56,6 +57,9 @@ with st.form("settings_form"):
     for key in SWITCHES:
         values[key] = st.checkbox(SETTING_LABELS[key], value=getattr(current, key), key=f"setting_{key}",
                                   help="报已销号却没有整改后照片的问题仍计入整改率，但不计为已销号")
+    values["interview_last_below"] = st.toggle(
+        SETTING_LABELS["interview_last_below"], value=current.interview_last_below,
+        help="最近一轮测评中单项工作（点位类型）或单位列后几名且低于合格线，列入约谈名单（问责规则）")
     if st.form_submit_button("保存设置", type="primary", icon=":material/save:"):
         changed = {key: value for key, value in values.items() if value != getattr(current, key)}
 

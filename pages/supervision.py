@@ -1,8 +1,10 @@
 """督查: who is falling behind and why, the unit ranking by the ranking measure with 后三名 marked,
-红榜 beside 后三名, overdue items by unit (oldest first), rebounds beside 返工 (reopened), the units to
-call to account and to praise, and the 督查通报 and 问题交办单 to download."""
+红榜 beside 后三名, overdue items by unit (oldest first), rebounds beside 返工 (reopened), the latest
+round's accountability (后三名且不足85分, 谁丢分), the units to call to account and to praise, and the 督查通报 and 问题交办单 to download."""
+import pandas as pd
 import streamlit as st
 
+from analytics.accountability.rule import accountability, figure
 from analytics.ledger import charts, listing
 from analytics.accountability.standing import unit_standing
 from analytics.ledger.behind import behind
@@ -131,10 +133,40 @@ with refused_tab:
     else:
         show.show_table(evidence.refused[["file_name", "cell", "refused", "description"]], "未采用的照片")
 
+st.header("测评问责：后三名且不足合格线，谁丢分、谁领责")
+called = data.read(accountability, None, current)
+if called is None:
+    st.info("还没有导入模拟测评得分表：导入后按最近一轮列出问责的单项工作和单位。")
+else:
+    st.caption(f"{called.round}：单项工作（点位类型）或单位同时列后{called.last_n}名且低于{called.line:g}分的，"
+               f"严肃追责问责；单项工作被问责时，在该项丢分的单位一并问责（丢分多的在前）。")
+    for few, what in ((called.few_items, "单项工作"), (called.few_units, "单位")):
+        if few:
+            st.warning(f"本轮参评的{what}不多于{called.last_n}个，全部算作后{called.last_n}名。")
+    st.markdown(called.sentence() + "。")
+    if called.called:
+        show.show_table(pd.DataFrame({"unit": [entry.unit for entry in called.called],
+                                      "called_reasons": ["；".join(entry.reasons) for entry in called.called]}),
+                        "测评问责单位")
+    left, right = st.columns(2)
+    with left:
+        items = called.items.rename(columns={"name": "work_item"}).assign(lost_by_unit=called.items["units"].map(
+            lambda lost: "、".join(f"{unit}{figure(points)}分" for unit, points in lost)))
+        show.show_table(items[["place", "work_item", "score", "called", "lost_by_unit"]], "单项工作得分（低分在前）")
+    with right:
+        units_lost = called.units.rename(columns={"lost": "points_lost"}).assign(
+            lost_standards=called.units["standards"].map(
+                lambda lost: "、".join(f"“{standard}”{figure(points)}分" for standard, points in lost)))
+        show.show_table(units_lost[["place", "unit", "score", "points_lost", "share", "called", "lost_standards"]],
+                        "各单位丢分")
+
 st.header("约谈问责与表扬")
 st.caption(f"建议约谈（规则在“设置”页调整）：连续{settings.interview_weeks}周列整改率后{settings.last_n}名；"
            f"逾期超过{settings.interview_overdue}条；返工达到{settings.interview_reopened}条；"
-           f"{settings.silent_days}天及以上未报送台账。表扬：整改率领先且无逾期、近7日整改率提高最多的单位。")
+           f"{settings.silent_days}天及以上未报送台账"
+           + (f"；最近一轮测评后{settings.last_n}名且低于{settings.score_line:g}分" if settings.interview_last_below else "")
+           + (f"；最近一轮测评丢分最多的{settings.interview_most_lost}个单位" if settings.interview_most_lost else "")
+           + "。表扬：整改率领先且无逾期、近7日整改率提高最多的单位。")
 left, right = st.columns(2)
 with left:
     candidates = units.candidates

@@ -8,7 +8,10 @@ A unit is a candidate for each of these rules that holds (every number a setting
 - at least interview_reopened reopened problems, by a measure given as a function (ReopenedMeasure):
   by default 返工 (analytics.ledger.rework: a problem a ledger once reported done that a later one reports open
   again); the rebounds of analytics.ledger.rebounds (a new problem at the same place) plug in the same way;
-- silent: no ledger for silent_days days or more, or never (analytics.ledger.behind.silent_units).
+- silent: no ledger for silent_days days or more, or never (analytics.ledger.behind.silent_units);
+- 后三名且不足85分 (interview_last_below): named by the latest round's accountability rule
+  (analytics.accountability.rule), the item, its score and place as evidence;
+- 丢分最多: among the interview_most_lost units that lost most points in the latest round (0: no such rule).
 
 Praise: the best of the ranking (the last_n highest 整改率 with nothing overdue) and the most improved
 (the last_n largest rises of 整改率 over the last seven days, among units ranked both days). A unit the
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.accountability.rule import Accountability, accountability, figure
 from analytics.ledger.behind import ranked_groups, ranking, silent_units
 from analytics.shared.filters import Filters
 from analytics.shared.labels import month_day, percent
@@ -56,7 +60,7 @@ def _reworked_by_unit(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Da
 REBOUNDS = ReopenedMeasure("反弹", _rebounded_by_unit)
 REWORK = ReopenedMeasure("返工", _reworked_by_unit)
 
-RULES = ("连续列后几名", "逾期过多", "反弹返工", "未报送台账")
+RULES = ("连续列后几名", "逾期过多", "反弹返工", "未报送台账", "后三名且不足85分", "丢分最多")
 CANDIDATE_COLUMNS = ["unit", "rules", "evidence", "evidence_text", "open", "overdue", "rectify_rate",
                      "reopened"]
 
@@ -110,6 +114,15 @@ def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
         table[column] = table[column].fillna(0).astype("int64")
     weeks = _weekly_last_n(unit_metrics, settings)
     silent_names = set(silent["unit"])
+    scored = accountability(con, filters=filters)
+    round_reasons = ({entry.unit: entry.reasons for entry in scored.called}
+                     if scored and settings.interview_last_below else {})
+    most_lost = _most_lost(scored, settings.interview_most_lost) if scored else {}
+    named = sorted({*round_reasons, *most_lost} - set(table["unit"]))
+    if named:
+        table = pd.concat([table, pd.DataFrame({"unit": named})], ignore_index=True)
+        for column in ("open", "overdue", "reopened"):
+            table[column] = table[column].fillna(0).astype("int64")
 
     def judged(row: pd.Series) -> tuple[list[str], list[str]]:
         rules, evidence = [], []
@@ -129,6 +142,12 @@ def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
             rules.append(RULES[3])
             evidence.append("从未报送台账" if pd.isna(row["last_report"]) else
                             f"已{row['days_silent']}天未报送台账，最近一次为{month_day(row['last_report'])}")
+        if unit in round_reasons:
+            rules.append(RULES[4])
+            evidence.append(f"{scored.round}测评：" + "；".join(round_reasons[unit]))
+        if unit in most_lost:
+            rules.append(RULES[5])
+            evidence.append(most_lost[unit])
         return rules, evidence
 
     judgements = [judged(row) for _, row in table.iterrows()]
@@ -142,6 +161,13 @@ def interview_candidates(con: duckdb.DuckDBPyConnection, filters: Filters,
     table = table.sort_values(["rule_count", "overdue", "unit"], ascending=[False, False, True],
                               ignore_index=True)
     return table[CANDIDATE_COLUMNS]
+
+
+def _most_lost(scored: Accountability, top: int) -> dict[str, str]:
+    """The `top` units that lost most points in the round (none lost nothing) → the evidence."""
+    units = scored.units[scored.units["lost"] > 0].sort_values(["lost", "unit"], ascending=[False, True]).head(top)
+    return {row.unit: f"{scored.round}测评丢分{figure(row.lost)}分（占全部丢分的{percent(row.share)}），"
+                      f"丢分第{place}多" for place, row in enumerate(units.itertuples(), start=1)}
 
 
 PRAISE_COLUMNS = ["unit", "kind", "evidence", "rectify_rate", "rate_change"]

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from analytics.accountability.standing import interview_candidates, named_for_criticism
+from analytics.accountability.rule import Accountability, accountability
 from analytics.ledger.behind import behind, ranking, silent_units
 from analytics.ledger.briefing import Briefing, briefing, briefing_text
 from analytics.ledger.charts import scope_note
@@ -49,6 +50,7 @@ class BriefingContent:
     # 曝光台 (analytics.photos.model.exposure) and its first before/after photos, for the deck's slide
     exposed: pd.DataFrame = field(default_factory=pd.DataFrame)
     exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
+    called: Accountability | None = None   # the latest round's 测评问责 (后三名且不足85分, 谁丢分), when scored
 
     @property
     def as_of(self) -> dt.date:
@@ -100,4 +102,5 @@ def gather(con: duckdb.DuckDBPyConnection, filters: Filters) -> BriefingContent:
         readiness=stored_readiness(con, filters),
         exposed=exposed,
         exposed_pictures=exposure_pictures(con, exposed),
+        called=accountability(con, filters=filters),
     )

@@ -29,6 +29,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Inches
 
+from analytics.accountability.rule import figure
 from analytics.shared.statuses import CLOSED, STATUS_COLUMNS
 from analytics.shared import theme
 from analytics.exports.content import CHART_ROWS, BriefingContent, gather
@@ -454,6 +455,26 @@ def _score_last_slide(deck: _Deck) -> None:
                  empty="本轮没有可排名的单位。")
 
 
+def _accountability_slide(deck: _Deck) -> None:
+    """测评问责: every unit the round's rule names with its reasons, then the others by points lost
+    (谁丢分、谁领责); the called ones red."""
+    called = deck.content.called
+    reasons = {entry.unit: "；".join(entry.reasons) for entry in called.called}
+    units = called.units.assign(is_called=called.units["unit"].isin(reasons))
+    units = units.sort_values(["is_called", "lost", "unit"], ascending=[False, False, True])
+    shown = units[units["is_called"] | (units["lost"] > 0)].head(max(CHART_ROWS, len(reasons)))
+    columns = [TableColumn("责任单位", 0.2), TableColumn("得分", 0.09, PP_ALIGN.RIGHT),
+               TableColumn("倒数", 0.08, PP_ALIGN.CENTER), TableColumn("丢分", 0.09, PP_ALIGN.RIGHT),
+               TableColumn("占比", 0.09, PP_ALIGN.RIGHT), TableColumn("问责理由", 0.45)]
+    rows = [[row.unit, figure(row.score), f"第{row.place}", figure(row.lost), percent(row.share),
+             reasons.get(row.unit, "")] for row in shown.itertuples(index=False)]
+    marked = {index for index, row in enumerate(shown.itertuples(index=False)) if row.is_called}
+    note = (f"单项工作（点位类型）或单位同时列后{called.last_n}名且低于{called.line:g}分的严肃追责问责，"
+            f"单项工作被问责时在该项丢分的单位一并问责；红色为问责单位。{called.sentence()}。")
+    _paged_table(deck, f"{called.round}测评问责：谁丢分、谁领责", columns, rows, marked, note=note,
+                 empty="本轮各单位均未丢分。")
+
+
 def _readiness_slide(deck: _Deck) -> None:
     """若今日测评: the projection and its three parts as editable columns beside their best case, the
     line across, and who loses the most points in the note."""
@@ -519,6 +540,8 @@ def deck_from_content(content: BriefingContent) -> bytes:
     if content.scores is not None:
         _score_types_slide(deck)
         _score_last_slide(deck)
+    if content.called is not None:
+        _accountability_slide(deck)
     if content.readiness is not None:
         _readiness_slide(deck)
     if len(content.exposed):

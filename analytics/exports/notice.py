@@ -17,7 +17,7 @@ Every figure comes from the analytics the pages and the command line use: what t
 workbook show too, read once by content.gather (the briefing's counts, 整改率, 逾期 and countdown, metrics
 by 点位类型, the unit ranking and behind() reasons, the latest 模拟测评 round), then what only the 通报
 names: metrics by 问题类别, listing.worst_points, analytics.accountability.standing (约谈 candidates, the
-红榜) and the named units' listing.overdue_items.
+红榜), analytics.accountability.rule (测评问责, via the gathered content) and the named units' listing.overdue_items.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from analytics.accountability.rule import Accountability, figure
 from analytics.accountability.standing import unit_standing
 from analytics.exports.content import BriefingContent, gather
 from analytics.ledger.briefing import Briefing, clearing_outlook
@@ -84,7 +85,8 @@ STYLE_FONTS = {   # paragraph style → (font, size, bold)
     "Footer": (PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE, False),
 }
 TABLE_TEXT_STYLE = "表格文字"
-SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、后{n}名及通报批评", "五、下步要求")
+SECTIONS = ("一、基本情况", "二、存在问题", "三、红榜", "四、后{n}名及通报批评", "五、测评问责", "六、下步要求")
+LOST_UNITS_NAMED = 5              # 谁丢分: the units that lost most, with their worst standards
 APPENDIX_ROWS_PER_UNIT = 50       # the appendix lists each named unit's oldest overdue items
 POINT_TYPES_NAMED, CATEGORIES_NAMED, WORST_POINTS_NAMED, OTHERS_BEHIND_NAMED = 5, 5, 5, 10
 EXPOSED_PROBLEMS = 10             # 曝光台: this many problems, before and after side by side
@@ -132,6 +134,11 @@ class NoticeContent:
     exposed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     exposed_pictures: tuple[tuple[bytes | None, bytes | None], ...] = ()
     no_evidence: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)   # 无佐证 problems
+
+    @property
+    def called(self) -> Accountability | None:
+        """The latest round's 测评问责 (analytics.accountability.rule), when scored."""
+        return self.common.called
 
     @property
     def issue_date(self) -> dt.date:
@@ -248,6 +255,26 @@ def criticism_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
         sections.append(("（三）其他落后单位", "；".join(f"{row.unit}：{row.reason_text}" for row in shown.itertuples())
                          + f"{more}。请相关单位对照问题清单抓紧整改。"))
     return sections
+
+
+def accountability_paragraphs(content: NoticeContent) -> list[tuple[str, str]]:
+    """（一）the items and units among the last and under the line, with who lost the items' points;
+    （二）谁丢分: the units that lost most, their share and where they lost it."""
+    called = content.called
+    if called is None:
+        return [("（一）测评问责", "尚未导入测评得分表，本期不作测评问责。")]
+    rule = f"后{called.last_n}名且低于{called.line:g}分"
+    entries = "；".join(f"{entry.unit}：{'；'.join(entry.reasons)}" for entry in called.called)
+    named = (f"{called.sentence()}。{entries}。按照“谁主管、谁负责，谁丢分、谁领责”的要求，严肃追责问责。"
+             if called.called else f"{called.round}测评没有单项工作或单位同时列{rule}。")
+    lost = called.units[called.units["lost"] > 0].sort_values(["lost", "unit"], ascending=[False, True])
+    lost_text = "；".join(
+        f"{row.unit}丢分{figure(row.lost)}分（占{percent(row.share)}）"
+        + (f"，主要在{'、'.join(f'“{standard}”{figure(points)}分' for standard, points in row.standards)}"
+           if row.standards else "")
+        for row in lost.head(LOST_UNITS_NAMED).itertuples())
+    return [(f"（一）{called.round}测评{rule}", named),
+            ("（二）谁丢分、谁领责", (lost_text + "。") if lost_text else f"{called.round}测评各单位均未丢分。")]
 
 
 def requirement_paragraphs(content: NoticeContent) -> list[str]:
@@ -498,6 +525,9 @@ def notice_docx(content: NoticeContent) -> bytes:
     for heading, text in criticism_paragraphs(content):
         _headed_paragraph(document, heading, text)
     _paragraph(document, headings[4], "Heading 1")
+    for heading, text in accountability_paragraphs(content):
+        _headed_paragraph(document, heading, text)
+    _paragraph(document, headings[5], "Heading 1")
     for text in requirement_paragraphs(content):
         heading, _, rest = text.partition("。")
         last_text = _headed_paragraph(document, heading + "。", rest)

@@ -24,7 +24,9 @@ import duckdb
 import pyarrow as pa
 
 from analytics.shared import db, schema
-from analytics.ledger.derive import RECENCY_SQL, VERSION_COLUMNS, following_stored_ctes, refresh_current
+from analytics.ledger.derive import (COUNTS_SQL, RECENCY_SQL, VERSION_COLUMNS, VERSION_IMPORTS, following_stored_ctes,
+                                     refresh_current)
+from analytics.accountability.tasks import take_copied_tasks
 import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
@@ -34,7 +36,8 @@ from analytics.scores.sheets import ParsedScoreSheet
 from analytics.intake.prepare import PreparedLedger, prepare_file, prepare_ledger
 from analytics.intake.workers import PARSE_AHEAD_MIN_FILES, ParseAhead
 from analytics.intake.undo import replay_undo_mark
-from analytics.intake.store import ImportProgress, ImportResult, archive_file, file_sha256, import_sheet, point_type_aliases
+from analytics.intake.store import (ImportProgress, ImportResult, archive_file, file_sha256, import_sheet,
+                                    point_type_aliases, store_score_sheet)
 from analytics.shared.office_words import office_words
 
 
@@ -74,8 +77,8 @@ _CHANGES_SQL = f"""
     others AS (SELECT * FROM batch ANTI JOIN following USING (row_id)),
     earlier AS (
         SELECT pv.*, {RECENCY_SQL} AS recency
-        FROM problem_versions pv JOIN imports i USING (import_id)
-        WHERE i.undone_at IS NULL AND pv.problem_key IN (SELECT problem_key FROM others)
+        FROM problem_versions pv JOIN {VERSION_IMPORTS} i USING (import_id)
+        WHERE {COUNTS_SQL} AND pv.problem_key IN (SELECT problem_key FROM others)
     ),
     from_history AS (
         SELECT b.row_id, {', '.join(f'e.{c}' for c in _CHANGE_COLUMNS)}
@@ -196,6 +199,7 @@ def _insert(con: duckdb.DuckDBPyConnection, stored: list[tuple[int, int, StagedL
         con.execute("INSERT INTO problem_versions SELECT * FROM batch_versions")
     finally:
         con.unregister("batch_versions")
+    take_copied_tasks(con, ids)    # a row copying a 测评 task without its 交办编号 is that task: counted once
     parameters = {"ids": ids}
     con.execute(f"""UPDATE imports SET rows_new = c.rows_new, rows_updated = c.rows_updated
                     FROM ({_CHANGES_SQL}) c WHERE imports.import_id = c.import_id""", parameters)
@@ -368,19 +372,36 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
-                for record in imports:
-                    imported_at, unit_option = record["imported_at"], record["unit_option"]
-                    prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
-                                              words=words, unit=unit_option, today=imported_at.date())
-                    prepared.ledger.file_name = record["file_name"]
-                    photos_store.save_files(db_path, prepared.pictures.accepted)
-                    write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
-                                                   record["imported_by"], imported_at, unit_option,
-                                                   int(record["import_id"]))], audit=False)
-                    if replay_undo_mark(con, "imports", record):
-                        photos_store.remove_refs(con, int(record["import_id"]))
-                        refresh_current(con, [int(record["import_id"])])
-                score_store.replay_score_imports(con, score_imports, archive, aliases)
+                # ledgers, score sheets and undos in the order they happened: a score sheet's tasks are
+                # what later ledgers copy, and a later round re-tests the tasks of the earlier ones
+                # (an undo goes after the last import made before it)
+                replayed = sorted([*imports, *score_imports], key=lambda record: record["import_id"])
+                events = [(int(record["import_id"]), False, record) for record in replayed]
+                events += [(max([int(record["import_id"]), *(int(other["import_id"]) for other in replayed
+                                                              if other["imported_at"] <= record["undone_at"])]),
+                            True, record) for record in replayed if record["undone_at"] is not None]
+                for _, undo, record in sorted(events, key=lambda event: event[:2]):
+                    import_id = int(record["import_id"])
+                    table = "score_imports" if "shape" in record else "imports"
+                    if undo:
+                        replay_undo_mark(con, table, record)
+                        if table == "imports":
+                            photos_store.remove_refs(con, import_id)
+                        refresh_current(con, [import_id])
+                    elif table == "score_imports":
+                        sheet = score_store.read_archived(record, archive, aliases)
+                        store_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
+                                          actor=record["imported_by"], now=record["imported_at"],
+                                          import_id=import_id, audit=False)
+                    else:
+                        imported_at, unit_option = record["imported_at"], record["unit_option"]
+                        prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
+                                                  words=words, unit=unit_option, today=imported_at.date())
+                        prepared.ledger.file_name = record["file_name"]
+                        photos_store.save_files(db_path, prepared.pictures.accepted)
+                        write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
+                                                       record["imported_by"], imported_at, unit_option,
+                                                       import_id)], audit=False)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
                 for table, records in (("score_imports", score_imports), ("readiness_imports", readiness_imports)):
                     for record in records:

@@ -17,11 +17,14 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.accountability.tasks import store_round_tasks
 from analytics.shared import db
 import analytics.readiness.store as readiness_store
 import analytics.scores.store as score_store
 from analytics.readiness.sheets import ReadinessSheet
 from analytics.scores.sheets import ParsedScoreSheet
+from analytics.shared.office_words import office_words
+from analytics.shared.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,29 @@ def archive_file(path: Path, sha256: str, db_path: Path, *, move: bool = False) 
 
 def import_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *, sha256: str,
                        archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
-    """A score sheet goes to the score tables, never to the problems; the same file again changes nothing."""
+    """A score sheet goes to the score tables, its deductions to the problems as tasks; the same file again
+    changes nothing."""
     duplicate = score_store.already_imported(con, sha256, sheet.file_name)
     if duplicate:
         return ImportResult(sheet.file_name, "unchanged", f"未变化：与第{duplicate}次导入的得分表完全相同", duplicate)
-    import_id, message = score_store.write_score_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
-                                                       actor=actor, now=now)
+    import_id, message = store_score_sheet(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor,
+                                           now=now)
     return ImportResult(sheet.file_name, "imported", message, import_id, rows_read=len(sheet.points),
                         rows_flagged=sheet.flagged, warnings=sheet.warnings,
                         score_sheet=sheet.describe())
+
+
+def store_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *, sha256: str, archive_path: str,
+                      actor: str, now: dt.datetime, import_id: int | None = None, audit: bool = True
+                      ) -> tuple[int, str]:
+    """A score sheet and the tasks its deductions make (analytics/accountability/tasks.py) in one
+    transaction; (import id, the message for the import report)."""
+    with db.transaction(con):
+        import_id, message = score_store.write_score_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
+                                                           actor=actor, now=now, import_id=import_id, audit=audit)
+        outcome = store_round_tasks(con, sheet, import_id, words=office_words(con),
+                                    deadline_days=get_settings(con).task_deadline_days, now=now)
+    return import_id, f"{message}；{outcome.describe()}"
 
 
 def import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,

@@ -43,7 +43,9 @@ def undo(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: str, now: dt.
         con.execute(f"UPDATE {table} SET undone_at = ?, undone_by = ? WHERE import_id = ?", [now, actor, import_id])
         if table == "imports":
             photos_store.remove_refs(con, import_id)   # the files stay, stored by content
-            refresh_current(con, [import_id])   # the unit's earlier ledgers count again
+        if table in ("imports", "score_imports"):
+            # a ledger: the unit's earlier ledgers count again; a score sheet: its tasks are withdrawn
+            refresh_current(con, [import_id])
         con.execute("INSERT INTO audit_log VALUES (?, ?, '撤销导入', ?)", [now, actor, f"#{import_id} {file_name}（{label}）"])
     return f"已撤销第{import_id}次导入：{file_name}（{label}）"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.accountability.rule import accountability
 from analytics.ledger.behind import behind, silent_units
 from analytics.ledger.countdown import PACE_DAYS, Countdown, countdown
 from analytics.shared.labels import month_day, percent, window_text
@@ -49,6 +50,7 @@ class Briefing:
     rework_rising: tuple[ReworkUnit, ...]           # units with problems reopened (返工) in the last 7 days
     latest_change: DayChange | None                 # the latest ledger day's change; None before any ledger
     mock_evaluation: str | None = None              # the latest 模拟测评 round in one line, when scored
+    called_to_account: str | None = None            # who is called to account after that round, in one sentence
     readiness: str | None = None                    # 若今日测评，预计得分… when readiness sheets are stored
 
 
@@ -68,6 +70,7 @@ def briefing(con: duckdb.DuckDBPyConnection, filters: Filters) -> Briefing:
                        None if pd.isna(row.days_silent) else int(row.days_silent))
             for row in silent.itertuples()),
         mock_evaluation=scored.briefing_line() if scored else None,
+        called_to_account=called.sentence() if (called := accountability(con, filters=filters)) else None,
         rework_rising=tuple(ReworkUnit(row.unit, int(row.reopened_week), int(row.reopened))
                             for row in rework_rising(con, filters, "unit").itertuples()),
         latest_change=latest_change(con, filters),
@@ -122,7 +125,8 @@ def briefing_text(b: Briefing) -> str:
             + (f"；{outlook}" if (outlook := clearing_outlook(b.countdown)) else "") + "；"
             f"落后的点位类型：{lagging}；未报送单位：{silent}"
             + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
-            + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.readiness) if line))
+            + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.called_to_account, b.readiness)
+                      if line))
 
 
 def _plain(value):

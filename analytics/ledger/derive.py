@@ -69,6 +69,20 @@ PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", 
 _DONE = sql_list(DONE_STATUSES)
 _PENDING, _CLOSED = sql_text(PENDING), sql_text(CLOSED)
 
+# The imports that hold problem versions: the ledgers, and the score imports whose deductions became
+# tasks (analytics/accountability/tasks.py), dated by the round's 测评日期 and undone with the score import.
+VERSION_IMPORTS = """(
+    SELECT import_id, file_name, effective_date, imported_at, imported_by, undone_at FROM imports
+    UNION ALL
+    SELECT t.import_id, s.file_name, t.effective_date, s.imported_at, s.imported_by, s.undone_at
+    FROM task_imports t JOIN score_imports s USING (import_id)
+)"""
+# Versions that count: of an import not undone, and not of a task withdrawn (every score import that
+# gave it undone): undoing a score import takes its tasks back with every status a ledger gave them.
+COUNTS_SQL = """(i.undone_at IS NULL AND pv.problem_key NOT IN (
+    SELECT t.task_key FROM round_tasks t JOIN score_imports s USING (import_id)
+    GROUP BY t.task_key HAVING bool_and(s.undone_at IS NOT NULL)))"""
+
 # The first day the history showed each step: window aggregates over one problem's versions (`pv`,
 # joined to its import `i`, not undone) in the window `one_problem`, for the importer's current state.
 _SINCE_REOPENED = "(pv.reopened_day IS NULL OR pv.effective_date >= pv.reopened_day)"
@@ -123,7 +137,7 @@ life_days AS (
 )"""
 
 
-def _normalised(column: str) -> str:
+def normalised_sql(column: str) -> str:
     return rf"regexp_replace(coalesce({column}, ''), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
 
 
@@ -133,10 +147,10 @@ def stored_links_sql(units_condition: str = "TRUE") -> str:
     WITH chosen AS (SELECT * FROM problems WHERE {units_condition}),
     -- Names and descriptions repeat a lot: normalise each distinct text once.
     point_names AS (
-        SELECT point_name, {_normalised('point_name')} AS point FROM (SELECT DISTINCT point_name FROM chosen)
+        SELECT point_name, {normalised_sql('point_name')} AS point FROM (SELECT DISTINCT point_name FROM chosen)
     ),
     descriptions AS (
-        SELECT description, {_normalised('description')} AS said FROM (SELECT DISTINCT description FROM chosen)
+        SELECT description, {normalised_sql('description')} AS said FROM (SELECT DISTINCT description FROM chosen)
     ),
     -- Each problem's two keys: unit + 点位 + 类别 and unit + 点位 + description (NULL where a part is missing),
     -- as 64-bit hashes: joins on one number are much cheaper than on two texts.
@@ -215,8 +229,8 @@ def current_state_sql(scope: str = "") -> str:
             SELECT pv.*, i.effective_date, {RECENCY_SQL} AS recency,
                    lag(pv.status) OVER (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id)
                        AS previous_status
-            FROM problem_versions pv JOIN imports i USING (import_id)
-            WHERE i.undone_at IS NULL {scope}
+            FROM problem_versions pv JOIN {VERSION_IMPORTS} i USING (import_id)
+            WHERE {COUNTS_SQL} {scope}
         ),
         lives AS (SELECT pv.*, {REOPENED_DAY_SQL} FROM versions pv),
         history AS (
@@ -250,8 +264,8 @@ def following_stored_ctes(stored: str) -> str:
     return f"""
         batch AS MATERIALIZED (
             SELECT row_number() OVER () AS row_id, pv.*, i.effective_date, {RECENCY_SQL} AS recency,
-                   i.undone_at IS NULL AS counts
-            FROM problem_versions pv JOIN imports i USING (import_id)
+                   {COUNTS_SQL} AS counts
+            FROM problem_versions pv JOIN {VERSION_IMPORTS} i USING (import_id)
             WHERE list_contains($ids, pv.import_id)
         ),
         once AS (

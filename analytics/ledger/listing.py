@@ -10,6 +10,7 @@ import pandas as pd
 
 from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
+from analytics.ledger.derive import VERSION_IMPORTS
 from analytics.ledger.lifecycle import UNFILLED, open_on, overdue_on, scoped_sql, status_on
 
 DAY = "$f_as_of"
@@ -97,11 +98,11 @@ HISTORY_COLUMNS = [
 def problem_history(con: duckdb.DuckDBPyConnection, problem_key: str) -> pd.DataFrame:
     """Every version of one problem, oldest ledger first, with the import it came from (undone
     imports included, marked by undone_at)."""
-    return con.execute("""
+    return con.execute(f"""
         SELECT i.import_id, i.file_name, i.effective_date, i.imported_at, i.imported_by, i.undone_at,
                v.sheet, v.source_row, v.status, v.status_raw, v.deadline, v.rectified_date,
                v.closed_date, v.remark, v.flags
-        FROM problem_versions v JOIN imports i ON i.import_id = v.import_id
+        FROM problem_versions v JOIN {VERSION_IMPORTS} i ON i.import_id = v.import_id
         WHERE v.problem_key = ?
         ORDER BY i.effective_date, v.import_id
     """, [problem_key]).df()[HISTORY_COLUMNS]

@@ -195,14 +195,17 @@ class RoundSummary:
         return self.points > 0
 
     def briefing_line(self) -> str:
-        """第三轮模拟测评综合得分88.4分；低于85分：中小学校82.3、…；后三名：…"""
+        """第三轮模拟测评综合得分88.4分；低于85分的点位类型：中小学校82.3、…，单位：城南街道78.7、…；后三名：…
+        (every type and every unit under the line, lowest first)."""
         if not self.scored:
             return f"{self.round}模拟测评未测到筛选范围内的点位，暂无得分"
-        below = self.types[self.types["score"].round(2) < self.line]
-        below_text = "、".join(f"{n}{s:.1f}" for n, s in zip(below["name"], below["score"])) or "无"
+
+        def below(frame: pd.DataFrame) -> str:
+            under = frame[frame["score"].round(2) < self.line].sort_values(["score", "name"])
+            return "、".join(f"{n}{s:.1f}" for n, s in zip(under["name"], under["score"])) or "无"
         last = "、".join(self.last_n) or "无"
-        return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分：{below_text}；"
-                f"后{chinese_number(self.last_n_count)}名：{last}")
+        return (f"{self.round}模拟测评综合得分{self.overall:.1f}分；低于{self.line:g}分的点位类型：{below(self.types)}，"
+                f"单位：{below(self.units)}；后{chinese_number(self.last_n_count)}名：{last}")
 
 
 def round_summary(con: duckdb.DuckDBPyConnection, round_name: str | None = None, filters: Filters | None = None,
@@ -260,6 +263,16 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
         )
         SELECT * FROM summed ORDER BY lost DESC, name LIMIT $limit""",
                        {**params, "round": round_name, "limit": int(limit)}).df()
+
+
+def round_deductions(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None
+                     ) -> pd.DataFrame:
+    """Each deduction above 0 of the round: point_type, point_name, unit, item, standard, deduction."""
+    scoped, params = _points_sql(filters)
+    return con.execute(f"""{scoped}
+        SELECT s.point_type, s.point_name, s.unit, d.item, d.standard, d.deduction
+        FROM scoped s JOIN score_deductions d USING (import_id, point_no)
+        WHERE s.round_name = $round AND d.deduction > 0""", {**params, "round": round_name}).df()
 
 
 def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,

@@ -88,6 +88,7 @@ class ParsedScoreSheet:
     shape: str
     points: list[ScoredPoint]
     warnings: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)     # the title lines above the headers (where the round's source is named)
 
     @property
     def rounds(self) -> list[str]:
@@ -395,7 +396,8 @@ def parse_score_workbook(path: Path, grids: list[Grid], *, point_type_aliases: d
         raise ScoreSheetError(f"文件“{path.name}”未导入：找到了得分表的表头，但表头下没有任何点位。")
     shapes = {layout.shape for layout in layouts}
     shape = next(s for s in SHAPES if s in shapes)
-    return ParsedScoreSheet(path.name, shape, points, warnings)
+    return ParsedScoreSheet(path.name, shape, points, warnings,
+                            list(dict.fromkeys(line for layout in layouts for line in layout.title_lines)))
 
 
 def parse_score_sheet(path: Path, *, point_type_aliases: dict[str, str], today: dt.date | None = None,

@@ -1,5 +1,5 @@
 """Score sheets into the database, beside the ledgers: the same import numbers, archive, audit log,
-undo and rebuild, in tables of their own (a score sheet never becomes ledger problems).
+undo and rebuild, in tables of their own (its deductions become problems as tasks: analytics/accountability/tasks.py).
 
 A round's scores for a 点位类型 come from the newest import of that round holding that type that is
 not undone: re-importing a round replaces it, a round sent one type per file is put together, and
@@ -92,17 +92,13 @@ def score_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return db.fetch_records(con, "SELECT * FROM score_imports ORDER BY import_id")
 
 
-def replay_score_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path,
-                         aliases: dict[str, str]) -> None:
-    """Read every archived score sheet again and store it under its import id and time (rebuild then gives it its undo mark)."""
-    for record in records:
-        imported_at = record["imported_at"]
-        sheet = parse_score_sheet(archive / record["archive_path"], point_type_aliases=aliases,
-                                  today=imported_at.date())
-        sheet.file_name = record["file_name"]
-        write_score_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
-                          actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
-                          audit=False)
+def read_archived(record: dict, archive: Path, aliases: dict[str, str]) -> ParsedScoreSheet:
+    """An archived score sheet read again as it was imported (for rebuild, which stores it under its
+    import id, time and undo mark)."""
+    sheet = parse_score_sheet(archive / record["archive_path"], point_type_aliases=aliases,
+                              today=record["imported_at"].date())
+    sheet.file_name = record["file_name"]
+    return sheet
 
 
 def integrity_problems(con: duckdb.DuckDBPyConnection, archive: Path, sha256_of) -> tuple[int, list[str]]:

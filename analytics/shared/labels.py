@@ -22,6 +22,9 @@ BEHIND_DIMENSIONS = {by: DIMENSIONS[by] for by in ("point_type", "category", "un
 COLUMN_LABELS = {
     "group": "组", "cell": "单元格", "refused": "未采用原因", "before_thumbnail": "整改前照片", "after_thumbnail": "整改后照片", "no_evidence": "无佐证",
     "early": "照片早于发现", "before_count": "整改前照片数", "after_count": "整改后照片数",
+    # accountability on a round (analytics/accountability/rule.py)
+    "work_item": "单项工作", "place": "倒数名次", "called": "问责", "lost_by_unit": "丢分单位（谁丢分、谁领责）",
+    "called_reasons": "问责理由", "lost_standards": "丢分最多的测评标准", "points_lost": "丢分",
     "point_type": "点位类型", "category": "问题类别", "unit": "责任单位", "district": "区县/街道",
     "source": "问题来源", "total": "问题总数", **{column: status for status, column in STATUS_COLUMNS.items()},
     "open": "未整改", "overdue": "逾期", "flagged": "待核",
@@ -57,7 +60,7 @@ COLUMN_LABELS = {
 }
 PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate", "rework_rate", "rate_change"}
 DECIMAL_COLUMNS = {"avg_days_to_rectify", "new_ma7", "rectified_ma7", "closed_ma7", "score", "change",
-                   "lowest", "last_score"}
+                   "lowest", "last_score", "points_lost"}
 TIME_COLUMNS = {"imported_at", "undone_at"}
 
 

@@ -187,6 +187,38 @@ CREATE TABLE IF NOT EXISTS score_deductions (
     flags         VARCHAR[] NOT NULL
 );
 
+-- Tasks (交办) from the deductions of a score sheet (analytics/accountability/tasks.py): one row per
+-- deduction above 0. Each is a problem: its versions are in problem_versions under the score import's
+-- id, dated by task_imports.effective_date (the round's 测评日期), undone with the score import.
+CREATE TABLE IF NOT EXISTS round_tasks (
+    import_id     INTEGER NOT NULL,
+    task_key      VARCHAR NOT NULL,      -- 交办编号: the problem_key, the same whenever the round is read
+    round_name    VARCHAR NOT NULL,
+    eval_date     DATE,
+    point_type    VARCHAR,
+    point_name    VARCHAR,
+    point_key     VARCHAR NOT NULL,      -- 点位名称 without spaces and punctuation (as for 反弹)
+    unit          VARCHAR,
+    standard      VARCHAR,
+    standard_key  VARCHAR NOT NULL,      -- 测评标准 without spaces and punctuation
+    said_key      VARCHAR NOT NULL,      -- the description without spaces and punctuation
+    deduction     DOUBLE NOT NULL
+);
+
+-- The day a score import's task versions take effect (what imports.effective_date is to a ledger).
+CREATE TABLE IF NOT EXISTS task_imports (
+    import_id      INTEGER PRIMARY KEY,
+    effective_date DATE NOT NULL
+);
+
+-- A unit's own ledger row taken for a task (copied without its 交办编号): the row's own key, so the
+-- same row in the unit's next ledger is the task again even when its wording moved.
+CREATE TABLE IF NOT EXISTS task_copies (
+    import_id  INTEGER NOT NULL,         -- the ledger import where the row was first taken for the task
+    copied_key VARCHAR NOT NULL,
+    task_key   VARCHAR NOT NULL
+);
+
 -- Readiness sheets (analytics/readiness/store.py): the 测评体系分解表, 网上申报 status sheets and
 -- 问卷调查 results, each import numbered with the ledgers'.
 CREATE TABLE IF NOT EXISTS readiness_imports (

@@ -31,6 +31,9 @@ class Settings:
     interview_weeks: int = 2           # 连续这么多周列后几名即列入约谈名单
     interview_overdue: int = 20        # 逾期超过这么多条即列入约谈名单
     interview_reopened: int = 3        # 返工达到这么多条即列入约谈名单
+    interview_last_below: bool = True  # 约谈：最近一轮测评中单项工作或单位列后几名且低于合格线（问责规则）
+    interview_most_lost: int = 3       # 约谈：最近一轮测评丢分最多的这么多个单位（0：不用此条）
+    task_deadline_days: int = 3        # 测评扣分交办的整改时限：测评日期后这么多天
     weight_field: float = 40.0         # 预测测评得分时实地考察、网上申报、问卷调查的权重
     weight_online: float = 40.0
     weight_survey: float = 20.0
@@ -62,6 +65,9 @@ SETTING_LABELS = {
     "interview_weeks": "约谈：连续列后几名的周数",
     "interview_overdue": "约谈：逾期超过条数",
     "interview_reopened": "约谈：返工条数",
+    "interview_last_below": "约谈：后几名且低于合格线",
+    "interview_most_lost": "约谈：丢分最多的单位数",
+    "task_deadline_days": "测评扣分交办时限天数",
     "weight_field": "实地考察权重", "weight_online": "网上申报权重", "weight_survey": "问卷调查权重",
     "target_awareness_pct": "知晓率目标（%）", "target_support_pct": "支持率目标（%）",
     "target_participation_pct": "参与率目标（%）", "target_satisfaction_pct": "满意度目标（%）",
@@ -100,22 +106,19 @@ def _parse_percent(text: str) -> float:
 RANKING_MEASURES = ("整改率", "销号率", "模拟测评得分")
 
 
+def _parse_switch(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("是", "开", "启用", "true", "1", "yes"):
+        return True
+    if word in ("否", "关", "停用", "false", "0", "no"):
+        return False
+    raise ValueError
+
+
 def _parse_measure(text: str) -> str:
     if text.strip() not in RANKING_MEASURES:
         raise ValueError
     return text.strip()
-
-
-_YES_WORDS, _NO_WORDS = ("是", "true", "1", "yes", "开", "on"), ("否", "false", "0", "no", "关", "off")
-
-
-def _parse_switch(text: str) -> bool:
-    word = text.strip().lower()
-    if word in _YES_WORDS:
-        return True
-    if word in _NO_WORDS:
-        return False
-    raise ValueError
 
 
 def measure_choices() -> str:
@@ -144,6 +147,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "interview_reopened": (_parse_positive, "正整数"),
     "photo_hash_distance": (_parse_count, "不小于 0 的整数"),
     "no_evidence_blocks_closing": (_parse_switch, "是或否"),
+    "interview_last_below": (_parse_switch, "是或否"),
+    "interview_most_lost": (_parse_count, "不小于 0 的整数"),
+    "task_deadline_days": (_parse_count, "不小于 0 的整数"),
     **{key: (_parse_percent, "0 到 100 之间的数") for key in (
         "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
         "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},

@@ -400,6 +400,29 @@ def test_score_slides_show_the_type_scores_against_the_line_and_the_last_three(t
     assert rows[1][3] == "-11.7"
 
 
+def test_the_accountability_slide_reds_the_called_units_with_their_reasons(tmp_path):
+    from pathlib import Path
+
+    from analytics.accountability.rule import accountability
+    from analytics.intake import import_paths
+
+    path = schema.init_db(tmp_path / "county.duckdb")
+    samples = Path(__file__).parents[1] / "samples" / "accountability"
+    import_paths(path, [samples / "第一轮模拟测评扣分明细.xlsx"], now=dt.datetime(2026, 11, 28, 9))
+    filters = Filters(as_of=dt.date(2026, 11, 28))
+    with db.connect(path, read_only=True) as con:
+        called = accountability(con, filters=filters)
+        deck = Presentation(io.BytesIO(build_deck(con, filters)))
+    slide = slide_titled(deck, f"{called.round}测评问责：谁丢分、谁领责")
+    table, = [shape.table for shape in slide.shapes if shape.has_table]
+    rows = [[cell.text for cell in row.cells] for row in table.rows][1:]
+    reasons = {entry.unit: "；".join(entry.reasons) for entry in called.called}
+    assert [row[0] for row in rows[:len(reasons)]] == sorted(
+        reasons, key=lambda unit: (-float(called.units.set_index("unit").loc[unit, "lost"]), unit))
+    assert all(row[5] == reasons[row[0]] for row in rows[:len(reasons)])
+    assert all(row[5] == "" for row in rows[len(reasons):])
+
+
 # ---- 测评准备 slide ------------------------------------------------------------------------------
 
 def test_the_readiness_slide_shows_the_projection_its_parts_and_who_loses(tmp_path):

@@ -15,6 +15,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from analytics.accountability.rule import accountability
 from analytics.shared import db
 from analytics.ledger.behind import ranking
 from analytics.ledger.briefing import briefing, briefing_json
@@ -107,7 +108,7 @@ def test_the_sections_are_headings_in_order(made):
     _, content, document, *_ = made
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     expected = [s.format(n=content.settings.last_n) for s in SECTIONS]
-    assert headings[:5] == expected
+    assert headings[:len(expected)] == expected
     assert document.paragraphs[0].style.name == "Title"
 
 
@@ -186,6 +187,25 @@ def test_the_latest_mock_evaluation_score_is_stated_once_a_round_is_imported(db_
     overall = json.loads((SCORE_SAMPLES / "expected.json").read_text(encoding="utf-8"))[sheet.name]["overall"]
     with db.connect(scored_db, read_only=True) as con:
         assert f"第二轮模拟测评实地考察得分{overall:.1f}分" in _text(_open(build_notice(con, FILTERS[0])))
+
+
+def test_the_accountability_section_names_who_is_called_and_who_lost_points(tmp_path):
+    county = tmp_path / "county.duckdb"
+    samples = Path(__file__).parents[1] / "samples" / "accountability"
+    results = import_paths(county, [samples / "第一轮模拟测评扣分明细.xlsx", samples / "第二轮模拟测评点位得分表.xlsx"],
+                           now=dt.datetime(2026, 11, 28, 9))
+    assert [r.outcome for r in results] == ["imported"] * 2
+    filters = Filters(as_of=dt.date(2026, 11, 28))
+    with db.connect(county, read_only=True) as con:
+        called = accountability(con, filters=filters)
+        document = _open(build_notice(con, filters))
+    text = _text(document)
+    section = text.split(SECTIONS[4])[1].split(SECTIONS[5].format(n=called.last_n))[0]
+    assert called.sentence() in section
+    for entry in called.called:
+        assert all(reason in section for reason in entry.reasons)
+    most = called.units.sort_values("lost", ascending=False).iloc[0]
+    assert f"{most.unit}丢分{most.lost:.1f}分" in section
 
 
 def test_the_readiness_projection_is_stated_once_readiness_sheets_are_in(db_path, tmp_path):

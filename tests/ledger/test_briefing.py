@@ -109,3 +109,25 @@ def test_without_any_ledger_there_is_no_change_to_tell(tmp_path):
     with db.connect(empty_database(tmp_path)) as con:
         assert latest_change(con, Filters(as_of=AS_OF)) is None
         assert "新增" not in briefing_text(briefing(con, Filters(as_of=AS_OF))).partition("逾期")[0]
+
+
+def test_the_demo_names_every_type_and_unit_under_the_line_and_who_is_called(demo_template):
+    from conftest import DEMO_END
+
+    from analytics.accountability.rule import accountability
+    from analytics.scores.model import round_summary
+
+    filters = Filters(as_of=DEMO_END)
+    with db.connect(demo_template, read_only=True) as con:
+        text = briefing_text(briefing(con, filters))
+        scored = round_summary(con, filters=filters)
+        called = accountability(con, filters=filters)
+    line = next(line for line in text.splitlines() if line.startswith(f"{scored.round}模拟测评"))
+    types_part, units_part = line.split("低于")[1].split("单位：")
+    below_types = scored.types[scored.types["score"].round(2) < scored.line]["name"]
+    below_units = scored.units[scored.units["score"].round(2) < scored.line]["name"]
+    assert len(below_units) > 0                    # the demo has units under the line: the line names them
+    assert all(name in types_part for name in below_types) and ("无" in types_part) == below_types.empty
+    assert all(name in units_part.split("；")[0] for name in below_units)
+    assert called.sentence() in text
+    assert all(name in called.sentence() for name in called.called_names())

@@ -14,6 +14,7 @@ from analytics.shared import auth, db
 from analytics.intake import demo
 from analytics import fixtures
 from analytics.ledger import listing
+from analytics.accountability.rule import accountability
 from analytics.accountability.standing import interview_candidates, unit_standing
 from analytics.ledger.behind import ranking
 from analytics.ledger.briefing import briefing, briefing_text
@@ -221,6 +222,19 @@ def test_supervision_ranks_units_with_the_last_three_marked(demo_db):
     assert shown["责任单位"].tolist() == expected["unit"].tolist()
     marked = shown.loc[shown[f"后{last_n}名"], "责任单位"].tolist()
     assert marked == expected.loc[expected["last_n"], "unit"].tolist() and len(marked) == last_n
+
+
+def test_supervision_calls_to_account_on_the_latest_round(demo_db):
+    at = _open("pages/supervision.py")
+    with db.connect(demo_db, read_only=True) as con:
+        expected = accountability(con, filters=_today_filters())
+    assert not at.exception
+    assert any(expected.sentence() in block.value for block in at.markdown)
+    shown = next(table.value for table in at.dataframe if "丢分最多的测评标准" in table.value.columns)
+    assert shown["责任单位"].tolist() == expected.units["unit"].tolist()
+    if expected.called:
+        called = next(table.value for table in at.dataframe if "问责理由" in table.value.columns)
+        assert called["责任单位"].tolist() == expected.called_names()
 
 
 def test_point_type_drilldown_follows_the_pick(demo_db):

@@ -1,4 +1,4 @@
-"""Score sheets through the one import path: recognised by content beside ledgers, never problems,
+"""Score sheets through the one import path: recognised by content beside ledgers, their deductions tasks,
 archived, undone, rebuilt and checked like ledgers; bad files refused with nothing stored."""
 import datetime as dt
 import shutil
@@ -41,13 +41,16 @@ def test_score_sheets_and_a_ledger_in_one_batch(tmp_path):
     assert results[0].score_sheet.startswith("模拟测评得分表：第一轮，33个点位")
     assert "已导入模拟测评得分表：第二轮，33个点位" in results[2].message and results[1].score_sheet is None
     problems, points, ledgers, sheets = counts(path)
-    assert problems == 25 and points == 66 and ledgers == 1 and sheets == 2
+    with db.connect(path, read_only=True) as con:
+        deductions, = con.execute("SELECT count(*) FROM score_deductions WHERE deduction > 0").fetchall()[0]
+    # the ledger's rows, and a task for every deduction (analytics/accountability/tasks.py)
+    assert problems == 25 + deductions and points == 66 and ledgers == 1 and sheets == 2
     with db.connect(path, read_only=True) as con:
         units = {u for u, in con.execute("SELECT DISTINCT ledger_unit FROM imports").fetchall()}
         assert units == {"城关街道"}                                   # no unit named after a title
         assert scores.round_summary(con).overall == pytest.approx(88.12, abs=0.01)
     again = import_paths(path, [SAMPLES / "第二轮模拟测评点位得分表.xlsx"], now=NOW)
-    assert again[0].outcome == "unchanged" and counts(path) == (25, 66, 1, 2)
+    assert again[0].outcome == "unchanged" and counts(path) == (25 + deductions, 66, 1, 2)
 
 
 def test_undo_rebuild_and_check_keep_scores(tmp_path):
