@@ -1,4 +1,4 @@
-"""Marking an import of a score or readiness sheet undone: one row of its imports table and one line of
+"""Marking an import of a score, readiness or registry sheet undone: one row of its imports table and one line of
 the audit log, in one transaction (what the import replaced then counts again); rebuild carries the
 mark of any import, a ledger's included, over to the replayed import."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import duckdb
 
 from analytics.shared import db
 
-UNDOABLE_TABLES = ("score_imports", "readiness_imports")
+UNDOABLE_TABLES = ("score_imports", "readiness_imports", "registry_imports")
 
 
 def mark_undone(con: duckdb.DuckDBPyConnection, table: str, import_id: int, *, file_name: str,

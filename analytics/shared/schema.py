@@ -252,6 +252,54 @@ CREATE TABLE IF NOT EXISTS survey_results (
     raw        VARCHAR,
     flags      VARCHAR[] NOT NULL
 );
+
+-- The lists of the responsibility map (analytics/registry/store.py): 点位清单, 联点清单, 包保一览表 and the
+-- 门前四包 register, each import numbered with the ledgers'; a list sent again replaces its kind.
+CREATE TABLE IF NOT EXISTS registry_imports (
+    import_id      INTEGER PRIMARY KEY,
+    kind           VARCHAR NOT NULL,     -- points | leaders | blocks | shops
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    report_date    DATE,
+    effective_date DATE NOT NULL,        -- report_date, else the import date: orders the imports of a kind
+    imported_at    TIMESTAMP NOT NULL,
+    imported_by    VARCHAR NOT NULL,
+    rows_read      INTEGER NOT NULL,
+    rows_flagged   INTEGER NOT NULL,
+    summary        VARCHAR NOT NULL,     -- e.g. 联点清单：6位领导、20个联系点位
+    archive_path   VARCHAR NOT NULL,
+    undone_at      TIMESTAMP,
+    undone_by      VARCHAR
+);
+
+-- One row per 点位 (点位清单), leader and point (联点清单), 楼栋 (包保一览表) or shop (门前四包).
+CREATE TABLE IF NOT EXISTS registry_rows (
+    import_id   INTEGER NOT NULL,
+    sheet       VARCHAR NOT NULL,
+    source_row  INTEGER NOT NULL,
+    name        VARCHAR NOT NULL,        -- the 点位, the leader's 联系点位, the 小区/片区, the shop
+    point_type  VARCHAR,
+    district    VARCHAR,
+    street      VARCHAR,
+    community   VARCHAR,
+    unit        VARCHAR,                 -- 责任单位 / 包保单位 / 包联单位
+    person      VARCHAR,                 -- 责任人 / 包保责任人 / 负责人
+    phone       VARCHAR,
+    grid        VARCHAR,                 -- 网格
+    leader      VARCHAR,                 -- 联点领导
+    title       VARCHAR,                 -- 职务
+    building    VARCHAR,                 -- 楼栋
+    address     VARCHAR,                 -- 地址 / 路段
+    pledge_date DATE,                    -- 责任书签订日期
+    raw_pledge  VARCHAR,
+    flags       VARCHAR[] NOT NULL
+);
+
+-- Names a ledger or score sheet writes for a registry 点位, added on the settings page.
+CREATE TABLE IF NOT EXISTS point_aliases (
+    alias      VARCHAR PRIMARY KEY,      -- as written
+    point_name VARCHAR NOT NULL          -- the registry's name
+);
 """
 
 
