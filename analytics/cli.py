@@ -1,5 +1,5 @@
-"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, export, demo, undo,
-rebuild, check, settings, user add.
+"""Every command of `python -m analytics`: import, summary, briefing, scores, readiness, responsibility,
+export, demo, undo, rebuild, check, settings, user add.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -165,6 +165,17 @@ def command_readiness(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_responsibility(args: argparse.Namespace) -> int:
+    from analytics.registry.model import responsibility, responsibility_line
+
+    filters = filters_from_arguments(args)
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
+        result = responsibility(con, filters)
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json
+          else responsibility_line(result, filters.as_of_date) + "。")
+    return 0
+
+
 def command_export(args: argparse.Namespace) -> int:
     """The briefing deck, the 督查 bulletin workbook, the 督查通报 document, the briefing charts as PNG
     files in a zip, or the 问题交办单, e.g. from a scheduled job every morning. --out may name a folder
@@ -306,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     # The reports: text, or every figure as JSON with --json, for the common filters.
     reports = {"summary": ("统计汇总", command_summary), "briefing": ("晨报", command_briefing),
                "scores": ("模拟测评得分（默认最近一轮）", command_scores),
-               "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness)}
+               "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness),
+               "responsibility": ("责任地图：联点领导、点位、盲区、门前四包", command_responsibility)}
     for name, (help_text, run) in reports.items():
         report_parser = commands.add_parser(name, parents=[common], help=help_text)
         report_parser.add_argument("--json", action="store_true")

@@ -38,7 +38,8 @@ PROBLEM_COLUMNS = """
     raw_deadline     VARCHAR,
     raw_rectified    VARCHAR,
     raw_closed       VARCHAR,
-    flags            VARCHAR[] NOT NULL  -- reasons in Chinese why a field could not be read
+    flags            VARCHAR[] NOT NULL, -- reasons in Chinese why a field could not be read
+    shop             VARCHAR             -- 商户名称 of a 门前四包 row (last: added to older files at the end)
 """
 
 SCHEMA = f"""
@@ -311,13 +312,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     stored = {}
     for table, column in con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name IN ('problems', 'rebound_links')").fetchall():
+            "AND schema_name = 'main' AND table_name IN ('problems', 'problem_versions', 'rebound_links')"
+    ).fetchall():
         stored.setdefault(table, set()).add(column)
     days_missing = "problems" in stored and not stored["problems"].issuperset(LIFE_DAY_COLUMNS)
     links_missing = "problems" in stored and "rebound_links" not in stored
-    if days_missing or links_missing:
+    # the shop column came later: the history gets it (empty), the current state is derived again
+    shop_missing = "problem_versions" in stored and "shop" not in stored["problem_versions"]
+    if days_missing or links_missing or shop_missing:
         with transaction(con):
-            if days_missing:
+            if shop_missing:
+                con.execute("ALTER TABLE problem_versions ADD COLUMN shop VARCHAR")
+            if days_missing or shop_missing:
                 con.execute("DROP TABLE problems")
             con.execute(SCHEMA)
             derive_current_state(con)

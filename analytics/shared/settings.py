@@ -39,6 +39,9 @@ class Settings:
     target_participation_pct: float = 85.0
     target_satisfaction_pct: float = 85.0
     pending_credit_pct: float = 0.0    # 待审核的网上申报材料按分值的这么多百分比计入预测（0：通过前不计分）
+    unvisited_days: int = 14           # 点位这么多天里没有发现问题、也没有被测评即为盲区
+    frontage_days: int = 30            # 门前四包：统计近这么多天的问题
+    frontage_exposed: int = 3          # 门前四包：近期问题达到这么多条的商户列入曝光名单
 
 
 SETTING_LABELS = {
@@ -64,6 +67,8 @@ SETTING_LABELS = {
     "target_awareness_pct": "知晓率目标（%）", "target_support_pct": "支持率目标（%）",
     "target_participation_pct": "参与率目标（%）", "target_satisfaction_pct": "满意度目标（%）",
     "pending_credit_pct": "待审核材料计分比例（%）",
+    "unvisited_days": "盲区：未检查天数", "frontage_days": "门前四包：统计天数",
+    "frontage_exposed": "门前四包：曝光条数",
 }
 
 
@@ -126,6 +131,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "interview_weeks": (_parse_positive, "正整数"),
     "interview_overdue": (_parse_count, "不小于 0 的整数"),
     "interview_reopened": (_parse_positive, "正整数"),
+    "unvisited_days": (_parse_positive, "正整数"),
+    "frontage_days": (_parse_positive, "正整数"),
+    "frontage_exposed": (_parse_positive, "正整数"),
     **{key: (_parse_percent, "0 到 100 之间的数") for key in (
         "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
         "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},

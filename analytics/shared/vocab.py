@@ -35,6 +35,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
     # a 交办单 carries each problem's identity (analytics.exports.tasks)
     "problem_key": ("交办编号",),
+    # a 门前四包 督查 row names the shop answering for its door (analytics.registry)
+    "shop": ("商户名称", "门店名称", "经营户名称", "商铺名称", "店铺名称", "商户", "门店", "经营户"),
 }
 
 # The columns of a 模拟测评 score sheet: 扣分明细, 点位得分表 and 得分汇总 name them these ways.
@@ -60,7 +62,7 @@ FIELD_LABELS = {
     "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
     "deadline": "整改时限", "status": "整改状态", "done_yes_no": "是否整改到位",
     "rectified_date": "整改完成日期", "closed_date": "销号日期", "remark": "备注", "source": "问题来源",
-    "problem_key": "交办编号",
+    "problem_key": "交办编号", "shop": "商户名称",
 }
 
 # Fields that identify a row as a problem: a header row must name some of these.
