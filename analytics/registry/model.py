@@ -184,8 +184,8 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
 
 def unmatched_names(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> list[str]:
     """The point names problems write that match no registry point, each once."""
-    figures = _problem_figures(con, filters)
-    return sorted(name for name in figures["point_name"] if registry.matches.get(name) not in registry.registered)
+    figures, registered = _problem_figures(con, filters), registry.registered
+    return sorted(name for name in figures["point_name"] if registry.matches.get(name) not in registered)
 
 
 @dataclass(frozen=True)
