@@ -15,6 +15,7 @@ Rules (docs/domain.md, "责任地图"):
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -163,6 +164,32 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
 def is_unvisited(points: pd.DataFrame, days: int) -> pd.Series:
     """Nothing found and nothing scored there in the `days` up to the day (the day itself included)."""
     return points["days_unvisited"].isna() | (points["days_unvisited"] >= days)
+
+
+def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *, leader: str | None = None,
+              unit: str | None = None) -> pd.DataFrame:
+    """A leader's 联系点位 or a unit's registry points (POINT_COLUMNS) as of the filters' day, what needs
+    doing first on top: most overdue, then most open, then longest unvisited. A unit sees its own
+    problems only."""
+    filters = filters or Filters()
+    registry = load_map(con)
+    if unit is not None:
+        filters = dataclasses.replace(filters, units=(unit,))
+    points = point_status(con, filters, registry)
+    if leader is not None:
+        held = set(registry.leaders.loc[registry.leaders["leader"] == leader, "point"])
+        points = points[points["point"].isin(held)]
+    if unit is not None:
+        points = points[points["unit"] == unit]
+    return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
+                              ignore_index=True)
+
+
+def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
+    registry = load_map(con)
+    leaders = [name for name in dict.fromkeys(registry.leaders["leader"]) if name != NO_LEADER]
+    return leaders, sorted(registry.points["unit"].dropna().unique())
 
 
 def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,

@@ -1,0 +1,59 @@
+"""The 我的联系点 page under AppTest on the county sample: a leader's cards and figures are the model's,
+a unit sees its own points and problems only."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from analytics.intake import import_paths
+from analytics.registry import model as registry
+from analytics.shared import db
+from analytics.shared.filters import Filters
+from tests.pages.test_app_pages import _app, _texts, _use_database
+from tests.registry.test_model import EXPECTED, NOW, SAMPLES
+
+PAGE = "pages/my_points.py"
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
+
+@pytest.fixture
+def county_db(tmp_path, monkeypatch) -> Path:
+    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
+    import_paths(path, [SAMPLES / step["file"] for step in EXPECTED["steps"]], now=NOW)
+    return path
+
+
+def _open_page():
+    at = _app().run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _expected(db_path, **whose):
+    with db.connect(db_path, read_only=True) as con:
+        return registry.points_of(con, Filters(as_of=dt.date.today()), **whose)
+
+
+def test_a_leaders_cards_and_figures_are_the_models(county_db):
+    at = _open_page()
+    assert at.title[0].value == "我的联系点"
+    at.selectbox[-1].set_value("陈志刚").run()
+    expected = _expected(county_db, leader="陈志刚")
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["点位"] == str(len(expected)) == "4"
+    assert shown["未整改"] == str(expected["open"].sum()) and shown["逾期"] == str(expected["overdue"].sum())
+    table = at.dataframe[-1].value
+    assert list(table["点位"]) == list(expected["point"])
+    assert "人民路—解放路交叉口" in _texts(at) and "王建国、陈志刚" in list(table["联点领导"])
+
+
+def test_a_unit_sees_its_own_points_and_problems_only(county_db):
+    at = _open_page()
+    at.radio[0].set_value("责任单位").run()
+    at.selectbox[-1].set_value("县市场监管局").run()
+    table = at.dataframe[-1].value
+    assert sorted(table["点位"]) == ["北门菜市场", "城东农贸市场（东区）"]
+    assert set(table["责任单位"]) == {"县市场监管局"}
+    expected = _expected(county_db, unit="县市场监管局")
+    assert list(table["未整改"]) == list(expected["open"])
