@@ -24,6 +24,7 @@ PAGES = (
     PageSpec("pages/scores.py", "测评得分", ":material/scoreboard:", "scores"),
     PageSpec("pages/readiness.py", "测评准备", ":material/fact_check:", "readiness"),
     PageSpec("pages/my_points.py", "我的联系点", ":material/person_pin_circle:", "my_points"),
+    PageSpec("pages/responsibility_map.py", "责任地图", ":material/map:", "responsibility_map"),
     PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems"),
     PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", writes=True),
     PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", writes=True),

@@ -30,6 +30,7 @@ from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
 from analytics.shared.filters import Filters
 from analytics.shared.settings import Settings, get_settings
+from analytics.shared.vocab import normalise_point_type
 
 NO_LEADER = "（无联点领导）"
 POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
@@ -63,6 +64,10 @@ def load_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
                any_value(person) AS person, any_value(phone) AS phone, any_value(grid) AS grid,
                min(source_row) AS position
         FROM {current_rows_sql(POINTS)} GROUP BY name ORDER BY min(sheet), position""").drop(columns="position")
+    # the registry's types as the problems and scores have them (主干道 → 主次干道, 公厕 → 室外公共厕所)
+    type_aliases = dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
+    points["point_type"] = [normalise_point_type(raw, type_aliases)[0] if isinstance(raw, str) else None
+                            for raw in points["point_type"]]
     leaders = db.fetch_frame(con, f"""
         SELECT coalesce(leader, '{NO_LEADER}') AS leader, title, unit, name AS point,
                row_number() OVER (ORDER BY sheet, source_row) AS position
@@ -251,6 +256,89 @@ def frontage(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                .sort_values(["count", "road"], ascending=[False, True], ignore_index=True))
     return Frontage(shops, sorted(shops.loc[shops["pledge_date"].isna(), "shop"]), exposed,
                     sorted(set(found.loc[found["registered"].isna(), "shop"])), by_road)
+
+
+@dataclass(frozen=True)
+class BlindSpots:
+    """Registry points nobody looked at: `points` (unvisited in the setting's days, never sampled ones
+    included), and by 点位类型 and by district how many are registered, sampled by some round, unvisited."""
+    days: int
+    points: pd.DataFrame
+    by_type: pd.DataFrame        # point_type, registered, sampled, share_sampled, unvisited
+    by_district: pd.DataFrame    # district, the same
+
+
+def _coverage(points: pd.DataFrame, unvisited: pd.Series, by: str) -> pd.DataFrame:
+    grouped = points.assign(unvisited=unvisited, key=points[by].fillna("未填写")).groupby("key", sort=True)
+    frame = grouped.agg(registered=("point", "size"), sampled=("sampled", "sum"), unvisited=("unvisited", "sum"))
+    frame["share_sampled"] = (frame["sampled"] / frame["registered"]).round(4)
+    return (frame.rename_axis(by).reset_index()[[by, "registered", "sampled", "share_sampled", "unvisited"]]
+            .sort_values(["share_sampled", by], ignore_index=True))
+
+
+def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> BlindSpots:
+    filters = filters or Filters()
+    settings = get_settings(con)
+    registry = load_map(con)
+    points = point_status(con, filters, registry, settings)
+    points = points[points["point"].isin(registry.registered)].reset_index(drop=True)
+    unvisited = is_unvisited(points, settings.unvisited_days)
+    spots = points[unvisited | ~points["sampled"]].sort_values(
+        ["days_unvisited", "point_type", "point"], ascending=[False, True, True], na_position="first",
+        ignore_index=True)
+    return BlindSpots(settings.unvisited_days, spots, _coverage(points, unvisited, "point_type"),
+                      _coverage(points, unvisited, "district"))
+
+
+# The daily plan's score of a point (stated on its page): each overdue problem 3, each other open one 1,
+# a day unvisited 1/7 (at most 30 days; never visited counts 30), and 10 × its type's share of the points
+# the latest round lost.
+PLAN_WEIGHTS = {"overdue": 3.0, "open": 1.0, "per_day_unvisited": 1 / 7, "max_days": 30, "type_share": 10.0}
+PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "who", "phone", "why", "plan_score",
+                "open", "overdue", "days_unvisited", "type_share"]
+
+
+def _type_shares(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
+    round_name = _latest_round(con, as_of)
+    if round_name is None:
+        return pd.Series(dtype=float)
+    lost = point_scores(con, round_name).groupby("point_type")["deducted"].sum()
+    return lost / lost.sum() if lost.sum() else lost * 0.0
+
+
+def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, limit: int = 20) -> pd.DataFrame:
+    """作战图 for the day after the filters' day: the `limit` registry points most worth a visit by
+    PLAN_WEIGHTS, each with who goes (its 包保/责任人, else its leaders) and why."""
+    filters = filters or Filters()
+    registry = load_map(con)
+    points = point_status(con, filters, registry)
+    points = points[points["point"].isin(registry.registered)].copy()
+    shares = _type_shares(con, filters.as_of_date)
+    points["type_share"] = points["point_type"].map(shares).fillna(0.0)
+    days = points["days_unvisited"].astype("Float64").fillna(PLAN_WEIGHTS["max_days"]).clip(
+        upper=PLAN_WEIGHTS["max_days"]).astype(float)
+    points["plan_score"] = (PLAN_WEIGHTS["overdue"] * points["overdue"]
+                            + PLAN_WEIGHTS["open"] * (points["open"] - points["overdue"])
+                            + PLAN_WEIGHTS["per_day_unvisited"] * days
+                            + PLAN_WEIGHTS["type_share"] * points["type_share"]).round(2)
+    points["who"] = [person if isinstance(person, str) and person else leaders
+                     for person, leaders in zip(points["person"], points["leaders"])]
+
+    def why(point) -> str:
+        reasons = []
+        if point.overdue:
+            reasons.append(f"逾期{point.overdue}条")
+        if point.open - point.overdue:
+            reasons.append(f"未整改{point.open - point.overdue}条")
+        reasons.append("从未检查" if pd.isna(point.days_unvisited) else f"{point.days_unvisited}天未检查")
+        if point.type_share:
+            reasons.append(f"该类型占上轮失分{point.type_share:.0%}")
+        return "，".join(reasons)
+
+    points["why"] = [why(point) for point in points.itertuples()]
+    plan = points.sort_values(["plan_score", "point"], ascending=[False, True], ignore_index=True).head(limit)
+    plan["rank"] = range(1, len(plan) + 1)
+    return plan[PLAN_COLUMNS]
 
 
 def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict:

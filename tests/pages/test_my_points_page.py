@@ -57,3 +57,19 @@ def test_a_unit_sees_its_own_points_and_problems_only(county_db):
     assert set(table["责任单位"]) == {"县市场监管局"}
     expected = _expected(county_db, unit="县市场监管局")
     assert list(table["未整改"]) == list(expected["open"])
+
+
+def test_the_map_page_shows_the_plan_the_blind_spots_and_the_frontage(county_db):
+    at = _app().run()
+    at.switch_page("pages/responsibility_map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    with db.connect(county_db, read_only=True) as con:
+        today = Filters(as_of=dt.date.today())
+        plan = registry.daily_plan(con, today)
+        summary = registry.responsibility(con, today)
+    tables = {tuple(frame.value.columns)[:2]: frame.value for frame in at.dataframe}
+    assert list(tables[("顺序", "点位")]["点位"]) == list(plan["point"])
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["登记商户"] == str(summary["frontage"]["shops"])
+    assert any("老李家面馆" in error.value for error in at.error)
+    assert "城北客运站、火车站广场" in _texts(at)
