@@ -1,10 +1,11 @@
 """设置: the 测评 window, the thresholds of the falling-behind flags and the ranking measure, the
-status and source words, and the unit list used for the reporting checks (who must send a ledger)
-and for districts."""
+status and source words, the unit list used for the reporting checks (who must send a ledger)
+and for districts, and the aliases of registry 点位 (names ledgers write that the 点位清单 spells otherwise)."""
 import dataclasses
 
 import streamlit as st
 
+from analytics.registry import model as registry, names as point_names
 from analytics.shared import office_words, units
 from analytics.intake import rebuild
 from analytics.ledger.rankings import MEASURES
@@ -19,6 +20,7 @@ THRESHOLDS = {
     "rebound_days": (int, 1), "rebound_rate_pct": (float, 0.0), "score_line": (float, 0.0),
     "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
     "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
+    "unvisited_days": (int, 1), "frontage_days": (int, 1), "frontage_exposed": (int, 1),
     **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
                                     "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
                                     "pending_credit_pct")},
@@ -113,3 +115,19 @@ if save.button("保存单位列表", type="primary", icon=":material/save:", key
                            lambda result: f"单位列表已保存：新增{result.added}个，修改{result.changed}个，删除{result.removed}个。")
 if seed.button("把已报送台账的单位加入列表", icon=":material/playlist_add:", key="seed_units"):
     flash.write_then_rerun("units", lambda: data.write(units.add_units_from_ledgers), lambda added: f"已加入{added}个单位。")
+
+st.header("点位别名")
+flash.show_flashes("point_aliases")
+st.caption("台账或得分表里写的点位名称与点位清单对不上时（去掉空格、标点后仍不同），把它添为清单中某个点位的别名，"
+           "此后它的问题计入这个点位和它的联点领导。")
+summary = data.read(registry.responsibility)
+listed_points = sorted(data.read(registry.load_map).points["point"])
+with st.form("point_alias_form", clear_on_submit=True):
+    alias = st.selectbox("台账里的写法", summary["points"]["unmatched"], accept_new_options=True,
+                         placeholder="选择未对上的名称，或输入")
+    point = st.selectbox("清单中的点位", listed_points, index=None, placeholder="选择点位")
+    if st.form_submit_button("添加点位别名", icon=":material/add:"):
+        flash.write_then_rerun("point_aliases", lambda: data.write(point_names.add_point_alias, alias or "", point or ""),
+                               lambda text: text)
+show.show_table(data.read(point_names.point_alias_table).rename(columns={"alias": "写法", "point_name": "清单中的点位"}),
+                "点位别名")

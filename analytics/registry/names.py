@@ -5,11 +5,15 @@ what is left names one registry point only. A name that matches nothing is repor
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
 
 import duckdb
+import pandas as pd
+
+from analytics.shared import db
 
 _NOISE = re.compile(r"[\W_]+")
 _TRAILING = re.compile(r"(小区|社区)$")
@@ -57,11 +61,19 @@ def point_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT alias, point_name FROM point_aliases ORDER BY alias").fetchall())
 
 
-def add_point_alias(con: duckdb.DuckDBPyConnection, alias: str, point_name: str, *, actor: str, now) -> str:
+def point_alias_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The aliases as a table (alias, point_name), for the settings page."""
+    return con.execute("SELECT alias, point_name FROM point_aliases ORDER BY alias").df()
+
+
+def add_point_alias(con: duckdb.DuckDBPyConnection, alias: str, point_name: str, *, actor: str,
+                    now: dt.datetime | None = None) -> str:
     """Record that `alias` (as a ledger writes it) is the registry's `point_name`; replaces an earlier one."""
     alias, point_name = alias.strip(), point_name.strip()
     if not alias or not point_name:
-        raise ValueError("别名和点位名称都不能为空。")
-    con.execute("INSERT OR REPLACE INTO point_aliases VALUES (?, ?)", [alias, point_name])
-    con.execute("INSERT INTO audit_log VALUES (?, ?, '点位别名', ?)", [now, actor, f"{alias} → {point_name}"])
+        raise ValueError("台账里的写法和清单中的点位都要填写。")
+    with db.transaction(con):
+        con.execute("INSERT OR REPLACE INTO point_aliases VALUES (?, ?)", [alias, point_name])
+        con.execute("INSERT INTO audit_log VALUES (?, ?, '点位别名', ?)",
+                    [now or dt.datetime.now(), actor, f"{alias} → {point_name}"])
     return f"已添加点位别名：“{alias}”即“{point_name}”"

@@ -10,7 +10,7 @@ from analytics.registry import model as registry
 from analytics.shared import db
 from analytics.shared.filters import Filters
 from tests.pages.test_app_pages import _app, _texts, _use_database
-from tests.registry.test_model import EXPECTED, NOW, SAMPLES
+from tests.registry.test_model import AS_OF, EXPECTED, NOW, SAMPLES
 
 PAGE = "pages/my_points.py"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -73,3 +73,19 @@ def test_the_map_page_shows_the_plan_the_blind_spots_and_the_frontage(county_db)
     assert metrics["登记商户"] == str(summary["frontage"]["shops"])
     assert any("老李家面馆" in error.value for error in at.error)
     assert "城北客运站、火车站广场" in _texts(at)
+
+
+def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county_db):
+    at = _app().run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    form = [box for box in at.selectbox if box.label == "台账里的写法"][0]
+    form.set_value("火车站广场")
+    [box for box in at.selectbox if box.label == "清单中的点位"][0].set_value("东关社区")
+    [button for button in at.button if button.label == "添加点位别名"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("火车站广场" in success.value for success in at.success)
+    with db.connect(county_db, read_only=True) as con:
+        after = registry.responsibility(con, Filters(as_of=AS_OF))
+    assert after["points"]["unmatched"] == ["城北客运站"]
+    assert after["points"]["matched_problems"] == EXPECTED["truth"]["points"]["matched_problems"] + 3

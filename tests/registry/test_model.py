@@ -119,3 +119,33 @@ def test_a_file_with_no_columns_of_any_list_or_ledger_is_refused_and_changes_not
     assert result.outcome == "refused"
     assert EXPECTED["refused"]["file"] in result.message and "点位清单" in result.message
     assert the_map(db_path) == EXPECTED["truth"]
+
+
+def test_blind_spots_list_the_unvisited_and_never_sampled_points_with_each_types_share(county):
+    from analytics.registry.model import blind_spots
+
+    with db.connect(county, read_only=True) as con:
+        spots = blind_spots(con, Filters(as_of=AS_OF))
+    listed = set(spots.points["point"])
+    assert set(EXPECTED["truth"]["points"]["unvisited"]) <= listed
+    assert "文化巷" in listed and "人民路" not in listed   # 人民路 was scored on 11-24
+    by_type = spots.by_type.set_index("point_type")
+    # 居民小区: 幸福家园小区, 锦绣·江南小区 and 粮食局家属院 (老旧小区), all three scored
+    assert (by_type.loc["居民小区", "registered"], by_type.loc["居民小区", "share_sampled"]) == (3, 1.0)
+    assert by_type.loc["主次干道", "registered"] == 3 and by_type.loc["主次干道", "sampled"] == 2
+    assert spots.by_district["registered"].sum() == EXPECTED["truth"]["points"]["registered"]
+
+
+def test_the_daily_plan_ranks_by_its_stated_score(county):
+    from analytics.registry.model import PLAN_WEIGHTS, daily_plan
+
+    with db.connect(county, read_only=True) as con:
+        plan = daily_plan(con, Filters(as_of=AS_OF), limit=50)
+    assert len(plan) == EXPECTED["truth"]["points"]["registered"]
+    assert list(plan["plan_score"]) == sorted(plan["plan_score"], reverse=True)
+    top = plan.iloc[0]
+    days = min(top["days_unvisited"], PLAN_WEIGHTS["max_days"])
+    assert top["plan_score"] == round(3 * top["overdue"] + (top["open"] - top["overdue"]) + days / 7
+                                      + 10 * top["type_share"], 2)
+    never = plan.set_index("point").loc["文化巷"]
+    assert never["why"] == "从未检查" and never["who"] == "石明"
