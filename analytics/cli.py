@@ -292,7 +292,7 @@ def command_user_add(args: argparse.Namespace) -> int:
             print("两次输入的密码不一致。", file=sys.stderr)
             return 1
     try:
-        add_user(args.name, password, args.role)
+        add_user(args.name, password, args.role, unit=args.unit, leader=args.leader)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1
@@ -353,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_add_parser.add_argument("name")
     user_add_parser.add_argument("--role", choices=("viewer", "admin"), default="viewer")
     user_add_parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    bound = user_add_parser.add_mutually_exclusive_group()
+    bound.add_argument("--unit", help="绑定单位：只能看到本单位的点位、问题、得分和导出")
+    bound.add_argument("--leader", help="绑定联点领导：看到全部，自己的联系点位在前")
     user_add_parser.set_defaults(run=command_user_add)
 
     export_parser = commands.add_parser("export", parents=[common], help="导出晨报PPT、督查通报、图表图片或问题交办单")

@@ -4,7 +4,7 @@ scored something there, and what to do first; the whole list as a table below.""
 import streamlit as st
 
 from analytics.registry import model as registry
-from dashboard import data, first_start
+from dashboard import access, data, first_start
 from dashboard.page import page_start
 from dashboard import show
 
@@ -23,12 +23,18 @@ if not data.read(registry.has_registry):
             "系统按表头自动识别，不会当作台账。")
     st.stop()
 leaders, units = data.read(registry.people)
-chosen_kind = st.radio("看谁的点位", (LEADER, UNIT), horizontal=True)
-names = leaders if chosen_kind == LEADER else units
-if not names:
-    st.info(f"清单中还没有{chosen_kind}。")
-    st.stop()
-name = st.selectbox(chosen_kind, names)
+if access.bound_unit():   # a unit's login sees its own points only
+    chosen_kind, name = UNIT, access.bound_unit()
+    st.subheader(f"{name}的点位")
+else:
+    chosen_kind = st.radio("看谁的点位", (LEADER, UNIT), horizontal=True)
+    names = leaders if chosen_kind == LEADER else units
+    if not names:
+        st.info(f"清单中还没有{chosen_kind}。")
+        st.stop()
+    # a leader's login opens on its own points
+    own = access.bound_leader()
+    name = st.selectbox(chosen_kind, names, index=names.index(own) if chosen_kind == LEADER and own in names else 0)
 points = data.read(registry.points_of, current, **({"leader": name} if chosen_kind == LEADER else {"unit": name}))
 
 scored = points["score"].dropna()

@@ -163,6 +163,8 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
     points["days_unvisited"] = since.astype("Int64")
     points["sampled"] = points["point"].isin(sampled)
+    if filters.units:   # a unit's view: its own points only
+        points = points[points["unit"].isin(filters.units)].reset_index(drop=True)
     return points.reindex(columns=POINT_COLUMNS)
 
 
@@ -184,8 +186,6 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
     if leader is not None:
         held = set(registry.leaders.loc[registry.leaders["leader"] == leader, "point"])
         points = points[points["point"].isin(held)]
-    if unit is not None:
-        points = points[points["unit"] == unit]
     return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
                               ignore_index=True)
 
@@ -247,6 +247,8 @@ def frontage(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                            {**params, "since": as_of - dt.timedelta(days=settings.frontage_days - 1)})
     registered = {name_key(shop): shop for shop in shops["shop"]}
     found["registered"] = found["shop"].map(lambda shop: registered.get(name_key(shop)))
+    if filters.units:   # a unit's view: the shops its own problems name
+        shops = shops[shops["shop"].isin(set(found["registered"].dropna()))].reset_index(drop=True)
     recent = found[found["recent"]]
     counts = recent.groupby(recent["registered"].fillna(recent["shop"])).size()
     shops["recent"] = shops["shop"].map(counts).fillna(0).astype(int)

@@ -7,9 +7,9 @@ import pytest
 
 from analytics.intake import import_paths
 from analytics.registry import model as registry
-from analytics.shared import db
+from analytics.shared import auth, db
 from analytics.shared.filters import Filters
-from tests.pages.test_app_pages import _app, _texts, _use_database
+from tests.pages.test_app_pages import ANALYSIS_PAGES, _app, _texts, _use_database
 from tests.registry.test_model import AS_OF, EXPECTED, NOW, SAMPLES
 
 PAGE = "pages/my_points.py"
@@ -89,3 +89,50 @@ def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county
         after = registry.responsibility(con, Filters(as_of=AS_OF))
     assert after["points"]["unmatched"] == ["城北客运站"]
     assert after["points"]["matched_problems"] == EXPECTED["truth"]["points"]["matched_problems"] + 3
+
+
+OTHER_UNIT_COLUMNS = ("责任单位", "单位", "ledger_unit", "unit", "单位名称", "包联单位")
+
+
+@pytest.fixture
+def unit_login(county_db, tmp_path, monkeypatch):
+    monkeypatch.setenv(auth.USERS_ENV_VAR, str(tmp_path / "users.json"))
+    auth.add_user("教育局", "unit-pass-1", "viewer", unit="县教育局")
+    auth.add_user("陈县长", "leader-pass-1", "viewer", leader="陈志刚")
+    return county_db
+
+
+def _signed_in(name, password):
+    at = _app().run()
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+@pytest.mark.parametrize("page", ANALYSIS_PAGES)
+def test_a_units_login_sees_no_other_units_rows_on_any_page(unit_login, page):
+    at = _signed_in("教育局", "unit-pass-1")
+    if page != "pages/home.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for frame in at.dataframe:
+        for column in frame.value.columns:
+            if column in OTHER_UNIT_COLUMNS:
+                assert set(frame.value[column].dropna()) <= {"县教育局"}, (page, column)
+    others = ("城关镇", "县城管局", "县市场监管局", "县交警大队", "县住建局", "县文旅局")
+    shown = "\n".join([_texts(at), *(code.value for code in at.code)])
+    assert not [unit for unit in others if unit in shown], page
+
+
+def test_a_leaders_login_opens_on_its_own_points(unit_login):
+    at = _signed_in("陈县长", "leader-pass-1")
+    at.switch_page(PAGE).run()
+    assert at.selectbox[-1].value == "陈志刚"
+    assert "联点领导：陈志刚" in "".join(caption.value for caption in at.sidebar.caption)
+
+
+def test_a_units_login_may_not_write(unit_login):
+    at = _signed_in("教育局", "unit-pass-1")
+    for page in ("pages/data_import.py", "pages/settings.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
