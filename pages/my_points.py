@@ -1,8 +1,11 @@
 """我的联系点 / 我的点位: a 联点领导's points, or a unit's, each as one short card (on a phone one under
 another): its open and overdue problems, the latest round's score, the days since anyone found or
-scored something there, and what to do first; the whole list as a table below."""
+scored something there, and what to do first; the whole list as a table below, and for a leader the
+one-page Word 联点领导督导单."""
 import streamlit as st
 
+from analytics.exports.leader_sheet import leader_sheet_docx
+from analytics.exports.notice import DOCX_MIME
 from analytics.registry import model as registry
 from dashboard import access, data, first_start
 from dashboard.page import page_start
@@ -62,3 +65,11 @@ for start in range(0, len(points), CARDS_PER_ROW):
 
 st.header("点位一览")
 show.show_table(points[list(TABLE_LABELS)].rename(columns=TABLE_LABELS), f"{name}的点位")
+
+if chosen_kind == LEADER:
+    leaders_table = data.read(registry.leader_summary, current)
+    titles = leaders_table.loc[leaders_table["leader"] == name, "title"].dropna()
+    title = titles.iloc[0] if len(titles) else None
+    st.download_button("下载联点领导督导单（Word）", data.read(leader_sheet_docx, current, name, title),
+                       file_name=f"联点领导督导单_{name}_{current.as_of_date:%Y%m%d}.docx", mime=DOCX_MIME,
+                       icon=":material/description:")
