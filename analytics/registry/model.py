@@ -100,7 +100,7 @@ def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
     return None if held.empty else held["round_name"].iloc[-1]
 
 
-def _problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per name as written: problems existing on the day, open, overdue, the last found day, and the
     open problem due first (its description and deadline)."""
     scoped, params = scoped_sql(filters)
@@ -125,9 +125,11 @@ def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFram
 
 
 def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
-                 registry: RegistryMap | None = None, settings: Settings | None = None) -> pd.DataFrame:
+                 registry: RegistryMap | None = None, settings: Settings | None = None,
+                 figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every point of the registry and every leader's point it lacks (POINT_COLUMNS), as of the filters'
-    day: its problems (in the filters' scope), the latest round's score, the last visit and the days since."""
+    day: its problems (in the filters' scope; `figures`: problem_figures read already), the latest
+    round's score, the last visit and the days since."""
     filters = filters or Filters()
     registry = registry or load_map(con)
     settings = settings or get_settings(con)
@@ -139,7 +141,8 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
             .agg(lambda names: "、".join(dict.fromkeys(names))))
     points["leaders"] = points["point"].map(held).fillna(NO_LEADER)
 
-    figures = _matched(_problem_figures(con, filters), registry.matches).dropna(subset=["point"])
+    figures = problem_figures(con, filters) if figures is None else figures
+    figures = _matched(figures, registry.matches).dropna(subset=["point"])
     figures = figures.sort_values(["first_deadline", "point_name"], na_position="last")
     by_point = figures.groupby("point").agg(problems=("problems", "sum"), open=("open", "sum"),
                                             overdue=("overdue", "sum"), last_found=("last_found", "max"),
@@ -157,8 +160,9 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     points = points.join(by_point, on="point")
     for column in ("problems", "open", "overdue"):
         points[column] = points[column].fillna(0).astype(int)
-    points["score"] = points["point"].map(scores)
-    points["last_scored"] = points["point"].map(last_scored)
+    # mapped from dicts: an empty Series of dates (no round in force) cannot map
+    points["score"] = points["point"].map(scores.to_dict()).astype(float)
+    points["last_scored"] = pd.to_datetime(points["point"].map(last_scored.to_dict()))
     points["last_visit"] = points[["last_found", "last_scored"]].max(axis=1)
     since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
     points["days_unvisited"] = since.astype("Int64")
@@ -214,10 +218,10 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     return pd.DataFrame(rows, columns=["leader", "title", "points", "open", "overdue", "score"])
 
 
-def unmatched_names(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> list[str]:
-    """The point names problems write that match no registry point, each once."""
-    figures, registered = _problem_figures(con, filters), registry.registered
-    return sorted(name for name in figures["point_name"] if registry.matches.get(name) not in registered)
+def unmatched_names(figures: pd.DataFrame, registry: RegistryMap) -> list[str]:
+    """The point names problems write (`figures`: problem_figures) that match no registry point, each once."""
+    registered, matches = registry.registered, registry.matches
+    return sorted(name for name in figures["point_name"].tolist() if matches.get(name) not in registered)
 
 
 @dataclass(frozen=True)
@@ -348,7 +352,8 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    points = point_status(con, filters, registry, settings)
+    figures = problem_figures(con, filters)
+    points = point_status(con, filters, registry, settings, figures)
     leaders = leader_summary(con, filters, registry, points)
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
@@ -358,7 +363,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
                     for row in leaders.to_dict("records")],
         "points": {
             "registered": len(registered), "matched_problems": matched,
-            "unmatched": unmatched_names(con, filters, registry),
+            "unmatched": unmatched_names(figures, registry),
             "unvisited": sorted(registered.loc[is_unvisited(registered, settings.unvisited_days), "point"]),
         },
         "frontage": {

@@ -44,6 +44,9 @@ def match_names(registered: Iterable[str], written: Iterable[str],
     by_alias = {name_key(alias): point for alias, point in (aliases or {}).items() if point in known}
     matched = {}
     for name in written:
+        if name in known:   # written as registered: most names, no need to normalise
+            matched[name] = name
+            continue
         key = name_key(name)
         if not key:
             continue
