@@ -1,5 +1,5 @@
-"""Every command of `python -m analytics`: import, summary, briefing, scores, accountability, readiness, photos,
-export, demo, undo, rebuild, check, settings, user add, push.
+"""Every command of `python -m analytics`: import, summary, briefing, scores, accountability, readiness,
+responsibility, photos, export, demo, undo, rebuild, check, settings, user add, push.
 
 Every command uses the dashboard's database unless --db is given (env CHUANGWEN_DB overrides the
 default under data/). The filter arguments (add_filter_arguments, filters_from_arguments) are the
@@ -209,6 +209,17 @@ def command_readiness(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_responsibility(args: argparse.Namespace) -> int:
+    from analytics.registry.model import responsibility, responsibility_line
+
+    filters = filters_from_arguments(args)
+    with db.connect(schema.init_db(args.db), read_only=True) as con:
+        result = responsibility(con, filters)
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json
+          else responsibility_line(result, filters.as_of_date) + "。")
+    return 0
+
+
 def command_export(args: argparse.Namespace) -> int:
     """The briefing deck, the 督查 bulletin workbook, the 督查通报 document, the briefing charts as PNG
     files in a zip, or the 问题交办单, e.g. from a scheduled job every morning. --out may name a folder
@@ -328,7 +339,7 @@ def command_user_add(args: argparse.Namespace) -> int:
             print("两次输入的密码不一致。", file=sys.stderr)
             return 1
     try:
-        add_user(args.name, password, args.role)
+        add_user(args.name, password, args.role, unit=args.unit, leader=args.leader)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1
@@ -421,8 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
                "accountability": ("测评问责：后几名且低于合格线的单项工作与单位、谁丢分（默认最近一轮）",
                                   command_accountability),
                "readiness": ("测评准备：实地、网上、问卷三部分与预计得分", command_readiness),
-
-               "photos": ("照片佐证：整改前后照片、无佐证、同图多用、照片早于发现、未采用的照片", command_photos)}
+               "photos": ("照片佐证：整改前后照片、无佐证、同图多用、照片早于发现、未采用的照片", command_photos),
+               "responsibility": ("责任地图：联点领导、点位、盲区、门前四包", command_responsibility)}
     for name, (help_text, run) in reports.items():
         report_parser = commands.add_parser(name, parents=[common], help=help_text)
         report_parser.add_argument("--json", action="store_true")
@@ -457,6 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_add_parser.add_argument("name")
     user_add_parser.add_argument("--role", choices=("viewer", "admin"), default="viewer")
     user_add_parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    bound = user_add_parser.add_mutually_exclusive_group()
+    bound.add_argument("--unit", help="绑定单位：只能看到本单位的点位、问题、得分和导出")
+    bound.add_argument("--leader", help="绑定联点领导：看到全部，自己的联系点位在前")
     user_add_parser.set_defaults(run=command_user_add)
 
     push_parser = commands.add_parser("push", parents=[common], help="把晨报推送到工作群（企业微信、钉钉群机器人或 JSON 网址）")

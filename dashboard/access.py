@@ -1,9 +1,12 @@
 """Who may write: the signed-in user, the sign-in form, and the checks every write control asks."""
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from analytics.shared import auth
+from analytics.shared.filters import Filters
 
 _NOBODY = auth.User("", "viewer")
 
@@ -31,7 +34,8 @@ def sign_in() -> bool:
     user = st.session_state.get("user")
     if user is not None and user.name:
         with st.sidebar:
-            st.caption(f"当前用户：{user.name}（{auth.ROLES[user.role]}）")
+            bound = f" · 本单位：{user.unit}" if user.unit else f" · 联点领导：{user.leader}" if user.leader else ""
+            st.caption(f"当前用户：{user.name}（{auth.ROLES[user.role]}{bound}）")
             if st.button("退出登录", key="sign_out"):
                 st.session_state.pop("user")
                 st.rerun()
@@ -48,6 +52,22 @@ def sign_in() -> bool:
                 st.session_state["user"] = signed_in
                 st.rerun()
     return False
+
+
+def bound_unit() -> str | None:
+    """The unit this session's login is bound to: it sees that unit's data only."""
+    return current_user().unit
+
+
+def bound_leader() -> str | None:
+    """The 联点领导 this session's login is bound to: its own points first."""
+    return current_user().leader
+
+
+def scoped(filters: Filters) -> Filters:
+    """The filters a session may use: a unit's login is held to its own unit whatever was chosen."""
+    unit = bound_unit()
+    return dataclasses.replace(filters, units=(unit,)) if unit else filters
 
 
 def can_write() -> bool:

@@ -24,6 +24,8 @@ PAGES = (
     PageSpec("pages/supervision.py", "督查", ":material/campaign:", "supervision", "督查"),
     PageSpec("pages/scores.py", "测评得分", ":material/scoreboard:", "scores", "督查"),
     PageSpec("pages/readiness.py", "测评准备", ":material/fact_check:", "readiness", "督查"),
+    PageSpec("pages/my_points.py", "我的联系点", ":material/person_pin_circle:", "my_points", "督查"),
+    PageSpec("pages/responsibility_map.py", "责任地图", ":material/map:", "responsibility_map", "督查"),
     PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems", "督查"),
     PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", "数据", writes=True),
     PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", "数据", writes=True),

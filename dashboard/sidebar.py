@@ -32,7 +32,7 @@ def _clear_filters() -> None:
 
 def filters() -> Filters:
     """The filters set in the sidebar (today, everything, before the sidebar has been drawn)."""
-    return st.session_state.get("filters") or Filters(as_of=dt.date.today())
+    return access.scoped(st.session_state.get("filters") or Filters(as_of=dt.date.today()))
 
 
 def _filter_widgets() -> Filters:
@@ -43,16 +43,19 @@ def _filter_widgets() -> Filters:
     date_to = st.date_input("发现日期至", key="filter_to", value=None)
     chosen = {}
     for name, (label, key) in LIST_FILTERS.items():
+        if name == "units" and access.bound_unit():
+            st.caption(f"责任单位：{access.bound_unit()}（本账号只看本单位）")
+            continue
         # A value that no longer exists (e.g. after an undo) is dropped rather than raising.
         if key in st.session_state:
             st.session_state[key] = [v for v in st.session_state[key] if v in options[name]]
         chosen[name] = st.multiselect(label, options[name], key=key, placeholder="全部")
     st.button("清除筛选", on_click=_clear_filters, icon=":material/filter_alt_off:", width="stretch")
     try:
-        return Filters(as_of=as_of or dt.date.today(), date_from=date_from, date_to=date_to, **chosen)
+        return access.scoped(Filters(as_of=as_of or dt.date.today(), date_from=date_from, date_to=date_to, **chosen))
     except ValueError as error:
         st.error(str(error))
-        return Filters(as_of=as_of or dt.date.today(), **chosen)
+        return access.scoped(Filters(as_of=as_of or dt.date.today(), **chosen))
 
 
 def _countdown_box(current: Filters) -> None:
@@ -90,4 +93,5 @@ def sidebar() -> None:
         st.session_state["filters"] = current
         with top:
             _countdown_box(current)
-            _last_import_line(data_state())
+            if not access.bound_unit():   # the last import names another unit
+                _last_import_line(data_state())

@@ -53,6 +53,8 @@ def show_preview(result: upload.LedgerPreview, number: int) -> None:
         return
     if result.readiness_sheet:
         st.markdown(f"**{result.readiness_sheet}**（不作为台账导入，计入“测评准备”页）")
+    elif result.registry_sheet:
+        st.markdown(f"**{result.registry_sheet}**（不作为台账导入，计入责任地图：“我的联系点”页；替换此前同类清单）")
     else:
         st.markdown(f"**单位**：{result.ledger_unit}（识别自{result.unit_source}） · "
                     f"**台账截至**：{result.report_date or '未注明（按导入日计）'} · "

@@ -113,7 +113,7 @@ else:
                              "ledger_problems", "ledger_open", "flags"]], "点位扣分明细")
 
 with st.expander("点位名录（得分表和台账中出现过的全部点位）"):
-    registry = data.read(scores.point_registry)
+    registry = data.read(scores.point_registry, current)
     unvisited = registry[registry["rounds"] == 0].groupby("point_type").size()
     st.caption(f"共{len(registry)}个点位，其中{int(unvisited.sum())}个从未被模拟测评抽到。")
     show.show_table(registry, "点位名录")

@@ -1,12 +1,14 @@
 """设置: the 测评 window, the thresholds of the falling-behind flags and the ranking measure, the
 status and source words, the unit list used for the reporting checks (who must send a ledger)
-and for districts, and the group chats the 晨报 is pushed to."""
+and for districts, the aliases of registry 点位 (names ledgers write that the 点位清单 spells otherwise),
+and the group chats the 晨报 is pushed to."""
 import dataclasses
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from analytics.registry import model as registry, names as point_names
 from analytics.shared import office_words, units
 from analytics.intake import rebuild
 from analytics.push import sending, store as push_store
@@ -25,6 +27,7 @@ THRESHOLDS = {
     "sprint_days": (int, 0), "sprint_silent_days": (int, 1),
     "notice_days": (int, 1), "interview_weeks": (int, 1), "interview_overdue": (int, 0), "interview_reopened": (int, 1),
     "interview_most_lost": (int, 0), "task_deadline_days": (int, 0),
+    "unvisited_days": (int, 1), "frontage_days": (int, 1), "frontage_exposed": (int, 1),
     **{key: (float, 0.0) for key in ("weight_field", "weight_online", "weight_survey", "target_awareness_pct",
                                     "target_support_pct", "target_participation_pct", "target_satisfaction_pct",
                                     "pending_credit_pct")},
@@ -192,3 +195,19 @@ with st.form("push_add_form", clear_on_submit=True):
             push_name, push_kind, push_url, secret=push_secret, at=push_at, days=push_days,
             mentions=push_mentions.replace("，", ",").split(","), chart=push_chart, attach=push_attach)),
             lambda said: said)
+
+st.header("点位别名")
+flash.show_flashes("point_aliases")
+st.caption("台账或得分表里写的点位名称与点位清单对不上时（去掉空格、标点后仍不同），把它添为清单中某个点位的别名，"
+           "此后它的问题计入这个点位和它的联点领导。")
+summary = data.read(registry.responsibility)
+listed_points = sorted(data.read(registry.load_map).points["point"])
+with st.form("point_alias_form", clear_on_submit=True):
+    alias = st.selectbox("台账里的写法", summary["points"]["unmatched"], accept_new_options=True,
+                         placeholder="选择未对上的名称，或输入")
+    point = st.selectbox("清单中的点位", listed_points, index=None, placeholder="选择点位")
+    if st.form_submit_button("添加点位别名", icon=":material/add:"):
+        flash.write_then_rerun("point_aliases", lambda: data.write(point_names.add_point_alias, alias or "", point or ""),
+                               lambda text: text)
+show.show_table(data.read(point_names.point_alias_table).rename(columns={"alias": "写法", "point_name": "清单中的点位"}),
+                "点位别名")

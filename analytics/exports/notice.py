@@ -386,7 +386,7 @@ def _add_run(paragraph: Paragraph, text: str, font: str):
     return run
 
 
-def _paragraph(document: DocumentObject, text: str, style: str = "Normal", *, indent: bool = True,
+def add_paragraph(document: DocumentObject, text: str, style: str = "Normal", *, indent: bool = True,
                align: WD_ALIGN_PARAGRAPH | None = None) -> Paragraph:
     paragraph = document.add_paragraph(style=style)
     if not indent:
@@ -405,7 +405,7 @@ def _headed_paragraph(document: DocumentObject, heading: str, text: str) -> Para
     return paragraph
 
 
-def _table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]],
+def add_table(document: DocumentObject, header: Sequence[str], rows: Sequence[Sequence[object]],
            widths_mm: Sequence[float]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = document.styles["Table Grid"]
@@ -446,19 +446,19 @@ def _shown(value: object) -> str:
 
 def _appendix(document: DocumentObject, content: NoticeContent) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _paragraph(document, "附件", "Heading 1", indent=False)
-    _paragraph(document, "被通报单位逾期问题清单", "Title")
+    add_paragraph(document, "附件", "Heading 1", indent=False)
+    add_paragraph(document, "被通报单位逾期问题清单", "Title")
     overdue = content.overdue
     for number, unit in enumerate(content.named_units):
         items = overdue[overdue["unit"] == unit]
         shown = items.head(APPENDIX_ROWS_PER_UNIT)
         cut = f"，列出逾期最久的{len(shown)}条" if len(shown) < len(items) else ""
         label = chinese_number(number + 1)
-        _paragraph(document, f"（{label}）{unit}（逾期{len(items)}条{cut}）", "Heading 2")
+        add_paragraph(document, f"（{label}）{unit}（逾期{len(items)}条{cut}）", "Heading 2")
         if items.empty:
-            _paragraph(document, "无逾期问题。")
+            add_paragraph(document, "无逾期问题。")
             continue
-        _table(document, ("序号", "点位类型", "点位名称", "问题描述", "整改时限", "逾期天数"),
+        add_table(document, ("序号", "点位类型", "点位名称", "问题描述", "整改时限", "逾期天数"),
                [(i, row.point_type, row.point_name, row.description, row.deadline, row.days_overdue)
                 for i, row in enumerate(shown.itertuples(), start=1)],
                # 整改时限 wide enough for a whole date (at 28 mm "2026-11-20" broke after its second hyphen)
@@ -468,16 +468,16 @@ def _appendix(document: DocumentObject, content: NoticeContent) -> None:
 def _exposure(document: DocumentObject, content: NoticeContent) -> None:
     """曝光台: each problem named, its 整改前 and 整改后 photos side by side, scaled to the column."""
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _paragraph(document, "曝光台", "Title")
+    add_paragraph(document, "曝光台", "Title")
     if len(content.no_evidence):
         by_unit = content.no_evidence["unit"].value_counts()
-        _paragraph(document, f"报已整改或已销号、台账却没有整改后照片（无佐证）的问题共{len(content.no_evidence)}条："
+        add_paragraph(document, f"报已整改或已销号、台账却没有整改后照片（无佐证）的问题共{len(content.no_evidence)}条："
                              + "、".join(f"{unit}{count}条" for unit, count in by_unit.items())
                              + ("，不计为已销号。" if content.settings.no_evidence_blocks_closing else "。"))
-    _paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
+    add_paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
     for number, (row, pictures) in enumerate(zip(content.exposed.itertuples(), content.exposed_pictures), start=1):
         state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"
-        _paragraph(document, f"{number}. {row.unit} {row.point_name or ''}：{row.description or ''}（{row.status}，{state}）",
+        add_paragraph(document, f"{number}. {row.unit} {row.point_name or ''}：{row.description or ''}（{row.status}，{state}）",
                    indent=False)
         table = document.add_table(rows=2, cols=2)
         table.style = document.styles["Table Grid"]
@@ -494,50 +494,56 @@ def _exposure(document: DocumentObject, content: NoticeContent) -> None:
                 paragraph.add_run().add_picture(io.BytesIO(picture), width=EXPOSURE_PICTURE_WIDTH)
 
 
-def notice_docx(content: NoticeContent) -> bytes:
+def official_document() -> DocumentObject:
+    """An empty document in the official layout (GB/T 9704 page, fonts and styles, page numbers)."""
     document = Document()
     _style_paragraphs(document)
     _describe_fonts(document)
     _page_setup(document)
+    return document
+
+
+def notice_docx(content: NoticeContent) -> bytes:
+    document = official_document()
     core = document.core_properties
     core.title, core.author, core.language = "创文督查通报", "创文办督查室", "zh-CN"
-    _paragraph(document, "关于创文问题整改情况的通报", "Title")
-    _paragraph(document, scope_note(content.filters), "Normal", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, "各责任单位：", indent=False)
-    _paragraph(document, "为推动创建全国文明城市各项问题整改落实到位，现将问题整改情况通报如下。")
+    add_paragraph(document, "关于创文问题整改情况的通报", "Title")
+    add_paragraph(document, scope_note(content.filters), "Normal", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_paragraph(document, "各责任单位：", indent=False)
+    add_paragraph(document, "为推动创建全国文明城市各项问题整改落实到位，现将问题整改情况通报如下。")
     n = content.settings.last_n
     headings = [heading.format(n=n) for heading in SECTIONS]
-    _paragraph(document, headings[0], "Heading 1")
+    add_paragraph(document, headings[0], "Heading 1")
     for text in situation_paragraphs(content):
-        _paragraph(document, text)
-    _paragraph(document, headings[1], "Heading 1")
+        add_paragraph(document, text)
+    add_paragraph(document, headings[1], "Heading 1")
     for heading, text in problem_paragraphs(content):
         _headed_paragraph(document, heading, text)
     types = content.by_point_type[content.by_point_type["total"] > 0]
     if len(types):
-        _table(document, ("点位类型", "问题数", "未整改", "逾期", "整改率"),
+        add_table(document, ("点位类型", "问题数", "未整改", "逾期", "整改率"),
                [(row.point_type, row.total, row.open, row.overdue, percent(row.rectify_rate))
                 for row in types.itertuples()], (44, 26, 26, 26, 30))
-    _paragraph(document, headings[2], "Heading 1")
+    add_paragraph(document, headings[2], "Heading 1")
     for heading, text in praise_paragraphs(content):
         _headed_paragraph(document, heading, text)
-    _paragraph(document, headings[3], "Heading 1")
+    add_paragraph(document, headings[3], "Heading 1")
     for heading, text in criticism_paragraphs(content):
         _headed_paragraph(document, heading, text)
-    _paragraph(document, headings[4], "Heading 1")
+    add_paragraph(document, headings[4], "Heading 1")
     for heading, text in accountability_paragraphs(content):
         _headed_paragraph(document, heading, text)
-    _paragraph(document, headings[5], "Heading 1")
+    add_paragraph(document, headings[5], "Heading 1")
     for text in requirement_paragraphs(content):
         heading, _, rest = text.partition("。")
         last_text = _headed_paragraph(document, heading + "。", rest)
     # the end of the text, the 附件 line and the signature on one page: never the last two alone
-    closing = [last_text, _paragraph(document, ""), _paragraph(document, "附件：被通报单位逾期问题清单"),
-               _paragraph(document, ""), _paragraph(document, "创文办督查室", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)]
+    closing = [last_text, add_paragraph(document, ""), add_paragraph(document, "附件：被通报单位逾期问题清单"),
+               add_paragraph(document, ""), add_paragraph(document, "创文办督查室", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)]
     for paragraph in closing:
         paragraph.paragraph_format.keep_with_next = True
     last_text.paragraph_format.keep_together = True
-    _paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(document, chinese_date(content.issue_date), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if content.named_units:
         _appendix(document, content)
     if len(content.exposed) or len(content.no_evidence):

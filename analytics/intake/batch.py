@@ -29,10 +29,10 @@ from analytics.ledger.derive import (COUNTS_SQL, RECENCY_SQL, VERSION_COLUMNS, V
 from analytics.accountability.tasks import take_copied_tasks
 import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
+import analytics.registry.store as registry_store
 import analytics.scores.store as score_store
-from analytics.readiness.sheets import ReadinessSheet
+from analytics.intake.recognise import SHEET_TYPES, Sheet
 from analytics.shared.reading.reader import FileRefused, ReadLimits
-from analytics.scores.sheets import ParsedScoreSheet
 from analytics.intake.prepare import PreparedLedger, prepare_file, prepare_ledger
 from analytics.intake.workers import PARSE_AHEAD_MIN_FILES, ParseAhead
 from analytics.intake.undo import replay_undo_mark
@@ -282,7 +282,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                 try:
                     sha256 = file_sha256(path)
                     prepared = parsed()
-                    (prepared if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet))
+                    (prepared if isinstance(prepared, SHEET_TYPES)
                      else prepared.ledger).file_name = name
                     archived = archive_file(path, sha256, db_path)
                 except FileRefused as refusal:
@@ -293,7 +293,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     finish(position, name, ImportResult(name, "refused",
                                                         f"文件“{name}”未导入：无法读取（{error.strerror or error}）"))
                     continue
-                if isinstance(prepared, (ParsedScoreSheet, ReadinessSheet)):
+                if isinstance(prepared, SHEET_TYPES):
                     write_pending()   # the ledgers before it keep the lower import numbers
                     report(ImportProgress(position + 1, len(paths), name, "写入"))
                     finish(position, name, _store_sheet(con, prepared, sha256, archived, actor, now))
@@ -310,9 +310,9 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
     return results
 
 
-def _store_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | ReadinessSheet, sha256: str,
+def _store_sheet(con: duckdb.DuckDBPyConnection, sheet: Sheet, sha256: str,
                  archived: str, actor: str, now: dt.datetime) -> ImportResult:
-    """A score or readiness sheet in its own transaction; rolled back whole when it fails."""
+    """A score, readiness or registry sheet in its own transaction; rolled back whole when it fails."""
     try:
         return import_sheet(con, sheet, sha256=sha256, archive_path=archived, actor=actor, now=now)
     except (duckdb.Error, ValueError) as error:
@@ -336,8 +336,8 @@ def _refused_on_write(name: str, error: Exception) -> ImportResult:
 
 # photo_uploads and photo_files carried: an uploaded photo is in no archived ledger (the ledgers' own
 # pictures are described again as they are replayed, the same rows)
-_CARRIED_TABLES = ("point_type_aliases", "office_words", "units", "settings", "calendar_overrides", "audit_log",
-                   "photo_uploads", "photo_files")
+_CARRIED_TABLES = ("point_type_aliases", "point_aliases", "office_words", "units", "settings", "calendar_overrides",
+                   "audit_log", "photo_uploads", "photo_files")
 
 
 def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
@@ -353,8 +353,9 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
             imports = db.fetch_records(old, "SELECT * FROM imports ORDER BY import_id")
             score_imports = score_store.score_imports_for_rebuild(old)
             readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
+            registry_imports = registry_store.registry_imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
-        sheet_imports = [*score_imports, *readiness_imports]
+        sheet_imports = [*score_imports, *readiness_imports, *registry_imports]
         missing = [record["file_name"] for record in [*imports, *sheet_imports]
                    if not (archive / record["archive_path"]).exists()]
         if missing:
@@ -406,6 +407,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                 for table, records in (("score_imports", score_imports), ("readiness_imports", readiness_imports)):
                     for record in records:
                         replay_undo_mark(con, table, record)
+                registry_store.replay_registry_imports(con, registry_imports, archive)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])

@@ -24,14 +24,14 @@ import pyarrow as pa
 from analytics.shared import db, schema
 from analytics import fixtures
 from analytics.fixtures import readiness as readiness_fixtures
+from analytics.fixtures import registry as registry_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.fixtures.photos import write_ledger_with_photos
 import analytics.photos.store as photos_store
 from analytics.intake.batch import StagedLedger, stage_batch
-from analytics.readiness.sheets import ReadinessSheet
 from analytics.intake.prepare import prepare_file, prepare_ledger
+from analytics.intake.recognise import Sheet
 from analytics.intake.store import ImportProgress, archive_file, file_sha256, import_sheet, point_type_aliases
-from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.labels import chinese_date
 from analytics.shared.settings import store_setting
 
@@ -189,11 +189,12 @@ def _load_demo_locked(db_path: Path, *, seed, n_units, problems_per_unit, weeks,
     rounds = sum(result.outcome == "imported" and result.score_sheet is not None for result in sheet_results)
     return (f"已载入演示数据：{len(demo.units)}个单位、{len(demo.report_dates)}周，导入台账{stored}份，"
             f"问题{problems}条，模拟测评{rounds}轮，测评体系、网上申报和问卷调查各一份，"
+            f"点位清单、联点清单、包保一览表和门前四包登记表各一份，"
             f"测评日期{chinese_date(demo.test_date)}。")
 
 
-# A score or readiness sheet of the demo, read and archived: (sheet, sha256, archive path, arrival).
-StagedSheet = tuple[ParsedScoreSheet | ReadinessSheet, str, str, dt.datetime]
+# A score, readiness or registry sheet of the demo, read and archived: (sheet, sha256, archive path, arrival).
+StagedSheet = tuple[Sheet, str, str, dt.datetime]
 
 
 def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases: dict[str, str]
@@ -201,7 +202,9 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
     """The campaign's three mock evaluations as score sheets in the three shapes, over 点位 its units'
     ledgers name, each arriving the evening of its round; then its 测评体系分解表, 网上申报 status (its
     departments answer for the standards) and 问卷调查 results (three rounds over its districts),
-    arriving the evening of its last day. Written as files, read as any upload is, and archived."""
+    arriving the evening of its last day; then the lists of its responsibility map (every 点位 its ledgers
+    name and a few nobody visited, leaders holding some, 包保 by its departments, a 门前四包 register along
+    its roads). Written as files, read as any upload is, and archived."""
     rounds = score_fixtures.demo_rounds(score_fixtures.spots_from_problems(demo.problems), demo_round_dates(demo),
                                         seed=demo.seed)
     arrivals = {path: dt.datetime.combine(round_.eval_date, dt.time(20, 0)) for round_, path in
@@ -212,6 +215,11 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
                                             areas=areas or readiness_fixtures.AREAS, as_of=demo.end)
     for path in readiness_fixtures.write_readiness_set(data, folder / "准备"):
         arrivals[path] = dt.datetime.combine(demo.end, dt.time(21, 0))
+    spots = [(problem.point_type, problem.point_name, problem.unit) for problem in demo.problems]
+    registry = registry_fixtures.registry_set(spots, {unit.name: unit.district for unit in demo.units},
+                                              departments or ("市委办公室",), seed=demo.seed, as_of=demo.end)
+    for path in registry_fixtures.write_registry_set(registry, folder / "责任", as_of=demo.end):
+        arrivals[path] = dt.datetime.combine(demo.end, dt.time(21, 30))
     staged = []
     for path, arrival in arrivals.items():
         sha256 = file_sha256(path)

@@ -10,6 +10,7 @@ from analytics.shared import db
 from analytics.ledger.derive import current_state_sql, stored_links_sql
 import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
+import analytics.registry.store as registry_store
 import analytics.scores.store as score_store
 from analytics.intake.store import file_sha256
 
@@ -52,9 +53,9 @@ def check_integrity(db_path: Path | str | None = None) -> IntegrityReport:
         missing, extra = differences(con, "problems", current_state_sql())
         links_differ = sum(differences(con, "rebound_links", stored_links_sql()))
         scores_checked, score_problems = score_store.integrity_problems(con, archive, file_sha256)
-        readiness_rows = readiness_store.integrity_rows(con)
+        sheet_rows = [*readiness_store.integrity_rows(con), *registry_store.integrity_rows(con)]
         missing_pictures = photos_store.missing_files(con, db_path)
-    for import_id, file_name, sha256, archive_path, rows_read, stored in [*imports, *readiness_rows]:
+    for import_id, file_name, sha256, archive_path, rows_read, stored in [*imports, *sheet_rows]:
         report.imports_checked += 1
         original = archive / archive_path
         if not original.exists():

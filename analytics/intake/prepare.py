@@ -14,9 +14,7 @@ from analytics.ledger.derive import VERSION_COLUMNS
 from analytics.ledger.parse import ParsedLedger, parse_ledger
 from analytics.photos.placing import LedgerPictures, place_pictures
 from analytics.photos.reading import PackageUnreadable, read_pictures
-from analytics.readiness.sheets import ReadinessSheet
-from analytics.intake.recognise import parse_file
-from analytics.scores.sheets import ParsedScoreSheet
+from analytics.intake.recognise import SHEET_TYPES, Sheet, parse_file
 
 # Arrow types of the version columns that are not text.
 _VERSION_TYPES = {"source_row": pa.int32(), "point_type_known": pa.bool_(), "found_date": pa.date32(),
@@ -42,10 +40,10 @@ def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
     return _tabled(parse_ledger(path, **parse_options), path)
 
 
-def prepare_file(path: Path, **parse_options) -> PreparedLedger | ParsedScoreSheet | ReadinessSheet:
+def prepare_file(path: Path, **parse_options) -> PreparedLedger | Sheet:
     """Any file as it comes in: a score sheet (recognised by its content) as read, a ledger tabled."""
     parsed = parse_file(path, **parse_options)
-    return parsed if isinstance(parsed, (ParsedScoreSheet, ReadinessSheet)) else _tabled(parsed, path)
+    return parsed if isinstance(parsed, SHEET_TYPES) else _tabled(parsed, path)
 
 
 def _pictures(ledger: ParsedLedger, path: Path) -> LedgerPictures:

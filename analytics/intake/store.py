@@ -20,8 +20,11 @@ import duckdb
 from analytics.accountability.tasks import store_round_tasks
 from analytics.shared import db
 import analytics.readiness.store as readiness_store
+import analytics.registry.store as registry_store
 import analytics.scores.store as score_store
+from analytics.intake.recognise import Sheet
 from analytics.readiness.sheets import ReadinessSheet
+from analytics.registry.sheets import RegistrySheet
 from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.office_words import office_words
 from analytics.shared.settings import get_settings
@@ -63,6 +66,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     score_sheet: str | None = None        # 模拟测评得分表：第三轮，44个点位 … when the file is one
     readiness_sheet: str | None = None    # 网上申报材料报送情况：20项，已通过12项… when the file is one
+    registry_sheet: str | None = None     # 联点清单：6位领导、20个联系点位 when the file is one
 
 
 def point_type_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -135,8 +139,24 @@ def import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet
                         warnings=sheet.warnings, readiness_sheet=sheet.summary())
 
 
-def import_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet | ReadinessSheet, *, sha256: str,
+def import_registry_sheet(con: duckdb.DuckDBPyConnection, sheet: RegistrySheet, *, sha256: str,
+                          archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+    """A list of the responsibility map replaces the earlier one of its kind; the same file again changes nothing."""
+    duplicate = registry_store.already_imported(con, sha256, sheet.file_name)
+    if duplicate:
+        return ImportResult(sheet.file_name, "unchanged", f"未变化：与第{duplicate}次导入的{sheet.label}完全相同",
+                            duplicate)
+    import_id = registry_store.store_registry_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
+                                                    actor=actor, now=now)
+    flagged = f"，标记待核{sheet.flagged}行" if sheet.flagged else ""
+    return ImportResult(sheet.file_name, "imported", f"已导入{sheet.summary()}（替换此前的{sheet.label}）{flagged}",
+                        import_id, report_date=sheet.report_date, rows_read=len(sheet.rows),
+                        rows_flagged=sheet.flagged, warnings=sheet.warnings, registry_sheet=sheet.summary())
+
+
+def import_sheet(con: duckdb.DuckDBPyConnection, sheet: Sheet, *, sha256: str,
                  archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
-    """A score or readiness sheet to its own tables (import_score_sheet or import_readiness_sheet)."""
-    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_readiness_sheet
+    """A score, readiness or registry sheet to its own tables."""
+    write = (import_score_sheet if isinstance(sheet, ParsedScoreSheet)
+             else import_registry_sheet if isinstance(sheet, RegistrySheet) else import_readiness_sheet)
     return write(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor, now=now)

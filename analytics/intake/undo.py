@@ -1,4 +1,4 @@
-"""Undo, the one path for every kind of import (a ledger, a score sheet, a readiness sheet): mark its
+"""Undo, the one path for every kind of import (a ledger, a score sheet, a readiness sheet, a registry list): mark its
 row of its imports table undone and log it, in one transaction, then what the import replaced counts
 again. Scores and readiness are read at query time from the imports not undone; a ledger's problems
 are derived again here. Rebuild carries each replayed import's undo mark over (replay_undo_mark)."""
@@ -12,6 +12,7 @@ import duckdb
 from analytics.ledger.derive import refresh_current
 from analytics.photos import store as photos_store
 from analytics.readiness.sheets import KIND_LABELS
+from analytics.registry.sheets import KIND_LABELS as REGISTRY_KIND_LABELS
 from analytics.shared import db
 
 # Each kind of import: its imports table, the query for its file name, undo mark and what names it,
@@ -22,6 +23,8 @@ _KINDS = (
      lambda rounds: f"模拟测评{'、'.join(rounds)}"),
     ("readiness_imports", "SELECT file_name, undone_at, kind FROM readiness_imports WHERE import_id = ?",
      KIND_LABELS.__getitem__),
+    ("registry_imports", "SELECT file_name, undone_at, kind FROM registry_imports WHERE import_id = ?",
+     REGISTRY_KIND_LABELS.__getitem__),
 )
 UNDOABLE_TABLES = tuple(table for table, _, _ in _KINDS)
 

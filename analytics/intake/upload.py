@@ -17,6 +17,7 @@ from analytics.shared.reading.layout import column_letter
 from analytics.intake.store import ImportProgress
 from analytics.intake.recognise import parse_file
 from analytics.readiness.sheets import FIELD_LABELS as READINESS_FIELD_LABELS, SURVEY, ReadinessSheet
+from analytics.registry.sheets import FIELD_LABELS as REGISTRY_FIELD_LABELS, RegistrySheet
 from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.office_words import OfficeWords
 from analytics.shared.vocab import FIELD_LABELS
@@ -43,11 +44,12 @@ class LedgerPreview:
     flagged_rows: pd.DataFrame | None = None  # sheet, source_row, point_name, description, flag_text
     score_sheet: str | None = None            # 模拟测评得分表：第三轮，44个点位 … when it is one
     readiness_sheet: str | None = None        # 网上申报材料报送情况：20项，已通过12项… when it is one
+    registry_sheet: str | None = None         # 联点清单：6位领导、20个联系点位 when it is one
 
     @property
     def recognised_as(self) -> str | None:
-        """What the file is when it is no ledger (a score sheet or a readiness sheet, described)."""
-        return self.score_sheet or self.readiness_sheet
+        """What the file is when it is no ledger (a score, readiness or registry sheet, described)."""
+        return self.score_sheet or self.readiness_sheet or self.registry_sheet
 
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
@@ -64,6 +66,8 @@ def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, 
         return _score_sheet_preview(parsed, file_name)
     if isinstance(parsed, ReadinessSheet):
         return _readiness_preview(parsed, file_name)
+    if isinstance(parsed, RegistrySheet):
+        return _registry_preview(parsed, file_name)
     mapping = pd.DataFrame(
         [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), FIELD_LABELS[name])
          for layout in parsed.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
@@ -103,25 +107,43 @@ READINESS_RAW_LABELS = {"status_raw": "报送状态原文", "raw_deadline": "截
                         "round_no": "轮次序号", "rate": "比率", "raw": "原文"}
 
 
-def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
-    """A readiness sheet's preview: what it was recognised as, how its headers were read, its first
-    rows as they will be stored and the flagged ones."""
+def _sheet_preview(sheet: ReadinessSheet | RegistrySheet, file_name: str, labels: dict[str, str],
+                   named: str) -> LedgerPreview:
+    """A readiness or registry sheet's preview: how its headers were read, its first rows as they will
+    be stored (columns under `labels`; a list's columns its kind leaves empty dropped) and the flagged
+    ones (each by its `named` column)."""
     mapping = pd.DataFrame(
-        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), READINESS_FIELD_LABELS[name])
+        [(layout.sheet, column_letter(index), layout.header_text.get(index, ""), labels.get(name, name))
          for layout in sheet.layouts for name, index in sorted(layout.columns.items(), key=lambda c: c[1])],
         columns=["sheet", "column", "header", "field"])
     rows = sheet.rows
     flagged = rows[rows["flags"].map(len) > 0]
-    named = "area" if sheet.kind == SURVEY else "standard"
+    shown = rows.drop(columns=["flags", "standard_key"], errors="ignore")
+    if isinstance(sheet, RegistrySheet):
+        shown = shown.dropna(axis=1, how="all")
     return LedgerPreview(
         file_name, report_date=sheet.report_date, rows=len(rows), flagged=sheet.flagged,
         warnings=list(sheet.warnings), mapping=mapping,
-        sample=rows.drop(columns=["flags", "standard_key"], errors="ignore").head(SAMPLE_ROWS)
-        .rename(columns=READINESS_FIELD_LABELS | READINESS_RAW_LABELS),
+        sample=shown.head(SAMPLE_ROWS).rename(columns=labels),
         flagged_rows=pd.DataFrame({"sheet": flagged["sheet"], "source_row": flagged["source_row"],
                                    "point_name": flagged[named], "description": None,
-                                   "flag_text": flagged["flags"].str.join("；")}).reset_index(drop=True),
-        readiness_sheet=sheet.summary())
+                                   "flag_text": flagged["flags"].str.join("；")}).reset_index(drop=True))
+
+
+def _readiness_preview(sheet: ReadinessSheet, file_name: str) -> LedgerPreview:
+    preview = _sheet_preview(sheet, file_name, READINESS_FIELD_LABELS | READINESS_RAW_LABELS,
+                             "area" if sheet.kind == SURVEY else "standard")
+    preview.readiness_sheet = sheet.summary()
+    return preview
+
+
+REGISTRY_COLUMN_LABELS = {"name": "名称", "leader": "联点领导", "raw_pledge": "签订日期原文"}
+
+
+def _registry_preview(sheet: RegistrySheet, file_name: str) -> LedgerPreview:
+    preview = _sheet_preview(sheet, file_name, REGISTRY_FIELD_LABELS | REGISTRY_COLUMN_LABELS, "name")
+    preview.registry_sheet = sheet.summary()
+    return preview
 
 
 def previews_table(previews: Iterable[LedgerPreview]) -> pd.DataFrame:

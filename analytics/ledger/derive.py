@@ -59,7 +59,7 @@ VERSION_COLUMNS = [
     "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
     "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
     "source", "found_date", "deadline", "status", "status_raw", "rectified_date", "closed_date", "remark",
-    "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags",
+    "raw_found", "raw_deadline", "raw_rectified", "raw_closed", "flags", "shop",
 ]
 # The columns of `problems`: a version's, where it came from, and its life as four days.
 PROBLEM_TABLE_COLUMNS = [*VERSION_COLUMNS, "first_import_id", "last_import_id", "first_seen", "as_of",

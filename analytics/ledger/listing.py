@@ -117,8 +117,9 @@ IMPORT_COLUMNS = [
 
 def import_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
     """The newest imports first (undone ones included): ledgers, 模拟测评 score sheets and readiness
-    sheets (one numbering), a score sheet named “模拟测评：第三轮” in place of a unit, its 点位 as rows
-    read, a readiness sheet by its kind (测评体系分解表, 网上申报材料报送情况, 问卷调查结果)."""
+    sheets and the lists of the responsibility map (one numbering), a score sheet named “模拟测评：第三轮”
+    in place of a unit, its 点位 as rows read, a readiness sheet or a list by its kind (测评体系分解表,
+    网上申报材料报送情况, 问卷调查结果, 点位清单, 联点清单 …)."""
     return con.execute(f"""
         WITH ledgers AS (SELECT {', '.join(IMPORT_COLUMNS)} FROM imports),
         score_sheets AS (
@@ -132,7 +133,7 @@ def import_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataF
             SELECT import_id, file_name, split_part(summary, '：', 1) AS ledger_unit, '按内容识别' AS unit_source,
                    report_date, effective_date, imported_at, imported_by, rows_read, 0 AS rows_new,
                    0 AS rows_updated, rows_flagged, undone_at, undone_by
-            FROM readiness_imports
+            FROM (SELECT * FROM readiness_imports UNION ALL BY NAME SELECT * FROM registry_imports)
         )
         SELECT * FROM ledgers UNION ALL SELECT * FROM score_sheets UNION ALL SELECT * FROM readiness_sheets
         ORDER BY import_id DESC LIMIT ?""", [int(limit)]).df()

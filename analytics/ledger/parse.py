@@ -305,7 +305,7 @@ def _sheet_fields(rows: list[ProblemRow], layout: SheetLayout, reference: dt.dat
     raw_categories = columns.text("category")
     units, districts = columns.text("unit"), columns.text("district")
     sources = columns.each_distinct(columns.text("source"), lambda text: (words.source(text), None))
-    remarks = columns.text("remark")
+    remarks, shops = columns.text("remark"), columns.text("shop")
     # a category written is read alone; only where it says nothing is it guessed from the description
     written_categories = columns.each_distinct(raw_categories, lambda raw: (normalise_category(raw, ""), None))
     categories = [category or normalise_category(raw, description) for category, raw, description
@@ -333,7 +333,7 @@ def _sheet_fields(rows: list[ProblemRow], layout: SheetLayout, reference: dt.dat
         "rectified_date": rectified, "closed_date": closed, "remark": or_none(remarks),
         "raw_found": raw(found_readings), "raw_deadline": raw(deadline_readings),
         "raw_rectified": raw(rectified_readings), "raw_closed": raw(closed_readings),
-        "flags": columns.flags,
+        "flags": columns.flags, "shop": or_none(shops),
     }
 
 
@@ -352,7 +352,8 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
             sheets.append((grid, layout))
     if not sheets:
         raise FileRefused(f"文件“{path.name}”未导入：没有找到问题台账。各工作表前"
-                          "30行中都没有“点位名称、问题描述、整改状态”等表头，请确认提交的是问题整改台账。")
+                          "30行中都没有“点位名称、问题描述、整改状态”等表头，请确认提交的是问题整改台账"
+                          "（也不是模拟测评得分表、测评准备的三种表，或点位清单、联点清单、包保一览表、门前四包登记表）。")
     layouts = [layout for _, layout in sheets]
     rows_by_sheet = [(layout, problem_rows(layout, grid.rows)) for grid, layout in sheets]
     all_rows = [row for _, rows in rows_by_sheet for row in rows]

@@ -313,10 +313,11 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
                         "rectified": RECTIFIED, "in_progress": IN_PROGRESS}).df()
 
 
-def point_registry(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def point_registry(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Every 点位 seen in a score sheet or a ledger: point_type, point_name, unit (the latest seen),
     rounds (how many rounds scored it), last_score, problems (in ledgers). A type's 点位 that no round
-    has visited have rounds = 0."""
+    has visited have rounds = 0. The filters' units, when given, keep their own 点位 only."""
+    units = list((filters or Filters()).units)
     return con.execute(f"""
         WITH {_ROUND_POINTS},
         scored AS (
@@ -331,4 +332,5 @@ def point_registry(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT point_type, point_name, coalesce(s.unit, l.unit) AS unit, coalesce(s.rounds, 0) AS rounds,
                s.last_score, coalesce(l.problems, 0) AS problems
         FROM scored s FULL JOIN in_ledgers l USING (point_type, point_name)
-        ORDER BY point_type NULLS LAST, rounds, point_name""").df()
+        WHERE len($units) = 0 OR list_contains($units, coalesce(s.unit, l.unit))
+        ORDER BY point_type NULLS LAST, rounds, point_name""", {"units": units}).df()

@@ -29,10 +29,11 @@ DEDUCTION_COLUMNS = ["point_no", "sheet", "source_row", "source_column", "item",
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
-    """The next number of the one sequence ledger, score and readiness imports share."""
+    """The next number of the one sequence ledger, score, readiness and registry imports share."""
     return con.execute("""
         WITH numbers AS (SELECT import_id FROM imports UNION ALL SELECT import_id FROM score_imports
-                         UNION ALL SELECT import_id FROM readiness_imports)
+                         UNION ALL SELECT import_id FROM readiness_imports
+                         UNION ALL SELECT import_id FROM registry_imports)
         SELECT coalesce(max(import_id), 0) + 1 FROM numbers""").fetchall()[0][0]
 
 

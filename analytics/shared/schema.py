@@ -38,7 +38,8 @@ PROBLEM_COLUMNS = """
     raw_deadline     VARCHAR,
     raw_rectified    VARCHAR,
     raw_closed       VARCHAR,
-    flags            VARCHAR[] NOT NULL  -- reasons in Chinese why a field could not be read
+    flags            VARCHAR[] NOT NULL, -- reasons in Chinese why a field could not be read
+    shop             VARCHAR             -- 商户名称 of a 门前四包 row (last: added to older files at the end)
 """
 
 SCHEMA = f"""
@@ -371,6 +372,54 @@ CREATE TABLE IF NOT EXISTS survey_results (
     raw        VARCHAR,
     flags      VARCHAR[] NOT NULL
 );
+
+-- The lists of the responsibility map (analytics/registry/store.py): 点位清单, 联点清单, 包保一览表 and the
+-- 门前四包 register, each import numbered with the ledgers'; a list sent again replaces its kind.
+CREATE TABLE IF NOT EXISTS registry_imports (
+    import_id      INTEGER PRIMARY KEY,
+    kind           VARCHAR NOT NULL,     -- points | leaders | blocks | shops
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    report_date    DATE,
+    effective_date DATE NOT NULL,        -- report_date, else the import date: orders the imports of a kind
+    imported_at    TIMESTAMP NOT NULL,
+    imported_by    VARCHAR NOT NULL,
+    rows_read      INTEGER NOT NULL,
+    rows_flagged   INTEGER NOT NULL,
+    summary        VARCHAR NOT NULL,     -- e.g. 联点清单：6位领导、20个联系点位
+    archive_path   VARCHAR NOT NULL,
+    undone_at      TIMESTAMP,
+    undone_by      VARCHAR
+);
+
+-- One row per 点位 (点位清单), leader and point (联点清单), 楼栋 (包保一览表) or shop (门前四包).
+CREATE TABLE IF NOT EXISTS registry_rows (
+    import_id   INTEGER NOT NULL,
+    sheet       VARCHAR NOT NULL,
+    source_row  INTEGER NOT NULL,
+    name        VARCHAR NOT NULL,        -- the 点位, the leader's 联系点位, the 小区/片区, the shop
+    point_type  VARCHAR,
+    district    VARCHAR,
+    street      VARCHAR,
+    community   VARCHAR,
+    unit        VARCHAR,                 -- 责任单位 / 包保单位 / 包联单位
+    person      VARCHAR,                 -- 责任人 / 包保责任人 / 负责人
+    phone       VARCHAR,
+    grid        VARCHAR,                 -- 网格
+    leader      VARCHAR,                 -- 联点领导
+    title       VARCHAR,                 -- 职务
+    building    VARCHAR,                 -- 楼栋
+    address     VARCHAR,                 -- 地址 / 路段
+    pledge_date DATE,                    -- 责任书签订日期
+    raw_pledge  VARCHAR,
+    flags       VARCHAR[] NOT NULL
+);
+
+-- Names a ledger or score sheet writes for a registry 点位, added on the settings page.
+CREATE TABLE IF NOT EXISTS point_aliases (
+    alias      VARCHAR PRIMARY KEY,      -- as written
+    point_name VARCHAR NOT NULL          -- the registry's name
+);
 """
 
 
@@ -382,13 +431,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     stored = {}
     for table, column in con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name IN ('problems', 'rebound_links')").fetchall():
+            "AND schema_name = 'main' AND table_name IN ('problems', 'problem_versions', 'rebound_links')"
+    ).fetchall():
         stored.setdefault(table, set()).add(column)
     days_missing = "problems" in stored and not stored["problems"].issuperset(LIFE_DAY_COLUMNS)
     links_missing = "problems" in stored and "rebound_links" not in stored
-    if days_missing or links_missing:
+    # the shop column came later: the history gets it (empty), the current state is derived again
+    shop_missing = "problem_versions" in stored and "shop" not in stored["problem_versions"]
+    if days_missing or links_missing or shop_missing:
         with transaction(con):
-            if days_missing:
+            if shop_missing:
+                con.execute("ALTER TABLE problem_versions ADD COLUMN shop VARCHAR")
+            if days_missing or shop_missing:
                 con.execute("DROP TABLE problems")
             con.execute(SCHEMA)
             derive_current_state(con)

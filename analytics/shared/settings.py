@@ -44,6 +44,9 @@ class Settings:
     pending_credit_pct: float = 0.0    # 待审核的网上申报材料按分值的这么多百分比计入预测（0：通过前不计分）
     photo_hash_distance: int = 6       # 两张照片的感知哈希相差不超过这么多位即视为同一张（同图多用）
     no_evidence_blocks_closing: bool = True   # 无整改后照片（无佐证）的问题不计为已销号（仍计入整改率）
+    unvisited_days: int = 14           # 点位这么多天里没有发现问题、也没有被测评即为盲区
+    frontage_days: int = 30            # 门前四包：统计近这么多天的问题
+    frontage_exposed: int = 3          # 门前四包：近期问题达到这么多条的商户列入曝光名单
 
 
 SETTING_LABELS = {
@@ -74,6 +77,8 @@ SETTING_LABELS = {
     "pending_credit_pct": "待审核材料计分比例（%）",
     "photo_hash_distance": "同图多用：感知哈希相差位数",
     "no_evidence_blocks_closing": "无佐证不计销号",
+    "unvisited_days": "盲区：未检查天数", "frontage_days": "门前四包：统计天数",
+    "frontage_exposed": "门前四包：曝光条数",
 }
 
 
@@ -150,6 +155,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str | Callable[[], str]]] = {
     "interview_last_below": (_parse_switch, "是或否"),
     "interview_most_lost": (_parse_count, "不小于 0 的整数"),
     "task_deadline_days": (_parse_count, "不小于 0 的整数"),
+    "unvisited_days": (_parse_positive, "正整数"),
+    "frontage_days": (_parse_positive, "正整数"),
+    "frontage_exposed": (_parse_positive, "正整数"),
     **{key: (_parse_percent, "0 到 100 之间的数") for key in (
         "weight_field", "weight_online", "weight_survey", "target_awareness_pct", "target_support_pct",
         "target_participation_pct", "target_satisfaction_pct", "pending_credit_pct")},

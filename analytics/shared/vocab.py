@@ -40,6 +40,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                      "现场图片"),
     "photo_after": ("整改后", "整改后照片", "整改照片", "佐证", "佐证照片", "佐证材料", "完成照片",
                     "整改后图片", "整改图片"),
+    # a 门前四包 督查 row names the shop answering for its door (analytics.registry)
+    "shop": ("商户名称", "门店名称", "经营户名称", "商铺名称", "店铺名称", "商户", "门店", "经营户"),
 }
 
 # The columns of a 模拟测评 score sheet: 扣分明细, 点位得分表 and 得分汇总 name them these ways.
@@ -65,7 +67,7 @@ FIELD_LABELS = {
     "category": "问题类别", "found_date": "发现日期", "unit": "责任单位", "district": "所属区域",
     "deadline": "整改时限", "status": "整改状态", "done_yes_no": "是否整改到位",
     "rectified_date": "整改完成日期", "closed_date": "销号日期", "remark": "备注", "source": "问题来源",
-    "problem_key": "交办编号", "photo_before": "整改前照片", "photo_after": "整改后照片",
+    "problem_key": "交办编号", "photo_before": "整改前照片", "photo_after": "整改后照片", "shop": "商户名称",
 }
 
 # The picture columns' fields and the kind of picture each holds.

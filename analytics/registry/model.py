@@ -1,0 +1,383 @@
+"""The responsibility map as of a day: each registry 点位 with its problems, latest score and last
+visit; each 联点领导's points; the blind spots; the 门前四包 register against the problems naming shops.
+
+Rules (docs/domain.md, "责任地图"):
+- a problem or a scored 点位 belongs to the registry 点位 its name matches (analytics.registry.names);
+  problems are all problems, whatever their source;
+- open = 待整改/整改中 on the day, overdue = open after its 整改时限 (analytics.ledger.lifecycle);
+- a leader holds every point the 联点清单 lists under them (a point two leaders list is each one's);
+  their score is the mean of the latest round's scores of their points scored in it (None if none);
+- a point is unvisited when no problem there was found and it was not scored in the `unvisited_days`
+  (setting, 14) up to the day; never sampled when no round scored it;
+- 门前四包: a shop with `frontage_exposed` (3) or more problems found in the last `frontage_days` (30)
+  is exposed; a registered shop with no 责任书 date is listed; a shop problems name that the register
+  does not is unregistered.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.ledger.lifecycle import open_on, overdue_on, scoped_sql
+from analytics.registry.names import match_names, name_key, point_aliases
+from analytics.registry.sheets import LEADERS, POINTS, SHOPS
+from analytics.registry.store import current_rows_sql
+from analytics.scores.model import list_rounds, point_scores
+from analytics.shared import db
+from analytics.shared.filters import Filters
+from analytics.shared.settings import Settings, get_settings
+from analytics.shared.vocab import normalise_point_type
+
+NO_LEADER = "（无联点领导）"
+POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
+                 "leaders", "problems", "open", "overdue", "score", "last_found", "last_scored", "last_visit",
+                 "days_unvisited", "sampled", "first_task", "first_deadline"]
+
+
+@dataclass(frozen=True)
+class RegistryMap:
+    """The current lists, and every name written in the problems, score sheets and 联点清单 matched once."""
+    points: pd.DataFrame     # the 点位清单: point, point_type, district, street, community, unit, person, phone, grid
+    leaders: pd.DataFrame    # leader, title, unit (包联单位), point (the registry's name where it matches), order
+    matches: dict[str, str]  # a name as written → the registry's (or an unregistered leader point's) name
+
+    @property
+    def registered(self) -> set[str]:
+        return set(self.points["point"])
+
+
+def has_registry(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a 点位清单 or 联点清单 is in force."""
+    return con.execute("SELECT count(*) FROM registry_imports WHERE undone_at IS NULL AND kind IN (?, ?)",
+                       [POINTS, LEADERS]).fetchall()[0][0] > 0
+
+
+def load_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
+    """The registry and every written name matched to it (see analytics.registry.names)."""
+    points = db.fetch_frame(con, f"""
+        SELECT name AS point, any_value(point_type) AS point_type, any_value(district) AS district,
+               any_value(street) AS street, any_value(community) AS community, any_value(unit) AS unit,
+               any_value(person) AS person, any_value(phone) AS phone, any_value(grid) AS grid,
+               min(source_row) AS position
+        FROM {current_rows_sql(POINTS)} GROUP BY name ORDER BY min(sheet), position""").drop(columns="position")
+    # the registry's types as the problems and scores have them (主干道 → 主次干道, 公厕 → 室外公共厕所)
+    type_aliases = dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
+    points["point_type"] = [normalise_point_type(raw, type_aliases)[0] if isinstance(raw, str) else None
+                            for raw in points["point_type"]]
+    leaders = db.fetch_frame(con, f"""
+        SELECT coalesce(leader, '{NO_LEADER}') AS leader, title, unit, name AS point,
+               row_number() OVER (ORDER BY sheet, source_row) AS position
+        FROM {current_rows_sql(LEADERS)} ORDER BY position""")
+    written = [name for (name,) in con.execute("""
+        SELECT DISTINCT point_name FROM problems WHERE point_name IS NOT NULL
+        UNION SELECT DISTINCT point_name FROM score_points""").fetchall()]
+    aliases = point_aliases(con)
+    registry_names = list(points["point"])
+    on_list = match_names(registry_names, leaders["point"], aliases)
+    leaders["point"] = [on_list.get(name, name) for name in leaders["point"]]
+    leaders["registered"] = leaders["point"].isin(set(registry_names))
+    # a leader's point the registry lacks still gathers its problems
+    targets = registry_names + [name for name in dict.fromkeys(leaders["point"]) if name not in on_list.values()
+                                and name not in set(registry_names)]
+    matches = match_names(targets, written, aliases)
+    return RegistryMap(points, leaders, matches)
+
+
+def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
+    frame = frame.copy()
+    frame["point"] = frame[column].map(matches)
+    return frame
+
+
+def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
+    """The latest round held on or before the day (a round without a date counts as held)."""
+    rounds = list_rounds(con)
+    held = rounds[rounds["round_date"].isna() | (pd.to_datetime(rounds["round_date"]) <= pd.Timestamp(as_of))]
+    return None if held.empty else held["round_name"].iloc[-1]
+
+
+def problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per name as written: problems existing on the day, open, overdue, the last found day, and the
+    open problem due first (its description and deadline)."""
+    scoped, params = scoped_sql(filters)
+    return db.fetch_frame(con, f"""
+        WITH {scoped}
+        SELECT point_name, count(*) AS problems,
+               count(*) FILTER (WHERE {open_on('$f_as_of')}) AS open,
+               count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue,
+               max(start_day) AS last_found,
+               arg_min(description, coalesce(deadline, DATE '9999-12-31')) FILTER (WHERE {open_on('$f_as_of')})
+                   AS first_task,
+               min(deadline) FILTER (WHERE {open_on('$f_as_of')}) AS first_deadline
+        FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name""", params)
+
+
+def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
+    """Per name as written in a score sheet in force: the last 测评日期 on or before the day."""
+    return db.fetch_frame(con, """
+        SELECT p.point_name, max(p.eval_date) FILTER (WHERE p.eval_date <= $as_of) AS last_scored
+        FROM score_points p JOIN score_imports i USING (import_id)
+        WHERE i.undone_at IS NULL GROUP BY p.point_name""", {"as_of": as_of})
+
+
+def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
+                 registry: RegistryMap | None = None, settings: Settings | None = None,
+                 figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every point of the registry and every leader's point it lacks (POINT_COLUMNS), as of the filters'
+    day: its problems (in the filters' scope; `figures`: problem_figures read already), the latest
+    round's score, the last visit and the days since."""
+    filters = filters or Filters()
+    registry = registry or load_map(con)
+    settings = settings or get_settings(con)
+    as_of = filters.as_of_date
+    points = registry.points.copy()
+    extra = registry.leaders.loc[~registry.leaders["registered"], ["point"]].drop_duplicates()
+    points = pd.concat([points, extra], ignore_index=True) if len(extra) else points
+    held = (registry.leaders.groupby("point", sort=False)["leader"]
+            .agg(lambda names: "、".join(dict.fromkeys(names))))
+    points["leaders"] = points["point"].map(held).fillna(NO_LEADER)
+
+    figures = problem_figures(con, filters) if figures is None else figures
+    figures = _matched(figures, registry.matches).dropna(subset=["point"])
+    figures = figures.sort_values(["first_deadline", "point_name"], na_position="last")
+    by_point = figures.groupby("point").agg(problems=("problems", "sum"), open=("open", "sum"),
+                                            overdue=("overdue", "sum"), last_found=("last_found", "max"),
+                                            first_task=("first_task", "first"),
+                                            first_deadline=("first_deadline", "first"))
+    visits = _matched(_score_visits(con, as_of), registry.matches).dropna(subset=["point"])
+    sampled = set(visits["point"])
+    last_scored = visits.groupby("point")["last_scored"].max()
+    round_name = _latest_round(con, as_of)
+    scores = pd.Series(dtype=float)
+    if round_name is not None:
+        scored = _matched(point_scores(con, round_name), registry.matches).dropna(subset=["point"])
+        scores = scored.groupby("point")["score"].mean()
+
+    points = points.join(by_point, on="point")
+    for column in ("problems", "open", "overdue"):
+        points[column] = points[column].fillna(0).astype(int)
+    # mapped from dicts: an empty Series of dates (no round in force) cannot map
+    points["score"] = points["point"].map(scores.to_dict()).astype(float)
+    points["last_scored"] = pd.to_datetime(points["point"].map(last_scored.to_dict()))
+    points["last_visit"] = points[["last_found", "last_scored"]].max(axis=1)
+    since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
+    points["days_unvisited"] = since.astype("Int64")
+    points["sampled"] = points["point"].isin(sampled)
+    if filters.units:   # a unit's view: its own points only
+        points = points[points["unit"].isin(filters.units)].reset_index(drop=True)
+    return points.reindex(columns=POINT_COLUMNS)
+
+
+def is_unvisited(points: pd.DataFrame, days: int) -> pd.Series:
+    """Nothing found and nothing scored there in the `days` up to the day (the day itself included)."""
+    return points["days_unvisited"].isna() | (points["days_unvisited"] >= days)
+
+
+def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *, leader: str | None = None,
+              unit: str | None = None) -> pd.DataFrame:
+    """A leader's 联系点位 or a unit's registry points (POINT_COLUMNS) as of the filters' day, what needs
+    doing first on top: most overdue, then most open, then longest unvisited. A unit sees its own
+    problems only."""
+    filters = filters or Filters()
+    registry = load_map(con)
+    if unit is not None:
+        filters = dataclasses.replace(filters, units=(unit,))
+    points = point_status(con, filters, registry)
+    if leader is not None:
+        held = set(registry.leaders.loc[registry.leaders["leader"] == leader, "point"])
+        points = points[points["point"].isin(held)]
+    return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
+                              ignore_index=True)
+
+
+def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
+    registry = load_map(con)
+    leaders = [name for name in dict.fromkeys(registry.leaders["leader"]) if name != NO_LEADER]
+    return leaders, sorted(registry.points["unit"].dropna().unique())
+
+
+def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
+                   registry: RegistryMap | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per leader in the 联点清单's order: leader, title, points, open, overdue, score."""
+    registry = registry or load_map(con)
+    points = point_status(con, filters, registry) if points is None else points
+    held = registry.leaders.drop_duplicates(["leader", "point"]).merge(
+        points[["point", "open", "overdue", "score"]], on="point", how="left")
+    rows = []
+    for leader, own in held.groupby("leader", sort=False):
+        scored = own["score"].dropna()
+        rows.append({"leader": leader, "title": own["title"].dropna().iloc[0] if own["title"].notna().any() else None,
+                     "points": len(own), "open": int(own["open"].fillna(0).sum()),
+                     "overdue": int(own["overdue"].fillna(0).sum()),
+                     "score": round(float(scored.mean()), 2) if len(scored) else None})
+    return pd.DataFrame(rows, columns=["leader", "title", "points", "open", "overdue", "score"])
+
+
+def unmatched_names(figures: pd.DataFrame, registry: RegistryMap) -> list[str]:
+    """The point names problems write (`figures`: problem_figures) that match no registry point, each once."""
+    registered, matches = registry.registered, registry.matches
+    return sorted(name for name in figures["point_name"].tolist() if matches.get(name) not in registered)
+
+
+@dataclass(frozen=True)
+class Frontage:
+    """The 门前四包 register against the problems naming shops."""
+    shops: pd.DataFrame          # the register: shop, address, street, community, person, phone, pledge_date, recent
+    without_pledge: list[str]
+    exposed: pd.DataFrame        # shop, count: at least the setting's count in the last days, most first
+    unregistered: list[str]
+    by_road: pd.DataFrame        # road (the problem's 点位), count in the last days
+
+
+def frontage(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
+             settings: Settings | None = None) -> Frontage:
+    filters = filters or Filters()
+    settings = settings or get_settings(con)
+    as_of = filters.as_of_date
+    shops = db.fetch_frame(con, f"""
+        SELECT name AS shop, any_value(address) AS address, any_value(street) AS street,
+               any_value(community) AS community, any_value(person) AS person, any_value(phone) AS phone,
+               max(pledge_date) AS pledge_date, min(source_row) AS position
+        FROM {current_rows_sql(SHOPS)} GROUP BY name ORDER BY min(sheet), position""").drop(columns="position")
+    scoped, params = scoped_sql(filters)
+    found = db.fetch_frame(con, f"""
+        WITH {scoped}
+        SELECT shop, point_name AS road, start_day >= $since AS recent FROM scoped WHERE shop IS NOT NULL""",
+                           {**params, "since": as_of - dt.timedelta(days=settings.frontage_days - 1)})
+    registered = {name_key(shop): shop for shop in shops["shop"]}
+    found["registered"] = found["shop"].map(lambda shop: registered.get(name_key(shop)))
+    if filters.units:   # a unit's view: the shops its own problems name
+        shops = shops[shops["shop"].isin(set(found["registered"].dropna()))].reset_index(drop=True)
+    recent = found[found["recent"]]
+    counts = recent.groupby(recent["registered"].fillna(recent["shop"])).size()
+    shops["recent"] = shops["shop"].map(counts).fillna(0).astype(int)
+    exposed = (counts[counts >= settings.frontage_exposed].rename("count").rename_axis("shop").reset_index()
+               .sort_values(["count", "shop"], ascending=[False, True], ignore_index=True))
+    by_road = (recent.groupby("road").size().rename("count").rename_axis("road").reset_index()
+               .sort_values(["count", "road"], ascending=[False, True], ignore_index=True))
+    return Frontage(shops, sorted(shops.loc[shops["pledge_date"].isna(), "shop"]), exposed,
+                    sorted(set(found.loc[found["registered"].isna(), "shop"])), by_road)
+
+
+@dataclass(frozen=True)
+class BlindSpots:
+    """Registry points nobody looked at: `points` (unvisited in the setting's days, never sampled ones
+    included), and by 点位类型 and by district how many are registered, sampled by some round, unvisited."""
+    days: int
+    points: pd.DataFrame
+    by_type: pd.DataFrame        # point_type, registered, sampled, share_sampled, unvisited
+    by_district: pd.DataFrame    # district, the same
+
+
+def _coverage(points: pd.DataFrame, unvisited: pd.Series, by: str) -> pd.DataFrame:
+    grouped = points.assign(unvisited=unvisited, key=points[by].fillna("未填写")).groupby("key", sort=True)
+    frame = grouped.agg(registered=("point", "size"), sampled=("sampled", "sum"), unvisited=("unvisited", "sum"))
+    frame["share_sampled"] = (frame["sampled"] / frame["registered"]).round(4)
+    return (frame.rename_axis(by).reset_index()[[by, "registered", "sampled", "share_sampled", "unvisited"]]
+            .sort_values(["share_sampled", by], ignore_index=True))
+
+
+def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> BlindSpots:
+    filters = filters or Filters()
+    settings = get_settings(con)
+    registry = load_map(con)
+    points = point_status(con, filters, registry, settings)
+    points = points[points["point"].isin(registry.registered)].reset_index(drop=True)
+    unvisited = is_unvisited(points, settings.unvisited_days)
+    spots = points[unvisited | ~points["sampled"]].sort_values(
+        ["days_unvisited", "point_type", "point"], ascending=[False, True, True], na_position="first",
+        ignore_index=True)
+    return BlindSpots(settings.unvisited_days, spots, _coverage(points, unvisited, "point_type"),
+                      _coverage(points, unvisited, "district"))
+
+
+# The daily plan's score of a point (stated on its page): each overdue problem 3, each other open one 1,
+# a day unvisited 1/7 (at most 30 days; never visited counts 30), and 10 × its type's share of the points
+# the latest round lost.
+PLAN_WEIGHTS = {"overdue": 3.0, "open": 1.0, "per_day_unvisited": 1 / 7, "max_days": 30, "type_share": 10.0}
+PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "who", "phone", "why", "plan_score",
+                "open", "overdue", "days_unvisited", "type_share"]
+
+
+def _type_shares(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
+    round_name = _latest_round(con, as_of)
+    if round_name is None:
+        return pd.Series(dtype=float)
+    lost = point_scores(con, round_name).groupby("point_type")["deducted"].sum()
+    return lost / lost.sum() if lost.sum() else lost * 0.0
+
+
+def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, limit: int = 20) -> pd.DataFrame:
+    """作战图 for the day after the filters' day: the `limit` registry points most worth a visit by
+    PLAN_WEIGHTS, each with who goes (its 包保/责任人, else its leaders) and why."""
+    filters = filters or Filters()
+    registry = load_map(con)
+    points = point_status(con, filters, registry)
+    points = points[points["point"].isin(registry.registered)].copy()
+    shares = _type_shares(con, filters.as_of_date)
+    points["type_share"] = points["point_type"].map(shares).fillna(0.0)
+    days = points["days_unvisited"].astype("Float64").fillna(PLAN_WEIGHTS["max_days"]).clip(
+        upper=PLAN_WEIGHTS["max_days"]).astype(float)
+    points["plan_score"] = (PLAN_WEIGHTS["overdue"] * points["overdue"]
+                            + PLAN_WEIGHTS["open"] * (points["open"] - points["overdue"])
+                            + PLAN_WEIGHTS["per_day_unvisited"] * days
+                            + PLAN_WEIGHTS["type_share"] * points["type_share"]).round(2)
+    points["who"] = [person if isinstance(person, str) and person else leaders
+                     for person, leaders in zip(points["person"], points["leaders"])]
+
+    def why(point) -> str:
+        reasons = []
+        if point.overdue:
+            reasons.append(f"逾期{point.overdue}条")
+        if point.open - point.overdue:
+            reasons.append(f"未整改{point.open - point.overdue}条")
+        reasons.append("从未检查" if pd.isna(point.days_unvisited) else f"{point.days_unvisited}天未检查")
+        if point.type_share:
+            reasons.append(f"该类型占上轮失分{point.type_share:.0%}")
+        return "，".join(reasons)
+
+    points["why"] = [why(point) for point in points.itertuples()]
+    plan = points.sort_values(["plan_score", "point"], ascending=[False, True], ignore_index=True).head(limit)
+    plan["rank"] = range(1, len(plan) + 1)
+    return plan[PLAN_COLUMNS]
+
+
+def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict:
+    """What `python -m analytics responsibility --json` prints (README, 命令行), for the filters' problems."""
+    filters = filters or Filters()
+    settings = get_settings(con)
+    registry = load_map(con)
+    figures = problem_figures(con, filters)
+    points = point_status(con, filters, registry, settings, figures)
+    leaders = leader_summary(con, filters, registry, points)
+    registered = points[points["point"].isin(registry.registered)]
+    shops = frontage(con, filters, settings)
+    matched = int(registered["problems"].sum())
+    return {
+        "leaders": [{**row, "score": None if pd.isna(row["score"]) else row["score"]}
+                    for row in leaders.to_dict("records")],
+        "points": {
+            "registered": len(registered), "matched_problems": matched,
+            "unmatched": unmatched_names(figures, registry),
+            "unvisited": sorted(registered.loc[is_unvisited(registered, settings.unvisited_days), "point"]),
+        },
+        "frontage": {
+            "shops": len(shops.shops), "without_pledge": shops.without_pledge,
+            "exposed": [{"shop": row["shop"], "count": int(row["count"])} for row in shops.exposed.to_dict("records")],
+            "unregistered": shops.unregistered,
+        },
+    }
+
+
+def responsibility_line(summary: dict, as_of: dt.date) -> str:
+    """The map in one sentence, for the command line without --json."""
+    points, shops = summary["points"], summary["frontage"]
+    return (f"截至{as_of:%Y-%m-%d}：{len(summary['leaders'])}位联点领导，登记点位{points['registered']}个，"
+            f"对上点位的问题{points['matched_problems']}条，未对上的点位名称{len(points['unmatched'])}个，"
+            f"近期无人检查的点位{len(points['unvisited'])}个；门前四包商户{shops['shops']}户，"
+            f"未签责任书{len(shops['without_pledge'])}户，曝光{len(shops['exposed'])}户，未登记{len(shops['unregistered'])}户")

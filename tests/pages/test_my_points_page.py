@@ -1,0 +1,138 @@
+"""The 我的联系点 page under AppTest on the county sample: a leader's cards and figures are the model's,
+a unit sees its own points and problems only."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from analytics.intake import import_paths
+from analytics.registry import model as registry
+from analytics.shared import auth, db
+from analytics.shared.filters import Filters
+from tests.pages.test_app_pages import ANALYSIS_PAGES, _app, _texts, _use_database
+from tests.registry.test_model import AS_OF, EXPECTED, NOW, SAMPLES
+
+PAGE = "pages/my_points.py"
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
+
+@pytest.fixture
+def county_db(tmp_path, monkeypatch) -> Path:
+    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
+    import_paths(path, [SAMPLES / step["file"] for step in EXPECTED["steps"]], now=NOW)
+    return path
+
+
+def _open_page():
+    at = _app().run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _expected(db_path, **whose):
+    with db.connect(db_path, read_only=True) as con:
+        return registry.points_of(con, Filters(as_of=dt.date.today()), **whose)
+
+
+def test_a_leaders_cards_and_figures_are_the_models(county_db):
+    at = _open_page()
+    assert at.title[0].value == "我的联系点"
+    at.selectbox[-1].set_value("陈志刚").run()
+    expected = _expected(county_db, leader="陈志刚")
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["点位"] == str(len(expected)) == "4"
+    assert shown["未整改"] == str(expected["open"].sum()) and shown["逾期"] == str(expected["overdue"].sum())
+    table = at.dataframe[-1].value
+    assert list(table["点位"]) == list(expected["point"])
+    assert "人民路—解放路交叉口" in _texts(at) and "王建国、陈志刚" in list(table["联点领导"])
+
+
+def test_a_unit_sees_its_own_points_and_problems_only(county_db):
+    at = _open_page()
+    at.radio[0].set_value("责任单位").run()
+    at.selectbox[-1].set_value("县市场监管局").run()
+    table = at.dataframe[-1].value
+    assert sorted(table["点位"]) == ["北门菜市场", "城东农贸市场（东区）"]
+    assert set(table["责任单位"]) == {"县市场监管局"}
+    expected = _expected(county_db, unit="县市场监管局")
+    assert list(table["未整改"]) == list(expected["open"])
+
+
+def test_the_map_page_shows_the_plan_the_blind_spots_and_the_frontage(county_db):
+    at = _app().run()
+    at.switch_page("pages/responsibility_map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    with db.connect(county_db, read_only=True) as con:
+        today = Filters(as_of=dt.date.today())
+        plan = registry.daily_plan(con, today)
+        summary = registry.responsibility(con, today)
+    tables = {tuple(frame.value.columns)[:2]: frame.value for frame in at.dataframe}
+    assert list(tables[("顺序", "点位")]["点位"]) == list(plan["point"])
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["登记商户"] == str(summary["frontage"]["shops"])
+    assert any("老李家面馆" in error.value for error in at.error)
+    assert "城北客运站、火车站广场" in _texts(at)
+
+
+def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county_db):
+    at = _app().run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    form = [box for box in at.selectbox if box.label == "台账里的写法"][0]
+    form.set_value("火车站广场")
+    [box for box in at.selectbox if box.label == "清单中的点位"][0].set_value("东关社区")
+    [button for button in at.button if button.label == "添加点位别名"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("火车站广场" in success.value for success in at.success)
+    with db.connect(county_db, read_only=True) as con:
+        after = registry.responsibility(con, Filters(as_of=AS_OF))
+    assert after["points"]["unmatched"] == ["城北客运站"]
+    assert after["points"]["matched_problems"] == EXPECTED["truth"]["points"]["matched_problems"] + 3
+
+
+OTHER_UNIT_COLUMNS = ("责任单位", "单位", "ledger_unit", "unit", "单位名称", "包联单位")
+
+
+@pytest.fixture
+def unit_login(county_db, tmp_path, monkeypatch):
+    monkeypatch.setenv(auth.USERS_ENV_VAR, str(tmp_path / "users.json"))
+    auth.add_user("教育局", "unit-pass-1", "viewer", unit="县教育局")
+    auth.add_user("陈县长", "leader-pass-1", "viewer", leader="陈志刚")
+    return county_db
+
+
+def _signed_in(name, password):
+    at = _app().run()
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button[0].click().run()
+
+
+@pytest.mark.parametrize("page", ANALYSIS_PAGES)
+def test_a_units_login_sees_no_other_units_rows_on_any_page(unit_login, page):
+    at = _signed_in("教育局", "unit-pass-1")
+    if page != "pages/home.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for frame in at.dataframe:
+        for column in frame.value.columns:
+            if column in OTHER_UNIT_COLUMNS:
+                assert set(frame.value[column].dropna()) <= {"县教育局"}, (page, column)
+    others = ("城关镇", "县城管局", "县市场监管局", "县交警大队", "县住建局", "县文旅局")
+    shown = "\n".join([_texts(at), *(code.value for code in at.code)])
+    assert not [unit for unit in others if unit in shown], page
+
+
+def test_a_leaders_login_opens_on_its_own_points(unit_login):
+    at = _signed_in("陈县长", "leader-pass-1")
+    at.switch_page(PAGE).run()
+    assert at.selectbox[-1].value == "陈志刚"
+    assert "联点领导：陈志刚" in "".join(caption.value for caption in at.sidebar.caption)
+
+
+def test_a_units_login_may_not_write(unit_login):
+    at = _signed_in("教育局", "unit-pass-1")
+    for page in ("pages/data_import.py", "pages/settings.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
