@@ -27,7 +27,7 @@ import pyarrow as pa
 from analytics.ledger.derive import VERSION_COLUMNS, normalised_sql, refresh_current
 from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.office_words import OfficeWords
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.vocab import normalise_category
 
 DEFAULT_SOURCE = "模拟测评"

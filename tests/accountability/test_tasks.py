@@ -15,7 +15,7 @@ from analytics.fixtures import scores as score_fixtures
 from analytics.intake import import_paths, rebuild, undo_import
 from analytics.ledger.metrics import summary
 from analytics.shared import db, schema
-from analytics.shared.db import STATUSES
+from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "accountability"
