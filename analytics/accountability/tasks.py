@@ -106,7 +106,7 @@ def _task_rows(sheet: ParsedScoreSheet, source: str, deadline_days: int) -> list
                 "remark": f"{point.round_name}{source}扣{deduction['deduction']:g}分"
                           + (f"：{deduction['standard']}" if deduction["standard"] else ""),
                 "raw_found": None, "raw_deadline": None, "raw_rectified": None, "raw_closed": None,
-                "flags": [*point.flags, *deduction["flags"]],
+                "flags": [*point.flags, *deduction["flags"]], "shop": None,
             })
     return rows
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
 from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND_LABELS, MATERIALS, METHODS, MISSING,
@@ -25,11 +23,10 @@ from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
                                             problem_rows)
 from analytics.ledger.parse import detect_report_date
+from analytics.shared.sheet_imports import KindedSheet
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
-if TYPE_CHECKING:   # imported where the rows become a frame: every ledger passes here in the parser's workers
-    import pandas as pd
 
 _CATALOGUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "serial_no": ("序号", "编号"),
@@ -176,19 +173,8 @@ _SURVEY_BODY = HeaderVocabulary(_VOCABULARIES[SURVEY].field_of, _VOCABULARIES[SU
                                 _VOCABULARIES[SURVEY].row_keys, 2)
 
 
-@dataclass
-class ReadinessSheet:
+class ReadinessSheet(KindedSheet):
     """One file of one kind, read: `rows` holds the records as they will be stored."""
-    kind: str
-    file_name: str
-    report_date: dt.date | None
-    rows: pd.DataFrame
-    layouts: list[SheetLayout]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> int:
-        return int(self.rows["flags"].map(len).gt(0).sum()) if len(self.rows) else 0
 
     @property
     def label(self) -> str:

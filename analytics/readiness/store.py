@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from analytics.shared import db
+from analytics.shared import db, sheet_imports
+from analytics.shared.sheet_imports import records_table, write_sheet
 from analytics.readiness.sheets import RECORD_COLUMNS, ReadinessSheet, read_readiness_sheet
-from analytics.readiness.words import CATALOGUE, KIND_LABELS, MATERIALS, SURVEY
+from analytics.readiness.words import CATALOGUE, MATERIALS, SURVEY
 from analytics.scores.store import next_import_id
 
 if TYPE_CHECKING:   # the command line's writer imports this module, and needs no pandas
@@ -49,22 +50,9 @@ _ARROW_TYPES = {"source_row": pa.int32(), "points": pa.float64(), "rate": pa.flo
                 "deadline": pa.date32(), "flags": pa.list_(pa.string())}
 
 
-def _records_table(sheet: ReadinessSheet) -> pa.Table:
-    frame = sheet.rows
-    columns = RECORD_COLUMNS[sheet.kind]
-
-    def plain(value: object) -> object:
-        return None if value is None or (isinstance(value, float) and value != value) else value
-
-    return pa.table({name: pa.array([plain(v) if name != "flags" else list(v) for v in frame[name]],
-                                    _ARROW_TYPES.get(name, pa.string())) for name in columns})
-
-
 def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
     """The import of these very bytes under this name that still counts, if any."""
-    found = con.execute("SELECT import_id FROM readiness_imports WHERE sha256 = ? AND file_name = ? "
-                        "AND undone_at IS NULL ORDER BY import_id LIMIT 1", [sha256, file_name]).fetchall()
-    return found[0][0] if found else None
+    return sheet_imports.already_imported(con, "readiness_imports", sha256, file_name)
 
 
 def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
@@ -74,19 +62,9 @@ def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet,
     with db.transaction(con):
         if import_id is None:
             import_id = next_import_id(con)
-        con.execute("INSERT INTO readiness_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-                    [import_id, sheet.kind, sheet.file_name, sha256, sheet.report_date,
-                     sheet.report_date or now.date(), now, actor, len(sheet.rows), sheet.flagged,
-                     sheet.summary(), archive_path])
-        con.register("incoming_rows", _records_table(sheet))
-        try:
-            con.execute(f"INSERT INTO {TABLES[sheet.kind]} SELECT $import_id, * FROM incoming_rows",
-                        {"import_id": import_id})
-        finally:
-            con.unregister("incoming_rows")
-        if audit:
-            con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
-                        [now, actor, f"{KIND_LABELS[sheet.kind]}#{import_id} {sheet.file_name}（{len(sheet.rows)}行）"])
+        write_sheet(con, sheet, import_id, imports_table="readiness_imports", rows_table=TABLES[sheet.kind],
+                    records=records_table(sheet.rows, RECORD_COLUMNS[sheet.kind], _ARROW_TYPES), sha256=sha256,
+                    archive_path=archive_path, actor=actor, now=now, audit=audit)
     return import_id
 
 

@@ -15,18 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
+from analytics.shared.sheet_imports import KindedSheet
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
-if TYPE_CHECKING:   # the parser's workers read every ledger through recognise(), without pandas
-    import pandas as pd
 
 LEADERS, POINTS, BLOCKS, SHOPS = "leaders", "points", "blocks", "shops"
 KINDS = (POINTS, LEADERS, BLOCKS, SHOPS)
@@ -115,20 +112,9 @@ def split_names(raw: object) -> list[str]:
     return [name for part in NAME_SPLIT.split(text) if (name := clean_text(part))]
 
 
-@dataclass
-class RegistrySheet:
+class RegistrySheet(KindedSheet):
     """One list, read: `rows` holds its records as they will be stored (`name` is the 点位, the leader's
     联系点位, the 小区/片区 or the shop)."""
-    kind: str
-    file_name: str
-    report_date: dt.date | None
-    rows: pd.DataFrame
-    layouts: list[SheetLayout]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> int:
-        return int(self.rows["flags"].map(len).gt(0).sum()) if len(self.rows) else 0
 
     @property
     def label(self) -> str:

@@ -15,7 +15,8 @@ import pyarrow as pa
 from analytics.intake.undo import replay_undo_mark
 from analytics.registry.sheets import KIND_LABELS, RECORD_COLUMNS, RegistrySheet, read_registry_sheet
 from analytics.scores.store import next_import_id
-from analytics.shared import db
+from analytics.shared import db, sheet_imports
+from analytics.shared.sheet_imports import records_table, write_sheet
 
 _ARROW_TYPES = {"source_row": pa.int32(), "pledge_date": pa.date32(), "flags": pa.list_(pa.string())}
 
@@ -28,19 +29,9 @@ def current_rows_sql(kind: str) -> str:
                              ORDER BY effective_date DESC, import_id DESC LIMIT 1))"""
 
 
-def _records_table(sheet: RegistrySheet) -> pa.Table:
-    def plain(value: object) -> object:
-        return None if value is None or (isinstance(value, float) and value != value) else value
-
-    return pa.table({name: pa.array([plain(v) if name != "flags" else list(v) for v in sheet.rows[name]],
-                                    _ARROW_TYPES.get(name, pa.string())) for name in RECORD_COLUMNS})
-
-
 def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
     """The import of these very bytes under this name that still counts, if any."""
-    found = con.execute("SELECT import_id FROM registry_imports WHERE sha256 = ? AND file_name = ? "
-                        "AND undone_at IS NULL ORDER BY import_id LIMIT 1", [sha256, file_name]).fetchall()
-    return found[0][0] if found else None
+    return sheet_imports.already_imported(con, "registry_imports", sha256, file_name)
 
 
 def store_registry_sheet(con: duckdb.DuckDBPyConnection, sheet: RegistrySheet, *, sha256: str,
@@ -50,18 +41,9 @@ def store_registry_sheet(con: duckdb.DuckDBPyConnection, sheet: RegistrySheet, *
     with db.transaction(con):
         if import_id is None:
             import_id = next_import_id(con)
-        con.execute("INSERT INTO registry_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-                    [import_id, sheet.kind, sheet.file_name, sha256, sheet.report_date,
-                     sheet.report_date or now.date(), now, actor, len(sheet.rows), sheet.flagged,
-                     sheet.summary(), archive_path])
-        con.register("incoming_rows", _records_table(sheet))
-        try:
-            con.execute("INSERT INTO registry_rows SELECT $import_id, * FROM incoming_rows", {"import_id": import_id})
-        finally:
-            con.unregister("incoming_rows")
-        if audit:
-            con.execute("INSERT INTO audit_log VALUES (?, ?, '导入', ?)",
-                        [now, actor, f"{sheet.label}#{import_id} {sheet.file_name}（{len(sheet.rows)}行）"])
+        write_sheet(con, sheet, import_id, imports_table="registry_imports", rows_table="registry_rows",
+                    records=records_table(sheet.rows, RECORD_COLUMNS, _ARROW_TYPES), sha256=sha256,
+                    archive_path=archive_path, actor=actor, now=now, audit=audit)
     return import_id
 
 

@@ -88,7 +88,7 @@ def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county
     with db.connect(county_db, read_only=True) as con:
         after = registry.responsibility(con, Filters(as_of=AS_OF))
     assert after["points"]["unmatched"] == ["城北客运站"]
-    assert after["points"]["matched_problems"] == EXPECTED["truth"]["points"]["matched_problems"] + 3
+    assert after["points"]["matched_problems"] == EXPECTED["truth_with_tasks"]["points"]["matched_problems"] + 3
 
 
 OTHER_UNIT_COLUMNS = ("责任单位", "单位", "ledger_unit", "unit", "单位名称", "包联单位")

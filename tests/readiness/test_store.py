@@ -45,7 +45,11 @@ def test_the_samples_import_by_kind_numbered_with_the_score_sheet(tmp_path):
         == [40, 20, 32]
     with db.connect(db_path, read_only=True) as con:
         assert list(readiness_imports(con)["kind"]) == ["survey", "materials", "catalogue"]
-        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0   # never a ledger
+        # never a ledger: the only problems are the score sheet's deductions, each a task (issue 25)
+        tasks = con.execute("SELECT count(*) FROM round_tasks").fetchone()[0]
+        assert tasks > 0
+        assert con.execute("SELECT count(*) FROM problems WHERE problem_key NOT IN "
+                           "(SELECT task_key FROM round_tasks)").fetchone()[0] == 0
     assert check_integrity(db_path).ok
 
 

@@ -40,16 +40,16 @@ def test_the_lists_are_recognised_by_their_columns_and_never_become_problems(cou
         kinds = con.execute("SELECT kind FROM registry_imports ORDER BY import_id").fetchall()
         problems = con.execute("SELECT count(*) FROM problems").fetchone()[0]
     assert [kind for (kind,) in kinds] == ["points", "leaders", "blocks", "shops"]
-    assert problems == EXPECTED["ledger_problems"]
+    assert problems == EXPECTED["ledger_problems"] + EXPECTED["deduction_tasks"]   # the 扣分明细 adds its tasks
 
 
 def test_the_map_has_the_samples_figures(county):
-    assert the_map(county) == EXPECTED["truth"]
+    assert the_map(county) == EXPECTED["truth_with_tasks"]
 
 
 def test_the_command_line_prints_the_same_object(county, capsys):
     assert main(["responsibility", "--db", str(county), "--json", "--as-of", EXPECTED["as_of"]]) == 0
-    assert json.loads(capsys.readouterr().out) == EXPECTED["truth"]
+    assert json.loads(capsys.readouterr().out) == EXPECTED["truth_with_tasks"]
     assert main(["responsibility", "--db", str(county), "--as-of", EXPECTED["as_of"]]) == 0
     line = capsys.readouterr().out
     assert f"登记点位{EXPECTED['truth']['points']['registered']}个" in line
@@ -74,10 +74,10 @@ def test_the_days_unvisited_count_from_the_last_finding_or_scoring(county):
     # 清源大道: last found 11-14, never scored
     assert points.loc["清源大道", "days_unvisited"] == (AS_OF - dt.date(2026, 11, 14)).days
     assert pd.isna(points.loc["文化巷", "days_unvisited"]) and not points.loc["文化巷", "sampled"]
-    assert set(points.index[is_unvisited(points, 14)]) == set(EXPECTED["truth"]["points"]["unvisited"])
+    assert set(points.index[is_unvisited(points, 14)]) == set(EXPECTED["truth_with_tasks"]["points"]["unvisited"])
     # a day later the round of 11-24 is still within 14 days; 17 days on it is not
     later = AS_OF + dt.timedelta(days=17)
-    assert set(the_map(county, later)["points"]["unvisited"]) > set(EXPECTED["truth"]["points"]["unvisited"])
+    assert set(the_map(county, later)["points"]["unvisited"]) > set(EXPECTED["truth_with_tasks"]["points"]["unvisited"])
 
 
 def test_before_the_round_the_leaders_have_no_score(county):
@@ -88,8 +88,9 @@ def test_before_the_round_the_leaders_have_no_score(county):
 def test_a_unit_filter_keeps_only_its_problems(county):
     with db.connect(county, read_only=True) as con:
         leaders = leader_summary(con, Filters(as_of=AS_OF, units=("县市场监管局",))).set_index("leader")
-    # 王建国's 城东农贸市场（东区） holds the 市场监管局's two open problems, overdue both
-    assert (leaders.loc["王建国", "open"], leaders.loc["王建国", "overdue"]) == (2, 2)
+    # 王建国's 城东农贸市场（东区） holds the 市场监管局's two open ledger problems and the 第一轮's deduction
+    # there (a task since 11-24, due 11-27), overdue all three
+    assert (leaders.loc["王建国", "open"], leaders.loc["王建国", "overdue"]) == (3, 3)
     assert leaders.loc["张卫东", "open"] == 0
 
 
@@ -107,9 +108,13 @@ def test_a_resent_register_replaces_the_earlier_and_undo_brings_it_back(county, 
     resend = EXPECTED["resend"]
     result, = import_paths(db_path, [SAMPLES / resend["file"]], now=NOW)
     assert result.outcome == "imported" and "替换" in result.message
-    assert the_map(db_path) == resend["truth"]
+    after = the_map(db_path)
+    # the resend's figures are the ledgers' alone: the 门前四包 part is what the register changes
+    assert after["frontage"] == resend["truth"]["frontage"]
+    assert {k: v for k, v in after.items() if k != "frontage"} == \
+        {k: v for k, v in EXPECTED["truth_with_tasks"].items() if k != "frontage"}
     undo_import(db_path, result.import_id)
-    assert the_map(db_path) == EXPECTED["truth"]
+    assert the_map(db_path) == EXPECTED["truth_with_tasks"]
 
 
 def test_a_file_with_no_columns_of_any_list_or_ledger_is_refused_and_changes_nothing(county, tmp_path):
@@ -118,7 +123,7 @@ def test_a_file_with_no_columns_of_any_list_or_ledger_is_refused_and_changes_not
     result, = import_paths(db_path, [SAMPLES / EXPECTED["refused"]["file"]], now=NOW)
     assert result.outcome == "refused"
     assert EXPECTED["refused"]["file"] in result.message and "点位清单" in result.message
-    assert the_map(db_path) == EXPECTED["truth"]
+    assert the_map(db_path) == EXPECTED["truth_with_tasks"]
 
 
 def test_blind_spots_list_the_unvisited_and_never_sampled_points_with_each_types_share(county):
@@ -127,13 +132,13 @@ def test_blind_spots_list_the_unvisited_and_never_sampled_points_with_each_types
     with db.connect(county, read_only=True) as con:
         spots = blind_spots(con, Filters(as_of=AS_OF))
     listed = set(spots.points["point"])
-    assert set(EXPECTED["truth"]["points"]["unvisited"]) <= listed
+    assert set(EXPECTED["truth_with_tasks"]["points"]["unvisited"]) <= listed
     assert "文化巷" in listed and "人民路" not in listed   # 人民路 was scored on 11-24
     by_type = spots.by_type.set_index("point_type")
     # 居民小区: 幸福家园小区, 锦绣·江南小区 and 粮食局家属院 (老旧小区), all three scored
     assert (by_type.loc["居民小区", "registered"], by_type.loc["居民小区", "share_sampled"]) == (3, 1.0)
     assert by_type.loc["主次干道", "registered"] == 3 and by_type.loc["主次干道", "sampled"] == 2
-    assert spots.by_district["registered"].sum() == EXPECTED["truth"]["points"]["registered"]
+    assert spots.by_district["registered"].sum() == EXPECTED["truth_with_tasks"]["points"]["registered"]
 
 
 def test_the_daily_plan_ranks_by_its_stated_score(county):
@@ -141,7 +146,7 @@ def test_the_daily_plan_ranks_by_its_stated_score(county):
 
     with db.connect(county, read_only=True) as con:
         plan = daily_plan(con, Filters(as_of=AS_OF), limit=50)
-    assert len(plan) == EXPECTED["truth"]["points"]["registered"]
+    assert len(plan) == EXPECTED["truth_with_tasks"]["points"]["registered"]
     assert list(plan["plan_score"]) == sorted(plan["plan_score"], reverse=True)
     top = plan.iloc[0]
     days = min(top["days_unvisited"], PLAN_WEIGHTS["max_days"])
