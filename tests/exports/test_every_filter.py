@@ -17,7 +17,7 @@ from analytics.exports.bulletin import bulletin_from_content
 from analytics.exports.content import BriefingContent, gather
 from analytics.exports.deck import deck_from_content
 from analytics.exports.images import briefing_figures, charts_zip, unavailable_reason
-from analytics.exports.notice import build_notice
+from analytics.exports.notice import build_notice, gather_notice, notice_docx
 from analytics.exports.tasks import task_sheets
 from analytics.shared import db
 from analytics.shared.filters import Filters
@@ -93,7 +93,7 @@ def _every_export(con, filters: Filters) -> tuple[BriefingContent, dict[str, lis
         "晨报": [content.text],
         "pptx": _pptx_texts(deck_from_content(content)),
         "xlsx": _xlsx_texts(bulletin_from_content(content), "通报数据"),
-        "docx": _docx_texts(build_notice(con, filters)),
+        "docx": _docx_texts(notice_docx(gather_notice(con, content))),   # the content gathered once
         "tasks": [text for name, data in tasks.items() for text in _xlsx_texts(data, name)],
         "png": [text for _, figure in briefing_figures(content)
                 for text in _figure_texts(figure.to_plotly_json())],
