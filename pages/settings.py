@@ -200,14 +200,17 @@ st.header("点位别名")
 flash.show_flashes("point_aliases")
 st.caption("台账或得分表里写的点位名称与点位清单对不上时（去掉空格、标点后仍不同），把它添为清单中某个点位的别名，"
            "此后它的问题计入这个点位和它的联点领导。")
-summary = data.read(registry.responsibility)
 listed_points = sorted(data.read(registry.load_map).points["point"])
-with st.form("point_alias_form", clear_on_submit=True):
-    alias = st.selectbox("台账里的写法", summary["points"]["unmatched"], accept_new_options=True,
-                         placeholder="选择未对上的名称，或输入")
-    point = st.selectbox("清单中的点位", listed_points, index=None, placeholder="选择点位")
-    if st.form_submit_button("添加点位别名", icon=":material/add:"):
-        flash.write_then_rerun("point_aliases", lambda: data.write(point_names.add_point_alias, alias or "", point or ""),
-                               lambda text: text)
+if not listed_points:
+    st.info("还没有导入点位清单：导入后可在这里为对不上的点位名称添加别名。")
+else:
+    summary = data.read(registry.responsibility)
+    with st.form("point_alias_form", clear_on_submit=True):
+        alias = st.selectbox("台账里的写法", summary["points"]["unmatched"], accept_new_options=True,
+                             placeholder="选择未对上的名称，或输入")
+        point = st.selectbox("清单中的点位", listed_points, index=None, placeholder="选择点位")
+        if st.form_submit_button("添加点位别名", icon=":material/add:"):
+            flash.write_then_rerun("point_aliases", lambda: data.write(point_names.add_point_alias, alias or "", point or ""),
+                                   lambda text: text)
 show.show_table(data.read(point_names.point_alias_table).rename(columns={"alias": "写法", "point_name": "清单中的点位"}),
                 "点位别名")

@@ -134,6 +134,8 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     registry = registry or load_map(con)
     settings = settings or get_settings(con)
     as_of = filters.as_of_date
+    if registry.points.empty and registry.leaders.empty:   # no list imported yet
+        return pd.DataFrame(columns=POINT_COLUMNS)
     points = registry.points.copy()
     extra = registry.leaders.loc[~registry.leaders["registered"], ["point"]].drop_duplicates()
     points = pd.concat([points, extra], ignore_index=True) if len(extra) else points
