@@ -404,10 +404,11 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                                                        record["imported_by"], imported_at, unit_option,
                                                        import_id)], audit=False)
                 readiness_store.replay_readiness_imports(con, readiness_imports, archive)
-                for table, records in (("score_imports", score_imports), ("readiness_imports", readiness_imports)):
+                registry_store.replay_registry_imports(con, registry_imports, archive)
+                # the score sheets' undo marks were placed in their turn above
+                for table, records in (("readiness_imports", readiness_imports), ("registry_imports", registry_imports)):
                     for record in records:
                         replay_undo_mark(con, table, record)
-                registry_store.replay_registry_imports(con, registry_imports, archive)
                 replayed = len(imports) + len(sheet_imports)
                 con.execute("INSERT INTO audit_log VALUES (?, ?, '重建数据库', ?)",
                             [dt.datetime.now(), actor, f"从归档重放{replayed}次导入"])

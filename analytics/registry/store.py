@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from analytics.intake.undo import replay_undo_mark
 from analytics.registry.sheets import KIND_LABELS, RECORD_COLUMNS, RegistrySheet, read_registry_sheet
 from analytics.scores.store import next_import_id
 from analytics.shared import db, sheet_imports
@@ -53,7 +52,7 @@ def registry_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def replay_registry_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
-    """Read every archived list again and store it under its import id, time and undo mark."""
+    """Read every archived list again and store it under its import id and time (rebuild then gives it its undo mark)."""
     for record in records:
         imported_at = record["imported_at"]
         sheet = read_registry_sheet(archive / record["archive_path"], today=imported_at.date())
@@ -61,7 +60,6 @@ def replay_registry_imports(con: duckdb.DuckDBPyConnection, records: list[dict],
         store_registry_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
                              actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
                              audit=False)
-        replay_undo_mark(con, "registry_imports", record)
 
 
 def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
