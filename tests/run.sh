@@ -8,7 +8,8 @@ python -m pip install --quiet --disable-pip-version-check -r requirements-dev.tx
 
 debian_packages=()
 command -v chromium >/dev/null || debian_packages+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || debian_packages+=(fonts-noto-cjk)
+# grep reads to the end (no -q): under pipefail an early exit would fail fc-list with SIGPIPE
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || debian_packages+=(fonts-noto-cjk)
 # the deck renders through Impress, the Word 通报 through Writer: soffice alone may have either
 dpkg -s libreoffice-impress >/dev/null 2>&1 || debian_packages+=(libreoffice-impress)
 dpkg -s libreoffice-writer >/dev/null 2>&1 || debian_packages+=(libreoffice-writer)
