@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.ledger import listing
 from analytics.ledger.countdown import countdown
+from analytics.registry.model import has_registry, registry_choices, resolve_registry_filters
 from analytics.shared.filters import Filters
 from dashboard import access
 from dashboard.data import data_state, read
@@ -21,12 +22,17 @@ LIST_FILTERS = {
     "categories": ("问题类别", "filter_categories"),
     "sources": ("问题来源", "filter_sources"),
 }
+# Offered only while a 点位清单 or 联点清单 is in force: problems are theirs through the registry's points.
+REGISTRY_FILTERS = {
+    "leaders": ("联点领导", "filter_leaders"),
+    "grids": ("网格", "filter_grids"),
+}
 DATE_KEYS = ("filter_as_of", "filter_from", "filter_to")
 
 
 def _clear_filters() -> None:
     # Forgetting a widget's state draws it anew with its default value.
-    for key in (*DATE_KEYS, *(key for _, key in LIST_FILTERS.values())):
+    for key in (*DATE_KEYS, *(key for _, key in (*LIST_FILTERS.values(), *REGISTRY_FILTERS.values()))):
         st.session_state.pop(key, None)
 
 
@@ -46,16 +52,27 @@ def _filter_widgets() -> Filters:
         if name == "units" and access.bound_unit():
             st.caption(f"责任单位：{access.bound_unit()}（本账号只看本单位）")
             continue
-        # A value that no longer exists (e.g. after an undo) is dropped rather than raising.
-        if key in st.session_state:
-            st.session_state[key] = [v for v in st.session_state[key] if v in options[name]]
-        chosen[name] = st.multiselect(label, options[name], key=key, placeholder="全部")
+        chosen[name] = _multiselect(label, options[name], key)
+    if read(has_registry):
+        leaders, grids = read(registry_choices)
+        for name, values in (("leaders", leaders), ("grids", grids)):
+            label, key = REGISTRY_FILTERS[name]
+            if values:
+                chosen[name] = _multiselect(label, values, key)
     st.button("清除筛选", on_click=_clear_filters, icon=":material/filter_alt_off:", width="stretch")
     try:
-        return access.scoped(Filters(as_of=as_of or dt.date.today(), date_from=date_from, date_to=date_to, **chosen))
+        picked = Filters(as_of=as_of or dt.date.today(), date_from=date_from, date_to=date_to, **chosen)
     except ValueError as error:
         st.error(str(error))
-        return access.scoped(Filters(as_of=as_of or dt.date.today(), **chosen))
+        picked = Filters(as_of=as_of or dt.date.today(), **chosen)
+    return access.scoped(read(resolve_registry_filters, picked) if picked.by_registry else picked)
+
+
+def _multiselect(label: str, options: list[str], key: str) -> list[str]:
+    # A value that no longer exists (e.g. after an undo) is dropped rather than raising.
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    return st.multiselect(label, options, key=key, placeholder="全部")
 
 
 def _countdown_box(current: Filters) -> None:

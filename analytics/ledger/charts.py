@@ -41,7 +41,7 @@ def scope_note(filters: Filters) -> str:
         parts.append(f"发现于{start}至{end}")
     for label, values in (("单位", filters.units), ("区域", filters.districts),
                           ("点位类型", filters.point_types), ("问题类别", filters.categories),
-                          ("来源", filters.sources)):
+                          ("来源", filters.sources), ("联点领导", filters.leaders), ("网格", filters.grids)):
         if values:
             parts.append(f"{label}：{_short_list(values)}")
     return "｜".join(parts)

@@ -87,6 +87,40 @@ def load_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
     return RegistryMap(points, leaders, matches)
 
 
+def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
+    """The points the filters' 联点领导 (any of them) and 网格 (any of them) keep, both when both are
+    chosen; None when neither is."""
+    if not filters.by_registry:
+        return None
+    points = set(registry.points["point"]) | set(registry.leaders["point"])
+    if filters.leaders:
+        points &= set(registry.leaders.loc[registry.leaders["leader"].isin(filters.leaders), "point"])
+    if filters.grids:
+        points &= set(registry.points.loc[registry.points["grid"].isin(filters.grids), "point"])
+    return points
+
+
+def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
+    """The filters with their 联点领导/网格 choice resolved through the registry: registry_names are the
+    chosen points and every name problems and score sheets write that matches one of them."""
+    if not filters.by_registry:
+        return filters
+    registry = load_map(con)
+    points = chosen_points(registry, filters)
+    written = {name for name, point in registry.matches.items() if point in points}
+    return dataclasses.replace(filters, registry_names=tuple(sorted(points | written)))
+
+
+def registry_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """The 联点领导 (in the 联点清单's order) and the 网格 (by name) the sidebar offers."""
+    registry = load_map(con)
+    return _leader_names(registry), sorted(registry.points["grid"].dropna().unique())
+
+
+def _leader_names(registry: RegistryMap) -> list[str]:
+    return [name for name in dict.fromkeys(registry.leaders["leader"]) if name != NO_LEADER]
+
+
 def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
     frame = frame.copy()
     frame["point"] = frame[column].map(matches)
@@ -171,6 +205,8 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     points["sampled"] = points["point"].isin(sampled)
     if filters.units:   # a unit's view: its own points only
         points = points[points["unit"].isin(filters.units)].reset_index(drop=True)
+    if (kept := chosen_points(registry, filters)) is not None:
+        points = points[points["point"].isin(kept)].reset_index(drop=True)
     return points.reindex(columns=POINT_COLUMNS)
 
 
@@ -199,8 +235,7 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
 def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
     registry = load_map(con)
-    leaders = [name for name in dict.fromkeys(registry.leaders["leader"]) if name != NO_LEADER]
-    return leaders, sorted(registry.points["unit"].dropna().unique())
+    return _leader_names(registry), sorted(registry.points["unit"].dropna().unique())
 
 
 def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
@@ -253,7 +288,7 @@ def frontage(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                            {**params, "since": as_of - dt.timedelta(days=settings.frontage_days - 1)})
     registered = {name_key(shop): shop for shop in shops["shop"]}
     found["registered"] = found["shop"].map(lambda shop: registered.get(name_key(shop)))
-    if filters.units:   # a unit's view: the shops its own problems name
+    if filters.units or filters.by_registry:   # a unit's (a leader's, a grid's) view: the shops its problems name
         shops = shops[shops["shop"].isin(set(found["registered"].dropna()))].reset_index(drop=True)
     recent = found[found["recent"]]
     counts = recent.groupby(recent["registered"].fillna(recent["shop"])).size()

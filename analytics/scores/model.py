@@ -42,7 +42,8 @@ _ROUND_POINTS = """
 
 
 def _scope(filters: Filters | None) -> tuple[str, dict]:
-    """The 点位 the common filters keep: by unit, by 点位类型, and by the district of the unit list."""
+    """The 点位 the common filters keep: by unit, by 点位类型, by the district of the unit list, and by the
+    registry points of the 联点领导/网格 chosen."""
     filters = filters or Filters()
     conditions, params = ["TRUE"], {}
     if filters.units:
@@ -54,6 +55,10 @@ def _scope(filters: Filters | None) -> tuple[str, dict]:
     if filters.districts:
         conditions.append("unit IN (SELECT name FROM units WHERE list_contains($districts, district))")
         params["districts"] = list(filters.districts)
+    names = filters.point_names()
+    if names is not None:
+        conditions.append("list_contains($point_names::VARCHAR[], point_name)")
+        params["point_names"] = list(names)
     return " AND ".join(conditions), params
 
 
@@ -316,8 +321,10 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
 def point_registry(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Every 点位 seen in a score sheet or a ledger: point_type, point_name, unit (the latest seen),
     rounds (how many rounds scored it), last_score, problems (in ledgers). A type's 点位 that no round
-    has visited have rounds = 0. The filters' units, when given, keep their own 点位 only."""
-    units = list((filters or Filters()).units)
+    has visited have rounds = 0. The filters' units, when given, keep their own 点位 only, and their
+    联点领导/网格 the registry points those hold."""
+    filters = filters or Filters()
+    names = filters.point_names()
     return con.execute(f"""
         WITH {_ROUND_POINTS},
         scored AS (
@@ -332,5 +339,7 @@ def point_registry(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         SELECT point_type, point_name, coalesce(s.unit, l.unit) AS unit, coalesce(s.rounds, 0) AS rounds,
                s.last_score, coalesce(l.problems, 0) AS problems
         FROM scored s FULL JOIN in_ledgers l USING (point_type, point_name)
-        WHERE len($units) = 0 OR list_contains($units, coalesce(s.unit, l.unit))
-        ORDER BY point_type NULLS LAST, rounds, point_name""", {"units": units}).df()
+        WHERE (len($units) = 0 OR list_contains($units, coalesce(s.unit, l.unit)))
+          AND ($point_names::VARCHAR[] IS NULL OR list_contains($point_names::VARCHAR[], point_name))
+        ORDER BY point_type NULLS LAST, rounds, point_name""",
+                       {"units": list(filters.units), "point_names": None if names is None else list(names)}).df()

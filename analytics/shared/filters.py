@@ -22,6 +22,9 @@ _LIST_COLUMNS = {
     "categories": "category",
     "sources": "source",
 }
+# Filter fields that name registry points (analytics.registry): a problem is theirs through the point its
+# name matches, so they restrict by the written names the registry resolved them to (registry_names).
+_REGISTRY_FIELDS = ("leaders", "grids")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,10 @@ class Filters:
     """Which problems, seen as of which day. Empty tuples mean “all”.
 
     date_from/date_to bound the day a problem was found (its found_date, else the day its first
-    ledger came in). Frozen and made of tuples, so it can key a cache.
+    ledger came in). leaders (联点领导) and grids (网格) keep the problems and scores at the registry
+    points they hold; analytics.registry.model.resolve_registry_filters sets registry_names, the point
+    names as problems and score sheets write them that match those points (None: not resolved yet).
+    Frozen and made of tuples, so it can key a cache.
     """
     as_of: dt.date | None = None          # None: today
     date_from: dt.date | None = None
@@ -39,17 +45,35 @@ class Filters:
     point_types: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
+    grids: tuple[str, ...] = ()
+    registry_names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Accept lists (from widgets, argparse) but keep the instance hashable.
-        for name in _LIST_COLUMNS:
+        for name in (*_LIST_COLUMNS, *_REGISTRY_FIELDS):
             object.__setattr__(self, name, _as_tuple(getattr(self, name)))
+        if self.registry_names is not None:
+            object.__setattr__(self, "registry_names", _as_tuple(self.registry_names))
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(f"筛选条件有误：起始日期 {self.date_from} 晚于截止日期 {self.date_to}。")
 
     @property
     def as_of_date(self) -> dt.date:
         return self.as_of or dt.date.today()
+
+    @property
+    def by_registry(self) -> bool:
+        """Does a 联点领导 or 网格 choice narrow the problems to registry points?"""
+        return bool(self.leaders or self.grids)
+
+    def point_names(self) -> tuple[str, ...] | None:
+        """The point names (as written) the registry choice keeps, or None when there is no such choice."""
+        if not self.by_registry:
+            return None
+        if self.registry_names is None:
+            raise ValueError("联点领导、网格筛选尚未对应到点位：先调用 analytics.registry.model.resolve_registry_filters。")
+        return self.registry_names
 
     def without_dates(self) -> Filters:
         """The same filters with no bound on the found date (for the earlier side of a rebound)."""
@@ -71,8 +95,8 @@ def date_range_sql(filters: Filters, prefix: str = "f") -> tuple[str, dict[str, 
 def where_sql(filters: Filters, prefix: str = "f") -> tuple[str, dict[str, object]]:
     """A WHERE fragment (without the keyword) and its named parameters.
 
-    It restricts a relation with the columns start_day, unit, district, point_type, category and
-    source (analytics.ledger.lifecycle builds it from `problems`) to the problems that exist on the as-of
+    It restricts a relation with the columns start_day, unit, district, point_type, category,
+    source and point_name (analytics.ledger.lifecycle builds it from `problems`) to the problems that exist on the as-of
     day and match the filters. Every value is a bound parameter; parameter names start with
     `prefix` so two scopes can live in one query.
     """
@@ -84,4 +108,8 @@ def where_sql(filters: Filters, prefix: str = "f") -> tuple[str, dict[str, objec
         if values:
             conditions.append(f"list_contains(${prefix}_{name}, {column})")
             params[f"{prefix}_{name}"] = list(values)
+    names = filters.point_names()
+    if names is not None:
+        conditions.append(f"list_contains(${prefix}_point_names::VARCHAR[], point_name)")
+        params[f"{prefix}_point_names"] = list(names)
     return " AND ".join(conditions), params

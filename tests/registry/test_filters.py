@@ -1,0 +1,115 @@
+"""The 联点领导 and 网格 filters on the county sample (tests/samples/responsibility) with its 点位清单 sent
+again with a 网格 column (analytics/fixtures): a problem or a score is kept when the registry matches its
+point name to a point the chosen leaders hold or the chosen grids contain; an unresolved choice is refused
+rather than ignored."""
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from analytics.fixtures import registry as registry_fixtures
+from analytics.intake import import_paths
+from analytics.ledger.listing import problem_page
+from analytics.ledger.metrics import kpis
+from analytics.registry.model import load_map, point_status, registry_choices, resolve_registry_filters
+from analytics.registry.sheets import read_registry_sheet
+from analytics.scores.model import list_rounds, point_scores
+from analytics.shared import db
+from analytics.shared.filters import Filters, where_sql
+from tests.registry.test_model import AS_OF, EXPECTED, NOW, SAMPLES
+
+GRIDS = ("城关第1网格", "城关第2网格", "滨河第1网格")
+
+
+@pytest.fixture(scope="module")
+def gridded(tmp_path_factory):
+    """The county sample, then its 点位清单 again with every point in one of GRIDS (replacing the first)."""
+    folder = tmp_path_factory.mktemp("gridded")
+    sample = read_registry_sheet(SAMPLES / EXPECTED["steps"][0]["file"]).rows
+    points = tuple(registry_fixtures.RegistryPoint(row.name, row.point_type, row.district, row.unit, row.person or "",
+                                                   row.phone or "", GRIDS[number % len(GRIDS)])
+                   for number, row in enumerate(sample.itertuples()))
+    relisted = registry_fixtures.write_point_list(registry_fixtures.RegistrySet(points, (), (), ()), folder,
+                                                  per_district=False, as_of=NOW.date())
+    path = folder / "t.duckdb"
+    files = [SAMPLES / step["file"] for step in EXPECTED["steps"]] + [relisted]
+    assert {r.outcome for r in import_paths(path, files, now=NOW)} == {"imported"}
+    return path, {point.name: point.grid for point in points}
+
+
+def _held(con, chosen: Filters, grid_of: dict[str, str]) -> set[str]:
+    """The registry points the choice keeps, read straight off the lists as stored."""
+    leaders = load_map(con).leaders
+    points = set(grid_of) | set(leaders["point"])
+    if chosen.leaders:
+        points &= set(leaders.loc[leaders["leader"].isin(chosen.leaders), "point"])
+    if chosen.grids:
+        points &= {name for name, grid in grid_of.items() if grid in chosen.grids}
+    return points
+
+
+CHOICES = [
+    {"leaders": ("陈志刚",)},
+    {"leaders": ("王建国", "赵国强")},         # several leaders: any of them
+    {"grids": (GRIDS[0],)},
+    {"grids": GRIDS[1:]},
+    {"leaders": ("陈志刚",), "grids": (GRIDS[0],)},   # both: a point of the leader's in the grid
+    {"leaders": ("张卫东",)},                  # a leader whose points have no problem
+]
+
+
+@pytest.mark.parametrize("choice", CHOICES, ids=lambda choice: "+".join(v for vs in choice.values() for v in vs))
+def test_the_problems_kept_are_those_at_the_chosen_points(gridded, choice):
+    path, grid_of = gridded
+    with db.connect(path, read_only=True) as con:
+        chosen = resolve_registry_filters(con, Filters(as_of=AS_OF, **choice))
+        points = _held(con, chosen, grid_of)
+        matches = load_map(con).matches
+        everything = problem_page(con, Filters(as_of=AS_OF), limit=10_000).rows
+        kept = problem_page(con, chosen, limit=10_000).rows
+        figures = kpis(con, chosen)
+        status = point_status(con, chosen)
+    expected = everything[everything["point_name"].map(matches).isin(points)]
+    assert sorted(kept["problem_key"]) == sorted(expected["problem_key"])
+    assert figures.total == len(expected)
+    assert set(status["point"]) <= points and figures.open == status["open"].sum()
+
+
+def test_scores_are_kept_by_the_same_points(gridded):
+    path, grid_of = gridded
+    with db.connect(path, read_only=True) as con:
+        round_name = list_rounds(con)["round_name"].iloc[-1]
+        matches = load_map(con).matches
+        every = point_scores(con, round_name)
+        for choice in CHOICES:
+            chosen = resolve_registry_filters(con, Filters(as_of=AS_OF, **choice))
+            points = _held(con, chosen, grid_of)
+            kept = point_scores(con, round_name, chosen)
+            assert sorted(kept["point_name"]) == sorted(
+                every.loc[every["point_name"].map(matches).isin(points), "point_name"]), choice
+
+
+def test_the_sidebar_choices_are_the_lists_leaders_and_grids(gridded):
+    path, _ = gridded
+    with db.connect(path, read_only=True) as con:
+        leaders, grids = registry_choices(con)
+    assert leaders == [row["leader"] for row in EXPECTED["truth_with_tasks"]["leaders"]]
+    assert grids == sorted(GRIDS)
+
+
+def test_a_choice_not_resolved_through_the_registry_is_refused_not_ignored(gridded):
+    path, _ = gridded
+    unresolved = Filters(as_of=AS_OF, leaders=("陈志刚",))
+    with pytest.raises(ValueError, match="联点领导、网格筛选尚未对应到点位"):
+        where_sql(unresolved)
+    with db.connect(path, read_only=True) as con:
+        with pytest.raises(ValueError, match="尚未对应到点位"):
+            kpis(con, unresolved)
+        # no choice: nothing to resolve, the filters come back as they were
+        assert resolve_registry_filters(con, Filters(as_of=AS_OF)) == Filters(as_of=AS_OF)
+
+
+def test_the_names_are_bound_parameters():
+    chosen = dataclasses.replace(Filters(as_of=AS_OF, leaders=("陈志刚",)), registry_names=("人民路", "O'Brien路"))
+    sql, params = where_sql(chosen)
+    assert "O'Brien" not in sql and "人民路" not in sql and params["f_point_names"] == ["人民路", "O'Brien路"]
