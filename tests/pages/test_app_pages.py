@@ -2,7 +2,6 @@
 the analytics functions' answers; the filters change them on every page; the import page's
 history, undo and alias controls write through the real importer."""
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 
@@ -32,24 +31,6 @@ ANALYSIS_PAGES = [spec.script for spec in PAGE_SPECS if not spec.writes]
 
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-
-
-def _use_database(monkeypatch, path: Path, auto_demo: bool = False) -> Path:
-    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
-    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "1" if auto_demo else "0")
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "chuangwen.duckdb"
-    shutil.copyfile(demo_template, path)
-    return _use_database(monkeypatch, path)
-
-
-@pytest.fixture
-def empty_db(tmp_path, monkeypatch) -> Path:
-    return _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
 
 
 def _app() -> AppTest:
@@ -104,8 +85,8 @@ def _imports(path: Path) -> int:
         return con.execute("SELECT count(*) FROM imports").fetchone()[0]
 
 
-def test_a_first_start_whose_session_is_gone_still_ends_with_the_whole_demo_once(tmp_path, monkeypatch):
-    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb", auto_demo=True)
+def test_a_first_start_whose_session_is_gone_still_ends_with_the_whole_demo_once(app_database):
+    path = app_database(auto_demo=True)
     first = _app().run()
     assert not first.exception
     assert "正在生成演示数据" in _texts(first)

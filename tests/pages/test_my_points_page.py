@@ -1,26 +1,17 @@
 """The 我的联系点 page under AppTest on the county sample: a leader's cards and figures are the model's,
 a unit sees its own points and problems only."""
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from analytics.intake import import_paths
 from analytics.registry import model as registry
-from analytics.shared import auth, db
+from analytics.shared import db
 from analytics.shared.filters import Filters
-from tests.pages.test_app_pages import ANALYSIS_PAGES, _app, _texts, _use_database
-from tests.registry.test_model import AS_OF, EXPECTED, NOW, SAMPLES
+from tests.pages.test_app_pages import ANALYSIS_PAGES, _app, _signed_in, _texts
+from tests.registry.test_model import AS_OF, EXPECTED
 
 PAGE = "pages/my_points.py"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-
-
-@pytest.fixture
-def county_db(tmp_path, monkeypatch) -> Path:
-    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
-    import_paths(path, [SAMPLES / step["file"] for step in EXPECTED["steps"]], now=NOW)
-    return path
 
 
 def _open_page():
@@ -92,21 +83,6 @@ def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county
 
 
 OTHER_UNIT_COLUMNS = ("责任单位", "单位", "ledger_unit", "unit", "单位名称", "包联单位")
-
-
-@pytest.fixture
-def unit_login(county_db, tmp_path, monkeypatch):
-    monkeypatch.setenv(auth.USERS_ENV_VAR, str(tmp_path / "users.json"))
-    auth.add_user("教育局", "unit-pass-1", "viewer", unit="县教育局")
-    auth.add_user("陈县长", "leader-pass-1", "viewer", leader="陈志刚")
-    return county_db
-
-
-def _signed_in(name, password):
-    at = _app().run()
-    at.text_input(key="sign_in_name").input(name)
-    at.text_input(key="sign_in_password").input(password)
-    return at.button[0].click().run()
 
 
 @pytest.mark.parametrize("page", ANALYSIS_PAGES)

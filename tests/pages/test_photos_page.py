@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.intake import import_paths
 from analytics.photos.model import problem_pictures
 from analytics.shared import db
 from analytics.shared.filters import Filters
@@ -20,13 +19,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
-def photos_db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "chuangwen.duckdb"
-    import_paths(path, [SAMPLES / name for name in EXPECTED["files"]], now=dt.datetime.now())
-    db.publish(path)
-    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
-    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
-    return path
+def photos_db(app_database) -> Path:
+    return app_database([SAMPLES / name for name in EXPECTED["files"]], now=dt.datetime.now())
 
 
 def _open(page: str) -> AppTest:

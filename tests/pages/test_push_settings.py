@@ -20,12 +20,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
-def page_db(campaign, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "chuangwen.duckdb"
-    path.write_bytes(campaign.read_bytes())
-    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
-    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
-    return path
+def page_db(campaign, app_database) -> Path:
+    return app_database(copy_of=campaign)
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import pytest
 from analytics.shared import db
 from analytics.readiness import model as readiness
 from analytics.shared.filters import Filters
-from analytics.intake import import_paths
 from analytics.shared.settings import set_setting
-from tests.pages.test_app_pages import _app, _texts, _use_database
+from tests.pages.test_app_pages import _app, _texts
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "readiness"
 PAGE = "pages/readiness.py"
@@ -20,11 +19,9 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.fixture
-def sample_db(tmp_path, monkeypatch) -> Path:
-    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
-    import_paths(path, sorted(SAMPLES.glob("*.xlsx")), now=dt.datetime(2026, 11, 21, 9))
+def sample_db(app_database) -> Path:
     # the sample's materials are due 2026-12-10; the sidebar's day is today
-    return path
+    return app_database(sorted(SAMPLES.glob("*.xlsx")), now=dt.datetime(2026, 11, 21, 9))
 
 
 def _open_page():
@@ -70,9 +67,8 @@ def test_changed_weights_on_the_settings_change_the_page(sample_db):
     assert "按权重40/40/0的加权平均" in _texts(at)
 
 
-def test_a_missing_part_is_named(tmp_path, monkeypatch):
-    path = _use_database(monkeypatch, tmp_path / "chuangwen.duckdb")
-    import_paths(path, [SAMPLES / "网上申报材料报送情况.xlsx", SAMPLES / "测评体系分解表.xlsx"])
+def test_a_missing_part_is_named(app_database):
+    app_database([SAMPLES / "网上申报材料报送情况.xlsx", SAMPLES / "测评体系分解表.xlsx"])
     at = _open_page()
     warnings = [w.value for w in at.warning]
     assert any("缺少实地考察数据" in text and "模拟测评得分表" in text for text in warnings)

@@ -1,7 +1,6 @@
 """The 测评得分 page under AppTest on the demo campaign (three rounds of score sheets): the figures
 shown are the analytics functions' answers, a viewer sees it read-only, an empty database says
 what to do."""
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,6 @@ PAGE = "pages/scores.py"
 
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
-
-
-@pytest.fixture
-def demo_db(demo_template, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "chuangwen.duckdb"
-    shutil.copyfile(demo_template, path)
-    monkeypatch.setenv(db.DB_ENV_VAR, str(path))
-    monkeypatch.setenv("CHUANGWEN_AUTO_DEMO", "0")
-    return path
 
 
 def _open() -> AppTest:
