@@ -99,7 +99,7 @@ def command_import(args: argparse.Namespace) -> int:
             follower(step)
 
     results = import_paths(args.db, paths, unit=args.unit, actor=args.actor, progress=progress,
-                           parse_workers=parse_workers_for_command_line())
+                           parse_workers=parse_workers_for_command_line(), only_unit=args.only_unit)
     for follower in followers[1:]:
         follower.finish()
     for result in results:
@@ -423,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser = commands.add_parser("import", parents=[common], help="导入台账文件或文件夹")
     import_parser.add_argument("paths", nargs="+")
     import_parser.add_argument("--unit", help="文件中找不到单位时使用的单位名")
+    import_parser.add_argument("--only-unit", help="只接受这个单位自己的台账（单位账号在看板上传时），其余拒收")
     import_parser.add_argument("--report", type=Path, help="把进度和结果逐行写成 JSON（看板跟随上传的导入用）")
     import_parser.set_defaults(run=command_import)
 

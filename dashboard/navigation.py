@@ -15,6 +15,7 @@ class PageSpec:
     url_path: str       # equal to the file name: Streamlit's folder navigation uses it too (see page.py)
     section: str        # the menu's heading above the page; "" for none
     writes: bool = False
+    unit_uploads: bool = False   # a page that writes which a unit's login opens too, to send its own ledger
 
 
 PAGES = (
@@ -27,11 +28,12 @@ PAGES = (
     PageSpec("pages/my_points.py", "我的联系点", ":material/person_pin_circle:", "my_points", "督查"),
     PageSpec("pages/responsibility_map.py", "责任地图", ":material/map:", "responsibility_map", "督查"),
     PageSpec("pages/problems.py", "问题明细", ":material/list_alt:", "problems", "督查"),
-    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", "数据", writes=True),
+    PageSpec(IMPORT_PAGE, "数据导入", ":material/upload_file:", "data_import", "数据", writes=True, unit_uploads=True),
     PageSpec(SETTINGS_PAGE, "设置", ":material/settings:", "settings", "数据", writes=True),
 )
 
 
-def visible_pages(may_write: bool) -> list[PageSpec]:
-    """The pages a session sees: those that write only for a session allowed to write."""
-    return [spec for spec in PAGES if may_write or not spec.writes]
+def visible_pages(may_write: bool, unit_bound: bool = False) -> list[PageSpec]:
+    """The pages a session sees: those that write only for a session allowed to write, or for a unit's
+    login where the page takes its own uploads."""
+    return [spec for spec in PAGES if may_write or not spec.writes or (unit_bound and spec.unit_uploads)]

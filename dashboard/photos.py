@@ -51,10 +51,11 @@ def show_before_after(problem_key: str) -> None:
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 
 
-def upload_after_photos(problem_key: str) -> None:
-    """Attach 整改后 photos from the phone's camera or album (a login allowed to write), recorded like an
-    import and undoable here."""
-    if not access.can_write():
+def upload_after_photos(problem_key: str, unit: str | None) -> None:
+    """Attach 整改后 photos from the phone's camera or album (a login allowed to write, or the login of
+    the problem's `unit`), recorded like an import and undoable here."""
+    own_unit = access.bound_unit()
+    if not (access.can_write() or (own_unit is not None and own_unit == unit)):
         return
     flash.show_flashes(f"photos_{problem_key}")
     with st.expander("上传整改后照片（手机拍照或相册）", icon=":material/photo_camera:"):
@@ -67,12 +68,14 @@ def upload_after_photos(problem_key: str) -> None:
                 flash.write_then_rerun(
                     f"photos_{problem_key}",
                     lambda: data.write(lambda con, actor: store.upload_photos(con, data.database_path(), problem_key,
-                                                                              chosen, actor=actor)),
+                                                                              chosen, actor=actor,
+                                                                              only_unit=own_unit)),
                     lambda message: message)
         uploads = data.read(problem_uploads, problem_key)
         for upload_id, count, uploaded_at, uploaded_by in uploads.itertuples(index=False):
             left, right = st.columns([4, 1], vertical_alignment="center")
             left.caption(f"第{upload_id}次上传：{count}张，{uploaded_by}，{uploaded_at:%Y-%m-%d %H:%M}")
             if right.button("撤销", key=f"undo_upload_{upload_id}", type="tertiary"):
-                flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id)),
+                flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id),
+                                                                                 only_unit=own_unit),
                                        lambda message: message)

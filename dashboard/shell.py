@@ -63,7 +63,8 @@ def run_app() -> None:
     # page then shows the sign-in form rather than Streamlit's "page not found". Pages that write
     # are registered only for sessions allowed to write, and check the permission again themselves.
     if signed_in:
-        chosen = st.navigation(_menu(visible_pages(access.can_write())), position="sidebar")
+        chosen = st.navigation(_menu(visible_pages(access.can_write(), access.bound_unit() is not None)),
+                               position="sidebar")
     else:
         chosen = st.navigation(_menu(PAGES), position="hidden")
     if not access.sign_in():

@@ -1,13 +1,14 @@
 """数据导入: upload many ledgers, see what the importer understood in each before storing anything,
 import the batch with a progress bar; the import history with undo; 台账质量 by unit (rows flagged and
-why, late and missing reports, each unit's rows to send back); the 点位类型 alias dictionary."""
+why, late and missing reports, each unit's rows to send back); the 点位类型 alias dictionary.
+A unit's login sees the upload only, and may send its own ledgers only (analytics/intake/own_unit.py)."""
 import shutil
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from analytics.shared import aliases, office_words
+from analytics.shared import aliases, office_words, units
 from analytics.intake import jobs as import_jobs, upload
 from analytics.ledger import quality as ledger_quality, listing
 from analytics.intake import undo_import
@@ -19,17 +20,20 @@ OUTCOME_STYLE = {"imported": "success", "unchanged": "info", "refused": "error"}
 NEW_TYPE = "（新增一个点位类型）"
 
 current = page_start("数据导入", show_scope=False)
-access.require_write_access("导入台账、撤销导入和修改别名")
+own_unit = access.bound_unit()
+if own_unit is None:
+    access.require_write_access("导入台账、撤销导入和修改别名")
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
 def preview(name: str, content: bytes, unit: str | None, aliases_version: tuple,
-            words_version: tuple) -> upload.LedgerPreview:
-    """Parse an uploaded file once per content (and per alias dictionary and word table)."""
+            words_version: tuple, only_unit: str | None, listed_units: frozenset[str]) -> upload.LedgerPreview:
+    """Parse an uploaded file once per content (and per alias dictionary, word table and login's unit)."""
     with tempfile.TemporaryDirectory() as folder:
         (path, original), = import_jobs.save_uploads([(name, content)], Path(folder)).items()
         return upload.preview_ledger(path, original, point_type_aliases=dict(aliases_version), unit=unit,
-                                     words=office_words.with_users_words(words_version))
+                                     words=office_words.with_users_words(words_version), only_unit=only_unit,
+                                     listed_units=listed_units)
 
 
 def show_score_sheet_preview(result: upload.LedgerPreview, number: int) -> None:
@@ -80,7 +84,12 @@ st.header("上传台账")
 uploader_key = f"uploads_{st.session_state.get('upload_round', 0)}"
 files = st.file_uploader("选择一个或多个台账文件（可多选）", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES],
                          accept_multiple_files=True, key=uploader_key)
-unit_option = st.text_input("文件中找不到填报单位时使用的单位（可不填）", key="upload_unit").strip() or None
+if own_unit:
+    st.caption(f"本账号只能上传{own_unit}自己的台账（文件中找不到填报单位时按{own_unit}计）；"
+               "模拟测评得分表、测评准备表和责任地图清单含各单位的数据，由督查室导入。")
+    unit_option = own_unit
+else:
+    unit_option = st.text_input("文件中找不到填报单位时使用的单位（可不填）", key="upload_unit").strip() or None
 
 flash.show_flashes("import")
 
@@ -88,7 +97,9 @@ if files:
     alias_pairs = tuple(sorted(data.read(aliases.point_type_aliases)[["alias", "canonical"]]
                                .itertuples(index=False, name=None)))
     words_version = data.read(office_words.users_words)
-    previews = [preview(f.name, f.getvalue(), unit_option, alias_pairs, words_version) for f in files]
+    listed_units = frozenset(data.read(units.list_units)["name"]) if own_unit else frozenset()
+    previews = [preview(f.name, f.getvalue(), unit_option, alias_pairs, words_version, own_unit, listed_units)
+                for f in files]
     refused = sum(1 for p in previews if p.refusal)
     st.caption(f"已选择{len(files)}个文件" + (f"，其中{refused}个无法导入" if refused else "")
                + "。展开各文件可查看表头识别、前几行和待核行。")
@@ -101,7 +112,8 @@ if files:
                  disabled=refused == len(files)):
         # its own process: the import goes on when this page is left or the tab closed
         st.session_state["import_job"] = str(import_jobs.start_import_process(
-            data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option))
+            data.database_path(), [(f.name, f.getvalue()) for f in files], actor=access.actor(), unit=unit_option,
+            only_unit=own_unit))
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
         st.rerun()
 
@@ -129,6 +141,8 @@ def follow_import(folder: str) -> None:
 
 if "import_job" in st.session_state:
     follow_import(st.session_state["import_job"])
+if own_unit:   # the history, undo, quality and aliases below are the office's: they name every unit
+    st.stop()
 
 # ---- history and undo -----------------------------------------------------------------------
 st.header("导入记录")

@@ -57,5 +57,5 @@ st.caption(f"问题编号 {problem['problem_number']} · 来自{problem['ledger_
            f"{'工作表“' + problem['sheet'] + '”' if problem['sheet'] else ''}第{problem['source_row']}行 · "
            f"首次见于第{problem['first_import_id']}次导入，当前状态来自第{problem['last_import_id']}次导入")
 photos.show_before_after(problem["problem_key"])
-photos.upload_after_photos(problem["problem_key"])
+photos.upload_after_photos(problem["problem_key"], problem["unit"])
 show.show_table(data.read(listing.problem_history, problem["problem_key"]), f"问题{problem['problem_number']}历次记录")

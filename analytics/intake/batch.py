@@ -31,6 +31,7 @@ import analytics.photos.store as photos_store
 import analytics.readiness.store as readiness_store
 import analytics.registry.store as registry_store
 import analytics.scores.store as score_store
+from analytics.intake.own_unit import ledger_refusal, office_sheet_refusal
 from analytics.intake.recognise import SHEET_TYPES, Sheet
 from analytics.shared.reading.reader import FileRefused, ReadLimits
 from analytics.intake.prepare import PreparedLedger, prepare_file, prepare_ledger
@@ -234,13 +235,16 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                  actor: str = "命令行", now: dt.datetime | None = None,
                  progress: Callable[[ImportProgress], None] | None = None,
                  limits: ReadLimits = ReadLimits(), display_names: dict[Path, str] | None = None,
-                 parse_workers: int = 0, batch_rows: int = BATCH_ROWS) -> list[ImportResult]:
+                 parse_workers: int = 0, batch_rows: int = BATCH_ROWS,
+                 only_unit: str | None = None) -> list[ImportResult]:
     """Import files in order, parsed (ahead, in `parse_workers` processes for 3 files or more) while
     the batches before are written. Ledgers are stored in batches, each one transaction on the
     import's one connection; readers are given a copy of the database every few seconds and at the
     end, so a reader sees a batch whole or not at all. A score or readiness sheet goes to its own
     tables in a transaction of its own, after the ledgers before it. A refused file changes nothing;
-    a batch that fails to store is stored again file by file, so only the file at fault is refused."""
+    a batch that fails to store is stored again file by file, so only the file at fault is refused.
+    With `only_unit` (a unit's login uploading) only that unit's own ledgers are taken
+    (analytics/intake/own_unit.py); the others are refused before anything is archived."""
     db_path = schema.init_db(db_path)
     paths = [Path(p) for p in paths]
     results: list[ImportResult | None] = [None] * len(paths)
@@ -273,6 +277,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                 published_at = time.monotonic()
 
         aliases, words = point_type_aliases(con), office_words(con)
+        listed_units = {name for (name,) in con.execute("SELECT name FROM units").fetchall()}
         parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
                                   today=now.date(), limits=limits)
         with ParseAhead(paths, parse, workers) as parsed_files:
@@ -284,6 +289,9 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     prepared = parsed()
                     (prepared if isinstance(prepared, SHEET_TYPES)
                      else prepared.ledger).file_name = name
+                    if only_unit is not None and (refusal := _not_own(prepared, name, only_unit, listed_units)):
+                        finish(position, name, ImportResult(name, "refused", refusal))
+                        continue
                     archived = archive_file(path, sha256, db_path)
                 except FileRefused as refusal:
                     finish(position, name, ImportResult(name, "refused",
@@ -308,6 +316,14 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                 write_pending()
         con.execute("CHECKPOINT")
     return results
+
+
+def _not_own(prepared: PreparedLedger | Sheet, name: str, own_unit: str, listed_units: set[str]) -> str | None:
+    if isinstance(prepared, SHEET_TYPES):
+        return office_sheet_refusal(prepared, name, own_unit)
+    rows = prepared.versions.select(["sheet", "source_row", "unit"]).to_pylist()
+    return ledger_refusal(prepared.ledger, ((row["sheet"], row["source_row"], row["unit"]) for row in rows), name,
+                          own_unit, listed_units)
 
 
 def _store_sheet(con: duckdb.DuckDBPyConnection, sheet: Sheet, sha256: str,

@@ -72,15 +72,16 @@ class ImportJob:
 
 
 def start_import_process(db_path: Path | str, uploads: Iterable[tuple[str, bytes]], *, actor: str,
-                         unit: str | None = None) -> Path:
+                         unit: str | None = None, only_unit: str | None = None) -> Path:
     """Save the uploads and start `python -m analytics import` on them in a session of its own (it
-    outlives the page run and the browser tab); returns the job's folder for follow_import."""
+    outlives the page run and the browser tab); returns the job's folder for follow_import. `only_unit`:
+    a unit's login, whose upload may hold its own ledgers only."""
     folder = import_jobs_dir(db_path) / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
     saved = save_uploads(uploads, folder / "files")
     with open(folder / "import.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "analytics", "import", *map(str, saved), "--db", str(db_path),
                           "--actor", actor, "--report", str(folder / "progress.jsonl"),
-                          *(["--unit", unit] if unit else [])],
+                          *(["--unit", unit] if unit else []), *(["--only-unit", only_unit] if only_unit else [])],
                          cwd=db.PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                          start_new_session=True)
     (folder / "pid").write_text(str(process.pid))

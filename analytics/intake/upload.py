@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.intake.jobs import save_uploads
+from analytics.intake.own_unit import ledger_refusal, office_sheet_refusal
 from analytics.intake import FileRefused, ImportResult, import_paths
 from analytics.shared.reading.layout import column_letter
 from analytics.intake.store import ImportProgress
-from analytics.intake.recognise import parse_file
+from analytics.intake.recognise import SHEET_TYPES, parse_file
 from analytics.readiness.sheets import FIELD_LABELS as READINESS_FIELD_LABELS, SURVEY, ReadinessSheet
 from analytics.registry.sheets import FIELD_LABELS as REGISTRY_FIELD_LABELS, RegistrySheet
 from analytics.scores.sheets import ParsedScoreSheet
@@ -54,14 +55,22 @@ class LedgerPreview:
 
 def preview_ledger(path: Path, file_name: str, *, point_type_aliases: dict[str, str],
                    unit: str | None = None, today: dt.date | None = None,
-                   words: OfficeWords | None = None) -> LedgerPreview:
+                   words: OfficeWords | None = None, only_unit: str | None = None,
+                   listed_units: frozenset[str] = frozenset()) -> LedgerPreview:
     """What importing this file would store, read exactly as the importer reads it (`words`: the
-    status and source words in force)."""
+    status and source words in force); with `only_unit` (a unit's login) what the importer would refuse
+    as not that unit's own ledger is refused here already (`listed_units`: the unit list's names)."""
     try:
         parsed = parse_file(Path(path), point_type_aliases=point_type_aliases, unit=unit, today=today,
                             words=words)
     except FileRefused as refusal:
         return LedgerPreview(file_name, refusal=str(refusal).replace(f"“{Path(path).name}”", f"“{file_name}”"))
+    if only_unit is not None:
+        refusal = (office_sheet_refusal(parsed, file_name, only_unit) if isinstance(parsed, SHEET_TYPES) else
+                   ledger_refusal(parsed, zip(parsed.columns["sheet"], parsed.columns["source_row"],
+                                              parsed.columns["unit"]), file_name, only_unit, listed_units))
+        if refusal:
+            return LedgerPreview(file_name, refusal=refusal)
     if isinstance(parsed, ParsedScoreSheet):
         return _score_sheet_preview(parsed, file_name)
     if isinstance(parsed, ReadinessSheet):
@@ -157,11 +166,12 @@ def previews_table(previews: Iterable[LedgerPreview]) -> pd.DataFrame:
 
 
 def import_uploads(db_path: Path | str, uploads: Iterable[tuple[str, bytes]], *, actor: str,
-                   unit: str | None = None,
+                   unit: str | None = None, only_unit: str | None = None,
                    progress: Callable[[ImportProgress], None] | None = None) -> list[ImportResult]:
     """Import uploaded files (ledgers in batches, each one transaction), keeping their names;
-    `unit` is used for a file that names no unit anywhere."""
+    `unit` is used for a file that names no unit anywhere; with `only_unit` only that unit's own
+    ledgers are taken."""
     with tempfile.TemporaryDirectory(prefix="chuangwen-upload-") as folder:
         saved = save_uploads(uploads, Path(folder))
         return import_paths(db_path, list(saved), unit=unit, actor=actor, progress=progress,
-                            display_names=saved)
+                            display_names=saved, only_unit=only_unit)

@@ -128,15 +128,25 @@ def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, Ledg
                     {"ids": [import_id for import_id, _ in columns], "kinds": [kinds for _, kinds in columns]})
 
 
+def _check_own_problem(con: duckdb.DuckDBPyConnection, problem_key: str, only_unit: str | None) -> None:
+    """The problem exists and, for a unit's login (`only_unit`), is that unit's."""
+    row = con.execute("SELECT unit FROM problems WHERE problem_key = ?", [problem_key]).fetchone()
+    if row is None:
+        raise LookupError(f"没有编号为“{problem_key}”的问题。")
+    if only_unit is not None and row[0] != only_unit:
+        raise ValueError(f"问题“{problem_key}”的责任单位是{row[0] or '未填写'}：本账号只能为{only_unit}自己的问题上传或撤销照片。")
+
+
 def upload_photos(con: duckdb.DuckDBPyConnection, db_path: Path | str, problem_key: str,
-                  photos: list[tuple[str, bytes]], *, actor: str, now: dt.datetime | None = None) -> str:
+                  photos: list[tuple[str, bytes]], *, actor: str, now: dt.datetime | None = None,
+                  only_unit: str | None = None) -> str:
     """Attach 整改后 photos (file name, bytes: JPEG, PNG or HEIC) to a problem, as one upload; a picture
-    that cannot be used is refused with its reason, the others kept. Returns what was done, in Chinese."""
+    that cannot be used is refused with its reason, the others kept. Returns what was done, in Chinese.
+    A unit's login (`only_unit`) may do so for its own problems only."""
     from analytics.photos.images import PictureInfo, examine   # Pillow only when photos come in
 
     now = now or dt.datetime.now()
-    if not con.execute("SELECT count(*) FROM problems WHERE problem_key = ?", [problem_key]).fetchone()[0]:
-        raise LookupError(f"没有编号为“{problem_key}”的问题。")
+    _check_own_problem(con, problem_key, only_unit)
     examined = [(name, examine(data)) for name, data in photos]
     accepted = [info for _, info in examined if isinstance(info, PictureInfo)]
     refused = [f"“{name}”未采用：{info.reason}" for name, info in examined if not isinstance(info, PictureInfo)]
@@ -158,13 +168,16 @@ def upload_photos(con: duckdb.DuckDBPyConnection, db_path: Path | str, problem_k
     return f"已上传第{upload_id}次：整改后照片{len(accepted)}张" + ("；" + "；".join(refused) if refused else "") + "。"
 
 
-def undo_upload(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str, now: dt.datetime | None = None) -> str:
-    """Take an upload back: its photos no longer count (the files stay, content-addressed)."""
+def undo_upload(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: str, now: dt.datetime | None = None,
+                only_unit: str | None = None) -> str:
+    """Take an upload back: its photos no longer count (the files stay, content-addressed). A unit's
+    login (`only_unit`) may do so for its own problems only."""
     now = now or dt.datetime.now()
     row = con.execute("SELECT any_value(problem_key), count(*), bool_or(undone_at IS NOT NULL) FROM photo_uploads "
                       "WHERE upload_id = ?", [upload_id]).fetchone()
     if not row[1]:
         raise LookupError(f"没有编号为 {upload_id} 的照片上传。")
+    _check_own_problem(con, row[0], only_unit)
     if row[2]:
         raise LookupError(f"第{upload_id}次照片上传已撤销过。")
     with transaction(con):
