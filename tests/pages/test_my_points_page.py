@@ -7,8 +7,8 @@ import pytest
 from analytics.registry import model as registry
 from analytics.shared import db
 from analytics.shared.filters import Filters
-from tests.pages.test_app_pages import ANALYSIS_PAGES, _app, _signed_in, _texts
-from tests.registry.test_model import AS_OF, EXPECTED
+from tests.pages.test_app_pages import _app, _signed_in, _texts
+from tests.registry.test_model import AS_OF, EXPECTED, SAMPLES
 
 PAGE = "pages/my_points.py"
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -82,24 +82,6 @@ def test_an_alias_added_on_the_settings_page_brings_a_name_onto_its_point(county
     assert after["points"]["matched_problems"] == EXPECTED["truth_with_tasks"]["points"]["matched_problems"] + 3
 
 
-OTHER_UNIT_COLUMNS = ("责任单位", "单位", "ledger_unit", "unit", "单位名称", "包联单位")
-
-
-@pytest.mark.parametrize("page", ANALYSIS_PAGES)
-def test_a_units_login_sees_no_other_units_rows_on_any_page(unit_login, page):
-    at = _signed_in("教育局", "unit-pass-1")
-    if page != "pages/home.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    for frame in at.dataframe:
-        for column in frame.value.columns:
-            if column in OTHER_UNIT_COLUMNS:
-                assert set(frame.value[column].dropna()) <= {"县教育局"}, (page, column)
-    others = ("城关镇", "县城管局", "县市场监管局", "县交警大队", "县住建局", "县文旅局")
-    shown = "\n".join([_texts(at), *(code.value for code in at.code)])
-    assert not [unit for unit in others if unit in shown], page
-
-
 def test_a_leaders_login_opens_on_its_own_points(unit_login):
     at = _signed_in("陈县长", "leader-pass-1")
     at.switch_page(PAGE).run()
@@ -107,8 +89,28 @@ def test_a_leaders_login_opens_on_its_own_points(unit_login):
     assert "联点领导：陈志刚" in "".join(caption.value for caption in at.sidebar.caption)
 
 
-def test_a_units_login_may_not_write(unit_login):
+def test_a_units_login_may_only_upload_its_own_ledger(unit_login):
     at = _signed_in("教育局", "unit-pass-1")
-    for page in ("pages/data_import.py", "pages/settings.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/settings.py")
+    at.switch_page("pages/data_import.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "数据导入" and at.file_uploader
+    assert any("本账号只能上传县教育局自己的台账" in caption.value for caption in at.caption)
+    # the office's part of the page (every unit's imports, undo, quality, aliases) is not drawn
+    assert [header.value for header in at.header] == ["上传台账"]
+    assert not at.text_input and not at.selectbox and not at.dataframe
+
+
+@pytest.mark.parametrize("sample, refusal", [
+    ("城关镇_创文问题整改台账.xlsx", "这份台账识别为城关镇的"),
+    ("清源县第一轮模拟测评扣分明细.xlsx", "这是模拟测评得分表"),
+])
+def test_a_units_upload_of_what_is_not_its_own_is_refused_on_the_page(unit_login, sample, refusal):
+    at = _signed_in("教育局", "unit-pass-1")
+    at.switch_page("pages/data_import.py").run()
+    at.file_uploader[0].upload(sample, (SAMPLES / sample).read_bytes()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(refusal in error.value and "只能报送县教育局自己的台账" in error.value for error in at.error)
+    (import_button,) = [button for button in at.button if button.label.startswith("导入这")]
+    assert import_button.disabled

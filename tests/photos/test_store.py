@@ -115,3 +115,23 @@ def test_an_uploaded_after_photo_is_evidence_recorded_like_an_import_undone_and_
         with pytest.raises(LookupError):
             undo_upload(con, 1, actor="督查员", now=NOW)
     assert after_photos() == []
+
+
+@pytest.mark.parametrize("login_unit, allowed", [("城关街道", True), ("东城街道", False)])
+def test_a_units_login_uploads_and_undoes_photos_for_its_own_problems_only(imported, login_unit, allowed):
+    from analytics.photos.store import undo_upload, upload_photos
+
+    key = "城关街道||2"
+    with db.connect(imported) as con:
+        if allowed:
+            assert "1张" in upload_photos(con, imported, key, [("现场.jpg", photo(78))], actor="看板·单位",
+                                          now=NOW, only_unit=login_unit)
+        else:
+            with pytest.raises(ValueError, match="责任单位是城关街道：本账号只能为东城街道自己的问题上传"):
+                upload_photos(con, imported, key, [("现场.jpg", photo(78))], actor="看板·单位", now=NOW,
+                              only_unit=login_unit)
+            upload_photos(con, imported, key, [("现场.jpg", photo(78))], actor="督查员", now=NOW)
+            with pytest.raises(ValueError, match="只能为东城街道自己的问题上传或撤销照片"):
+                undo_upload(con, 1, actor="看板·单位", now=NOW, only_unit=login_unit)
+        uploads = con.execute("SELECT count(*) FROM photo_uploads WHERE undone_at IS NULL").fetchone()[0]
+    assert uploads == 1
