@@ -114,3 +114,26 @@ def test_a_units_upload_of_what_is_not_its_own_is_refused_on_the_page(unit_login
     assert any(refusal in error.value and "只能报送县教育局自己的台账" in error.value for error in at.error)
     (import_button,) = [button for button in at.button if button.label.startswith("导入这")]
     assert import_button.disabled
+
+
+def test_the_sidebar_offers_leaders_only_with_a_registry_and_every_page_follows_the_choice(county_db):
+    at = _app().run()
+    (leaders,) = [box for box in at.sidebar.multiselect if box.label == "联点领导"]
+    assert leaders.options == [row["leader"] for row in EXPECTED["truth_with_tasks"]["leaders"]]
+    assert not [box for box in at.sidebar.multiselect if box.label == "网格"]   # the sample's list has no 网格
+    leaders.set_value(["陈志刚"]).run()
+    at.switch_page("pages/problems.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    with db.connect(county_db, read_only=True) as con:
+        chosen = registry.resolve_registry_filters(con, Filters(as_of=dt.date.today(), leaders=("陈志刚",)))
+        expected = registry.points_of(con, chosen)
+    assert at.session_state["filters"] == chosen
+    assert any(f"共{expected['problems'].sum()}条" in caption.value for caption in at.caption)
+    assert "联点领导：陈志刚" in _texts(at)
+
+
+def test_without_a_registry_the_sidebar_offers_no_leaders(app_database):
+    app_database([SAMPLES / "城关镇_创文问题整改台账.xlsx"])
+    at = _app().run()
+    assert not at.exception
+    assert {box.label for box in at.sidebar.multiselect}.isdisjoint({"联点领导", "网格"})

@@ -3,7 +3,6 @@ again with a 网格 column (analytics/fixtures): a problem or a score is kept wh
 point name to a point the chosen leaders hold or the chosen grids contain; an unresolved choice is refused
 rather than ignored."""
 import dataclasses
-import datetime as dt
 
 import pytest
 
