@@ -31,8 +31,9 @@ class PageFailed(RuntimeError):
     pass
 
 
-def time_pages(db_path: Path, repeat: int) -> list[dict]:
-    """Cold and warm runs of every page; {"item": page, "cold": [...], "warm": [...]} or "error"."""
+def time_pages(db_path: Path, repeat: int, pages: dict[str, str] = PAGES) -> list[dict]:
+    """Cold and warm runs of every page of `pages` (script → title; all by default), after the app's
+    first run; {"item": page, "cold": [...], "warm": [...]} or "error"."""
     os.environ["CHUANGWEN_DB"] = str(db_path)
     os.environ["CHUANGWEN_AUTO_DEMO"] = "0"
     # Imported here: the environment must be set first, and the harness's other steps need no Streamlit.
@@ -52,9 +53,9 @@ def time_pages(db_path: Path, repeat: int) -> list[dict]:
         at, seconds = timed(lambda: checked(AppTest.from_file(str(APP), default_timeout=TIMEOUT_SECONDS).run()))
         measures.append({"item": FIRST_RUN, "cold": [seconds], "warm": []})
     except Exception as error:  # noqa: BLE001 — reported in the table, the harness goes on
-        return [{"item": page, "error": f"{type(error).__name__}: {error}"} for page in PAGES]
+        return [{"item": page, "error": f"{type(error).__name__}: {error}"} for page in pages]
 
-    for page, title in PAGES.items():
+    for page, title in pages.items():
         def cold() -> None:
             st.cache_data.clear()
             checked(at.switch_page(page).run())

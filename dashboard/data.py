@@ -52,6 +52,17 @@ def _cached_read(name: str, path: str, copy: str, args: tuple, kwargs: tuple, _f
         return _func(con, *args, **dict(kwargs))
 
 
+def read_when_asked(func: Callable, *args) -> Callable[[], object]:
+    """`func(con, *args)` on the published state when called, uncached: a download made only when its
+    button is clicked (outside the page's run, so not through Streamlit's cache)."""
+    path = database_path()
+
+    def run():
+        with db.read_connection(path) as con:
+            return func(con, *args)
+    return run
+
+
 @contextlib.contextmanager
 def write_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection for one change, holding the writer lock (after the daily backup)."""

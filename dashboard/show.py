@@ -6,18 +6,17 @@ import contextlib
 import functools
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analytics.ledger import charts
-from analytics.shared import db, labels
+from analytics.shared import labels
 from analytics.exports import images
 from analytics.exports.files import BRIEFING_KINDS, EXPORT_KINDS, export_bytes, export_file_name
 from analytics.exports.tables import CSV_MIME, XLSX_MIME, table_csv, table_xlsx
 from analytics.shared.filters import Filters
-from dashboard.data import database_path
+from dashboard.data import read_when_asked
 from dashboard.sidebar import filters
 
 # The charts drawn in this session's current page run, offered together after the page.
@@ -73,11 +72,6 @@ def _charts_download(title: str, named_figures: list) -> None:
                        on_click="ignore", icon=":material/photo_library:", key="page_charts_zip")
 
 
-def _export_file(path: Path, kind: str, current: Filters) -> bytes:
-    with db.read_connection(path) as con:
-        return export_bytes(con, kind, current)
-
-
 def export_downloads(current: Filters, kinds: tuple[str, ...] = BRIEFING_KINDS) -> None:
     """Download buttons for the exports of `kinds` (analytics.exports.files) for the current filters,
     each file made only when its button is clicked; by default the briefing's: the deck, the 督查
@@ -86,7 +80,7 @@ def export_downloads(current: Filters, kinds: tuple[str, ...] = BRIEFING_KINDS) 
     with st.container(horizontal=True, gap="small"):
         for kind in kinds:
             export = EXPORT_KINDS[kind]
-            st.download_button(f"下载{export.label}", functools.partial(_export_file, database_path(), kind, current),
+            st.download_button(f"下载{export.label}", read_when_asked(export_bytes, kind, current),
                                file_name=export_file_name(kind, current), mime=export.mime, on_click="ignore",
                                disabled=kind == "png" and bool(reason), help=reason if kind == "png" else None,
                                icon=":material/download:", key=f"export_{kind}")

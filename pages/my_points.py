@@ -67,9 +67,8 @@ st.header("点位一览")
 show.show_table(points[list(TABLE_LABELS)].rename(columns=TABLE_LABELS), f"{name}的点位")
 
 if chosen_kind == LEADER:
-    leaders_table = data.read(registry.leader_summary, current)
-    titles = leaders_table.loc[leaders_table["leader"] == name, "title"].dropna()
-    title = titles.iloc[0] if len(titles) else None
-    st.download_button("下载联点领导督导单（Word）", data.read(leader_sheet_docx, current, name, title),
+    # made only when clicked (the callable), so drawing the page reads nothing more
+    st.download_button("下载联点领导督导单（Word）",
+                       data.read_when_asked(leader_sheet_docx, current, name, data.read(registry.leader_title, name)),
                        file_name=f"联点领导督导单_{name}_{current.as_of_date:%Y%m%d}.docx", mime=DOCX_MIME,
-                       icon=":material/description:")
+                       on_click="ignore", icon=":material/description:", key="leader_sheet")

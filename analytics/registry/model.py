@@ -56,33 +56,70 @@ def has_registry(con: duckdb.DuckDBPyConnection) -> bool:
                        [POINTS, LEADERS]).fetchall()[0][0] > 0
 
 
-def load_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
-    """The registry and every written name matched to it (see analytics.registry.names)."""
-    points = db.fetch_frame(con, f"""
+def _listed_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 点位清单 in force, one row per point in its order (types as written)."""
+    return db.fetch_frame(con, f"""
         SELECT name AS point, any_value(point_type) AS point_type, any_value(district) AS district,
                any_value(street) AS street, any_value(community) AS community, any_value(unit) AS unit,
                any_value(person) AS person, any_value(phone) AS phone, any_value(grid) AS grid,
                min(source_row) AS position
         FROM {current_rows_sql(POINTS)} GROUP BY name ORDER BY min(sheet), position""").drop(columns="position")
+
+
+def _listed_leaders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 联点清单 in force: leader, title, unit (包联单位), point (as the list writes it), in its order."""
+    return db.fetch_frame(con, f"""
+        SELECT coalesce(leader, '{NO_LEADER}') AS leader, title, unit, name AS point,
+               row_number() OVER (ORDER BY sheet, source_row) AS position
+        FROM {current_rows_sql(LEADERS)} ORDER BY position""")
+
+
+# What the map is made of, cheaply: the database file and the imports (and undos) of ledgers, score
+# sheets and lists, and both alias tables. A published copy never changes; a writer's file changes only
+# through these. An in-memory database has no key: its map is always made anew.
+_MAP_KEY_QUERIES = (
+    "SELECT path FROM duckdb_databases() WHERE database_name = current_database()",
+    "SELECT max(import_id), count(undone_at) FROM imports",
+    "SELECT max(import_id), count(undone_at) FROM score_imports",
+    "SELECT max(import_id), count(undone_at) FROM registry_imports",
+    "SELECT string_agg(alias || '=' || point_name, '|' ORDER BY alias) FROM point_aliases",
+    "SELECT string_agg(alias || '=' || canonical, '|' ORDER BY alias) FROM point_type_aliases",
+)
+_maps: dict[tuple, RegistryMap] = {}
+_MAPS_KEPT = 8
+
+
+def load_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
+    """The registry and every written name matched to it (see analytics.registry.names); made once per
+    state of the database in this process (every view of a page asks for it)."""
+    key = tuple(row for query in _MAP_KEY_QUERIES for row in con.execute(query).fetchall())
+    if not key[0][0]:
+        return _made_map(con)
+    if key not in _maps:
+        while len(_maps) >= _MAPS_KEPT:
+            del _maps[next(iter(_maps))]
+        _maps[key] = _made_map(con)
+    return _maps[key]
+
+
+def _made_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
+    points = _listed_points(con)
     # the registry's types as the problems and scores have them (主干道 → 主次干道, 公厕 → 室外公共厕所)
     type_aliases = dict(con.execute("SELECT alias, canonical FROM point_type_aliases").fetchall())
     points["point_type"] = [normalise_point_type(raw, type_aliases)[0] if isinstance(raw, str) else None
                             for raw in points["point_type"]]
-    leaders = db.fetch_frame(con, f"""
-        SELECT coalesce(leader, '{NO_LEADER}') AS leader, title, unit, name AS point,
-               row_number() OVER (ORDER BY sheet, source_row) AS position
-        FROM {current_rows_sql(LEADERS)} ORDER BY position""")
+    leaders = _listed_leaders(con)
     written = [name for (name,) in con.execute("""
         SELECT DISTINCT point_name FROM problems WHERE point_name IS NOT NULL
         UNION SELECT DISTINCT point_name FROM score_points""").fetchall()]
     aliases = point_aliases(con)
     registry_names = list(points["point"])
+    registered = set(registry_names)
     on_list = match_names(registry_names, leaders["point"], aliases)
     leaders["point"] = [on_list.get(name, name) for name in leaders["point"]]
-    leaders["registered"] = leaders["point"].isin(set(registry_names))
+    leaders["registered"] = leaders["point"].isin(registered)
     # a leader's point the registry lacks still gathers its problems
-    targets = registry_names + [name for name in dict.fromkeys(leaders["point"]) if name not in on_list.values()
-                                and name not in set(registry_names)]
+    targets = registry_names + [name for name in dict.fromkeys(leaders["point"]) if name not in registered]
     matches = match_names(targets, written, aliases)
     return RegistryMap(points, leaders, matches)
 
@@ -112,13 +149,13 @@ def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -
 
 
 def registry_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
-    """The 联点领导 (in the 联点清单's order) and the 网格 (by name) the sidebar offers."""
-    registry = load_map(con)
-    return _leader_names(registry), sorted(registry.points["grid"].dropna().unique())
+    """The 联点领导 (in the 联点清单's order) and the 网格 (by name) the sidebar offers (read off the lists:
+    no name is matched)."""
+    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["grid"].dropna().unique())
 
 
-def _leader_names(registry: RegistryMap) -> list[str]:
-    return [name for name in dict.fromkeys(registry.leaders["leader"]) if name != NO_LEADER]
+def _leader_names(leaders: pd.DataFrame) -> list[str]:
+    return [name for name in dict.fromkeys(leaders["leader"]) if name != NO_LEADER]
 
 
 def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
@@ -173,9 +210,10 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     points = registry.points.copy()
     extra = registry.leaders.loc[~registry.leaders["registered"], ["point"]].drop_duplicates()
     points = pd.concat([points, extra], ignore_index=True) if len(extra) else points
-    held = (registry.leaders.groupby("point", sort=False)["leader"]
-            .agg(lambda names: "、".join(dict.fromkeys(names))))
-    points["leaders"] = points["point"].map(held).fillna(NO_LEADER)
+    held: dict[str, dict[str, None]] = {}   # point → its leaders, in the list's order, each once
+    for point, leader in zip(registry.leaders["point"], registry.leaders["leader"]):
+        held.setdefault(point, {})[leader] = None
+    points["leaders"] = [("、".join(held[point]) if point in held else NO_LEADER) for point in points["point"]]
 
     figures = problem_figures(con, filters) if figures is None else figures
     figures = _matched(figures, registry.matches).dropna(subset=["point"])
@@ -234,8 +272,13 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
 
 def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
-    registry = load_map(con)
-    return _leader_names(registry), sorted(registry.points["unit"].dropna().unique())
+    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["unit"].dropna().unique())
+
+
+def leader_title(con: duckdb.DuckDBPyConnection, leader: str) -> str | None:
+    """The leader's 职务 as the 联点清单 first writes it."""
+    titles = _listed_leaders(con).query("leader == @leader")["title"].dropna()
+    return titles.iloc[0] if len(titles) else None
 
 
 def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
@@ -245,14 +288,13 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     points = point_status(con, filters, registry) if points is None else points
     held = registry.leaders.drop_duplicates(["leader", "point"]).merge(
         points[["point", "open", "overdue", "score"]], on="point", how="left")
-    rows = []
-    for leader, own in held.groupby("leader", sort=False):
-        scored = own["score"].dropna()
-        rows.append({"leader": leader, "title": own["title"].dropna().iloc[0] if own["title"].notna().any() else None,
-                     "points": len(own), "open": int(own["open"].fillna(0).sum()),
-                     "overdue": int(own["overdue"].fillna(0).sum()),
-                     "score": round(float(scored.mean()), 2) if len(scored) else None})
-    return pd.DataFrame(rows, columns=["leader", "title", "points", "open", "overdue", "score"])
+    summary = held.groupby("leader", sort=False).agg(
+        title=("title", "first"), points=("point", "size"), open=("open", "sum"), overdue=("overdue", "sum"),
+        score=("score", "mean"))
+    summary["score"] = summary["score"].round(2).astype(object).where(summary["score"].notna(), None)
+    for column in ("open", "overdue"):
+        summary[column] = summary[column].fillna(0).astype(int)
+    return summary.reset_index()[["leader", "title", "points", "open", "overdue", "score"]]
 
 
 def unmatched_names(figures: pd.DataFrame, registry: RegistryMap) -> list[str]:

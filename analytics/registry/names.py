@@ -6,6 +6,7 @@ what is left names one registry point only. A name that matches nothing is repor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -23,9 +24,16 @@ def name_key(text: object) -> str:
     """A name as compared: NFKC (full-width to half-width), lower case, without spaces or punctuation."""
     if text is None:
         return ""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+    return _written_key(str(text))
 
 
+# Every map asks again for the keys of the same few thousand names the ledgers write: worked out once a process.
+@functools.lru_cache(maxsize=1 << 18)
+def _written_key(text: str) -> str:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def _stem(key: str) -> str:
     return _TRAILING.sub("", key)
 
