@@ -38,6 +38,8 @@ from analytics.shared.settings import store_setting
 DEMO_ACTOR = "演示数据"
 DAYS_TO_TEST = 28  # the demo's 测评 is four weeks after its last ledgers
 PHOTO_UNIT_SHARE = 4
+DEMO_SHOPS = 16            # shops its ledgers' 门前四包 rows name; the register leaves the last UNREGISTERED_SHOPS out
+UNREGISTERED_SHOPS = 2
 
 
 class DemoRefused(ValueError):
@@ -141,8 +143,10 @@ def _load_demo_locked(db_path: Path, *, seed, n_units, problems_per_unit, weeks,
             return "数据库中已有数据，未载入演示数据。"
         raise DemoRefused(_refusal(imports))
     end = end or dt.date.today() - dt.timedelta(days=1)
-    demo = fixtures.campaign(seed=seed, n_units=n_units, problems_per_unit=problems_per_unit, weeks=weeks,
-                             end=end, test_date=end + dt.timedelta(days=DAYS_TO_TEST))
+    demo = fixtures.with_shops(
+        fixtures.campaign(seed=seed, n_units=n_units, problems_per_unit=problems_per_unit, weeks=weeks, end=end,
+                          test_date=end + dt.timedelta(days=DAYS_TO_TEST)),
+        registry_fixtures.shop_names(seed, DEMO_SHOPS))
     weekly = fixtures.snapshots(demo)
     arrivals = [dt.datetime.combine(report_date, dt.time(18, 0)) for report_date in demo.report_dates]
     with db.connect(db_path, read_only=True) as con:
@@ -204,7 +208,8 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
     departments answer for the standards) and 问卷调查 results (three rounds over its districts),
     arriving the evening of its last day; then the lists of its responsibility map (every 点位 its ledgers
     name and a few nobody visited, leaders holding some, 包保 by its departments, a 门前四包 register along
-    its roads). Written as files, read as any upload is, and archived."""
+    its roads with the shops its ledgers name but the last few). Written as files, read as any upload is,
+    and archived."""
     rounds = score_fixtures.demo_rounds(score_fixtures.spots_from_problems(demo.problems), demo_round_dates(demo),
                                         seed=demo.seed)
     arrivals = {path: dt.datetime.combine(round_.eval_date, dt.time(20, 0)) for round_, path in
@@ -216,8 +221,11 @@ def _staged_sheets(db_path: Path, folder: Path, demo: fixtures.Campaign, aliases
     for path in readiness_fixtures.write_readiness_set(data, folder / "准备"):
         arrivals[path] = dt.datetime.combine(demo.end, dt.time(21, 0))
     spots = [(problem.point_type, problem.point_name, problem.unit) for problem in demo.problems]
+    named = list(dict.fromkeys(problem.shop for problem in demo.problems if problem.shop))
     registry = registry_fixtures.registry_set(spots, {unit.name: unit.district for unit in demo.units},
-                                              departments or ("市委办公室",), seed=demo.seed, as_of=demo.end)
+                                              departments or ("市委办公室",), seed=demo.seed, as_of=demo.end,
+                                              registered_shops=named[:-UNREGISTERED_SHOPS],
+                                              n_shops=len(named) + 14)
     for path in registry_fixtures.write_registry_set(registry, folder / "责任", as_of=demo.end):
         arrivals[path] = dt.datetime.combine(demo.end, dt.time(21, 30))
     staged = []

@@ -102,3 +102,21 @@ def test_a_first_start_stopped_half_way_leaves_nothing_and_the_next_one_builds_i
     _wait_for_demo(path, again)
     assert _counts(path)[0] == FULL_DEMO_LEDGERS
     assert check_integrity(path).ok
+
+
+def test_the_demo_map_shows_its_shops_at_once(demo_template):
+    """门前四包: the demo's ledgers name shops, its register lists all but the last few, so a new user sees
+    exposed shops and shops nobody registered."""
+    from analytics.fixtures.registry import shop_names
+    from analytics.registry.model import responsibility
+    from analytics.shared.filters import Filters
+
+    campaign = fixtures.with_shops(fixtures.campaign(end=END, test_date=END + dt.timedelta(days=demo.DAYS_TO_TEST)),
+                                   shop_names(0, demo.DEMO_SHOPS))
+    named = list(dict.fromkeys(p.shop for p in campaign.problems if p.shop))
+    with db.connect(demo_template, read_only=True) as con:
+        stored = {shop for (shop,) in con.execute("SELECT DISTINCT shop FROM problems WHERE shop IS NOT NULL").fetchall()}
+        frontage = responsibility(con, Filters(as_of=END))["frontage"]
+    assert stored == set(named)
+    assert frontage["exposed"] and {row["shop"] for row in frontage["exposed"]} <= set(named)
+    assert frontage["unregistered"] == sorted(named[-demo.UNREGISTERED_SHOPS:])
