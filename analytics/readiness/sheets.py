@@ -23,7 +23,7 @@ from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
                                             problem_rows)
 from analytics.ledger.parse import detect_report_date
-from analytics.shared.sheet_imports import KindedSheet
+from analytics.shared.sheet_imports import KindedSheet, strongest_kind
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
@@ -175,10 +175,7 @@ _SURVEY_BODY = HeaderVocabulary(_VOCABULARIES[SURVEY].field_of, _VOCABULARIES[SU
 
 class ReadinessSheet(KindedSheet):
     """One file of one kind, read: `rows` holds the records as they will be stored."""
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    KIND_LABELS = KIND_LABELS
 
     def summary(self) -> str:
         """What the import preview and the import result say (e.g. 网上申报材料报送情况：20项，已通过12项…)."""
@@ -262,14 +259,7 @@ def _area_columns(layout: SheetLayout, rows: list[list[object]]) -> dict[int, st
 def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] | None:
     """The kind of readiness sheet these grids hold and where, or None (then they may be a ledger or a
     score sheet). The kind whose header names the most of its words wins; ties go to the first sheet."""
-    best: tuple[int, str, list[tuple[Grid, SheetLayout]]] | None = None
-    for kind in (CATALOGUE, MATERIALS, SURVEY):
-        found = [(grid, layout) for grid in grids if (layout := _candidate(kind, grid)) is not None]
-        if found:
-            strength = max(len(layout.columns) for _, layout in found)
-            if best is None or strength > best[0]:
-                best = (strength, kind, found)
-    return None if best is None else (best[1], best[2])
+    return strongest_kind((CATALOGUE, MATERIALS, SURVEY), grids, _candidate)
 
 
 def _where(layout: SheetLayout, name: str, label: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import analytics.shared.reading.dates as dates
 from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
-from analytics.shared.sheet_imports import KindedSheet
+from analytics.shared.sheet_imports import KindedSheet, strongest_kind
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
@@ -115,10 +115,7 @@ def split_names(raw: object) -> list[str]:
 class RegistrySheet(KindedSheet):
     """One list, read: `rows` holds its records as they will be stored (`name` is the 点位, the leader's
     联系点位, the 小区/片区 or the shop)."""
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    KIND_LABELS = KIND_LABELS
 
     def summary(self) -> str:
         """What the import preview and result say, e.g. 联点清单：6位领导、20个联系点位."""
@@ -155,14 +152,7 @@ def _candidate(kind: str, grid: Grid) -> SheetLayout | None:
 def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] | None:
     """The kind of list these grids hold and where, or None. The kind whose header names the most of
     its words wins (a 点位清单's 责任单位 also reads as a 包保一览表's)."""
-    best: tuple[int, str, list[tuple[Grid, SheetLayout]]] | None = None
-    for kind in KINDS:
-        found = [(grid, layout) for grid in grids if (layout := _candidate(kind, grid)) is not None]
-        if found:
-            strength = max(len(layout.columns) for _, layout in found)
-            if best is None or strength > best[0]:
-                best = (strength, kind, found)
-    return None if best is None else (best[1], best[2])
+    return strongest_kind(KINDS, grids, _candidate)
 
 
 def _where(layout: SheetLayout, name: str) -> str:
