@@ -22,9 +22,8 @@ from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
                                             problem_rows)
-from analytics.ledger.parse import detect_report_date
-from analytics.shared.sheet_imports import KindedSheet, strongest_kind
-from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
+from analytics.shared.sheet_imports import KindedSheet, recognise_file, strongest_kind
+from analytics.shared.reading.reader import Grid, ReadLimits
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
 
@@ -418,25 +417,20 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
     """The file read as one of the three kinds, or None when it is none of them. Raises FileRefused
     (Chinese, naming file and sheet) when it is one of them but holds nothing usable."""
     path = Path(path)
-    grids = read_grids(path, limits) if grids is None else grids
-    found = recognise(grids)
+    found = recognise_file(path, grids, limits, recognise)
     if found is None:
         return None
-    kind, sheets = found
-    layouts = [layout for _, layout in sheets]
-    report_date = detect_report_date(layouts, path)
+    kind, sheets, layouts, report_date = found.kind, found.sheets, found.layouts, found.report_date
     if kind == CATALOGUE:
         records = _catalogue_rows(sheets)
     elif kind == MATERIALS:
         records = _materials_rows(sheets, report_date or today or dt.date.today())
     else:
         records = _survey_rows(sheets, path)
-    sheet_names = "、".join(f"“{layout.sheet}”" for layout in layouts)
-    others = [grid.sheet for grid in grids if grid.sheet not in {layout.sheet for layout in layouts}
+    others = [grid.sheet for grid in found.grids if grid.sheet not in {layout.sheet for layout in layouts}
               and any(_candidate(other, grid) for other in KIND_LABELS if other != kind)]
     if not records:
-        raise FileRefused(f"文件“{path.name}”未导入：识别为{KIND_LABELS[kind]}（工作表{sheet_names}），"
-                          "但表头下没有任何记录。")
+        raise found.refusal_for_no_records(path, KIND_LABELS[kind])
     import pandas as pd
 
     rows = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS[kind])

@@ -15,7 +15,7 @@ if TYPE_CHECKING:   # the sheet readers import this module in the parser's worke
     import pandas as pd
     import pyarrow as pa
 
-    from analytics.shared.reading.reader import Grid
+    from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits
     from analytics.shared.reading.layout import SheetLayout
 
 # Table names cannot be bound parameters: only these are ever placed into the SQL.
@@ -65,6 +65,38 @@ def strongest_kind(kinds: Iterable[str], grids: list[Grid],
             if best is None or strength > best[0]:
                 best = (strength, kind, found)
     return None if best is None else (best[1], best[2])
+
+
+@dataclass(frozen=True)
+class RecognisedFile:
+    """A file's grids, the kind they hold, the sheets holding it and the report date of their titles."""
+    grids: list[Grid]
+    kind: str
+    sheets: list[tuple[Grid, SheetLayout]]
+    report_date: dt.date | None
+
+    @property
+    def layouts(self) -> list[SheetLayout]:
+        return [layout for _, layout in self.sheets]
+
+    def refusal_for_no_records(self, path: Path, label: str) -> FileRefused:
+        from analytics.shared.reading.reader import FileRefused
+        names = "、".join(f"“{layout.sheet}”" for layout in self.layouts)
+        return FileRefused(f"文件“{path.name}”未导入：识别为{label}（工作表{names}），但表头下没有任何记录。")
+
+
+def recognise_file(path: Path, grids: list[Grid] | None, limits: ReadLimits,
+                   recognise: Callable[[list[Grid]], tuple[str, list[tuple[Grid, SheetLayout]]] | None]
+                   ) -> RecognisedFile | None:
+    """The file (its grids read unless given) recognised as one of a capability's kinds, or None."""
+    from analytics.shared.reading.layout import detect_report_date
+    from analytics.shared.reading.reader import read_grids
+    grids = read_grids(path, limits) if grids is None else grids
+    found = recognise(grids)
+    if found is None:
+        return None
+    kind, sheets = found
+    return RecognisedFile(grids, kind, sheets, detect_report_date([layout for _, layout in sheets], path))
 
 
 def _plain(value: object) -> object:
