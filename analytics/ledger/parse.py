@@ -355,7 +355,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                 f"（{column_letter(layout.columns[name])}列与"
                 f"{'、'.join(column_letter(c) + '列' for c in extra)}），"
                 f"已采用{column_letter(layout.columns[name])}列"
-                for layout in layouts for name, extra in layout.duplicated.items()]
+                for layout in layouts for name, extra in layout.duplicated.items()
+                # a 交办单 shows a readable 交办编号 beside the 系统编号 it is keyed by
+                if not (name == "problem_key" and layout.header_text[layout.columns[name]] == "系统编号")]
     if unit and unit != ledger_unit:
         warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")
 
