@@ -2,8 +2,10 @@
 its ledger.
 
 Each sheet is a ledger the importer reads as one (analytics.intake): a title, a 填报单位/填报日期 line,
-the header, then one row per open problem as of the as-of day. The row carries the problem's
-identity in 交办编号 (its problem_key), so the importer keys it exactly as before; every other column
+the header, then one row per open problem as of the as-of day. The row shows the problem's number as
+people read it (交办编号: the unit's sheet and 序号, or the round) and carries its identity in a hidden,
+locked first column (系统编号, its problem_key), so the importer keys it exactly as before (a sheet
+returned from before carries the key under 交办编号, which is read the same way); every other column
 is written as stored (the raw deadline words where no date was read), and 整改状态 starts as the
 problem's status, so a row the unit leaves alone changes nothing. The unit may change only 整改状态,
 整改完成时间 and 整改情况说明 (the sheet is protected, those cells are not), the 填报日期 cell, and
@@ -35,11 +37,13 @@ from analytics.shared.filters import Filters
 from analytics.shared.statuses import IN_PROGRESS, PENDING, RECTIFIED
 from analytics.shared.labels import month_day
 from analytics.ledger.lifecycle import open_on, scoped_sql, status_on
+from analytics.ledger.listing import PROBLEM_NUMBER
 
 ZIP_MIME = "application/zip"
 FONT_NAME = "宋体"
 SHEET_NAME = "交办单"
 HEADER_ROW = 4
+REPORT_DAY_CELL = (2, 7)   # where the unit fills in its 填报日期 (G2)
 BLANK_ROWS = 30            # unlocked rows under the problems for the ones the unit adds
 FILL_IN_STATUSES = (PENDING, IN_PROGRESS, RECTIFIED)   # 已销号 is 创文办's to give
 
@@ -51,11 +55,13 @@ class TaskColumn:
     width: float           # Excel width units (a Chinese character takes two)
     fill_in: bool = False
     kind: str = "text"
+    hidden: bool = False
 
 
 COLUMNS = (
+    TaskColumn("problem_key", "系统编号", 10, hidden=True),   # first: the importer keys the row by it
     TaskColumn("serial", "序号", 6, kind="int"),
-    TaskColumn("problem_key", "交办编号", 18),
+    TaskColumn("problem_number", "交办编号", 20),
     TaskColumn("unit", "责任单位", 14),
     TaskColumn("district", "所属区域", 10),
     TaskColumn("point_type", "点位类型", 12),
@@ -92,7 +98,7 @@ def open_tasks(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame
                    CASE WHEN deadline < {DAY} THEN {DAY} - deadline END AS days_overdue
             FROM scoped WHERE {open_on(DAY)}
         )
-        SELECT p.unit, p.problem_key, p.district, p.point_type, p.point_name, p.description, p.category,
+        SELECT p.unit, p.problem_key, {PROBLEM_NUMBER} AS problem_number, p.district, p.point_type, p.point_name, p.description, p.category,
                p.source, coalesce(strftime(p.found_date, '%Y-%m-%d'), p.raw_found) AS found_text,
                p.found_date, coalesce(strftime(p.deadline, '%Y-%m-%d'), p.raw_deadline) AS deadline_text,
                p.deadline, o.status, o.days_overdue
@@ -143,25 +149,26 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     sheet = workbook.active
     sheet.title = SHEET_NAME
     last_column = get_column_letter(len(COLUMNS))
-    sheet.merge_cells(f"A1:{last_column}1")
-    title = sheet.cell(1, 1)
+    sheet.merge_cells(f"B1:{last_column}1")
+    title = sheet.cell(1, 2)
     _put(title, f"{unit}创建全国文明城市问题交办单")
     title.font = Font(name="方正小标宋简体", size=18)
     title.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 32
-    put_cell(sheet.cell(2, 1), "填报单位：")
-    _put(sheet.cell(2, 2), unit)
-    sheet.merge_cells("B2:D2")
+    # from column B: column A is the hidden 系统编号
+    put_cell(sheet.cell(2, 2), "填报单位：")
+    _put(sheet.cell(2, 3), unit)
+    sheet.merge_cells("C2:E2")
     put_cell(sheet.cell(2, 6), "填报日期：")
-    report_day = sheet.cell(2, 7)
+    report_day = sheet.cell(*REPORT_DAY_CELL)
     report_day.number_format = "yyyy-mm-dd"
     report_day.protection, report_day.fill, report_day.border = _UNLOCKED, _FILL_IN_FILL, _BORDER
     # the 交办 day without its year: a full date here would be read as the report date
-    put_cell(sheet.cell(3, 1), f"{month_day(as_of)}交办，共{len(tasks)}条。请在黄色栏内填写整改情况"
+    put_cell(sheet.cell(3, 2), f"{month_day(as_of)}交办，共{len(tasks)}条。请在黄色栏内填写整改情况"
                                f"（整改状态只填{'、'.join(FILL_IN_STATUSES)}），新发现的问题填在表格下方空行，"
                                f"交办编号请勿改动。")
-    sheet.merge_cells(f"A3:{last_column}3")
-    sheet.cell(3, 1).alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.merge_cells(f"B3:{last_column}3")
+    sheet.cell(3, 2).alignment = Alignment(wrap_text=True, vertical="center")
     sheet.row_dimensions[3].height = 30
     for row in (2, 3):
         for cell in sheet[row]:
@@ -170,6 +177,7 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     for index, column in enumerate(COLUMNS, start=1):
         _header_cell(sheet, HEADER_ROW, index, column.label)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.column_dimensions[get_column_letter(index)].hidden = column.hidden
     body_font = Font(name=FONT_NAME, size=11)
     for position, (_, task) in enumerate(tasks.iterrows(), start=1):
         row_number = HEADER_ROW + position
@@ -202,10 +210,10 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                            showErrorMessage=True, errorTitle="整改完成时间", error="请填写日期，如 2026-11-25")
     dates.add(f"{done_column}{HEADER_ROW + 1}:{done_column}{last_row}")
-    dates.add("G2")
+    dates.add(report_day.coordinate)
     sheet.add_data_validation(choices)
     sheet.add_data_validation(dates)
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
+    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1 + [c.key for c in COLUMNS].index("problem_number") + 1)
     _print_setup(sheet, last_row)
     sheet.protection.sheet = True
     # the unit may still size and hide columns and rows to print; it may not insert or delete them

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.shared import db, schema
+from analytics.shared.sheet_imports import next_import_id
 from analytics.ledger.derive import (COUNTS_SQL, RECENCY_SQL, VERSION_COLUMNS, VERSION_IMPORTS, following_stored_ctes,
                                      refresh_current)
 from analytics.accountability.tasks import take_copied_tasks
@@ -133,7 +134,7 @@ def stage_batch(con: duckdb.DuckDBPyConnection, staged: list[StagedLedger], *, a
     results: list[ImportResult | None] = [None] * len(staged)
     stored: list[tuple[int, int, StagedLedger]] = []      # (position, import id, ledger)
     seen = earlier_imports(con, staged)
-    next_id = score_store.next_import_id(con)   # one sequence with the score and readiness sheets
+    next_id = next_import_id(con)   # one sequence with the score, readiness and registry sheets
     for position, item in enumerate(staged):
         duplicate = seen.get(item.identity)
         if duplicate:
@@ -368,8 +369,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
         with db.connect(db_path, read_only=True) as old:
             imports = db.fetch_records(old, "SELECT * FROM imports ORDER BY import_id")
             score_imports = score_store.score_imports_for_rebuild(old)
-            readiness_imports = readiness_store.readiness_imports_for_rebuild(old)
-            registry_imports = registry_store.registry_imports_for_rebuild(old)
+            readiness_imports = readiness_store.SHEETS.imports_for_rebuild(old)
+            registry_imports = registry_store.SHEETS.imports_for_rebuild(old)
             carried = {table: old.execute(f"SELECT * FROM {table}").df() for table in _CARRIED_TABLES}
         sheet_imports = [*score_imports, *readiness_imports, *registry_imports]
         missing = [record["file_name"] for record in [*imports, *sheet_imports]
@@ -419,8 +420,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
                                                        record["imported_by"], imported_at, unit_option,
                                                        import_id)], audit=False)
-                readiness_store.replay_readiness_imports(con, readiness_imports, archive)
-                registry_store.replay_registry_imports(con, registry_imports, archive)
+                readiness_store.SHEETS.replay(con, readiness_imports, archive)
+                registry_store.SHEETS.replay(con, registry_imports, archive)
                 # the score sheets' undo marks were placed in their turn above
                 for table, records in (("readiness_imports", readiness_imports), ("registry_imports", registry_imports)):
                     for record in records:

@@ -124,39 +124,27 @@ def store_score_sheet(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, *
     return import_id, f"{message}；{outcome.describe()}"
 
 
-def import_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
-                           archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
-    """A readiness sheet goes to its own tables; the same file again changes nothing."""
-    duplicate = readiness_store.already_imported(con, sha256, sheet.file_name)
-    if duplicate:
-        return ImportResult(sheet.file_name, "unchanged",
-                            f"未变化：与第{duplicate}次导入的{sheet.label}完全相同", duplicate)
-    import_id = readiness_store.store_readiness_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
-                                                      actor=actor, now=now)
-    flagged = f"，标记待核{sheet.flagged}行" if sheet.flagged else ""
-    return ImportResult(sheet.file_name, "imported", f"已导入{sheet.summary()}{flagged}", import_id,
-                        report_date=sheet.report_date, rows_read=len(sheet.rows), rows_flagged=sheet.flagged,
-                        warnings=sheet.warnings, readiness_sheet=sheet.summary())
-
-
-def import_registry_sheet(con: duckdb.DuckDBPyConnection, sheet: RegistrySheet, *, sha256: str,
-                          archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
-    """A list of the responsibility map replaces the earlier one of its kind; the same file again changes nothing."""
-    duplicate = registry_store.already_imported(con, sha256, sheet.file_name)
+def import_kinded_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet | RegistrySheet, *, sha256: str,
+                        archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
+    """A readiness sheet or a list of the responsibility map goes to its capability's tables (a list
+    replaces the earlier one of its kind); the same file again changes nothing."""
+    is_registry = isinstance(sheet, RegistrySheet)
+    sheets = registry_store.SHEETS if is_registry else readiness_store.SHEETS
+    duplicate = sheets.already_imported(con, sha256, sheet.file_name)
     if duplicate:
         return ImportResult(sheet.file_name, "unchanged", f"未变化：与第{duplicate}次导入的{sheet.label}完全相同",
                             duplicate)
-    import_id = registry_store.store_registry_sheet(con, sheet, sha256=sha256, archive_path=archive_path,
-                                                    actor=actor, now=now)
+    import_id = sheets.store(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor, now=now)
+    replaced = f"（替换此前的{sheet.label}）" if is_registry else ""
     flagged = f"，标记待核{sheet.flagged}行" if sheet.flagged else ""
-    return ImportResult(sheet.file_name, "imported", f"已导入{sheet.summary()}（替换此前的{sheet.label}）{flagged}",
-                        import_id, report_date=sheet.report_date, rows_read=len(sheet.rows),
-                        rows_flagged=sheet.flagged, warnings=sheet.warnings, registry_sheet=sheet.summary())
+    summary = {"registry_sheet" if is_registry else "readiness_sheet": sheet.summary()}
+    return ImportResult(sheet.file_name, "imported", f"已导入{sheet.summary()}{replaced}{flagged}", import_id,
+                        report_date=sheet.report_date, rows_read=len(sheet.rows), rows_flagged=sheet.flagged,
+                        warnings=sheet.warnings, **summary)
 
 
 def import_sheet(con: duckdb.DuckDBPyConnection, sheet: Sheet, *, sha256: str,
                  archive_path: str, actor: str, now: dt.datetime) -> ImportResult:
     """A score, readiness or registry sheet to its own tables."""
-    write = (import_score_sheet if isinstance(sheet, ParsedScoreSheet)
-             else import_registry_sheet if isinstance(sheet, RegistrySheet) else import_readiness_sheet)
+    write = import_score_sheet if isinstance(sheet, ParsedScoreSheet) else import_kinded_sheet
     return write(con, sheet, sha256=sha256, archive_path=archive_path, actor=actor, now=now)

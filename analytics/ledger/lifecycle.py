@@ -77,16 +77,14 @@ def scoped_sql(filters: Filters) -> tuple[str, dict]:
 
 # Conditions and expressions on a row of `life` for a day given as a SQL expression (a parameter
 # such as `$f_as_of - 7` or a column such as `d.day`), built from code, never from values.
-def exists_on(day: str) -> str:
-    return f"(start_day <= {day})"
+def _reached_by(column: str):
+    """The condition that a lifecycle day column has come by a day."""
+    return lambda day: f"({column} <= {day})"
 
 
-def done_by(day: str) -> str:
-    return f"(done_day <= {day})"
-
-
-def closed_by(day: str) -> str:
-    return f"(closed_day <= {day})"
+exists_on = _reached_by("start_day")
+done_by = _reached_by("done_day")
+closed_by = _reached_by("closed_day")
 
 
 def open_on(day: str) -> str:

@@ -17,11 +17,16 @@ DAY = "$f_as_of"
 
 # A problem's number as people read it: what the office wrote (its unit, the sheet where the sheet is
 # part of the identity, and its 序号; without one, the ledger row it came from), where problem_key
-# ("三里镇||42", kept for matching) is the engine's.
-PROBLEM_NUMBER = """ledger_unit
+# ("三里镇||42", kept for matching) is the engine's. A 测评 task's key starts with its round, not a
+# unit (analytics.accountability.tasks.task_key): its number is the round and the first digits of its
+# digest ("第二轮模拟测评·43F5E2"), the same however often the round is read.
+PROBLEM_NUMBER = """CASE WHEN split_part(problem_key, '|', 1) <> ledger_unit
+         THEN split_part(problem_key, '|', 1) || '·' || upper(left(split_part(problem_key, '|', 3), 6))
+         ELSE ledger_unit
     || CASE WHEN split_part(problem_key, '|', 2) <> '' THEN '·' || split_part(problem_key, '|', 2) ELSE '' END
     || CASE WHEN coalesce(serial_no, '') <> '' AND split_part(problem_key, '|', 3) = serial_no
-            THEN '第' || serial_no || '号' ELSE '第' || source_row::VARCHAR || '行' END"""
+            THEN '第' || serial_no || '号' ELSE '第' || source_row::VARCHAR || '行' END END"""
+
 
 PROBLEM_COLUMNS = [
     "problem_key", "problem_number", "status", "overdue", "point_type", "point_name", "description", "category", "unit",

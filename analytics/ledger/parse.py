@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.reading.layout import ProblemRow, SheetLayout, column_letter, find_layout, problem_rows
+from analytics.shared.reading.layout import (ProblemRow, SheetLayout, column_letter, detect_report_date, find_layout,
+                                             problem_rows)
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.office_words import OfficeWords, default_words
 from analytics.shared.statuses import CLOSED, PENDING, RECTIFIED
@@ -110,17 +111,6 @@ def _detect_unit(rows: list[ProblemRow], layouts: list[SheetLayout], path: Path,
         return column_units.most_common(1)[0][0], "责任单位列"
     raise FileRefused(f"文件“{path.name}”未导入：无法确定填报单位。请在文件名中写明单位"
                       "（如“城关街道_台账.xlsx”），或导入时指定单位。")
-
-
-def detect_report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
-    """截至/填报日期 in the title rows (labelled first, then any full date), else in the file name."""
-    for labelled_only in (True, False):
-        for layout in layouts:
-            for line in layout.title_lines:
-                found = dates.report_date_from_text(line, labelled_only=labelled_only)
-                if found:
-                    return found
-    return dates.report_date_from_file_name(path.stem)
 
 
 def _serial_text(value: object) -> str:
@@ -365,7 +355,9 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                 f"（{column_letter(layout.columns[name])}列与"
                 f"{'、'.join(column_letter(c) + '列' for c in extra)}），"
                 f"已采用{column_letter(layout.columns[name])}列"
-                for layout in layouts for name, extra in layout.duplicated.items()]
+                for layout in layouts for name, extra in layout.duplicated.items()
+                # a 交办单 shows a readable 交办编号 beside the 系统编号 it is keyed by
+                if not (name == "problem_key" and layout.header_text[layout.columns[name]] == "系统编号")]
     if unit and unit != ledger_unit:
         warnings.append(f"指定单位“{unit}”与文件中的单位“{ledger_unit}”（来自{unit_source}）不同，已采用后者。")
 

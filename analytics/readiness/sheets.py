@@ -22,9 +22,8 @@ from analytics.readiness.words import (CATALOGUE, FIELD_METHOD, INDICATORS, KIND
 from analytics.scores.rounds import SURVEY_ROUND_WORDS, read_round_cell
 from analytics.shared.reading.layout import (CarryDown, HeaderVocabulary, SheetLayout, column_letter, find_layout,
                                             problem_rows)
-from analytics.ledger.parse import detect_report_date
-from analytics.shared.sheet_imports import KindedSheet
-from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
+from analytics.shared.sheet_imports import KindedSheet, recognise_file, strongest_kind
+from analytics.shared.reading.reader import Grid, ReadLimits
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
 
@@ -175,10 +174,7 @@ _SURVEY_BODY = HeaderVocabulary(_VOCABULARIES[SURVEY].field_of, _VOCABULARIES[SU
 
 class ReadinessSheet(KindedSheet):
     """One file of one kind, read: `rows` holds the records as they will be stored."""
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    KIND_LABELS = KIND_LABELS
 
     def summary(self) -> str:
         """What the import preview and the import result say (e.g. 网上申报材料报送情况：20项，已通过12项…)."""
@@ -262,14 +258,7 @@ def _area_columns(layout: SheetLayout, rows: list[list[object]]) -> dict[int, st
 def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] | None:
     """The kind of readiness sheet these grids hold and where, or None (then they may be a ledger or a
     score sheet). The kind whose header names the most of its words wins; ties go to the first sheet."""
-    best: tuple[int, str, list[tuple[Grid, SheetLayout]]] | None = None
-    for kind in (CATALOGUE, MATERIALS, SURVEY):
-        found = [(grid, layout) for grid in grids if (layout := _candidate(kind, grid)) is not None]
-        if found:
-            strength = max(len(layout.columns) for _, layout in found)
-            if best is None or strength > best[0]:
-                best = (strength, kind, found)
-    return None if best is None else (best[1], best[2])
+    return strongest_kind((CATALOGUE, MATERIALS, SURVEY), grids, _candidate)
 
 
 def _where(layout: SheetLayout, name: str, label: str) -> str:
@@ -428,25 +417,20 @@ def read_readiness_sheet(path: Path, *, grids: list[Grid] | None = None, today: 
     """The file read as one of the three kinds, or None when it is none of them. Raises FileRefused
     (Chinese, naming file and sheet) when it is one of them but holds nothing usable."""
     path = Path(path)
-    grids = read_grids(path, limits) if grids is None else grids
-    found = recognise(grids)
+    found = recognise_file(path, grids, limits, recognise)
     if found is None:
         return None
-    kind, sheets = found
-    layouts = [layout for _, layout in sheets]
-    report_date = detect_report_date(layouts, path)
+    kind, sheets, layouts, report_date = found.kind, found.sheets, found.layouts, found.report_date
     if kind == CATALOGUE:
         records = _catalogue_rows(sheets)
     elif kind == MATERIALS:
         records = _materials_rows(sheets, report_date or today or dt.date.today())
     else:
         records = _survey_rows(sheets, path)
-    sheet_names = "、".join(f"“{layout.sheet}”" for layout in layouts)
-    others = [grid.sheet for grid in grids if grid.sheet not in {layout.sheet for layout in layouts}
+    others = [grid.sheet for grid in found.grids if grid.sheet not in {layout.sheet for layout in layouts}
               and any(_candidate(other, grid) for other in KIND_LABELS if other != kind)]
     if not records:
-        raise FileRefused(f"文件“{path.name}”未导入：识别为{KIND_LABELS[kind]}（工作表{sheet_names}），"
-                          "但表头下没有任何记录。")
+        raise found.refusal_for_no_records(path, KIND_LABELS[kind])
     import pandas as pd
 
     rows = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS[kind])

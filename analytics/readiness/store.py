@@ -8,18 +8,14 @@ that holds the round). Newest means latest report date (截至…), then latest 
 """
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from analytics.shared import db, sheet_imports
-from analytics.shared.sheet_imports import records_table, write_sheet
-from analytics.readiness.sheets import RECORD_COLUMNS, ReadinessSheet, read_readiness_sheet
+from analytics.readiness.sheets import RECORD_COLUMNS, read_readiness_sheet
 from analytics.readiness.words import CATALOGUE, MATERIALS, SURVEY
-from analytics.scores.store import next_import_id
 
 if TYPE_CHECKING:   # the command line's writer imports this module, and needs no pandas
     import pandas as pd
@@ -50,38 +46,9 @@ _ARROW_TYPES = {"source_row": pa.int32(), "points": pa.float64(), "rate": pa.flo
                 "deadline": pa.date32(), "flags": pa.list_(pa.string())}
 
 
-def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
-    """The import of these very bytes under this name that still counts, if any."""
-    return sheet_imports.already_imported(con, "readiness_imports", sha256, file_name)
-
-
-def store_readiness_sheet(con: duckdb.DuckDBPyConnection, sheet: ReadinessSheet, *, sha256: str,
-                          archive_path: str, actor: str, now: dt.datetime, audit: bool = True,
-                          import_id: int | None = None) -> int:
-    """One sheet in one transaction; returns its import id."""
-    with db.transaction(con):
-        if import_id is None:
-            import_id = next_import_id(con)
-        write_sheet(con, sheet, import_id, imports_table="readiness_imports", rows_table=TABLES[sheet.kind],
-                    records=records_table(sheet.rows, RECORD_COLUMNS[sheet.kind], _ARROW_TYPES), sha256=sha256,
-                    archive_path=archive_path, actor=actor, now=now, audit=audit)
-    return import_id
-
-
-def readiness_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every readiness import in order, for rebuild to replay from the archive."""
-    return db.fetch_records(con, "SELECT * FROM readiness_imports ORDER BY import_id")
-
-
-def replay_readiness_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
-    """Read every archived readiness sheet again and store it under its import id and time (rebuild then gives it its undo mark)."""
-    for record in records:
-        imported_at = record["imported_at"]
-        sheet = read_readiness_sheet(archive / record["archive_path"], today=imported_at.date())
-        sheet.file_name = record["file_name"]
-        store_readiness_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
-                              actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
-                              audit=False)
+SHEETS = sheet_imports.SheetStore(imports_table="readiness_imports", rows_table=TABLES.__getitem__,
+                                  record_columns=RECORD_COLUMNS.__getitem__, arrow_types=_ARROW_TYPES,
+                                  read=read_readiness_sheet)
 
 
 def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:

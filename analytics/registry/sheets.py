@@ -18,10 +18,9 @@ import re
 from pathlib import Path
 
 import analytics.shared.reading.dates as dates
-from analytics.ledger.parse import detect_report_date
 from analytics.shared.reading.layout import HeaderVocabulary, SheetLayout, column_letter, find_layout, problem_rows
-from analytics.shared.sheet_imports import KindedSheet
-from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
+from analytics.shared.sheet_imports import KindedSheet, recognise_file, strongest_kind
+from analytics.shared.reading.reader import Grid, ReadLimits
 from analytics.shared.vocab import clean_header, clean_text, header_field, match_header
 
 
@@ -115,10 +114,7 @@ def split_names(raw: object) -> list[str]:
 class RegistrySheet(KindedSheet):
     """One list, read: `rows` holds its records as they will be stored (`name` is the 点位, the leader's
     联系点位, the 小区/片区 or the shop)."""
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self.kind]
+    KIND_LABELS = KIND_LABELS
 
     def summary(self) -> str:
         """What the import preview and result say, e.g. 联点清单：6位领导、20个联系点位."""
@@ -155,14 +151,7 @@ def _candidate(kind: str, grid: Grid) -> SheetLayout | None:
 def recognise(grids: list[Grid]) -> tuple[str, list[tuple[Grid, SheetLayout]]] | None:
     """The kind of list these grids hold and where, or None. The kind whose header names the most of
     its words wins (a 点位清单's 责任单位 also reads as a 包保一览表's)."""
-    best: tuple[int, str, list[tuple[Grid, SheetLayout]]] | None = None
-    for kind in KINDS:
-        found = [(grid, layout) for grid in grids if (layout := _candidate(kind, grid)) is not None]
-        if found:
-            strength = max(len(layout.columns) for _, layout in found)
-            if best is None or strength > best[0]:
-                best = (strength, kind, found)
-    return None if best is None else (best[1], best[2])
+    return strongest_kind(KINDS, grids, _candidate)
 
 
 def _where(layout: SheetLayout, name: str) -> str:
@@ -225,22 +214,17 @@ def read_registry_sheet(path: Path, *, grids: list[Grid] | None = None, today: d
     """The file read as one of the four lists, or None when it is none of them. Raises FileRefused
     (Chinese, naming the file and sheets) when it is one but holds no row."""
     path = Path(path)
-    grids = read_grids(path, limits) if grids is None else grids
-    found = recognise(grids)
+    found = recognise_file(path, grids, limits, recognise)
     if found is None:
         return None
-    kind, sheets = found
-    layouts = [layout for _, layout in sheets]
-    report_date = detect_report_date(layouts, path)
-    records = _records(kind, sheets, report_date or today or dt.date.today())
+    kind, layouts = found.kind, found.layouts
+    records = _records(kind, found.sheets, found.report_date or today or dt.date.today())
     if not records:
-        names = "、".join(f"“{layout.sheet}”" for layout in layouts)
-        raise FileRefused(f"文件“{path.name}”未导入：识别为{KIND_LABELS[kind]}（工作表{names}），"
-                          "但表头下没有任何记录。")
+        raise found.refusal_for_no_records(path, KIND_LABELS[kind])
     import pandas as pd
 
     rows = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
     warnings = []
     if kind == LEADERS and "title" not in layouts[0].columns:
         warnings.append("联点清单没有“职务”列")
-    return RegistrySheet(kind, path.name, report_date, rows, layouts, warnings)
+    return RegistrySheet(kind, path.name, found.report_date, rows, layouts, warnings)

@@ -6,16 +6,11 @@ list back.
 """
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import duckdb
 import pyarrow as pa
 
-from analytics.registry.sheets import KIND_LABELS, RECORD_COLUMNS, RegistrySheet, read_registry_sheet
-from analytics.scores.store import next_import_id
-from analytics.shared import db, sheet_imports
-from analytics.shared.sheet_imports import records_table, write_sheet
+from analytics.registry.sheets import KIND_LABELS, RECORD_COLUMNS, read_registry_sheet
+from analytics.shared import sheet_imports
 
 _ARROW_TYPES = {"source_row": pa.int32(), "pledge_date": pa.date32(), "flags": pa.list_(pa.string())}
 
@@ -28,38 +23,9 @@ def current_rows_sql(kind: str) -> str:
                              ORDER BY effective_date DESC, import_id DESC LIMIT 1))"""
 
 
-def already_imported(con: duckdb.DuckDBPyConnection, sha256: str, file_name: str) -> int | None:
-    """The import of these very bytes under this name that still counts, if any."""
-    return sheet_imports.already_imported(con, "registry_imports", sha256, file_name)
-
-
-def store_registry_sheet(con: duckdb.DuckDBPyConnection, sheet: RegistrySheet, *, sha256: str,
-                         archive_path: str, actor: str, now: dt.datetime, audit: bool = True,
-                         import_id: int | None = None) -> int:
-    """One list in one transaction; returns its import id."""
-    with db.transaction(con):
-        if import_id is None:
-            import_id = next_import_id(con)
-        write_sheet(con, sheet, import_id, imports_table="registry_imports", rows_table="registry_rows",
-                    records=records_table(sheet.rows, RECORD_COLUMNS, _ARROW_TYPES), sha256=sha256,
-                    archive_path=archive_path, actor=actor, now=now, audit=audit)
-    return import_id
-
-
-def registry_imports_for_rebuild(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every list's import in order, for rebuild to replay from the archive."""
-    return db.fetch_records(con, "SELECT * FROM registry_imports ORDER BY import_id")
-
-
-def replay_registry_imports(con: duckdb.DuckDBPyConnection, records: list[dict], archive: Path) -> None:
-    """Read every archived list again and store it under its import id and time (rebuild then gives it its undo mark)."""
-    for record in records:
-        imported_at = record["imported_at"]
-        sheet = read_registry_sheet(archive / record["archive_path"], today=imported_at.date())
-        sheet.file_name = record["file_name"]
-        store_registry_sheet(con, sheet, sha256=record["sha256"], archive_path=record["archive_path"],
-                             actor=record["imported_by"], now=imported_at, import_id=int(record["import_id"]),
-                             audit=False)
+SHEETS = sheet_imports.SheetStore(imports_table="registry_imports", rows_table=lambda kind: "registry_rows",
+                                  record_columns=lambda kind: RECORD_COLUMNS, arrow_types=_ARROW_TYPES,
+                                  read=read_registry_sheet)
 
 
 def integrity_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:

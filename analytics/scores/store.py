@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.shared import db
+from analytics.shared.sheet_imports import next_import_id
 from analytics.scores.sheets import ParsedScoreSheet, parse_score_sheet
 
 # Their tables are in analytics/shared/schema.py (score_imports, score_points, score_deductions).
@@ -26,15 +27,6 @@ POINT_COLUMNS = ["point_no", "round_name", "round_no", "eval_date", "sheet", "so
                  "point_type_raw", "point_type_known", "point_name", "unit", "stated_score", "deducted", "flags"]
 DEDUCTION_COLUMNS = ["point_no", "sheet", "source_row", "source_column", "item", "standard", "max_points",
                      "deduction", "reason", "raw_deduction", "flags"]
-
-
-def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
-    """The next number of the one sequence ledger, score, readiness and registry imports share."""
-    return con.execute("""
-        WITH numbers AS (SELECT import_id FROM imports UNION ALL SELECT import_id FROM score_imports
-                         UNION ALL SELECT import_id FROM readiness_imports
-                         UNION ALL SELECT import_id FROM registry_imports)
-        SELECT coalesce(max(import_id), 0) + 1 FROM numbers""").fetchall()[0][0]
 
 
 def _tables(sheet: ParsedScoreSheet) -> tuple[pa.Table, pa.Table]:

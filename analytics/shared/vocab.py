@@ -33,8 +33,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "closed_date": ("销号日期", "销号时间", "核销日期", "验收销号日期", "验收日期"),
     "remark": ("备注", "说明", "备注说明", "整改情况说明"),
     "source": ("问题来源", "来源", "发现渠道", "问题渠道", "发现方式", "检查类型", "线索来源"),
-    # a 交办单 carries each problem's identity (analytics.exports.tasks)
-    "problem_key": ("交办编号",),
+    # a 交办单 carries each problem's identity (analytics.exports.tasks): in 系统编号, and in 交办编号 in
+    # the sheets sent before it showed a readable number there
+    "problem_key": ("系统编号", "交办编号"),
     # picture columns (analytics.photos): exact and longer than 问题, so 问题照片 is never the description
     "photo_before": ("整改前", "整改前照片", "问题照片", "现场照片", "发现照片", "整改前图片", "问题图片",
                      "现场图片"),

@@ -61,7 +61,7 @@ def _returned_task_sheet(path: Path, folder: Path) -> Path:
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     sheet = workbook.active
     header = {cell.value: cell.column for cell in sheet[next(
-        row[0].row for row in sheet.iter_rows() if row[0].value == "序号")]}
+        row[0].row for row in sheet.iter_rows() if "序号" in (cell.value for cell in row))]}
     wanted = {(row["point_name"], row["description"]) for row in returned["rows"]}
     filled = 0
     for row in range(1, sheet.max_row + 1):

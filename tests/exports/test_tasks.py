@@ -21,7 +21,7 @@ from analytics.exports.tasks import (COLUMNS,
     tasks_zip)
 from analytics.shared.filters import Filters
 from analytics.intake import import_paths
-from analytics.ledger.listing import problem_history
+from analytics.ledger.listing import problem_history, problem_page
 from analytics.ledger.metrics import kpis
 from exports_data import AS_OF, export_db
 
@@ -57,9 +57,9 @@ def _column(label: str) -> int:
 
 
 def _rows(sheet) -> list[int]:
-    """The problem rows of a 交办单 (those with a 交办编号)."""
+    """The problem rows of a 交办单 (those with a 系统编号)."""
     return [row for row in range(HEADER_ROW + 1, sheet.max_row + 1)
-            if sheet.cell(row, _column("交办编号")).value]
+            if sheet.cell(row, _column("系统编号")).value]
 
 
 def test_one_workbook_per_unit_with_open_problems_in_a_zip(db_path):
@@ -75,7 +75,7 @@ def test_one_workbook_per_unit_with_open_problems_in_a_zip(db_path):
         sheet = openpyxl.load_workbook(io.BytesIO(archive.read(name))).active
         unit = sheet.cell(HEADER_ROW + 1, _column("责任单位")).value
         assert name == task_file_name(unit)
-        keys = [sheet.cell(row, _column("交办编号")).value for row in _rows(sheet)]
+        keys = [sheet.cell(row, _column("系统编号")).value for row in _rows(sheet)]
         assert sorted(keys) == sorted(tasks.loc[tasks["unit"] == unit, "problem_key"])
 
 
@@ -118,7 +118,7 @@ def _fill(data: bytes, k: int, remark: str) -> tuple[openpyxl.Workbook, list[str
         sheet.cell(row, _column("整改状态")).value = "已整改"
         sheet.cell(row, _column("整改完成时间")).value = dt.date(2026, 11, 21)
         sheet.cell(row, _column("整改情况说明")).value = f"{remark}{row}"
-        filled.append(sheet.cell(row, _column("交办编号")).value)
+        filled.append(sheet.cell(row, _column("系统编号")).value)
     return workbook, filled
 
 
@@ -227,3 +227,40 @@ def test_a_problem_from_another_ledger_is_matched_by_its_key(tmp_path):
     assert len(after) == 3
     assert after.loc[filled[0], "status"] == "已整改"
     assert (after.drop(index=filled)["status"] == "待整改").all()
+
+
+def test_the_sheet_shows_a_readable_number_and_hides_the_key(db_path):
+    with db.connect(db_path, read_only=True) as con:
+        listed = problem_page(con, FILTERS, limit=100_000).rows.set_index("problem_key")["problem_number"]
+    for data in _sheets(db_path).values():
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert sheet.column_dimensions["A"].hidden and sheet.cell(HEADER_ROW, 1).value == "系统编号"
+        for row in _rows(sheet):
+            key, number = sheet.cell(row, _column("系统编号")).value, sheet.cell(row, _column("交办编号")).value
+            assert number == listed[key] and "|" not in number, (key, number)
+
+
+def test_a_sheet_sent_back_from_before_with_the_key_under_its_number_still_updates(db_path, tmp_path):
+    """交办单 written before the readable number carried the key under 交办编号 and had no 系统编号."""
+    name, data = next((name, data) for name, data in _sheets(db_path).items() if name[0] not in "=+-@")
+    workbook, filled = _fill(data, 2, "已整改完毕")
+    sheet = workbook.active
+    number = _column("交办编号")
+    for row in _rows(sheet):
+        sheet.cell(row, number).value = sheet.cell(row, _column("系统编号")).value
+    sheet.protection.sheet = False
+    sheet.delete_cols(1)
+    returned = tmp_path / name
+    workbook.save(returned)
+    [result] = import_paths(db_path, [returned], now=RETURNED)
+    assert result.outcome == "imported" and result.rows_new == 0 and result.rows_updated == 2
+    assert (_problems(db_path).loc[filled, "status"] == "已整改").all()
+
+
+def test_a_returned_sheet_reads_without_a_warning_about_its_two_number_columns(db_path, tmp_path):
+    name, data = next(iter(_sheets(db_path).items()))
+    workbook, _ = _fill(data, 1, "已整改")
+    returned = tmp_path / name
+    workbook.save(returned)
+    [result] = import_paths(db_path, [returned], now=RETURNED)
+    assert result.outcome == "imported" and not [w for w in result.warnings if "出现多次" in w]

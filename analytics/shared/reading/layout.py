@@ -7,8 +7,14 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import analytics.shared.reading.dates as dates
 from analytics.shared.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_FIELDS = 3
@@ -196,3 +202,14 @@ def _is_problem_row(row: list[object], substantive: list[int], may_repeat_header
         if len(filled) < 2:
             return False  # a lone stray cell (a page number, a signature) is not a problem
     return not may_repeat_header(row) or not _is_header_row(_row_fields(row, vocabulary), vocabulary)
+
+
+def detect_report_date(layouts: list[SheetLayout], path: Path) -> dt.date | None:
+    """截至/填报日期 in the title rows (labelled first, then any full date), else in the file name."""
+    for labelled_only in (True, False):
+        for layout in layouts:
+            for line in layout.title_lines:
+                found = dates.report_date_from_text(line, labelled_only=labelled_only)
+                if found:
+                    return found
+    return dates.report_date_from_file_name(path.stem)
