@@ -16,6 +16,7 @@ Rules (docs/domain.md, "责任地图"):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 from dataclasses import dataclass
 
@@ -45,9 +46,15 @@ class RegistryMap:
     leaders: pd.DataFrame    # leader, title, unit (包联单位), point (the registry's name where it matches), order
     matches: dict[str, str]  # a name as written → the registry's (or an unregistered leader point's) name
 
-    @property
-    def registered(self) -> set[str]:
-        return set(self.points["point"])
+    # worked out once per map (a map is made once per state of the database: see load_map)
+    @functools.cached_property
+    def registered(self) -> frozenset[str]:
+        return frozenset(self.points["point"].tolist())
+
+    @functools.cached_property
+    def every_point(self) -> frozenset[str]:
+        """The registry's points and the leaders' points it lacks."""
+        return self.registered | frozenset(self.leaders["point"].tolist())
 
 
 def has_registry(con: duckdb.DuckDBPyConnection) -> bool:
@@ -129,7 +136,7 @@ def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
     chosen; None when neither is."""
     if not filters.by_registry:
         return None
-    points = set(registry.points["point"]) | set(registry.leaders["point"])
+    points = set(registry.every_point)
     if filters.leaders:
         points &= set(registry.leaders.loc[registry.leaders["leader"].isin(filters.leaders), "point"])
     if filters.grids:
@@ -137,12 +144,13 @@ def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
     return points
 
 
-def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
+def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
+                             registry: RegistryMap | None = None) -> Filters:
     """The filters with their 联点领导/网格 choice resolved through the registry: registry_names are the
     chosen points and every name problems and score sheets write that matches one of them."""
     if not filters.by_registry:
         return filters
-    registry = load_map(con)
+    registry = registry or load_map(con)
     points = chosen_points(registry, filters)
     written = {name for name, point in registry.matches.items() if point in points}
     return dataclasses.replace(filters, registry_names=tuple(sorted(points | written)))
@@ -187,12 +195,15 @@ def problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
         FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name""", params)
 
 
-def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:
-    """Per name as written in a score sheet in force: the last 测评日期 on or before the day."""
+def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date, names: tuple[str, ...] | None) -> pd.DataFrame:
+    """Per name as written in a score sheet in force (of `names` only, if given): the last 测评日期 on or
+    before the day."""
     return db.fetch_frame(con, """
         SELECT p.point_name, max(p.eval_date) FILTER (WHERE p.eval_date <= $as_of) AS last_scored
         FROM score_points p JOIN score_imports i USING (import_id)
-        WHERE i.undone_at IS NULL GROUP BY p.point_name""", {"as_of": as_of})
+        WHERE i.undone_at IS NULL
+          AND ($names::VARCHAR[] IS NULL OR list_contains($names::VARCHAR[], p.point_name))
+        GROUP BY p.point_name""", {"as_of": as_of, "names": None if names is None else list(names)})
 
 
 def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
@@ -210,6 +221,12 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     points = registry.points.copy()
     extra = registry.leaders.loc[~registry.leaders["registered"], ["point"]].drop_duplicates()
     points = pd.concat([points, extra], ignore_index=True) if len(extra) else points
+    # the points in view first (a unit's own; a 联点领导's or a 网格's), so the rest is worked out for them only
+    if filters.units:
+        points = points[points["unit"].isin(filters.units)]
+    if (kept := chosen_points(registry, filters)) is not None:
+        points = points[points["point"].isin(kept)]
+    points = points.reset_index(drop=True)
     held: dict[str, dict[str, None]] = {}   # point → its leaders, in the list's order, each once
     for point, leader in zip(registry.leaders["point"], registry.leaders["leader"]):
         held.setdefault(point, {})[leader] = None
@@ -222,13 +239,15 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                                             overdue=("overdue", "sum"), last_found=("last_found", "max"),
                                             first_task=("first_task", "first"),
                                             first_deadline=("first_deadline", "first"))
-    visits = _matched(_score_visits(con, as_of), registry.matches).dropna(subset=["point"])
+    # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
+    by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_names=filters.registry_names)
+    visits = _matched(_score_visits(con, as_of, by_points.point_names()), registry.matches).dropna(subset=["point"])
     sampled = set(visits["point"])
     last_scored = visits.groupby("point")["last_scored"].max()
     round_name = _latest_round(con, as_of)
     scores = pd.Series(dtype=float)
     if round_name is not None:
-        scored = _matched(point_scores(con, round_name), registry.matches).dropna(subset=["point"])
+        scored = _matched(point_scores(con, round_name, by_points), registry.matches).dropna(subset=["point"])
         scores = scored.groupby("point")["score"].mean()
 
     points = points.join(by_point, on="point")
@@ -241,10 +260,6 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
     points["days_unvisited"] = since.astype("Int64")
     points["sampled"] = points["point"].isin(sampled)
-    if filters.units:   # a unit's view: its own points only
-        points = points[points["unit"].isin(filters.units)].reset_index(drop=True)
-    if (kept := chosen_points(registry, filters)) is not None:
-        points = points[points["point"].isin(kept)].reset_index(drop=True)
     return points.reindex(columns=POINT_COLUMNS)
 
 
@@ -262,10 +277,13 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
     registry = load_map(con)
     if unit is not None:
         filters = dataclasses.replace(filters, units=(unit,))
-    points = point_status(con, filters, registry)
     if leader is not None:
-        held = set(registry.leaders.loc[registry.leaders["leader"] == leader, "point"])
-        points = points[points["point"].isin(held)]
+        if filters.leaders and leader not in filters.leaders:   # the sidebar chose other leaders
+            return pd.DataFrame(columns=POINT_COLUMNS)
+        # read the leader's points only, as the filters' 联点领导 choice does
+        filters = resolve_registry_filters(con, dataclasses.replace(filters, leaders=(leader,), registry_names=None),
+                                           registry)
+    points = point_status(con, filters, registry)
     return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
                               ignore_index=True)
 

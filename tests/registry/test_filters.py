@@ -4,13 +4,14 @@ point name to a point the chosen leaders hold or the chosen grids contain; an un
 rather than ignored."""
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from analytics.fixtures import registry as registry_fixtures
 from analytics.intake import import_paths
 from analytics.ledger.listing import problem_page
 from analytics.ledger.metrics import kpis
-from analytics.registry.model import load_map, point_status, registry_choices, resolve_registry_filters
+from analytics.registry.model import load_map, point_status, points_of, registry_choices, resolve_registry_filters
 from analytics.registry.sheets import read_registry_sheet
 from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
@@ -112,3 +113,21 @@ def test_the_names_are_bound_parameters():
     chosen = dataclasses.replace(Filters(as_of=AS_OF, leaders=("陈志刚",)), registry_names=("人民路", "O'Brien路"))
     sql, params = where_sql(chosen)
     assert "O'Brien" not in sql and "人民路" not in sql and params["f_point_names"] == ["人民路", "O'Brien路"]
+
+
+@pytest.mark.parametrize("choice", [{}, *CHOICES[:3]], ids=["nothing", "陈志刚", "王建国+赵国强", "grid"])
+def test_a_leaders_points_are_the_same_read_alone_or_from_the_whole_map(gridded, choice):
+    """points_of(leader=…) reads only the leader's points; its rows are the whole map's rows of those points
+    (within the sidebar's choice: none when it chose other leaders)."""
+    path, grid_of = gridded
+    with db.connect(path, read_only=True) as con:
+        sidebar = resolve_registry_filters(con, Filters(as_of=AS_OF, **choice))
+        whole = point_status(con, sidebar).set_index("point")
+        for leader in registry_choices(con)[0]:
+            own = points_of(con, sidebar, leader=leader).set_index("point")
+            held = _held(con, resolve_registry_filters(con, Filters(as_of=AS_OF, leaders=(leader,))), grid_of)
+            if sidebar.leaders and leader not in sidebar.leaders:
+                assert own.empty
+                continue
+            expected = whole.loc[whole.index.isin(held)]
+            pd.testing.assert_frame_equal(own.sort_index(), expected.sort_index(), check_dtype=False)
