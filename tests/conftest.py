@@ -13,6 +13,16 @@ from analytics_data import build_campaign
 DEMO_END = dt.date(2026, 11, 20)  # the demo campaign in tests ends on a fixed day, as the samples do
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under xdist's loadgroup (tests/run.sh) a module's tests stay on one worker, so module fixtures
+    (the browser's dashboard server, an imported campaign) are built once; a test that names its own
+    group (a share of a long table) may go to either worker."""
+    for item in items:
+        if not any(item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The full demo campaign imported once per test process (about 20 s); copy it before writing."""

@@ -24,5 +24,6 @@ if ((${#debian_packages[@]})); then
   fi
 fi
 
-# loadfile keeps each module on one worker: the browser tests share one server and one demo database
-exec python -m pytest -n 2 --dist loadfile "$@"
+# loadgroup as tests/conftest.py groups them: each module on one worker (the browser tests share one
+# server and one demo database), the shares of the longest table spread over both
+exec python -m pytest -n 2 --dist loadgroup "$@"

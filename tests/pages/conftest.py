@@ -1,5 +1,7 @@
-"""The database the page tests point the app at: a fresh file under the test's folder, empty, filled
-through the ordinary import, or a copy of a prepared one; the demo's first start stays off unless asked."""
+"""Fixtures of the page tests. AppTest: the database the app is pointed at (a fresh file under the test's
+folder, empty, filled through the ordinary import, or a copy of a prepared one; the demo's first start stays
+off unless asked), the county sample with its logins. Browser: one dashboard server over its own demo
+database per module, one Chromium per module (Debian's, through Playwright)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +13,7 @@ import pytest
 
 from analytics.intake import import_paths
 from analytics.shared import auth, db
+from tests.pages.browser_server import CHROMIUM, CHROMIUM_ARGS, Dashboard
 from tests.registry.test_model import EXPECTED as COUNTY, NOW as COUNTY_NOW, SAMPLES as COUNTY_SAMPLES
 
 AppDatabase = Callable[..., Path]
@@ -60,3 +63,19 @@ def unit_login(county_db, tmp_path, monkeypatch) -> Path:
     auth.add_user("教育局", "unit-pass-1", "viewer", unit="县教育局")
     auth.add_user("陈县长", "leader-pass-1", "viewer", leader="陈志刚")
     return county_db
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    server = Dashboard(tmp_path_factory.mktemp("browser"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,33 +1,19 @@
 """The dashboard in a real browser at a desk's 1400×900 and a phone's 390×844 (issue 29): the undo
 choice after an upload, and charts whose legends, labels and titles stay apart and inside the chart.
 
-Uses the server, browser and page helpers of test_browser (its own demo database for this module)."""
+Uses the server and browser of tests/pages/conftest.py (its own demo database for this module) and the
+page helpers of test_browser."""
 import datetime as dt
 import re
 
 import pytest
 
 from analytics import fixtures
-from tests.pages.test_browser import CHROMIUM_ARGS, WAIT_MS, Dashboard, expect, main_title, playwright_api, settle
+from tests.pages.test_browser import WAIT_MS, expect, main_title, settle
 
 SIZES = {"desk": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 # A new unit per size: its upload adds problems instead of updating the demo's.
 NEW_UNITS = {"desk": "白云街道", "phone": "青山街道"}
-
-
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory):
-    server = Dashboard(tmp_path_factory.mktemp("browser_sizes"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(SIZES))
@@ -101,7 +87,6 @@ def _inside(box: dict, frame: dict) -> bool:
         and box["top"] >= frame["top"] - 1 and box["bottom"] <= frame["bottom"] + 1
 
 
-@pytest.mark.xfail(reason="after merging Streamlit's own menu (nav) with the chart and CSS fixes (defects-ui) this fails on some pages; open in issue 29 (see its note)", strict=False)
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_chart_texts_stay_inside_their_chart_and_apart(open_page, size, path):
     tab = open_page(path)
@@ -129,7 +114,6 @@ def test_controls_and_cards_show_their_whole_text(open_page):
         assert cut == [], (path, cut)
 
 
-@pytest.mark.xfail(reason="after merging Streamlit's own menu (nav) with the chart and CSS fixes (defects-ui) this fails on some pages; open in issue 29 (see its note)", strict=False)
 def test_the_uploader_and_the_date_boxes_speak_chinese(open_page):
     tab = open_page("data_import")
     shown = tab.evaluate("""() => {

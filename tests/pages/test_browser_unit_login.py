@@ -1,5 +1,5 @@
-"""A unit's login in a real browser (issue 26, point 6), on test_browser's server over a fresh demo (its
-server, browser and helpers, imported): its menu, every page it opens without another unit's name in the
+"""A unit's login in a real browser (issue 26, point 6), on the browser tests' server over a fresh demo
+(tests/pages/conftest.py) with test_browser's tab and helpers: its menu, every page it opens without another unit's name in the
 text, metrics or charts drawn (tables are drawn on a canvas: their cells are checked under AppTest in
 test_unit_scoping.py), its 交办单 zip with its own sheet only, and another unit's ledger refused at upload."""
 import io
@@ -11,9 +11,9 @@ from analytics import fixtures
 from analytics.exports.tasks import task_file_name
 from analytics.shared import auth, db
 from dashboard.navigation import visible_pages
-# the server, the browser and the tab are test_browser's fixtures, used here by name
-from tests.pages.test_browser import (assert_no_exception, browser, dashboard, expect, go_to,  # noqa: F401
-                                      main_title, navigation_titles, new_tab, settle, sign_in)
+# the tab is test_browser's fixture, used here by name (the server and the browser are conftest's)
+from tests.pages.test_browser import (assert_no_exception, expect, go_to, main_title, navigation_titles,  # noqa: F401
+                                      new_tab, settle, sign_in)
 
 LOGIN, PASSWORD = "单位账号", "unit-pass-1"
 
