@@ -72,7 +72,7 @@ else:
     cards[2].metric("曝光名单", len(frontage["exposed"]), border=True)
     cards[3].metric("未登记的商户", len(frontage["unregistered"]), border=True)
     if frontage["exposed"]:
-        st.error("曝光：" + "、".join(f"{row['shop']}（{row['count']}条）" for row in frontage["exposed"]))
+        st.warning("曝光：" + "、".join(f"{row['shop']}（{row['count']}条）" for row in frontage["exposed"]), icon="📢")
     if frontage["unregistered"]:
         st.warning("督查记录里有、登记表里没有的商户：" + "、".join(frontage["unregistered"]))
     left, right = st.columns([3, 2])

@@ -346,7 +346,8 @@ def _task_sheets_are_one_per_unit(path: Path, dashboard: Dashboard) -> None:
         assert sorted(archive.namelist()) == sorted(task_file_name(unit) for unit in tasks["unit"].unique())
         name = archive.namelist()[0]
         rows = list(openpyxl.load_workbook(io.BytesIO(archive.read(name))).active.iter_rows(values_only=True))
-    keys = {row[1] for row in rows[4:] if row[1]}
+    header = rows[3].index("系统编号")  # the hidden column the importer keys a returned row by
+    keys = {row[header] for row in rows[4:] if row[header]}
     assert keys == set(tasks.loc[tasks["unit"].map(task_file_name) == name, "problem_key"])
 
 
