@@ -26,4 +26,4 @@ fi
 
 # loadgroup as tests/conftest.py groups them: each module on one worker (the browser tests share one
 # server and one demo database), the shares of the longest table spread over both
-exec python -m pytest -n 2 --dist loadgroup "$@"
+exec python -m pytest -n 2 --dist loadgroup --durations=25 "$@"
