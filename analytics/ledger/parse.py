@@ -23,6 +23,7 @@ from analytics.shared.office_words import OfficeWords, default_words
 from analytics.shared.statuses import CLOSED, PENDING, RECTIFIED
 from analytics.shared.vocab import (FIELD_LABELS,
     POINT_NAME_MISSING,
+    POINT_TYPE_MISSING,
     clean_text,
     normalise_category,
     normalise_point_type,
@@ -263,7 +264,7 @@ class _SheetColumns:
         def read(raw_type: str) -> tuple[tuple[str | None, str, bool], str | None]:
             raw_type = raw_type or (sheet if sheet_is_type else "")
             point_type, known = normalise_point_type(raw_type, aliases)
-            reason = "点位类型为空" if not raw_type else None if known else unclassified_flag(raw_type)
+            reason = POINT_TYPE_MISSING if not raw_type else None if known else unclassified_flag(raw_type)
             return (point_type, raw_type, known), reason
         return self.each_distinct(self.text("point_type"), read)
 

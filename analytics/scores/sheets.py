@@ -18,6 +18,7 @@ from analytics.scores.rounds import read_round, read_round_cell
 from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, CarryDown, SheetLayout, column_letter, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
 from analytics.shared.vocab import (POINT_NAME_MISSING,
+    POINT_TYPE_MISSING,
     clean_text,
     header_field,
     normalise_point_type,
@@ -266,7 +267,7 @@ class _Sheet:
                                     raw_type or None, known, point_name, unit, self._date(cells, row.row_number),
                                     None, 0.0)
                 if not raw_type:
-                    point.flags.append("点位类型为空")
+                    point.flags.append(POINT_TYPE_MISSING)
                 elif not known:
                     point.flags.append(unclassified_flag(raw_type))
                 if not point_name:

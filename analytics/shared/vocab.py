@@ -217,8 +217,9 @@ def normalise_point_type(raw: str, aliases: dict[str, str]) -> tuple[str | None,
     return name, False
 
 
-# A row without its 点位 is kept (a ledger's problem, a score sheet's deduction) and flagged so.
+# A row without its 点位 or its 点位类型 is kept (a ledger's problem, a score sheet's deduction) and flagged so.
 POINT_NAME_MISSING = "点位名称为空"
+POINT_TYPE_MISSING = "点位类型为空"
 
 
 def unclassified_flag(raw: str) -> str:
