@@ -1,11 +1,12 @@
 """How fast the 模拟测评 scores answer at province size: `python bench/bench_scores.py [--points 1200]
-[--rounds 10] [--problems 30000] [--repeat 5]`.
+[--rounds 10] [--problems 30000] [--task-points 4000] [--repeat 5]`.
 
 Writes `rounds` score sheets of `points` 点位 under 118 units (the three shapes in turn, as real
-files), imports them through the importer (import_paths, as the command line does) into a database that also holds `problems` ledger problems
-(bench.common.build_database), then imports one more round of `--task-points` 点位 as a 扣分明细 (about
-2,000 deductions, each a task; the re-test of the earlier rounds' tasks too) and times it, then times each scores function and the `scores --json` command (median
-of --repeat runs) and prints a table.
+files) and imports them through the importer (import_paths, as the command line does) into a
+database that also holds `problems` ledger problems (bench.common.build_database). Then it imports
+and times one more round of `task-points` 点位 as a 扣分明细 (about 2,000 deductions, each a task,
+the earlier rounds' tasks re-tested), times each scores function and the `scores --json` command
+(median of --repeat runs) and prints a table.
 """
 from __future__ import annotations
 
