@@ -29,7 +29,7 @@ from analytics.registry.sheets import LEADERS, POINTS, SHOPS
 from analytics.registry.store import current_rows_sql
 from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
-from analytics.shared.filters import Filters
+from analytics.shared.filters import Filters, RegistryScope
 from analytics.shared.settings import Settings, get_settings
 from analytics.shared.vocab import normalise_point_type
 
@@ -146,14 +146,22 @@ def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
 
 def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
                              registry: RegistryMap | None = None) -> Filters:
-    """The filters with their 联点领导/网格 choice resolved through the registry: registry_names are the
-    chosen points and every name problems and score sheets write that matches one of them."""
+    """The filters with their 联点领导/网格 choice resolved through the registry (RegistryScope): the
+    chosen points and every name problems and score sheets write that matches one of them; the units
+    answering for them (their 责任单位, the chosen leaders' 包联单位 there) and their districts."""
     if not filters.by_registry:
         return filters
     registry = registry or load_map(con)
     points = chosen_points(registry, filters)
     written = {name for name, point in registry.matches.items() if point in points}
-    return dataclasses.replace(filters, registry_names=tuple(sorted(points | written)))
+    listed = registry.points[registry.points["point"].isin(points)]
+    held = registry.leaders[registry.leaders["point"].isin(points)]
+    if filters.leaders:
+        held = held[held["leader"].isin(filters.leaders)]
+    units = set(listed["unit"].dropna()) | set(held["unit"].dropna())
+    scope = RegistryScope(tuple(sorted(points | written)), tuple(sorted(units)),
+                          tuple(sorted(set(listed["district"].dropna()))))
+    return dataclasses.replace(filters, registry_scope=scope)
 
 
 def registry_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
@@ -240,7 +248,7 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                                             first_task=("first_task", "first"),
                                             first_deadline=("first_deadline", "first"))
     # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
-    by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_names=filters.registry_names)
+    by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_scope=filters.registry_scope)
     visits = _matched(_score_visits(con, as_of, by_points.point_names()), registry.matches).dropna(subset=["point"])
     sampled = set(visits["point"])
     last_scored = visits.groupby("point")["last_scored"].max()
@@ -281,7 +289,7 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
         if filters.leaders and leader not in filters.leaders:   # the sidebar chose other leaders
             return pd.DataFrame(columns=POINT_COLUMNS)
         # read the leader's points only, as the filters' 联点领导 choice does
-        filters = resolve_registry_filters(con, dataclasses.replace(filters, leaders=(leader,), registry_names=None),
+        filters = resolve_registry_filters(con, dataclasses.replace(filters, leaders=(leader,), registry_scope=None),
                                            registry)
     points = point_status(con, filters, registry)
     return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
