@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -187,42 +188,52 @@ def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
     return None if held.empty else held["round_name"].iloc[-1]
 
 
-def problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per name as written: problems existing on the day, open, overdue, the last found day, and the
-    open problem due first (its description and deadline)."""
+def _matched_names(registry: RegistryMap, points: Iterable[str]) -> dict[str, list[str]]:
+    """The names as written that match `points`, and the point each matches, as the bound lists the
+    map's queries join on (`$written`, `$matched`: unnested side by side)."""
+    wanted = set(points)
+    pairs = [(name, point) for name, point in registry.matches.items() if point in wanted]
+    return {"written": [name for name, _ in pairs], "matched": [point for _, point in pairs]}
+
+
+_MATCHED_CTE = "matched AS (SELECT unnest($written::VARCHAR[]) AS point_name, unnest($matched::VARCHAR[]) AS point)"
+
+
+def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap,
+                  points: Iterable[str]) -> pd.DataFrame:
+    """Per point of `points` that problems or score sheets name (through the map, joined in SQL): its
+    problems in the filters' scope existing on the day, open, overdue, the last found day, the open
+    problem due first (its description and deadline), and the last 测评日期 on or before the day of a
+    score sheet in force (sampled: a sheet in force scored it)."""
     scoped, params = scoped_sql(filters)
+    is_open = open_on("$f_as_of")
     return db.fetch_frame(con, f"""
-        WITH {scoped}
-        SELECT point_name, count(*) AS problems,
-               count(*) FILTER (WHERE {open_on('$f_as_of')}) AS open,
-               count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue,
-               max(start_day) AS last_found,
-               arg_min(description, coalesce(deadline, DATE '9999-12-31')) FILTER (WHERE {open_on('$f_as_of')})
-                   AS first_task,
-               min(deadline) FILTER (WHERE {open_on('$f_as_of')}) AS first_deadline
-        FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name""", params)
-
-
-def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date, names: tuple[str, ...] | None) -> pd.DataFrame:
-    """Per name as written in a score sheet in force (of `names` only, if given): the last 测评日期 on or
-    before the day."""
-    return db.fetch_frame(con, """
-        SELECT p.point_name, max(p.eval_date) FILTER (WHERE p.eval_date <= $as_of) AS last_scored
-        FROM score_points p JOIN score_imports i USING (import_id)
-        WHERE i.undone_at IS NULL
-          AND ($names::VARCHAR[] IS NULL OR list_contains($names::VARCHAR[], p.point_name))
-        GROUP BY p.point_name""", {"as_of": as_of, "names": None if names is None else list(names)})
+        WITH {scoped}, {_MATCHED_CTE},
+        found AS (
+            SELECT m.point, count(*) AS problems, count(*) FILTER (WHERE {is_open}) AS open,
+                   count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue, max(start_day) AS last_found,
+                   -- the same deadline: the one found first, then by name and words (never by chance)
+                   arg_min(description, (coalesce(deadline, DATE '9999-12-31'), start_day, s.point_name, description))
+                       FILTER (WHERE {is_open}) AS first_task,
+                   min(deadline) FILTER (WHERE {is_open}) AS first_deadline
+            FROM scoped s JOIN matched m USING (point_name) GROUP BY m.point
+        ),
+        scored AS (
+            SELECT m.point, max(p.eval_date) FILTER (WHERE p.eval_date <= $f_as_of) AS last_scored
+            FROM score_points p JOIN score_imports i USING (import_id) JOIN matched m USING (point_name)
+            WHERE i.undone_at IS NULL GROUP BY m.point
+        )
+        SELECT point, f.problems, f.open, f.overdue, f.last_found, f.first_task, f.first_deadline, s.last_scored,
+               s.point IS NOT NULL AS sampled
+        FROM found f FULL JOIN scored s USING (point)""", {**params, **_matched_names(registry, points)})
 
 
 def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
-                 registry: RegistryMap | None = None, settings: Settings | None = None,
-                 figures: pd.DataFrame | None = None) -> pd.DataFrame:
+                 registry: RegistryMap | None = None) -> pd.DataFrame:
     """Every point of the registry and every leader's point it lacks (POINT_COLUMNS), as of the filters'
-    day: its problems (in the filters' scope; `figures`: problem_figures read already), the latest
-    round's score, the last visit and the days since."""
+    day: its problems (in the filters' scope), the latest round's score, the last visit and the days since."""
     filters = filters or Filters()
     registry = registry or load_map(con)
-    settings = settings or get_settings(con)
     as_of = filters.as_of_date
     if registry.points.empty and registry.leaders.empty:   # no list imported yet
         return pd.DataFrame(columns=POINT_COLUMNS)
@@ -240,34 +251,25 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         held.setdefault(point, {})[leader] = None
     points["leaders"] = [("、".join(held[point]) if point in held else NO_LEADER) for point in points["point"]]
 
-    figures = problem_figures(con, filters) if figures is None else figures
-    figures = _matched(figures, registry.matches).dropna(subset=["point"])
-    figures = figures.sort_values(["first_deadline", "point_name"], na_position="last")
-    by_point = figures.groupby("point").agg(problems=("problems", "sum"), open=("open", "sum"),
-                                            overdue=("overdue", "sum"), last_found=("last_found", "max"),
-                                            first_task=("first_task", "first"),
-                                            first_deadline=("first_deadline", "first"))
-    # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
-    by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_scope=filters.registry_scope)
-    visits = _matched(_score_visits(con, as_of, by_points.point_names()), registry.matches).dropna(subset=["point"])
-    sampled = set(visits["point"])
-    last_scored = visits.groupby("point")["last_scored"].max()
+    figures = point_figures(con, filters, registry, points["point"]).set_index("point")
     round_name = _latest_round(con, as_of)
     scores = pd.Series(dtype=float)
     if round_name is not None:
+        # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
+        by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_scope=filters.registry_scope)
         scored = _matched(point_scores(con, round_name, by_points), registry.matches).dropna(subset=["point"])
         scores = scored.groupby("point")["score"].mean()
 
-    points = points.join(by_point, on="point")
+    points = points.join(figures, on="point")
     for column in ("problems", "open", "overdue"):
         points[column] = points[column].fillna(0).astype(int)
-    # mapped from dicts: an empty Series of dates (no round in force) cannot map
+    points["sampled"] = points["sampled"].fillna(False).astype(bool)
+    # mapped from a dict: an empty Series (no round in force) cannot map
     points["score"] = points["point"].map(scores.to_dict()).astype(float)
-    points["last_scored"] = pd.to_datetime(points["point"].map(last_scored.to_dict()))
+    for column in ("last_found", "last_scored", "first_deadline"):
+        points[column] = pd.to_datetime(points[column])
     points["last_visit"] = points[["last_found", "last_scored"]].max(axis=1)
-    since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
-    points["days_unvisited"] = since.astype("Int64")
-    points["sampled"] = points["point"].isin(sampled)
+    points["days_unvisited"] = (pd.Timestamp(as_of) - points["last_visit"]).dt.days.astype("Int64")
     return points.reindex(columns=POINT_COLUMNS)
 
 
@@ -323,10 +325,14 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     return summary.reset_index()[["leader", "title", "points", "open", "overdue", "score"]]
 
 
-def unmatched_names(figures: pd.DataFrame, registry: RegistryMap) -> list[str]:
-    """The point names problems write (`figures`: problem_figures) that match no registry point, each once."""
-    registered, matches = registry.registered, registry.matches
-    return sorted(name for name in figures["point_name"].tolist() if matches.get(name) not in registered)
+def unmatched_names(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> list[str]:
+    """The point names the filters' problems write that match no registry point, each once, by code point."""
+    scoped, params = scoped_sql(filters)
+    return [name for (name,) in con.execute(f"""
+        WITH {scoped}, {_MATCHED_CTE}
+        SELECT DISTINCT point_name FROM scoped
+        WHERE point_name IS NOT NULL AND point_name NOT IN (SELECT point_name FROM matched)
+        ORDER BY point_name""", {**params, **_matched_names(registry, registry.registered)}).fetchall()]
 
 
 @dataclass(frozen=True)
@@ -391,7 +397,7 @@ def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) 
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    points = point_status(con, filters, registry, settings)
+    points = point_status(con, filters, registry)
     points = points[points["point"].isin(registry.registered)].reset_index(drop=True)
     unvisited = is_unvisited(points, settings.unvisited_days)
     spots = points[unvisited | ~points["sampled"]].sort_values(
@@ -457,8 +463,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    figures = problem_figures(con, filters)
-    points = point_status(con, filters, registry, settings, figures)
+    points = point_status(con, filters, registry)
     leaders = leader_summary(con, filters, registry, points)
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
@@ -468,7 +473,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
                     for row in leaders.to_dict("records")],
         "points": {
             "registered": len(registered), "matched_problems": matched,
-            "unmatched": unmatched_names(figures, registry),
+            "unmatched": unmatched_names(con, filters, registry),
             "unvisited": sorted(registered.loc[is_unvisited(registered, settings.unvisited_days), "point"]),
         },
         "frontage": {
