@@ -44,7 +44,7 @@ class FilterRefused(ValueError):
 def filters_from_arguments(args: argparse.Namespace, con):
     """The filters of the arguments, a 联点领导/网格 choice resolved through the registry in `con`; a
     leader or grid the lists do not name is refused (it would keep nothing, silently)."""
-    from analytics.registry.model import registry_choices, resolve_registry_filters
+    from analytics.registry.model import people, resolve_registry_filters
     from analytics.shared.filters import Filters
 
     try:
@@ -56,10 +56,10 @@ def filters_from_arguments(args: argparse.Namespace, con):
         raise FilterRefused(str(error)) from None
     if not filters.by_registry:
         return filters
-    leaders, grids = registry_choices(con)
-    for label, chosen, listed in (("联点清单中没有联点领导", filters.leaders, leaders),
-                                  ("点位清单中没有网格", filters.grids, grids)):
-        if unknown := [name for name in chosen if name not in listed]:
+    listed = people(con)
+    for label, chosen, names in (("联点清单中没有联点领导", filters.leaders, listed.leaders),
+                                 ("点位清单中没有网格", filters.grids, listed.grids)):
+        if unknown := [name for name in chosen if name not in names]:
             raise FilterRefused(f"{label}：{'、'.join(unknown)}。")
     return resolve_registry_filters(con, filters)
 

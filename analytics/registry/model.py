@@ -165,14 +165,22 @@ def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
     return dataclasses.replace(filters, registry_scope=scope)
 
 
-def registry_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
-    """The 联点领导 (in the 联点清单's order) and the 网格 (by name) the sidebar offers (read off the lists:
-    no name is matched)."""
-    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["grid"].dropna().unique())
+@dataclass(frozen=True)
+class People:
+    """Who and what the lists name, read off them (no name is matched): the sidebar's 联点领导 and 网格,
+    and whom 我的联系点 offers. One read for both, so a page's first view opens one connection for it."""
+    leaders: list[str]          # in the 联点清单's order
+    titles: dict[str, str]      # a leader's 职务 as the 联点清单 first writes it
+    units: list[str]            # the 点位清单's 责任单位, by name
+    grids: list[str]            # by name
 
 
-def _leader_names(leaders: pd.DataFrame) -> list[str]:
-    return [name for name in dict.fromkeys(leaders["leader"]) if name != NO_LEADER]
+def people(con: duckdb.DuckDBPyConnection) -> People:
+    leaders, points = _listed_leaders(con), _listed_points(con)
+    named = leaders[leaders["leader"] != NO_LEADER]
+    titled = named.dropna(subset=["title"]).drop_duplicates("leader")
+    return People(list(dict.fromkeys(named["leader"])), dict(zip(titled["leader"], titled["title"])),
+                  sorted(points["unit"].dropna().unique()), sorted(points["grid"].dropna().unique()))
 
 
 def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
@@ -296,17 +304,6 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
     points = point_status(con, filters, registry)
     return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
                               ignore_index=True)
-
-
-def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
-    """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
-    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["unit"].dropna().unique())
-
-
-def leader_title(con: duckdb.DuckDBPyConnection, leader: str) -> str | None:
-    """The leader's 职务 as the 联点清单 first writes it."""
-    titles = _listed_leaders(con).query("leader == @leader")["title"].dropna()
-    return titles.iloc[0] if len(titles) else None
 
 
 def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,

@@ -21,7 +21,7 @@ from analytics.ledger.listing import problem_page
 from analytics.ledger.metrics import kpis, summary
 from analytics.ledger.quality import ledger_quality
 from analytics.readiness.model import online_materials_status, readiness, readiness_json, survey_rates
-from analytics.registry.model import load_map, point_status, points_of, registry_choices, resolve_registry_filters
+from analytics.registry.model import load_map, people, point_status, points_of, resolve_registry_filters
 from analytics.registry.sheets import read_registry_sheet
 from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
@@ -111,9 +111,11 @@ def test_scores_are_kept_by_the_same_points(gridded):
 def test_the_sidebar_choices_are_the_lists_leaders_and_grids(gridded):
     path, _ = gridded
     with db.connect(path, read_only=True) as con:
-        leaders, grids = registry_choices(con)
-    assert leaders == [row["leader"] for row in EXPECTED["truth_with_tasks"]["leaders"]]
-    assert grids == sorted(GRIDS)
+        listed = people(con)
+    assert listed.leaders == [row["leader"] for row in EXPECTED["truth_with_tasks"]["leaders"]]
+    assert listed.grids == sorted(GRIDS)
+    assert listed.titles["陈志刚"] == "县委常委、常务副县长"
+    assert listed.units == sorted(set(LISTED["unit"]))
 
 
 def test_a_choice_not_resolved_through_the_registry_is_refused_not_ignored(gridded):
@@ -143,7 +145,7 @@ def test_a_leaders_points_are_the_same_read_alone_or_from_the_whole_map(gridded,
     with db.connect(path, read_only=True) as con:
         sidebar = resolve_registry_filters(con, Filters(as_of=AS_OF, **choice))
         whole = point_status(con, sidebar).set_index("point")
-        for leader in registry_choices(con)[0]:
+        for leader in people(con).leaders:
             own = points_of(con, sidebar, leader=leader).set_index("point")
             held = _held(con, resolve_registry_filters(con, Filters(as_of=AS_OF, leaders=(leader,))), grid_of)
             if sidebar.leaders and leader not in sidebar.leaders:
