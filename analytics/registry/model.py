@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -196,50 +195,62 @@ def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
     return None if held.empty else held["round_name"].iloc[-1]
 
 
-def _matched_names(registry: RegistryMap, points: Iterable[str]) -> dict[str, list[str]]:
-    """The names as written that match `points`, and the point each matches, as the bound lists the
-    map's queries join on (`$written`, `$matched`: unnested side by side)."""
-    wanted = set(points)
-    pairs = [(name, point) for name, point in registry.matches.items() if point in wanted]
-    return {"written": [name for name, _ in pairs], "matched": [point for _, point in pairs]}
+@dataclass(frozen=True)
+class PointFigures:
+    """What the filters' problems and the score sheets in force come to on the map (point_figures)."""
+    points: pd.DataFrame     # per point named (the index): problems, open, overdue, last_found, first_task,
+                             # first_deadline, last_scored, sampled (a score sheet in force scored it)
+    unmatched: list[str]     # the names problems write that match no registry point, by code point
 
 
-_MATCHED_CTE = "matched AS (SELECT unnest($written::VARCHAR[]) AS point_name, unnest($matched::VARCHAR[]) AS point)"
-
-
-def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap,
-                  points: Iterable[str]) -> pd.DataFrame:
-    """Per point of `points` that problems or score sheets name (through the map, joined in SQL): its
-    problems in the filters' scope existing on the day, open, overdue, the last found day, the open
-    problem due first (its description and deadline), and the last 测评日期 on or before the day of a
-    score sheet in force (sampled: a sheet in force scored it)."""
+def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> PointFigures:
+    """One query: the problems in the filters' scope existing on the day, per name as written, then per
+    point through the map's matches (bound lists, joined in SQL): the counts, the last found day and the
+    open problem due first (its description and deadline), with the last 测评日期 on or before the day;
+    and the names no registry point matches."""
     scoped, params = scoped_sql(filters)
     is_open = open_on("$f_as_of")
-    return db.fetch_frame(con, f"""
-        WITH {scoped}, {_MATCHED_CTE},
-        found AS (
-            SELECT m.point, count(*) AS problems, count(*) FILTER (WHERE {is_open}) AS open,
+    pairs = list(registry.matches.items())
+    rows = db.fetch_frame(con, f"""
+        WITH {scoped},
+        matched AS (SELECT unnest($written::VARCHAR[]) AS point_name, unnest($matched::VARCHAR[]) AS point),
+        by_name AS (
+            SELECT point_name, count(*) AS problems, count(*) FILTER (WHERE {is_open}) AS open,
                    count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue, max(start_day) AS last_found,
-                   -- the same deadline: the one found first, then by name and words (never by chance)
-                   arg_min(description, (coalesce(deadline, DATE '9999-12-31'), start_day, s.point_name, description))
-                       FILTER (WHERE {is_open}) AS first_task,
+                   -- due first; on the same deadline the one found first, then by name and words (never by chance)
+                   min(struct_pack(due := coalesce(deadline, DATE '9999-12-31'), found := start_day,
+                                   name := point_name, task := description)) FILTER (WHERE {is_open}) AS first,
                    min(deadline) FILTER (WHERE {is_open}) AS first_deadline
-            FROM scoped s JOIN matched m USING (point_name) GROUP BY m.point
+            FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name
+        ),
+        by_point AS (
+            SELECT m.point, sum(problems) AS problems, sum(open) AS open, sum(overdue) AS overdue,
+                   max(last_found) AS last_found, min(first).task AS first_task, min(first_deadline) AS first_deadline
+            FROM by_name JOIN matched m USING (point_name) GROUP BY m.point
         ),
         scored AS (
             SELECT m.point, max(p.eval_date) FILTER (WHERE p.eval_date <= $f_as_of) AS last_scored
             FROM score_points p JOIN score_imports i USING (import_id) JOIN matched m USING (point_name)
             WHERE i.undone_at IS NULL GROUP BY m.point
         )
-        SELECT point, f.problems, f.open, f.overdue, f.last_found, f.first_task, f.first_deadline, s.last_scored,
+        SELECT point, b.problems, b.open, b.overdue, b.last_found, b.first_task, b.first_deadline, s.last_scored,
                s.point IS NOT NULL AS sampled
-        FROM found f FULL JOIN scored s USING (point)""", {**params, **_matched_names(registry, points)})
+        FROM by_point b FULL JOIN scored s USING (point)
+        UNION ALL BY NAME
+        SELECT point_name AS unmatched FROM by_name WHERE point_name NOT IN (SELECT unnest($registered::VARCHAR[]))""",
+        {**params, "written": [name for name, _ in pairs], "matched": [point for _, point in pairs],
+         "registered": [name for name, point in pairs if point in registry.registered]})
+    named = rows["point"].notna()
+    # tolist first: going through an Arrow-backed column value by value is ten times slower
+    return PointFigures(rows[named].drop(columns="unmatched").set_index("point"),
+                        sorted(rows.loc[~named, "unmatched"].tolist()))
 
 
 def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
-                 registry: RegistryMap | None = None) -> pd.DataFrame:
+                 registry: RegistryMap | None = None, figures: PointFigures | None = None) -> pd.DataFrame:
     """Every point of the registry and every leader's point it lacks (POINT_COLUMNS), as of the filters'
-    day: its problems (in the filters' scope), the latest round's score, the last visit and the days since."""
+    day: its problems (in the filters' scope; `figures`: point_figures read already), the latest round's
+    score, the last visit and the days since."""
     filters = filters or Filters()
     registry = registry or load_map(con)
     as_of = filters.as_of_date
@@ -259,7 +270,7 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         held.setdefault(point, {})[leader] = None
     points["leaders"] = [("、".join(held[point]) if point in held else NO_LEADER) for point in points["point"]]
 
-    figures = point_figures(con, filters, registry, points["point"]).set_index("point")
+    figures = figures or point_figures(con, filters, registry)
     round_name = _latest_round(con, as_of)
     scores = pd.Series(dtype=float)
     if round_name is not None:
@@ -268,7 +279,7 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         scored = _matched(point_scores(con, round_name, by_points), registry.matches).dropna(subset=["point"])
         scores = scored.groupby("point")["score"].mean()
 
-    points = points.join(figures, on="point")
+    points = points.join(figures.points, on="point")
     for column in ("problems", "open", "overdue"):
         points[column] = points[column].fillna(0).astype(int)
     points["sampled"] = points["sampled"].fillna(False).astype(bool)
@@ -320,16 +331,6 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     for column in ("open", "overdue"):
         summary[column] = summary[column].fillna(0).astype(int)
     return summary.reset_index()[["leader", "title", "points", "open", "overdue", "score"]]
-
-
-def unmatched_names(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> list[str]:
-    """The point names the filters' problems write that match no registry point, each once, by code point."""
-    scoped, params = scoped_sql(filters)
-    return [name for (name,) in con.execute(f"""
-        WITH {scoped}, {_MATCHED_CTE}
-        SELECT DISTINCT point_name FROM scoped
-        WHERE point_name IS NOT NULL AND point_name NOT IN (SELECT point_name FROM matched)
-        ORDER BY point_name""", {**params, **_matched_names(registry, registry.registered)}).fetchall()]
 
 
 @dataclass(frozen=True)
@@ -460,7 +461,8 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    points = point_status(con, filters, registry)
+    figures = point_figures(con, filters, registry)
+    points = point_status(con, filters, registry, figures)
     leaders = leader_summary(con, filters, registry, points)
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
@@ -470,7 +472,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
                     for row in leaders.to_dict("records")],
         "points": {
             "registered": len(registered), "matched_problems": matched,
-            "unmatched": unmatched_names(con, filters, registry),
+            "unmatched": figures.unmatched,
             "unvisited": sorted(registered.loc[is_unvisited(registered, settings.unvisited_days), "point"]),
         },
         "frontage": {
