@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -200,17 +201,24 @@ class PointFigures:
     """What the filters' problems and the score sheets in force come to on the map (point_figures)."""
     points: pd.DataFrame     # per point named (the index): problems, open, overdue, last_found, first_task,
                              # first_deadline, last_scored, sampled (a score sheet in force scored it)
-    unmatched: list[str]     # the names problems write that match no registry point, by code point
+    unmatched: list[str] | None   # the names problems write that match no registry point, by code point
+                                  # (None: not asked for)
 
 
-def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap) -> PointFigures:
+def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap,
+                  points: Iterable[str] | None = None) -> PointFigures:
     """One query: the problems in the filters' scope existing on the day, per name as written, then per
-    point through the map's matches (bound lists, joined in SQL): the counts, the last found day and the
-    open problem due first (its description and deadline), with the last 测评日期 on or before the day;
-    and the names no registry point matches."""
+    point of `points` through the map's matches (bound lists, joined in SQL): the counts, the last found
+    day and the open problem due first (its description and deadline), with the last 测评日期 on or
+    before the day. `points` None: every point, and the names no registry point matches too."""
     scoped, params = scoped_sql(filters)
     is_open = open_on("$f_as_of")
-    pairs = list(registry.matches.items())
+    wanted = None if points is None else set(points)
+    # only the names of the points in view are bound (a leader's: a few; binding thousands costs)
+    pairs = [(name, point) for name, point in registry.matches.items() if wanted is None or point in wanted]
+    unmatched = "" if wanted is not None else """
+        UNION ALL BY NAME
+        SELECT point_name AS unmatched FROM by_name WHERE point_name NOT IN (SELECT unnest($registered::VARCHAR[]))"""
     rows = db.fetch_frame(con, f"""
         WITH {scoped},
         matched AS (SELECT unnest($written::VARCHAR[]) AS point_name, unnest($matched::VARCHAR[]) AS point),
@@ -235,11 +243,12 @@ def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: Re
         )
         SELECT point, b.problems, b.open, b.overdue, b.last_found, b.first_task, b.first_deadline, s.last_scored,
                s.point IS NOT NULL AS sampled
-        FROM by_point b FULL JOIN scored s USING (point)
-        UNION ALL BY NAME
-        SELECT point_name AS unmatched FROM by_name WHERE point_name NOT IN (SELECT unnest($registered::VARCHAR[]))""",
+        FROM by_point b FULL JOIN scored s USING (point){unmatched}""",
         {**params, "written": [name for name, _ in pairs], "matched": [point for _, point in pairs],
-         "registered": [name for name, point in pairs if point in registry.registered]})
+         **({} if wanted is not None else
+            {"registered": [name for name, point in pairs if point in registry.registered]})})
+    if wanted is not None:
+        return PointFigures(rows.set_index("point"), None)
     named = rows["point"].notna()
     # tolist first: going through an Arrow-backed column value by value is ten times slower
     return PointFigures(rows[named].drop(columns="unmatched").set_index("point"),
@@ -270,7 +279,7 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         held.setdefault(point, {})[leader] = None
     points["leaders"] = [("、".join(held[point]) if point in held else NO_LEADER) for point in points["point"]]
 
-    figures = figures or point_figures(con, filters, registry)
+    figures = figures or point_figures(con, filters, registry, points["point"])
     round_name = _latest_round(con, as_of)
     scores = pd.Series(dtype=float)
     if round_name is not None:
