@@ -33,15 +33,35 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--point-type", action="append", default=[], help="点位类型（可重复）")
     parser.add_argument("--category", action="append", default=[], help="问题类别（可重复）")
     parser.add_argument("--source", action="append", default=[], help="问题来源（可重复）")
+    parser.add_argument("--leader", action="append", default=[], help="联点领导（可重复，按联点清单）")
+    parser.add_argument("--grid", action="append", default=[], help="网格（可重复，按点位清单）")
 
 
-def filters_from_arguments(args: argparse.Namespace):
+class FilterRefused(ValueError):
+    """Filters the command cannot apply, said in Chinese (exit status 2)."""
+
+
+def filters_from_arguments(args: argparse.Namespace, con):
+    """The filters of the arguments, a 联点领导/网格 choice resolved through the registry in `con`; a
+    leader or grid the lists do not name is refused (it would keep nothing, silently)."""
+    from analytics.registry.model import people, resolve_registry_filters
     from analytics.shared.filters import Filters
 
-    return Filters(as_of=args.as_of, date_from=args.date_from, date_to=args.date_to,
-                   units=tuple(args.unit), districts=tuple(args.district),
-                   point_types=tuple(args.point_type), categories=tuple(args.category),
-                   sources=tuple(args.source))
+    try:
+        filters = Filters(as_of=args.as_of, date_from=args.date_from, date_to=args.date_to,
+                          units=tuple(args.unit), districts=tuple(args.district),
+                          point_types=tuple(args.point_type), categories=tuple(args.category),
+                          sources=tuple(args.source), leaders=tuple(args.leader), grids=tuple(args.grid))
+    except ValueError as error:
+        raise FilterRefused(str(error)) from None
+    if not filters.by_registry:
+        return filters
+    listed = people(con)
+    for label, chosen, names in (("联点清单中没有联点领导", filters.leaders, listed.leaders),
+                                 ("点位清单中没有网格", filters.grids, listed.grids)):
+        if unknown := [name for name in chosen if name not in names]:
+            raise FilterRefused(f"{label}：{'、'.join(unknown)}。")
+    return resolve_registry_filters(con, filters)
 
 
 def _bar(fraction: float, width: int) -> str:
@@ -117,7 +137,7 @@ def command_summary(args: argparse.Namespace) -> int:
     from analytics.ledger.metrics import summary
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
-        result = summary(con, filters_from_arguments(args))
+        result = summary(con, filters_from_arguments(args, con))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
@@ -132,7 +152,7 @@ def command_photos(args: argparse.Namespace) -> int:
     from analytics.photos.model import problem_pictures
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
-        pictures = problem_pictures(con, filters_from_arguments(args))
+        pictures = problem_pictures(con, filters_from_arguments(args, con))
     problems = pictures.problems
     result = {
         "problems": [{"unit": unit, "point": point, "description": description, "status": status,
@@ -164,7 +184,7 @@ def command_briefing(args: argparse.Namespace) -> int:
     from analytics.ledger.briefing import briefing, briefing_json, briefing_text
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
-        result = briefing(con, filters_from_arguments(args))
+        result = briefing(con, filters_from_arguments(args, con))
     if args.json:
         print(json.dumps(briefing_json(result), ensure_ascii=False, indent=1))
     else:
@@ -177,7 +197,7 @@ def _round_report(args: argparse.Namespace, read, as_text) -> int:
     an object with as_json(), printed as JSON with --json, else as_text(it)."""
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
-            result = read(con, args.round, filters_from_arguments(args))
+            result = read(con, args.round, filters_from_arguments(args, con))
     except LookupError as error:
         print(error, file=sys.stderr)
         return 1
@@ -204,7 +224,7 @@ def command_readiness(args: argparse.Namespace) -> int:
     from analytics.readiness.model import readiness, readiness_json, readiness_line
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
-        result = readiness(con, filters_from_arguments(args))
+        result = readiness(con, filters_from_arguments(args, con))
     print(json.dumps(readiness_json(result), ensure_ascii=False, indent=1) if args.json else readiness_line(result) + "。")
     return 0
 
@@ -212,8 +232,8 @@ def command_readiness(args: argparse.Namespace) -> int:
 def command_responsibility(args: argparse.Namespace) -> int:
     from analytics.registry.model import responsibility, responsibility_line
 
-    filters = filters_from_arguments(args)
     with db.connect(schema.init_db(args.db), read_only=True) as con:
+        filters = filters_from_arguments(args, con)
         result = responsibility(con, filters)
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json
           else responsibility_line(result, filters.as_of_date) + "。")
@@ -229,19 +249,15 @@ def command_export(args: argparse.Namespace) -> int:
     from analytics.exports.files import EXPORT_KINDS, export_bytes, export_file_name
     from analytics.exports.images import ChartImagesUnavailable
 
-    try:
-        filters = filters_from_arguments(args)
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 2
     out = Path(args.out)
     into_folder = out.is_dir() or args.out.endswith(("/", os.sep)) or not out.suffix
-    if args.kind == "tasks" and into_folder:
-        return _export_task_sheets(args, filters, out)
-    if into_folder:
-        out = out / export_file_name(args.kind, filters)
     try:
         with db.connect(schema.init_db(args.db), read_only=True) as con:
+            filters = filters_from_arguments(args, con)
+            if args.kind == "tasks" and into_folder:
+                return _export_task_sheets(con, filters, out)
+            if into_folder:
+                out = out / export_file_name(args.kind, filters)
             data = export_bytes(con, args.kind, filters)
     except ChartImagesUnavailable as error:
         print(error, file=sys.stderr)
@@ -252,13 +268,12 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_task_sheets(args: argparse.Namespace, filters, folder: Path) -> int:
+def _export_task_sheets(con, filters, folder: Path) -> int:
     """One 交办单 per unit with open problems, written into a folder of their own inside `folder`
     (问题交办单_20261120/), not loose beside the deck and the 通报 exported there too."""
     from analytics.exports.tasks import task_sheets, tasks_zip_name
 
-    with db.connect(schema.init_db(args.db), read_only=True) as con:
-        sheets = task_sheets(con, filters)
+    sheets = task_sheets(con, filters)
     own = folder / Path(tasks_zip_name(filters)).stem
     own.mkdir(parents=True, exist_ok=True)
     for name, data in sheets.items():
@@ -516,4 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     except db.DatabaseBusy as error:
         print(error, file=sys.stderr)
         return 3
+    except FilterRefused as error:
+        print(error, file=sys.stderr)
+        return 2
 

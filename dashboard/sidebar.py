@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.ledger import listing
 from analytics.ledger.countdown import countdown
-from analytics.registry.model import has_registry, registry_choices, resolve_registry_filters
+from analytics.registry.model import has_registry, people, resolve_registry_filters
 from analytics.shared.filters import Filters
 from dashboard import access
 from dashboard.data import data_state, read
@@ -54,8 +54,8 @@ def _filter_widgets() -> Filters:
             continue
         chosen[name] = _multiselect(label, options[name], key)
     if read(has_registry):
-        leaders, grids = read(registry_choices)
-        for name, values in (("leaders", leaders), ("grids", grids)):
+        listed = read(people)
+        for name, values in (("leaders", listed.leaders), ("grids", listed.grids)):
             label, key = REGISTRY_FILTERS[name]
             if values:
                 chosen[name] = _multiselect(label, values, key)

@@ -25,13 +25,13 @@ if not data.read(registry.has_registry):
     st.info("还没有点位清单或联点清单。在“数据导入”页上传《点位清单》《联点清单》（以及包保一览表、门前四包登记表），"
             "系统按表头自动识别，不会当作台账。")
     st.stop()
-leaders, units = data.read(registry.people)
+listed = data.read(registry.people)
 if access.bound_unit():   # a unit's login sees its own points only
     chosen_kind, name = UNIT, access.bound_unit()
     st.subheader(f"{name}的点位")
 else:
     chosen_kind = st.radio("看谁的点位", (LEADER, UNIT), horizontal=True)
-    names = leaders if chosen_kind == LEADER else units
+    names = listed.leaders if chosen_kind == LEADER else listed.units
     if not names:
         st.info(f"清单中还没有{chosen_kind}。")
         st.stop()
@@ -69,6 +69,6 @@ show.show_table(points[list(TABLE_LABELS)].rename(columns=TABLE_LABELS), f"{name
 if chosen_kind == LEADER:
     # made only when clicked (the callable), so drawing the page reads nothing more
     st.download_button("下载联点领导督导单（Word）",
-                       data.read_when_asked(leader_sheet_docx, current, name, data.read(registry.leader_title, name)),
+                       data.read_when_asked(leader_sheet_docx, current, name, listed.titles.get(name)),
                        file_name=f"联点领导督导单_{name}_{current.as_of_date:%Y%m%d}.docx", mime=DOCX_MIME,
                        on_click="ignore", icon=":material/description:", key="leader_sheet")

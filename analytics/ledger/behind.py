@@ -33,7 +33,8 @@ def silent_units(con: duckdb.DuckDBPyConnection, filters: Filters,
     """Units expected to report that sent no ledger in the last silent_days days (as of the as-of
     day; in the sprint before the 测评 window, sprint_silent_days: see sprint_silent_threshold): the active units of the `units` table and every unit that ever sent a ledger, less the
     units marked inactive. Columns: unit, last_report (NaT: never), days_silent (<NA>: never).
-    Never-reported first, then the longest silent. The units and districts filters apply."""
+    Never-reported first, then the longest silent. The units and districts filters apply (a 联点领导/网格
+    choice keeps the units answering for its points: Filters.unit_choice)."""
     settings = settings or get_settings(con)
     as_of = filters.as_of_date
     threshold = sprint_silent_threshold(settings, as_of)
@@ -54,8 +55,8 @@ def silent_units(con: duckdb.DuckDBPyConnection, filters: Filters,
         ORDER BY r.last_report NULLS FIRST, e.unit
     """, {"as_of": as_of, "silent_days": threshold}).df()
     # A few hundred units at most: the unit/district filters are applied here rather than in SQL.
-    if filters.units:
-        frame = frame[frame["unit"].isin(filters.units)]
+    if (units := filters.unit_choice()) is not None:
+        frame = frame[frame["unit"].isin(units)]
     if filters.districts:
         frame = frame[frame["district"].isin(filters.districts)]
     frame["days_silent"] = frame["days_silent"].astype("Int64")

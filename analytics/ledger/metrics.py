@@ -122,16 +122,16 @@ class DayChange:
 
 
 def latest_change(con: duckdb.DuckDBPyConnection, filters: Filters) -> DayChange | None:
-    """The change of the latest ledger day (of the filters' units or districts, when chosen) on or
-    before the as-of day against the day before; None before any ledger. The 晨报, its page, the
-    deck and the group-chat push all tell the morning's change this way."""
+    """The change of the latest ledger day (of the filters' units or districts, when chosen: see
+    Filters.unit_choice) on or before the as-of day against the day before; None before any ledger.
+    The 晨报, its page, the deck and the group-chat push all tell the morning's change this way."""
     day, = con.execute("""
         SELECT max(effective_date) FROM imports
         WHERE undone_at IS NULL AND effective_date <= $as_of
-          AND (len($units) = 0 OR list_contains($units, ledger_unit))
+          AND ($units::VARCHAR[] IS NULL OR list_contains($units::VARCHAR[], ledger_unit))
           AND (len($districts) = 0 OR ledger_unit IN (
                SELECT name FROM units WHERE list_contains($districts, district)))""",
-        {"as_of": filters.as_of_date, "units": list(filters.units),
+        {"as_of": filters.as_of_date, "units": None if (units := filters.unit_choice()) is None else list(units),
          "districts": list(filters.districts)}).fetchone()
     if day is None:
         return None

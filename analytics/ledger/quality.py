@@ -58,8 +58,8 @@ def ledger_quality(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
                .assign(text=lambda frame: frame["kind"] + frame["problems"].astype(str) + "条")
                .groupby("unit")["text"].agg("；".join).rename("reasons").reset_index())
     units = pd.DataFrame({"unit": pd.unique(pd.concat([counts["unit"], reports["unit"], silent["unit"]]))})
-    if filters.units:
-        units = units[units["unit"].isin(filters.units)]
+    if (kept := filters.unit_choice()) is not None:
+        units = units[units["unit"].isin(kept)]
     table = (units.merge(reports, on="unit", how="left").merge(counts, on="unit", how="left")
              .merge(reasons, on="unit", how="left").merge(silent[["unit", "days_silent"]], on="unit", how="left"))
     for name in ("reports", "problems", "flagged"):

@@ -100,8 +100,8 @@ def online_materials_status(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     if catalogue.empty and materials.empty:
         return empty
     rows = _match_materials(catalogue, materials)
-    if filters.units:
-        rows = rows[rows["unit"].isin(filters.units)]
+    if (units := filters.unit_choice()) is not None:
+        rows = rows[rows["unit"].isin(units)]
     as_of = pd.Timestamp(filters.as_of_date)
     open_ = rows["status"] != PASSED
     rows["overdue"] = open_ & rows["deadline"].notna() & (rows["deadline"] < as_of)
@@ -199,8 +199,9 @@ def survey_rates(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Set
         )
         SELECT round, round_no, round_order, area, indicator, avg(rate) AS rate
         FROM current_survey JOIN round_order USING (round)
-        WHERE rate IS NOT NULL AND (len($districts) = 0 OR list_contains($districts, area))
-        GROUP BY ALL ORDER BY round_order, area, indicator""", {"districts": list(filters.districts)})
+        WHERE rate IS NOT NULL AND ($districts::VARCHAR[] IS NULL OR list_contains($districts::VARCHAR[], area))
+        GROUP BY ALL ORDER BY round_order, area, indicator""",
+        {"districts": None if (districts := filters.district_choice()) is None else list(districts)})
     targets = {name: getattr(settings, key) / 100 for name, key in TARGET_SETTINGS.items()}
     rates["target"] = rates["indicator"].map(targets).astype(float)
     rates["below_target"] = rates["rate"] < rates["target"] - 1e-9

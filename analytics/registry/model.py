@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -29,7 +30,7 @@ from analytics.registry.sheets import LEADERS, POINTS, SHOPS
 from analytics.registry.store import current_rows_sql
 from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
-from analytics.shared.filters import Filters
+from analytics.shared.filters import Filters, RegistryScope
 from analytics.shared.settings import Settings, get_settings
 from analytics.shared.vocab import normalise_point_type
 
@@ -146,24 +147,40 @@ def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
 
 def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
                              registry: RegistryMap | None = None) -> Filters:
-    """The filters with their 联点领导/网格 choice resolved through the registry: registry_names are the
-    chosen points and every name problems and score sheets write that matches one of them."""
+    """The filters with their 联点领导/网格 choice resolved through the registry (RegistryScope): the
+    chosen points and every name problems and score sheets write that matches one of them; the units
+    answering for them (their 责任单位, the chosen leaders' 包联单位 there) and their districts."""
     if not filters.by_registry:
         return filters
     registry = registry or load_map(con)
     points = chosen_points(registry, filters)
     written = {name for name, point in registry.matches.items() if point in points}
-    return dataclasses.replace(filters, registry_names=tuple(sorted(points | written)))
+    listed = registry.points[registry.points["point"].isin(points)]
+    held = registry.leaders[registry.leaders["point"].isin(points)]
+    if filters.leaders:
+        held = held[held["leader"].isin(filters.leaders)]
+    units = set(listed["unit"].dropna()) | set(held["unit"].dropna())
+    scope = RegistryScope(tuple(sorted(points | written)), tuple(sorted(units)),
+                          tuple(sorted(set(listed["district"].dropna()))))
+    return dataclasses.replace(filters, registry_scope=scope)
 
 
-def registry_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
-    """The 联点领导 (in the 联点清单's order) and the 网格 (by name) the sidebar offers (read off the lists:
-    no name is matched)."""
-    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["grid"].dropna().unique())
+@dataclass(frozen=True)
+class People:
+    """Who and what the lists name, read off them (no name is matched): the sidebar's 联点领导 and 网格,
+    and whom 我的联系点 offers. One read for both, so a page's first view opens one connection for it."""
+    leaders: list[str]          # in the 联点清单's order
+    titles: dict[str, str]      # a leader's 职务 as the 联点清单 first writes it
+    units: list[str]            # the 点位清单's 责任单位, by name
+    grids: list[str]            # by name
 
 
-def _leader_names(leaders: pd.DataFrame) -> list[str]:
-    return [name for name in dict.fromkeys(leaders["leader"]) if name != NO_LEADER]
+def people(con: duckdb.DuckDBPyConnection) -> People:
+    leaders, points = _listed_leaders(con), _listed_points(con)
+    named = leaders[leaders["leader"] != NO_LEADER]
+    titled = named.dropna(subset=["title"]).drop_duplicates("leader")
+    return People(list(dict.fromkeys(named["leader"])), dict(zip(titled["leader"], titled["title"])),
+                  sorted(points["unit"].dropna().unique()), sorted(points["grid"].dropna().unique()))
 
 
 def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
@@ -179,42 +196,72 @@ def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
     return None if held.empty else held["round_name"].iloc[-1]
 
 
-def problem_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per name as written: problems existing on the day, open, overdue, the last found day, and the
-    open problem due first (its description and deadline)."""
+@dataclass(frozen=True)
+class PointFigures:
+    """What the filters' problems and the score sheets in force come to on the map (point_figures)."""
+    points: pd.DataFrame     # per point named (the index): problems, open, overdue, last_found, first_task,
+                             # first_deadline, last_scored, sampled (a score sheet in force scored it)
+    unmatched: list[str] | None   # the names problems write that match no registry point, by code point
+                                  # (None: not asked for)
+
+
+def point_figures(con: duckdb.DuckDBPyConnection, filters: Filters, registry: RegistryMap,
+                  points: Iterable[str] | None = None) -> PointFigures:
+    """One query: the problems in the filters' scope existing on the day, per name as written, then per
+    point of `points` through the map's matches (bound lists, joined in SQL): the counts, the last found
+    day and the open problem due first (its description and deadline), with the last 测评日期 on or
+    before the day. `points` None: every point, and the names no registry point matches too."""
     scoped, params = scoped_sql(filters)
-    return db.fetch_frame(con, f"""
-        WITH {scoped}
-        SELECT point_name, count(*) AS problems,
-               count(*) FILTER (WHERE {open_on('$f_as_of')}) AS open,
-               count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue,
-               max(start_day) AS last_found,
-               arg_min(description, coalesce(deadline, DATE '9999-12-31')) FILTER (WHERE {open_on('$f_as_of')})
-                   AS first_task,
-               min(deadline) FILTER (WHERE {open_on('$f_as_of')}) AS first_deadline
-        FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name""", params)
-
-
-def _score_visits(con: duckdb.DuckDBPyConnection, as_of: dt.date, names: tuple[str, ...] | None) -> pd.DataFrame:
-    """Per name as written in a score sheet in force (of `names` only, if given): the last 测评日期 on or
-    before the day."""
-    return db.fetch_frame(con, """
-        SELECT p.point_name, max(p.eval_date) FILTER (WHERE p.eval_date <= $as_of) AS last_scored
-        FROM score_points p JOIN score_imports i USING (import_id)
-        WHERE i.undone_at IS NULL
-          AND ($names::VARCHAR[] IS NULL OR list_contains($names::VARCHAR[], p.point_name))
-        GROUP BY p.point_name""", {"as_of": as_of, "names": None if names is None else list(names)})
+    is_open = open_on("$f_as_of")
+    wanted = None if points is None else set(points)
+    # only the names of the points in view are bound (a leader's: a few; binding thousands costs)
+    pairs = [(name, point) for name, point in registry.matches.items() if wanted is None or point in wanted]
+    unmatched = "" if wanted is not None else """
+        UNION ALL BY NAME
+        SELECT point_name AS unmatched FROM by_name WHERE point_name NOT IN (SELECT unnest($registered::VARCHAR[]))"""
+    rows = db.fetch_frame(con, f"""
+        WITH {scoped},
+        matched AS (SELECT unnest($written::VARCHAR[]) AS point_name, unnest($matched::VARCHAR[]) AS point),
+        by_name AS (
+            SELECT point_name, count(*) AS problems, count(*) FILTER (WHERE {is_open}) AS open,
+                   count(*) FILTER (WHERE {overdue_on('$f_as_of')}) AS overdue, max(start_day) AS last_found,
+                   -- due first; on the same deadline the one found first, then by name and words (never by chance)
+                   min(struct_pack(due := coalesce(deadline, DATE '9999-12-31'), found := start_day,
+                                   name := point_name, task := description)) FILTER (WHERE {is_open}) AS first,
+                   min(deadline) FILTER (WHERE {is_open}) AS first_deadline
+            FROM scoped WHERE point_name IS NOT NULL GROUP BY point_name
+        ),
+        by_point AS (
+            SELECT m.point, sum(problems) AS problems, sum(open) AS open, sum(overdue) AS overdue,
+                   max(last_found) AS last_found, min(first).task AS first_task, min(first_deadline) AS first_deadline
+            FROM by_name JOIN matched m USING (point_name) GROUP BY m.point
+        ),
+        scored AS (
+            SELECT m.point, max(p.eval_date) FILTER (WHERE p.eval_date <= $f_as_of) AS last_scored
+            FROM score_points p JOIN score_imports i USING (import_id) JOIN matched m USING (point_name)
+            WHERE i.undone_at IS NULL GROUP BY m.point
+        )
+        SELECT point, b.problems, b.open, b.overdue, b.last_found, b.first_task, b.first_deadline, s.last_scored,
+               s.point IS NOT NULL AS sampled
+        FROM by_point b FULL JOIN scored s USING (point){unmatched}""",
+        {**params, "written": [name for name, _ in pairs], "matched": [point for _, point in pairs],
+         **({} if wanted is not None else
+            {"registered": [name for name, point in pairs if point in registry.registered]})})
+    if wanted is not None:
+        return PointFigures(rows.set_index("point"), None)
+    named = rows["point"].notna()
+    # tolist first: going through an Arrow-backed column value by value is ten times slower
+    return PointFigures(rows[named].drop(columns="unmatched").set_index("point"),
+                        sorted(rows.loc[~named, "unmatched"].tolist()))
 
 
 def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
-                 registry: RegistryMap | None = None, settings: Settings | None = None,
-                 figures: pd.DataFrame | None = None) -> pd.DataFrame:
+                 registry: RegistryMap | None = None, figures: PointFigures | None = None) -> pd.DataFrame:
     """Every point of the registry and every leader's point it lacks (POINT_COLUMNS), as of the filters'
-    day: its problems (in the filters' scope; `figures`: problem_figures read already), the latest
-    round's score, the last visit and the days since."""
+    day: its problems (in the filters' scope; `figures`: point_figures read already), the latest round's
+    score, the last visit and the days since."""
     filters = filters or Filters()
     registry = registry or load_map(con)
-    settings = settings or get_settings(con)
     as_of = filters.as_of_date
     if registry.points.empty and registry.leaders.empty:   # no list imported yet
         return pd.DataFrame(columns=POINT_COLUMNS)
@@ -232,34 +279,25 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         held.setdefault(point, {})[leader] = None
     points["leaders"] = [("、".join(held[point]) if point in held else NO_LEADER) for point in points["point"]]
 
-    figures = problem_figures(con, filters) if figures is None else figures
-    figures = _matched(figures, registry.matches).dropna(subset=["point"])
-    figures = figures.sort_values(["first_deadline", "point_name"], na_position="last")
-    by_point = figures.groupby("point").agg(problems=("problems", "sum"), open=("open", "sum"),
-                                            overdue=("overdue", "sum"), last_found=("last_found", "max"),
-                                            first_task=("first_task", "first"),
-                                            first_deadline=("first_deadline", "first"))
-    # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
-    by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_names=filters.registry_names)
-    visits = _matched(_score_visits(con, as_of, by_points.point_names()), registry.matches).dropna(subset=["point"])
-    sampled = set(visits["point"])
-    last_scored = visits.groupby("point")["last_scored"].max()
+    figures = figures or point_figures(con, filters, registry, points["point"])
     round_name = _latest_round(con, as_of)
     scores = pd.Series(dtype=float)
     if round_name is not None:
+        # the scores of the points a 联点领导/网格 choice keeps, whatever unit scored them
+        by_points = Filters(leaders=filters.leaders, grids=filters.grids, registry_scope=filters.registry_scope)
         scored = _matched(point_scores(con, round_name, by_points), registry.matches).dropna(subset=["point"])
         scores = scored.groupby("point")["score"].mean()
 
-    points = points.join(by_point, on="point")
+    points = points.join(figures.points, on="point")
     for column in ("problems", "open", "overdue"):
         points[column] = points[column].fillna(0).astype(int)
-    # mapped from dicts: an empty Series of dates (no round in force) cannot map
+    points["sampled"] = points["sampled"].fillna(False).astype(bool)
+    # mapped from a dict: an empty Series (no round in force) cannot map
     points["score"] = points["point"].map(scores.to_dict()).astype(float)
-    points["last_scored"] = pd.to_datetime(points["point"].map(last_scored.to_dict()))
+    for column in ("last_found", "last_scored", "first_deadline"):
+        points[column] = pd.to_datetime(points[column])
     points["last_visit"] = points[["last_found", "last_scored"]].max(axis=1)
-    since = (pd.Timestamp(as_of) - pd.to_datetime(points["last_visit"])).dt.days
-    points["days_unvisited"] = since.astype("Int64")
-    points["sampled"] = points["point"].isin(sampled)
+    points["days_unvisited"] = (pd.Timestamp(as_of) - points["last_visit"]).dt.days.astype("Int64")
     return points.reindex(columns=POINT_COLUMNS)
 
 
@@ -281,22 +319,11 @@ def points_of(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, *,
         if filters.leaders and leader not in filters.leaders:   # the sidebar chose other leaders
             return pd.DataFrame(columns=POINT_COLUMNS)
         # read the leader's points only, as the filters' 联点领导 choice does
-        filters = resolve_registry_filters(con, dataclasses.replace(filters, leaders=(leader,), registry_names=None),
+        filters = resolve_registry_filters(con, dataclasses.replace(filters, leaders=(leader,), registry_scope=None),
                                            registry)
     points = point_status(con, filters, registry)
     return points.sort_values(["overdue", "open", "days_unvisited"], ascending=False, na_position="first",
                               ignore_index=True)
-
-
-def people(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
-    """The leaders of the 联点清单 (in its order) and the units the 点位清单 names (by name)."""
-    return _leader_names(_listed_leaders(con)), sorted(_listed_points(con)["unit"].dropna().unique())
-
-
-def leader_title(con: duckdb.DuckDBPyConnection, leader: str) -> str | None:
-    """The leader's 职务 as the 联点清单 first writes it."""
-    titles = _listed_leaders(con).query("leader == @leader")["title"].dropna()
-    return titles.iloc[0] if len(titles) else None
 
 
 def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
@@ -313,12 +340,6 @@ def leader_summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     for column in ("open", "overdue"):
         summary[column] = summary[column].fillna(0).astype(int)
     return summary.reset_index()[["leader", "title", "points", "open", "overdue", "score"]]
-
-
-def unmatched_names(figures: pd.DataFrame, registry: RegistryMap) -> list[str]:
-    """The point names problems write (`figures`: problem_figures) that match no registry point, each once."""
-    registered, matches = registry.registered, registry.matches
-    return sorted(name for name in figures["point_name"].tolist() if matches.get(name) not in registered)
 
 
 @dataclass(frozen=True)
@@ -383,7 +404,7 @@ def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) 
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    points = point_status(con, filters, registry, settings)
+    points = point_status(con, filters, registry)
     points = points[points["point"].isin(registry.registered)].reset_index(drop=True)
     unvisited = is_unvisited(points, settings.unvisited_days)
     spots = points[unvisited | ~points["sampled"]].sort_values(
@@ -449,8 +470,8 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     filters = filters or Filters()
     settings = get_settings(con)
     registry = load_map(con)
-    figures = problem_figures(con, filters)
-    points = point_status(con, filters, registry, settings, figures)
+    figures = point_figures(con, filters, registry)
+    points = point_status(con, filters, registry, figures)
     leaders = leader_summary(con, filters, registry, points)
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
@@ -460,7 +481,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
                     for row in leaders.to_dict("records")],
         "points": {
             "registered": len(registered), "matched_problems": matched,
-            "unmatched": unmatched_names(figures, registry),
+            "unmatched": figures.unmatched,
             "unvisited": sorted(registered.loc[is_unvisited(registered, settings.unvisited_days), "point"]),
         },
         "frontage": {

@@ -23,8 +23,18 @@ _LIST_COLUMNS = {
     "sources": "source",
 }
 # Filter fields that name registry points (analytics.registry): a problem is theirs through the point its
-# name matches, so they restrict by the written names the registry resolved them to (registry_names).
+# name matches, so they restrict by the written names the registry resolved them to (registry_scope).
 _REGISTRY_FIELDS = ("leaders", "grids")
+
+
+@dataclass(frozen=True)
+class RegistryScope:
+    """What a 联点领导/网格 choice comes to through the registry (resolve_registry_filters): problems and
+    scores are kept by point name; what has no point (网上申报 materials, ledgers sent, 问卷 areas) by
+    the units answering for the points and the districts they lie in."""
+    names: tuple[str, ...]       # the chosen points' names as problems and score sheets write them
+    units: tuple[str, ...]       # their 责任单位 (点位清单) and 包联单位 (联点清单)
+    districts: tuple[str, ...]   # their 所属区域
 
 
 @dataclass(frozen=True)
@@ -33,9 +43,8 @@ class Filters:
 
     date_from/date_to bound the day a problem was found (its found_date, else the day its first
     ledger came in). leaders (联点领导) and grids (网格) keep the problems and scores at the registry
-    points they hold; analytics.registry.model.resolve_registry_filters sets registry_names, the point
-    names as problems and score sheets write them that match those points (None: not resolved yet).
-    Frozen and made of tuples, so it can key a cache.
+    points they hold; analytics.registry.model.resolve_registry_filters sets registry_scope, what the
+    choice comes to (None: not resolved yet). Frozen and made of tuples, so it can key a cache.
     """
     as_of: dt.date | None = None          # None: today
     date_from: dt.date | None = None
@@ -47,14 +56,12 @@ class Filters:
     sources: tuple[str, ...] = ()
     leaders: tuple[str, ...] = ()
     grids: tuple[str, ...] = ()
-    registry_names: tuple[str, ...] | None = None
+    registry_scope: RegistryScope | None = None
 
     def __post_init__(self) -> None:
         # Accept lists (from widgets, argparse) but keep the instance hashable.
         for name in (*_LIST_COLUMNS, *_REGISTRY_FIELDS):
             object.__setattr__(self, name, _as_tuple(getattr(self, name)))
-        if self.registry_names is not None:
-            object.__setattr__(self, "registry_names", _as_tuple(self.registry_names))
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(f"筛选条件有误：起始日期 {self.date_from} 晚于截止日期 {self.date_to}。")
 
@@ -67,13 +74,33 @@ class Filters:
         """Does a 联点领导 or 网格 choice narrow the problems to registry points?"""
         return bool(self.leaders or self.grids)
 
-    def point_names(self) -> tuple[str, ...] | None:
-        """The point names (as written) the registry choice keeps, or None when there is no such choice."""
+    def _scope(self) -> RegistryScope | None:
         if not self.by_registry:
             return None
-        if self.registry_names is None:
+        if self.registry_scope is None:
             raise ValueError("联点领导、网格筛选尚未对应到点位：先调用 analytics.registry.model.resolve_registry_filters。")
-        return self.registry_names
+        return self.registry_scope
+
+    def point_names(self) -> tuple[str, ...] | None:
+        """The point names (as written) the registry choice keeps, or None when there is no such choice."""
+        scope = self._scope()
+        return None if scope is None else scope.names
+
+    def unit_choice(self) -> tuple[str, ...] | None:
+        """The units kept where a unit, not a point, is what counts (网上申报 materials, ledgers sent):
+        the chosen units, and of them (or of all) those answering for the registry choice's points;
+        None: every unit."""
+        scope = self._scope()
+        if scope is None:
+            return self.units or None
+        return tuple(unit for unit in scope.units if not self.units or unit in self.units)
+
+    def district_choice(self) -> tuple[str, ...] | None:
+        """The districts kept where an area is what counts (问卷 rates): as unit_choice, by district."""
+        scope = self._scope()
+        if scope is None:
+            return self.districts or None
+        return tuple(district for district in scope.districts if not self.districts or district in self.districts)
 
     def without_dates(self) -> Filters:
         """The same filters with no bound on the found date (for the earlier side of a rebound)."""

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics.cli import main
+from analytics_data import write_ledger
 from analytics.intake import import_paths, undo_import
 from analytics.registry.model import frontage, is_unvisited, leader_summary, load_map, point_status, responsibility
 from analytics.shared import db
@@ -78,6 +79,23 @@ def test_the_days_unvisited_count_from_the_last_finding_or_scoring(county):
     # a day later the round of 11-24 is still within 14 days; 17 days on it is not
     later = AS_OF + dt.timedelta(days=17)
     assert set(the_map(county, later)["points"]["unvisited"]) > set(EXPECTED["truth_with_tasks"]["points"]["unvisited"])
+
+
+def test_what_to_do_first_is_the_open_problem_due_first_and_on_a_shared_deadline_the_one_found_first(tmp_path):
+    """Across every name a point is written under; a rectified problem with an earlier deadline is done."""
+    ledger = write_ledger(tmp_path, "县城管局_台账_20261201.csv", [
+        ["1", "主次干道", "人民路", "井盖缺失", "基础设施", "2026/11/20", "县城管局", "2026/12/10", "待整改", "", ""],
+        ["2", "主次干道", "人民 路", "垃圾满溢", "环境卫生", "2026/11/15", "县城管局", "2026/12/05", "整改中", "", ""],
+        ["3", "主次干道", "人民路", "占道经营", "市容秩序", "2026/11/10", "县城管局", "2026/12/05", "待整改", "", ""],
+        ["4", "主次干道", "人民路", "路面破损", "基础设施", "2026/11/01", "县城管局", "2026/11/30", "已整改",
+         "2026/11/25", ""]])
+    db_path = tmp_path / "t.duckdb"
+    assert {r.outcome for r in import_paths(db_path, [SAMPLES / EXPECTED["steps"][0]["file"], ledger], now=NOW)} \
+        == {"imported"}
+    with db.connect(db_path, read_only=True) as con:
+        point = point_status(con, Filters(as_of=dt.date(2026, 12, 4))).set_index("point").loc["人民路"]
+    assert (point["problems"], point["open"], point["first_task"]) == (4, 3, "占道经营")
+    assert point["first_deadline"] == pd.Timestamp("2026-12-05")
 
 
 def test_before_the_round_the_leaders_have_no_score(county):
