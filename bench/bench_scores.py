@@ -3,7 +3,8 @@
 
 Writes `rounds` score sheets of `points` 点位 under 118 units (the three shapes in turn, as real
 files), imports them through the importer (import_paths, as the command line does) into a database that also holds `problems` ledger problems
-(bench.common.build_database), then times each scores function and the `scores --json` command (median
+(bench.common.build_database), then imports one more round of `--task-points` 点位 as a 扣分明细 (about
+2,000 deductions, each a task; the re-test of the earlier rounds' tasks too) and times it, then times each scores function and the `scores --json` command (median
 of --repeat runs) and prints a table.
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1200)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--problems", type=int, default=30_000)
+    parser.add_argument("--task-points", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scores-") as folder:
@@ -59,7 +61,18 @@ def main() -> None:
         results = import_paths(path, files, actor="bench")
         imported = time.perf_counter() - started
         assert all(result.outcome == "imported" for result in results), [r.message for r in results]
+        big = score_fixtures.score_round(score_fixtures.generated_spots(args.task_points, UNITS), args.rounds + 1,
+                                         rounds[-1].eval_date + dt.timedelta(days=21))
+        big_file = score_fixtures.write_deduction_detail(big, Path(folder) / "inbox" / f"{big.name}模拟测评扣分明细.xlsx")
+        started = time.perf_counter()
+        [result] = import_paths(path, [big_file], actor="bench")
+        big_seconds = time.perf_counter() - started
+        assert result.outcome == "imported", result.message
         with db.connect(path, read_only=True) as con:
+            big_deductions, = con.execute("SELECT deductions FROM score_imports ORDER BY import_id DESC LIMIT 1"
+                                          ).fetchone()
+            print(f"导入一轮{args.task_points}个点位的扣分明细（{big_deductions}项扣分，每项一条交办任务）"
+                  f" {big_seconds:.2f} 秒")
             points, deductions = con.execute(
                 "SELECT count(*), (SELECT count(*) FROM score_deductions) FROM score_points").fetchone()
             print(f"{args.points}个点位 × {args.rounds}轮（{points}个点位得分、{deductions}项扣分），"

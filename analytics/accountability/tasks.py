@@ -93,7 +93,7 @@ def _task_rows(sheet: ParsedScoreSheet, source: str, deadline_days: int) -> list
                 "task_key": task_key(point.round_name, source, unit, point.point_type, point.point_name,
                                      standard, seen[identity]),
                 "round_name": point.round_name, "eval_date": found, "point_type": point.point_type,
-                "point_name": point.point_name, "unit": unit, "standard": deduction["standard"],
+                "point_name": point.point_name or None, "unit": unit, "standard": deduction["standard"],
                 "description": description, "deduction": float(deduction["deduction"]),
                 # the problem version
                 "ledger_unit": unit, "district": None, "sheet": deduction["sheet"],
@@ -152,6 +152,7 @@ _RETESTED_SQL = f"""
         SELECT DISTINCT t.task_key, t.point_type, t.point_key, t.standard_key, t.eval_date
         FROM round_tasks t JOIN score_imports s USING (import_id)
         WHERE s.undone_at IS NULL AND t.import_id <> $id
+          AND t.point_key <> ''    -- a task without its 点位 is re-tested by no later round
     ),
     judged AS (
         SELECT e.task_key, min(s.eval_date) AS retest_date, bool_or(s.standard_key = e.standard_key) AS lost_again,

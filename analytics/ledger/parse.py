@@ -22,12 +22,12 @@ from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_
 from analytics.shared.office_words import OfficeWords, default_words
 from analytics.shared.statuses import CLOSED, PENDING, RECTIFIED
 from analytics.shared.vocab import (FIELD_LABELS,
+    POINT_NAME_MISSING,
     clean_text,
     normalise_category,
     normalise_point_type,
     unclassified_flag)
 
-POINT_NAME_MISSING = "点位名称为空"
 DESCRIPTION_MISSING = "问题描述为空"
 _ERROR_VALUE = re.compile(r"^#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
 _TITLE_CUT = re.compile(r"创建全国文明城市|创建文明城市|全国文明城市|文明城市|创文|关于|问题|台账|清单|"

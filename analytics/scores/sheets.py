@@ -17,7 +17,8 @@ import analytics.shared.reading.dates as dates
 from analytics.scores.rounds import read_round, read_round_cell
 from analytics.shared.reading.layout import HEADER_SEARCH_ROWS, CarryDown, SheetLayout, column_letter, problem_rows
 from analytics.shared.reading.reader import FileRefused, Grid, ReadLimits, read_grids
-from analytics.shared.vocab import (clean_text,
+from analytics.shared.vocab import (POINT_NAME_MISSING,
+    clean_text,
     header_field,
     normalise_point_type,
     score_header_field,
@@ -252,15 +253,13 @@ class _Sheet:
         for row in self.rows():
             cells = merged.fill(dict(row.cells))
             point_name = clean_text(cells.get("point_name"))
-            if not point_name:
-                column = self.layout.columns.get("point_name")
-                raise ScoreSheetError(f"文件“{self.path_name}”未导入：{self.where(row.row_number, column)}"
-                                      "（点位名称）为空，无法确定这一行属于哪个点位。请补全后重新提交。")
             round_name, round_no = self._round(cells, row.row_number)
             raw_type = clean_text(cells.get("point_type")) or self.sheet_type or ""
             point_type, known = normalise_point_type(raw_type, self.aliases)
             unit = clean_text(cells.get("unit")) or None
-            key = (round_name, point_type, point_name, unit)
+            # a row without its 点位 is still scored and its deductions still tasks, but it is no known
+            # 点位: each such row stands alone rather than being merged with another by guess
+            key = (round_name, point_type, point_name or row.row_number, unit)
             point = found.get(key)
             if point is None:
                 point = ScoredPoint(round_name, round_no, self.grid.sheet, row.row_number, point_type,
@@ -270,6 +269,9 @@ class _Sheet:
                     point.flags.append("点位类型为空")
                 elif not known:
                     point.flags.append(unclassified_flag(raw_type))
+                if not point_name:
+                    column = self.layout.columns.get("point_name")
+                    point.flags.append(f"{self.where(row.row_number, column)}{POINT_NAME_MISSING}")
                 if unit is None:
                     point.flags.append("责任单位为空")
                 found[key] = point

@@ -217,6 +217,10 @@ def normalise_point_type(raw: str, aliases: dict[str, str]) -> tuple[str | None,
     return name, False
 
 
+# A row without its 点位 is kept (a ledger's problem, a score sheet's deduction) and flagged so.
+POINT_NAME_MISSING = "点位名称为空"
+
+
 def unclassified_flag(raw: str) -> str:
     """The reason a row whose 点位类型 is unknown carries; cleared when an alias maps it."""
     return f"点位类型“{raw}”未归类"

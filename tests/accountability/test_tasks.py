@@ -188,6 +188,22 @@ def test_a_deduction_without_its_unit_is_a_task_flagged(county, tmp_path):
     assert row[4] == "扣6分：无乱贴乱画"          # no 存在问题: the points and the standard
 
 
+def test_deductions_without_their_point_are_tasks_flagged_and_never_retested(county, tmp_path):
+    standard = score_fixtures.standards_for("背街小巷")[0]
+    first = _round([score_fixtures.SpotResult(_spot("", "甲街道"), [(*standard, 6.0, "小广告")]),
+                    score_fixtures.SpotResult(_spot("", "甲街道"), [(*standard, 4.0, "垃圾")])])
+    (tmp_path / "1").mkdir()
+    _import(county, score_fixtures.write_point_table(first, tmp_path / "1" / "第一轮模拟测评点位得分表.xlsx"))
+    tasks = _problems(county)
+    assert sorted((row[0], row[1], row[3]) for row in tasks.values()) == [("甲街道", PENDING, None)] * 2
+    assert all(any(flag.endswith("点位名称为空") for flag in row[7]) for row in tasks.values())
+    # a later round with a blank 点位 that lost nothing closes neither: no one knows it is the same place
+    second = _round([score_fixtures.SpotResult(_spot("", "甲街道"), [])], number=2, day=dt.date(2026, 11, 26))
+    (tmp_path / "2").mkdir()
+    _import(county, score_fixtures.write_point_table(second, tmp_path / "2" / "第二轮模拟测评点位得分表.xlsx"))
+    assert {key: row[1] for key, row in _problems(county).items()} == {key: PENDING for key in tasks}
+
+
 def test_the_retest_closes_one_task_and_repeats_another(county, tmp_path):
     spot = _spot("甲巷", "甲街道")
     (item_a, standard_a, points_a), (item_b, standard_b, points_b) = score_fixtures.standards_for("背街小巷")[:2]

@@ -162,17 +162,19 @@ def test_unknown_type_is_kept_and_flagged(tmp_path):
     assert by_name["幸福里"].point_type == "居民小区" and by_name["幸福里"].deducted == 12
 
 
-def test_bad_input_names_file_sheet_row_and_column(tmp_path):
+def test_a_row_without_its_point_is_kept_flagged_naming_file_sheet_row_and_column(tmp_path):
     path = _workbook(tmp_path / "第一轮汇总.xlsx", [
         ["第一轮模拟测评得分汇总"],
         ["点位类型", "点位名称", "责任单位", "得分"],
         ["居民小区", "幸福里", "城关街道", 80],
         ["居民小区", None, "城关街道", 70],
+        ["居民小区", None, "城关街道", 60],
     ], title="汇总")
-    with pytest.raises(ScoreSheetError) as refused:
-        parse(path)
-    message = str(refused.value)
-    assert "第一轮汇总.xlsx" in message and "工作表“汇总”第4行B列" in message and "点位名称" in message
+    parsed = parse(path)
+    blank = [point for point in parsed.points if not point.point_name]
+    # two rows without a name are two 点位, not one merged by guess
+    assert [(point.deducted, point.flags) for point in blank] == [
+        (30.0, ["工作表“汇总”第4行B列点位名称为空"]), (40.0, ["工作表“汇总”第5行B列点位名称为空"])]
 
 
 def test_no_round_anywhere_is_refused_in_chinese(tmp_path):

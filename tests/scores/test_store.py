@@ -96,16 +96,15 @@ def test_a_bad_score_sheet_is_refused_and_nothing_is_lost(tmp_path):
     path = tmp_path / "db" / "c.duckdb"
     import_paths(path, [SAMPLES / "第一轮模拟测评扣分明细.xlsx"], now=NOW)
     before = counts(path)
-    broken = tmp_path / "第二轮汇总.xlsx"
+    broken = tmp_path / "汇总.xlsx"        # no round in the name, the title or the table, and no date
     book = openpyxl.Workbook()
     book.active.title = "汇总"
-    for row in (["点位类型", "点位名称", "责任单位", "得分"], ["居民小区", "幸福里", "城关街道", 80],
-                ["居民小区", None, "城关街道", 70]):
+    for row in (["点位类型", "点位名称", "责任单位", "得分"], ["居民小区", "幸福里", "城关街道", 80]):
         book.active.append(row)
     book.save(broken)
     result, = import_paths(path, [broken], now=NOW)
     assert result.outcome == "refused"
-    assert "“第二轮汇总.xlsx”" in result.message and "工作表“汇总”第3行B列" in result.message
+    assert "“汇总.xlsx”" in result.message and "无法确定测评轮次" in result.message
     assert counts(path) == before
 
 
