@@ -1,15 +1,17 @@
 """Photo evidence on the pages: thumbnails in a problem list, a problem's before/after pair, the
-thumbnails' column settings."""
+thumbnails' column settings, the upload of 整改后 photos, and a unit's own list of problems to prove."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from analytics.exports.tasks import NO_EVIDENCE_TASK, open_tasks
 from analytics.photos import store
 from analytics.photos.model import problem_photos, problem_uploads
 from analytics.photos.placing import KIND_LABELS
+from analytics.shared.filters import Filters
 from analytics.shared.labels import COLUMN_LABELS
-from dashboard import access, data, flash
+from dashboard import access, data, flash, show
 
 THUMBNAIL_FIELDS = {"before": "before_thumbnail", "after": "after_thumbnail"}
 THUMBNAIL_COLUMNS = {COLUMN_LABELS[name]: st.column_config.ImageColumn(COLUMN_LABELS[name], width="small")
@@ -79,3 +81,32 @@ def upload_after_photos(problem_key: str, unit: str | None) -> None:
                 flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id),
                                                                                  only_unit=own_unit),
                                        lambda message: message)
+
+
+OWN_SHOWN = {"problem_number": "问题编号", "status": "整改状态", "after_photos": "整改后照片", "supervision": "督办事项",
+             "point_name": "点位名称", "description": "问题描述", "deadline_text": "整改时限", "days_overdue": "逾期天数"}
+
+
+def own_problems_photos(current: Filters, unit: str) -> None:
+    """A unit's login, on its own view: its problems that want a photo (those it reported done without
+    one first, then the open ones); pick one to see its photos and add 整改后 ones."""
+    st.header("补充整改后照片")
+    tasks = data.read(open_tasks, current)
+    if tasks.empty:
+        st.caption(f"{unit}没有未整改或缺整改后照片的问题。")
+        return
+    tasks = tasks.sort_values("no_evidence", ascending=False, kind="stable").reset_index(drop=True)
+    tasks["supervision"] = tasks["no_evidence"].map({True: NO_EVIDENCE_TASK, False: ""})
+    unproved = int(tasks["no_evidence"].sum())
+    st.caption(f"共{len(tasks)}条：已报整改但无整改后照片{unproved}条，未整改{len(tasks) - unproved}条。"
+               "在下面选一条，即可拍照或从相册上传整改后照片。")
+    show.show_table(tasks[list(OWN_SHOWN)].rename(columns=OWN_SHOWN), f"{unit}待补照片的问题")
+    # a choice box rather than a table row: on a phone it is one tap, the list stays readable above it
+    named = tasks.fillna({"point_name": "", "description": ""})
+    labels = {row.problem_key: f"{row.problem_number} · {row.point_name}：{row.description}" for row in named.itertuples()}
+    key = st.selectbox("选择问题", list(labels), format_func=labels.get, index=None, placeholder="选一条问题上传照片",
+                       key="own_photo_problem")
+    if key is None:
+        return
+    show_before_after(key)
+    upload_after_photos(key, unit)

@@ -1,13 +1,14 @@
 """我的联系点 / 我的点位: a 联点领导's points, or a unit's, each as one short card (on a phone one under
 another): its open and overdue problems, the latest round's score, the days since anyone found or
 scored something there, and what to do first; the whole list as a table below, and for a leader the
-one-page Word 联点领导督导单."""
+one-page Word 联点领导督导单. A unit's login also finds here its problems that want an 整改后 photo, and
+adds them."""
 import streamlit as st
 
 from analytics.exports.leader_sheet import leader_sheet_docx
 from analytics.exports.notice import DOCX_MIME
 from analytics.registry import model as registry
-from dashboard import access, data, first_start
+from dashboard import access, data, first_start, photos
 from dashboard.page import page_start
 from dashboard import show
 
@@ -24,6 +25,8 @@ if not first_start.require_data():
 if not data.read(registry.has_registry):
     st.info("还没有点位清单或联点清单。在“数据导入”页上传《点位清单》《联点清单》（以及包保一览表、门前四包登记表），"
             "系统按表头自动识别，不会当作台账。")
+    if access.bound_unit():
+        photos.own_problems_photos(current, access.bound_unit())
     st.stop()
 listed = data.read(registry.people)
 if access.bound_unit():   # a unit's login sees its own points only
@@ -72,3 +75,5 @@ if chosen_kind == LEADER:
                        data.read_when_asked(leader_sheet_docx, current, name, listed.titles.get(name)),
                        file_name=f"联点领导督导单_{name}_{current.as_of_date:%Y%m%d}.docx", mime=DOCX_MIME,
                        on_click="ignore", icon=":material/description:", key="leader_sheet")
+elif access.bound_unit():
+    photos.own_problems_photos(current, name)

@@ -474,6 +474,10 @@ def _exposure(document: DocumentObject, content: NoticeContent) -> None:
         add_paragraph(document, f"报已整改或已销号、台账却没有整改后照片（无佐证）的问题共{len(content.no_evidence)}条："
                              + "、".join(f"{unit}{count}条" for unit, count in by_unit.items())
                              + ("，不计为已销号。" if content.settings.no_evidence_blocks_closing else "。"))
+        add_table(document, ("序号", "责任单位", "点位名称", "问题描述", "整改状态"),
+                  [(i, row.unit, row.point_name, row.description, row.status)
+                   for i, row in enumerate(content.no_evidence.itertuples(), start=1)],
+                  (13, 32, 35, 54, 22))
     add_paragraph(document, f"选取规则：{EXPOSURE_RULE}（共{len(content.exposed)}条）。")
     for number, (row, pictures) in enumerate(zip(content.exposed.itertuples(), content.exposed_pictures), start=1):
         state = f"逾期{row.days_overdue}天" if row.days_overdue else "无佐证"

@@ -1,5 +1,5 @@
-"""问题交办单: one workbook per 责任单位 with open problems, which the unit fills in and sends back as
-its ledger.
+"""问题交办单: one workbook per 责任单位 with open problems, and those it reported done without an
+after-photo (无佐证, analytics.photos.model), which the unit fills in and sends back as its ledger.
 
 Each sheet is a ledger the importer reads as one (analytics.intake): a title, a 填报单位/填报日期 line,
 the header, then one row per open problem as of the as-of day. The row shows the problem's number as
@@ -8,8 +8,11 @@ locked first column (系统编号, its problem_key), so the importer keys it exa
 returned from before carries the key under 交办编号, which is read the same way); every other column
 is written as stored (the raw deadline words where no date was read), and 整改状态 starts as the
 problem's status, so a row the unit leaves alone changes nothing. The unit may change only 整改状态,
-整改完成时间 and 整改情况说明 (the sheet is protected, those cells are not), the 填报日期 cell, and
-blank rows at the bottom where it adds problems found since (they become new problems).
+整改完成时间, 整改情况说明 and 整改后照片 (the sheet is protected, those cells are not; pictures may be
+pasted), the 填报日期 cell, and blank rows at the bottom where it adds problems found since (they become
+new problems). 整改后照片 says how many after-photos the problem has (无 where none): a picture pasted
+there is read as the problem's after-photo when the sheet comes back, and a 无佐证 row says so under
+督办事项.
 
 The 填报日期 the unit fills in is the returned ledger's report date; left empty, the import date. No
 other full date stands above the header or in the file name, so the 交办 day is never mistaken for it.
@@ -38,6 +41,7 @@ from analytics.shared.statuses import IN_PROGRESS, PENDING, RECTIFIED
 from analytics.shared.labels import month_day
 from analytics.ledger.lifecycle import open_on, scoped_sql, status_on
 from analytics.ledger.listing import PROBLEM_NUMBER
+from analytics.photos.model import problem_pictures
 
 ZIP_MIME = "application/zip"
 FONT_NAME = "宋体"
@@ -46,6 +50,9 @@ HEADER_ROW = 4
 REPORT_DAY_CELL = (2, 7)   # where the unit fills in its 填报日期 (G2)
 BLANK_ROWS = 30            # unlocked rows under the problems for the ones the unit adds
 FILL_IN_STATUSES = (PENDING, IN_PROGRESS, RECTIFIED)   # 已销号 is 创文办's to give
+# a 督办事项 long enough to be read as prose, never as a 整改后照片 header (shared.vocab.PROSE_MARGIN)
+NO_EVIDENCE_TASK = "已报整改但未见整改后照片，请补充上传"
+NO_PHOTO = "无"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ COLUMNS = (
     TaskColumn("status", "整改状态", 10, fill_in=True),
     TaskColumn("rectified_date", "整改完成时间", 12, fill_in=True, kind="date"),
     TaskColumn("remark", "整改情况说明", 30, fill_in=True),
+    TaskColumn("after_photos", "整改后照片", 12, fill_in=True),
+    TaskColumn("supervision", "督办事项", 22),
 )
 FILL_IN_LABELS = tuple(column.label for column in COLUMNS if column.fill_in)
 
@@ -88,23 +97,31 @@ DAY = "$f_as_of"
 
 
 def open_tasks(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """The problems open on the as-of day in the filters, by unit, oldest deadline first: their key,
-    status then, days overdue and the fields as stored (a date, else the words the ledger wrote)."""
+    """The problems open on the as-of day in the filters, then those reported done without an
+    after-photo (无佐证), by unit, oldest deadline first: their key, status then, days overdue, the
+    fields as stored (a date, else the words the ledger wrote), after_photos (how many) and
+    no_evidence."""
+    pictures = problem_pictures(con, filters).problems
+    no_evidence = pictures.loc[pictures["no_evidence"], "problem_key"].tolist()
     scope, params = scoped_sql(filters)
-    return con.execute(f"""
+    tasks = con.execute(f"""
         WITH {scope},
         open_now AS (
             SELECT problem_key, {status_on(DAY)} AS status,
-                   CASE WHEN deadline < {DAY} THEN {DAY} - deadline END AS days_overdue
-            FROM scoped WHERE {open_on(DAY)}
+                   CASE WHEN {open_on(DAY)} AND deadline < {DAY} THEN {DAY} - deadline END AS days_overdue,
+                   NOT {open_on(DAY)} AS no_evidence
+            FROM scoped WHERE {open_on(DAY)} OR list_contains($no_evidence::VARCHAR[], problem_key)
         )
         SELECT p.unit, p.problem_key, {PROBLEM_NUMBER} AS problem_number, p.district, p.point_type, p.point_name, p.description, p.category,
                p.source, coalesce(strftime(p.found_date, '%Y-%m-%d'), p.raw_found) AS found_text,
                p.found_date, coalesce(strftime(p.deadline, '%Y-%m-%d'), p.raw_deadline) AS deadline_text,
-               p.deadline, o.status, o.days_overdue
+               p.deadline, o.status, o.days_overdue, o.no_evidence
         FROM open_now o JOIN problems p USING (problem_key)
-        ORDER BY p.unit, p.deadline NULLS LAST, p.found_date, p.problem_key
-    """, params).df()
+        ORDER BY p.unit, o.no_evidence, p.deadline NULLS LAST, p.found_date, p.problem_key
+    """, params | {"no_evidence": no_evidence}).df()
+    counts = dict(zip(pictures["problem_key"], pictures["after"].map(len)))
+    tasks["after_photos"] = tasks["problem_key"].map(counts).fillna(0).astype(int)
+    return tasks
 
 
 def _put(cell, value: object, kind: str = "text") -> None:
@@ -140,6 +157,10 @@ def _value(row: pd.Series, column: TaskColumn, serial: int) -> object:
         return day if pd.notna(day) else row[f"{column.key}_text"]
     if column.key in ("rectified_date", "remark"):
         return None
+    if column.key == "after_photos":
+        return f"{row['after_photos']}张" if row["after_photos"] else NO_PHOTO
+    if column.key == "supervision":
+        return NO_EVIDENCE_TASK if row["no_evidence"] else None
     return row[column.key]
 
 
@@ -164,9 +185,12 @@ def task_sheet(unit: str, tasks: pd.DataFrame, as_of: dt.date) -> bytes:
     report_day.number_format = "yyyy-mm-dd"
     report_day.protection, report_day.fill, report_day.border = _UNLOCKED, _FILL_IN_FILL, _BORDER
     # the 交办 day without its year: a full date here would be read as the report date
-    put_cell(sheet.cell(3, 2), f"{month_day(as_of)}交办，共{len(tasks)}条。请在黄色栏内填写整改情况"
-                               f"（整改状态只填{'、'.join(FILL_IN_STATUSES)}），新发现的问题填在表格下方空行，"
-                               f"交办编号请勿改动。")
+    unproved = int(tasks["no_evidence"].sum())
+    put_cell(sheet.cell(3, 2), f"{month_day(as_of)}交办，共{len(tasks)}条"
+                               + (f"（其中{unproved}条已报整改但无整改后照片，请在“整改后照片”栏贴上照片）"
+                                  if unproved else "")
+                               + f"。请在黄色栏内填写整改情况（整改状态只填{'、'.join(FILL_IN_STATUSES)}），"
+                               f"新发现的问题填在表格下方空行，交办编号请勿改动。")
     sheet.merge_cells(f"B3:{last_column}3")
     sheet.cell(3, 2).alignment = Alignment(wrap_text=True, vertical="center")
     sheet.row_dimensions[3].height = 30
@@ -242,7 +266,7 @@ def task_file_name(unit: str) -> str:
 
 
 def task_sheets(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, bytes]:
-    """File name → 交办单 bytes, one per unit with open problems in the filters."""
+    """File name → 交办单 bytes, one per unit with open or 无佐证 problems in the filters."""
     tasks = open_tasks(con, filters)
     return {task_file_name(unit): task_sheet(unit, group.reset_index(drop=True), filters.as_of_date)
             for unit, group in tasks.groupby("unit", sort=True)}

@@ -31,6 +31,10 @@ def test_the_notice_shows_the_exposed_problems_with_their_photos(tmp_path):
     assert any(f"无佐证）的问题共{EXPECTED['no_evidence']}条" in text for text in texts)
     for description in exposed["description"]:
         assert any(description in text for text in texts)
+    # the 无佐证 problems listed one by one, each with its unit
+    listed = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    for description in EXPECTED["no_evidence_descriptions"]:
+        assert any(description in row and row[1] for row in listed), description
     pictures = exposed["before_sha"].notna().sum() + exposed["after_sha"].notna().sum()
     assert len(document.inline_shapes) == pictures
     assert all(abs(shape.width - EXPOSURE_PICTURE_WIDTH) < 10 for shape in document.inline_shapes)

@@ -4,8 +4,10 @@ filled in change, nothing is added or lost, remarks reach the history, rows adde
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -15,6 +17,8 @@ from analytics.shared import db
 from analytics.exports.tasks import (COLUMNS,
     FILL_IN_LABELS,
     HEADER_ROW,
+    NO_EVIDENCE_TASK,
+    NO_PHOTO,
     open_tasks,
     task_file_name,
     task_sheets,
@@ -23,6 +27,7 @@ from analytics.shared.filters import Filters
 from analytics.intake import import_paths
 from analytics.ledger.listing import problem_history, problem_page
 from analytics.ledger.metrics import kpis
+from analytics.photos.model import problem_pictures
 from exports_data import AS_OF, export_db
 
 FILTERS = Filters(as_of=AS_OF)
@@ -264,3 +269,68 @@ def test_a_returned_sheet_reads_without_a_warning_about_its_two_number_columns(d
     workbook.save(returned)
     [result] = import_paths(db_path, [returned], now=RETURNED)
     assert result.outcome == "imported" and not [w for w in result.warnings if "出现多次" in w]
+
+
+PHOTO_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "photos"
+PHOTO_EXPECTED = json.loads((PHOTO_SAMPLES / "expected.json").read_text(encoding="utf-8"))
+PHOTO_FILTERS = Filters(as_of=dt.date(2026, 12, 5))
+
+
+@pytest.fixture()
+def photo_db(tmp_path):
+    """The photo samples imported: three of their problems are reported done without an after-photo."""
+    path = tmp_path / "photos.duckdb"
+    import_paths(path, [PHOTO_SAMPLES / name for name in PHOTO_EXPECTED["files"]], now=dt.datetime(2026, 12, 5, 8))
+    return path
+
+
+def _no_evidence_rows(sheets: dict[str, bytes]) -> dict[str, tuple[str, str, str]]:
+    """系统编号 → (整改状态, 整改后照片, 督办事项) of the rows that ask for an after-photo."""
+    found = {}
+    for data in sheets.values():
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        for row in _rows(sheet):
+            values = [sheet.cell(row, _column(label)).value for label in ("系统编号", "整改状态", "整改后照片", "督办事项")]
+            if values[3] == NO_EVIDENCE_TASK:
+                found[values[0]] = tuple(values[1:])
+    return found
+
+
+def test_a_problem_reported_done_without_an_after_photo_is_on_its_units_sheet(photo_db):
+    with db.connect(photo_db, read_only=True) as con:
+        no_evidence = problem_pictures(con, PHOTO_FILTERS).no_evidence
+    assert len(no_evidence) == PHOTO_EXPECTED["no_evidence"]
+    sheets = _sheets(photo_db, PHOTO_FILTERS)
+    found = _no_evidence_rows(sheets)
+    assert sorted(found) == sorted(no_evidence["problem_key"])
+    assert all(status in ("已整改", "已销号") and photos == NO_PHOTO for status, photos, _ in found.values())
+    # on the sheet of its own unit, which says how many rows ask for a photo
+    for unit, group in no_evidence.groupby("unit"):
+        sheet = openpyxl.load_workbook(io.BytesIO(sheets[task_file_name(unit)])).active
+        keys = {sheet.cell(row, _column("系统编号")).value for row in _rows(sheet)}
+        assert set(group["problem_key"]) <= keys
+        assert f"其中{len(group)}条已报整改但无整改后照片" in sheet.cell(3, 2).value
+
+
+def test_an_after_photo_pasted_on_the_returned_sheet_clears_its_row(photo_db, tmp_path):
+    from openpyxl.drawing.image import Image as SheetImage
+
+    from analytics.fixtures.photos import photo
+
+    sheets = _sheets(photo_db, PHOTO_FILTERS)
+    key, name = next((key, name) for name, data in sheets.items() for key in _no_evidence_rows({name: data}))
+    workbook = openpyxl.load_workbook(io.BytesIO(sheets[name]))
+    sheet = workbook.active
+    row = next(row for row in _rows(sheet) if sheet.cell(row, _column("系统编号")).value == key)
+    picture = SheetImage(io.BytesIO(photo(4242)))
+    sheet.add_image(picture, f"{openpyxl.utils.get_column_letter(_column('整改后照片'))}{row}")
+    returned = tmp_path / name
+    workbook.save(returned)
+    [result] = import_paths(photo_db, [returned], now=dt.datetime(2026, 12, 6, 9))
+    assert result.outcome == "imported", result.message
+    with db.connect(photo_db, read_only=True) as con:
+        pictures = problem_pictures(con, Filters(as_of=dt.date(2026, 12, 6)))
+    assert key not in set(pictures.no_evidence["problem_key"])
+    assert len(pictures.problems.set_index("problem_key").loc[key, "after"]) == 1
+    assert _no_evidence_rows(_sheets(photo_db, Filters(as_of=dt.date(2026, 12, 6)))).keys() == \
+        set(pictures.no_evidence["problem_key"])

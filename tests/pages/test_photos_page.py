@@ -48,3 +48,31 @@ def test_the_problem_list_shows_a_thumbnail_for_each_problem_with_a_before_or_af
     thumbnails = [cell for column in ("整改前照片", "整改后照片") for cell in table[column] if isinstance(cell, str)]
     assert thumbnails and all(cell.startswith("data:image/jpeg;base64,") for cell in thumbnails)
     assert len(thumbnails) == sum(bool(p["before"]) + bool(p["after"]) for p in EXPECTED["photo_problems"].values())
+
+
+def test_a_units_login_adds_after_photos_to_its_own_problems_on_its_own_view(photos_db, tmp_path, monkeypatch):
+    """城关街道's login, on 我的点位 (no registry yet): its problems wanting a photo, 无佐证 first, and the
+    upload form on the one it picks."""
+    from analytics.shared import auth
+    from tests.pages.test_app_pages import _signed_in
+
+    monkeypatch.setenv(auth.USERS_ENV_VAR, str(tmp_path / "users.json"))
+    auth.add_user("城关", "unit-pass-1", "viewer", unit="城关街道")
+    at = _signed_in("城关", "unit-pass-1")
+    at.switch_page("pages/my_points.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "补充整改后照片" in [header.value for header in at.header]
+    table = at.dataframe[0].value
+    assert list(table["督办事项"])[0] == "已报整改但未见整改后照片，请补充上传" and list(table["整改后照片"])[0] == 0
+
+    def unproved() -> set[str]:
+        with db.connect(photos_db, read_only=True) as con:
+            return set(problem_pictures(con, Filters(as_of=dt.date.today(), units=("城关街道",))).no_evidence["problem_key"])
+    (key,) = unproved()
+    choice = at.selectbox(key="own_photo_problem")
+    assert set(choice.options) == set(table["问题编号"].map(lambda number: next(
+        label for label in choice.options if label.startswith(number))))
+    choice.set_value(key).run()
+    # the problem's photos and the upload form (camera or album) are offered to the unit's own login
+    assert at.file_uploader(key=f"files_{key}") and at.get("camera_input")
+    assert any(expander.label.startswith("上传整改后照片") for expander in at.expander)
