@@ -152,7 +152,7 @@ def command_photos(args: argparse.Namespace) -> int:
     from analytics.photos.model import problem_pictures
 
     with db.connect(schema.init_db(args.db), read_only=True) as con:
-        pictures = problem_pictures(con, filters_from_arguments(args, con))
+        pictures = problem_pictures(con, filters_from_arguments(args, con), every_reported_done=True)
     problems = pictures.problems
     result = {
         "problems": [{"unit": unit, "point": point, "description": description, "status": status,

@@ -27,7 +27,8 @@ _HASH_BLOCKS = 8
 
 @dataclass(frozen=True)
 class ProblemPictures:
-    """problems: one row per problem in scope with a picture or reported done (problem_key, unit,
+    """problems: one row per problem in scope with a picture or 无佐证 (every problem reported done too
+    where asked for: at a big city's size those are most of the ledger) (problem_key, unit,
     point_name, description, status, found_date, before, after: lists of sha256, after_column: its
     ledger has a 整改后 column, no_evidence, early); reused: groups of problem keys; refused: the
     pictures not used (file_name, cell, refused: the reason, problem_key, description)."""
@@ -54,8 +55,10 @@ class ProblemPictures:
         return sorted(described.get(key, key) for key in keys)
 
 
-def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> ProblemPictures:
-    """The problems' pictures as of the filters' day, with the rules applied."""
+def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
+                     every_reported_done: bool = False) -> ProblemPictures:
+    """The problems' pictures as of the filters' day, with the rules applied; with
+    every_reported_done, the problems reported done that have an after-photo or no 整改后 column too."""
     settings = get_settings(con)
     scope, params = scoped_sql(filters)
     problems = con.execute(f"""
@@ -82,17 +85,22 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters) -> Proble
                    bool_or(kind = 'after' AND taken_at IS NOT NULL) AS after_dated,
                    min(taken_at) FILTER (WHERE kind = 'after') AS after_taken
             FROM used GROUP BY problem_key
+        ),
+        evidence AS (
+            SELECT c.*, p.problem_key IS NOT NULL AS pictured, coalesce(p.before, []) AS before,
+                   coalesce(p.after, []) AS after,
+                   coalesce(list_contains(pc.kinds, 'after'), FALSE)
+                       OR c.problem_key IN (SELECT problem_key FROM photo_uploads) AS after_column,
+                   coalesce(p.after_taken::DATE < c.found_date, FALSE) AS early
+            FROM current c LEFT JOIN pictured p USING (problem_key)
+                 LEFT JOIN photo_columns pc ON pc.import_id = c.last_import_id
         )
-        SELECT c.problem_key, c.unit, c.point_name, c.description, c.status, c.found_date, c.deadline,
-               coalesce(p.before, []) AS before, coalesce(p.after, []) AS after,
-               coalesce(list_contains(pc.kinds, 'after'), FALSE)
-                   OR c.problem_key IN (SELECT problem_key FROM photo_uploads) AS after_column,
-               coalesce(p.after_taken::DATE < c.found_date, FALSE) AS early
-        FROM current c LEFT JOIN pictured p USING (problem_key)
-             LEFT JOIN photo_columns pc ON pc.import_id = c.last_import_id
-        WHERE p.problem_key IS NOT NULL OR list_contains($done, c.status)
-        ORDER BY c.ledger_unit, c.last_import_id, c.sheet, c.source_row
-    """, params | {"done": list(DONE_STATUSES)}).df()
+        SELECT problem_key, unit, point_name, description, status, found_date, deadline, before, after,
+               after_column, early
+        FROM evidence
+        WHERE pictured OR (list_contains($done, status) AND ($every_reported_done OR after_column))
+        ORDER BY ledger_unit, last_import_id, sheet, source_row
+    """, params | {"done": list(DONE_STATUSES), "every_reported_done": every_reported_done}).df()
     problems["no_evidence"] = (problems["status"].isin(DONE_STATUSES) & problems["after_column"]
                                & (problems["after"].map(len) == 0))
     reused = _reused(con, problems, settings.photo_hash_distance)

@@ -44,9 +44,14 @@ def test_no_evidence_is_a_done_problem_without_an_after_photo_where_the_ledger_h
     assert sorted(pictures.no_evidence["description"]) == ["丙巷问题", "乙巷问题"]
     listed = set(pictures.problems["description"])
     assert "丁巷问题" not in listed and "甲巷问题" in listed
-    # the plain ledger's done problems are listed, never as 无佐证: it has no picture column
-    assert pictures.problems["unit"].eq("东城街道").any()
-    assert not pictures.no_evidence["unit"].eq("东城街道").any()
+    # the plain ledger has no picture column: its done problems are never 无佐证, listed only when
+    # every reported-done problem is asked for (the command line's list)
+    assert not pictures.problems["unit"].eq("东城街道").any()
+    with db.connect(db_path, read_only=True) as con:
+        every = problem_pictures(con, FILTERS, every_reported_done=True)
+    assert every.problems["unit"].eq("东城街道").any()
+    assert not every.no_evidence["unit"].eq("东城街道").any()
+    assert sorted(every.no_evidence["description"]) == ["丙巷问题", "乙巷问题"]
 
 
 def test_reused_groups_join_same_and_near_identical_pictures_and_merge_through_a_shared_problem(tmp_path):
