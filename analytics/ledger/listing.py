@@ -74,15 +74,20 @@ def problem_page(con: duckdb.DuckDBPyConnection, filters: Filters, *, search: st
         listed AS (
             SELECT *, {status_on(DAY)} AS status, coalesce({overdue_on(DAY)}, FALSE) AS overdue
             FROM scoped
+        ),
+        matching AS (
+            SELECT * FROM listed WHERE {' AND '.join(conditions)}
+        ),
+        -- the page's number and columns are made for its rows only, not for every match
+        page AS (
+            SELECT * FROM matching ORDER BY start_day DESC, problem_key LIMIT $limit OFFSET $offset
         )
         SELECT problem_key, {PROBLEM_NUMBER} AS problem_number, status, overdue, point_type, point_name, description, category,
                unit, district, source, found_date, deadline, rectified_date, closed_date,
                status_raw, remark, flags, ledger_unit, sheet, source_row,
-               first_import_id, last_import_id, count(*) OVER () AS matching
-        FROM listed
-        WHERE {' AND '.join(conditions)}
+               first_import_id, last_import_id, (SELECT count(*) FROM matching) AS matching
+        FROM page
         ORDER BY start_day DESC, problem_key
-        LIMIT $limit OFFSET $offset
     """, params).df()
     if len(frame):
         total = int(frame["matching"].iloc[0])
