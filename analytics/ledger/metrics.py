@@ -25,12 +25,18 @@ _DAY = "$f_as_of"
 _YESTERDAY = "($f_as_of - 1)"
 _WEEK_AGO = "($f_as_of - 7)"
 
+
+def _rectified_on(day: str) -> str:
+    """已整改 on the day: reported done and not 销号 yet."""
+    return f"{done_by(day)} AND NOT coalesce({closed_by(day)}, FALSE)"
+
+
 # Every count the figures need, each `count(*) FILTER (WHERE …)` over the scoped problems.
 _COUNTS = {
     "total": exists_on(_DAY),
     "pending": pending_on(_DAY),
     "in_progress": in_progress_on(_DAY),
-    "rectified": f"{done_by(_DAY)} AND NOT coalesce({closed_by(_DAY)}, FALSE)",
+    "rectified": _rectified_on(_DAY),
     "closed": closed_by(_DAY),
     "open": open_on(_DAY),
     "overdue": overdue_on(_DAY),
@@ -38,6 +44,8 @@ _COUNTS = {
     "total_yesterday": exists_on(_YESTERDAY),
     "open_yesterday": open_on(_YESTERDAY),
     "overdue_yesterday": overdue_on(_YESTERDAY),
+    "rectified_yesterday": _rectified_on(_YESTERDAY),
+    "closed_yesterday": closed_by(_YESTERDAY),
     "total_week_ago": exists_on(_WEEK_AGO),
     "open_week_ago": open_on(_WEEK_AGO),
     "overdue_week_ago": overdue_on(_WEEK_AGO),
@@ -135,10 +143,11 @@ def latest_change(con: duckdb.DuckDBPyConnection, filters: Filters) -> DayChange
          "districts": list(filters.districts)}).fetchone()
     if day is None:
         return None
-    on = kpis(con, dataclasses.replace(filters, as_of=day))
-    before = kpis(con, dataclasses.replace(filters, as_of=day - dt.timedelta(days=1)))
-    rate_change = (None if on.rectify_rate is None or before.rectify_rate is None
-                   else on.rectify_rate - before.rectify_rate)
+    counts = _counts(con, dataclasses.replace(filters, as_of=day))   # the day before from the same scan
+    on = _kpis_from(counts, day)
+    before_rate = _rate(int(counts["rectified_yesterday"].sum() + counts["closed_yesterday"].sum()),
+                        int(counts["total_yesterday"].sum()))
+    rate_change = None if on.rectify_rate is None or before_rate is None else on.rectify_rate - before_rate
     return DayChange(day, on.new_today, on.rectified_today, on.delta_open, on.delta_overdue, rate_change)
 
 
