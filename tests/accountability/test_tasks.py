@@ -330,3 +330,14 @@ def test_a_task_in_progress_repeated_on_retest_keeps_its_status(county, tmp_path
         progress = kpis(con, Filters(as_of=RETEST - dt.timedelta(days=1))).in_progress
     assert in_progress == 1 and progress == 2
     assert check_integrity(county).ok
+
+
+def test_a_file_from_before_repeated_days_gets_them_from_its_history(county, tmp_path):
+    _two_rounds(county, tmp_path)
+    with db.connect(county) as con:
+        con.execute("CREATE TABLE old_problems AS SELECT * EXCLUDE (repeated_day) FROM problems")
+        con.execute("DROP TABLE problems")
+        con.execute("ALTER TABLE old_problems RENAME TO problems")
+    schema.init_db(county)
+    assert _rework(county, RETEST) == [2, 1, 1, 1]
+    assert check_integrity(county).ok
