@@ -95,8 +95,9 @@ with right:
     show.show_table(latest, "反弹问题清单")
 
 st.header("返工问题")
-st.caption("返工：台账报过已整改或已销号、后来的台账又报未整改的同一问题（反弹是同一点位新发现的问题）。"
-           "返工率 = 返工数 ÷ 曾报已整改的问题数；返工的问题从重新报未整改那天起算未整改。")
+st.caption("返工：台账报过已整改或已销号、后来的台账又报未整改的同一问题（反弹是同一点位新发现的问题）；"
+           "测评交办的问题，下一轮复测同一点位同一标准仍扣分的，不论单位是否报过已整改，计为反复，算作返工。"
+           "返工率 = 返工数 ÷ 曾报已整改或经复测的问题数；报过已整改又返工的问题从重新报未整改（或复测）那天起算未整改。")
 by_unit_rework, by_type_rework = st.columns(2)
 for place, by, label in ((by_unit_rework, "unit", "责任单位"), (by_type_rework, "point_type", "点位类型")):
     with place:

@@ -13,7 +13,10 @@ that flow into the ledgers' current state, counted once, closed by the re-test.
   several tasks, or a task matched by several rows of one ledger, is kept apart and flagged.
 - The re-test: a later round that scores the same 点位 closes each earlier task whose standard lost
   nothing this time (已销号, 复测通过); where the same standard lost points again, the new deduction is a
-  new task and the earlier one is reported open again (复测未通过: 返工 where it had been reported done).
+  new task and the earlier one counts as 反复 from the re-test's day (复测未通过, analytics.ledger.derive:
+  repeated_day), whether or not the unit had reported it done. A task still open keeps its status, so its
+  open life is what it was; one reported done is reported 待整改 again (返工 from that day), as a ledger's
+  复查未通过 would be: the re-test has just seen it not fixed.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import pyarrow as pa
 from analytics.ledger.derive import VERSION_COLUMNS, normalised_sql, refresh_current
 from analytics.scores.sheets import ParsedScoreSheet
 from analytics.shared.office_words import OfficeWords
-from analytics.shared.statuses import STATUSES
+from analytics.shared.statuses import OPEN_STATUSES, STATUSES, sql_list
 from analytics.shared.vocab import normalise_category
 
 DEFAULT_SOURCE = "模拟测评"
@@ -162,7 +165,8 @@ _RETESTED_SQL = f"""
         GROUP BY e.task_key
     )
     SELECT p.* EXCLUDE (status, status_raw, closed_date, remark),
-           CASE WHEN j.lost_again THEN '{PENDING}' ELSE '{CLOSED}' END AS status,
+           CASE WHEN NOT j.lost_again THEN '{CLOSED}' WHEN p.status IN ({sql_list(OPEN_STATUSES)}) THEN p.status
+                ELSE '{PENDING}' END AS status,
            CASE WHEN j.lost_again THEN '{FAILED}' ELSE '{PASSED}' END AS status_raw,
            CASE WHEN j.lost_again THEN p.closed_date ELSE j.retest_date END AS closed_date,
            CASE WHEN j.lost_again THEN $round || '复测同一标准仍扣分，已另行交办'
@@ -196,7 +200,7 @@ def store_round_tasks(con: duckdb.DuckDBPyConnection, sheet: ParsedScoreSheet, i
         con.execute(f"INSERT INTO problem_versions SELECT $id, {', '.join(VERSION_COLUMNS)} FROM retested",
                     {"id": import_id})
         closed, repeated = con.execute(
-            f"SELECT count(*) FILTER (WHERE status = '{CLOSED}'), count(*) FILTER (WHERE status = '{PENDING}') "
+            f"SELECT count(*) FILTER (WHERE status = '{CLOSED}'), count(*) FILTER (WHERE status <> '{CLOSED}') "
             "FROM retested").fetchall()[0]
     finally:
         con.unregister("new_tasks")

@@ -124,7 +124,7 @@ def briefing_text(b: Briefing) -> str:
             + f"逾期{k.overdue}条"
             + (f"；{outlook}" if (outlook := clearing_outlook(b.countdown)) else "") + "；"
             f"落后的点位类型：{lagging}；未报送单位：{silent}"
-            + (f"；近7天返工（已整改又报未整改）增加的单位：{rework}" if rework else "") + "。"
+            + (f"；近7天返工（已整改又报未整改，或复测同一标准仍扣分）增加的单位：{rework}" if rework else "") + "。"
             + "".join(f"\n{line}。" for line in (b.mock_evaluation, b.called_to_account, b.readiness)
                       if line))
 

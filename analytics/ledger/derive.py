@@ -13,6 +13,12 @@ The four days of a problem's life (read by analytics/ledger/lifecycle.py):
   life starts again that day (the latest such day): start_day is reopened_day and the steps are read
   from the ledgers since then only, so it is open from that report on, not open all along, and
   reopened_day says it was reopened (once, however many ledgers repeat it).
+- 反复 (repeated_day): the first day a later 测评 round re-tested the task (交办, from a round's
+  deduction: analytics/accountability/tasks.py) and its standard lost points again at the same 点位: a
+  version of the later round's score import that is not one of that import's own tasks, still open. It
+  counts in the 返工 figures whether or not the unit had reported the task done, and changes nothing
+  else: a task never reported done stays open from its found date (the re-test keeps its open status);
+  one reported done is 返工 by the rule above (the re-test reports it 待整改, as 复查未通过 would).
 - progress_day / done_day / closed_day: the first day it was at least 整改中 / at least 已整改 /
   已销号. Dates written in the ledger win: closed_date for 已销号; rectified_date for 已整改, else the
   earlier of closed_date and the history. Where a date is missing, the status history says it: the
@@ -54,7 +60,8 @@ from analytics.ledger.lifecycle import UNFILLED, label_sql
 # all before it derives a problem's state from its stored row and the new version alone.
 STEPS_SEEN_COLUMNS = ("progress_seen", "done_seen", "closed_seen")
 # The columns of `problems` the importer places from a problem's dates and history (below).
-LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day", "reopened_day", *STEPS_SEEN_COLUMNS)
+LIFE_DAY_COLUMNS = ("start_day", "progress_day", "done_day", "closed_day", "reopened_day", "repeated_day",
+                    *STEPS_SEEN_COLUMNS)
 VERSION_COLUMNS = [
     "problem_key", "ledger_unit", "unit", "district", "sheet", "source_row", "serial_no", "point_type",
     "point_type_raw", "point_type_known", "point_name", "description", "category", "category_raw",
@@ -96,6 +103,15 @@ _OPEN = sql_list(OPEN_STATUSES)
 REOPENED_DAY_SQL = f"""
     max(pv.effective_date) FILTER (WHERE pv.status IN ({_OPEN}) AND pv.previous_status IN ({_DONE}))
         OVER (PARTITION BY pv.problem_key) AS reopened_day"""
+
+
+# A version that is a failed re-test (反复): of a score import that does not hand this task itself, and
+# open (a passed one is 已销号), as the column `repeats` of the versions.
+REPEATS_SQL = f"""(status IN ({_OPEN}) AND import_id IN (SELECT import_id FROM task_imports)
+    AND (import_id, problem_key) NOT IN (SELECT (import_id, task_key) FROM round_tasks)) AS repeats"""
+# 反复: the first day a later round's re-test found the task's standard losing points again.
+REPEATED_DAY_SQL = """
+    min(pv.effective_date) FILTER (WHERE pv.repeats) OVER (PARTITION BY pv.problem_key) AS repeated_day"""
 
 
 def _from_first_ledger(column: str) -> str:
@@ -228,11 +244,11 @@ def current_state_sql(scope: str = "") -> str:
         WITH versions AS (
             SELECT pv.*, i.effective_date, {RECENCY_SQL} AS recency,
                    lag(pv.status) OVER (PARTITION BY pv.problem_key ORDER BY i.effective_date, pv.import_id)
-                       AS previous_status
+                       AS previous_status, {REPEATS_SQL}
             FROM problem_versions pv JOIN {VERSION_IMPORTS} i USING (import_id)
             WHERE {COUNTS_SQL} {scope}
         ),
-        lives AS (SELECT pv.*, {REOPENED_DAY_SQL} FROM versions pv),
+        lives AS (SELECT pv.*, {REOPENED_DAY_SQL}, {REPEATED_DAY_SQL} FROM versions pv),
         history AS (
             SELECT pv.* EXCLUDE (import_id, effective_date, previous_status, recency),
                    pv.import_id AS last_import_id, pv.effective_date AS as_of,
@@ -250,7 +266,7 @@ def current_state_sql(scope: str = "") -> str:
 
 # What refresh_current keeps of a problem's stored row for newer_state_sql.
 _STORED_STATE_COLUMNS = ("problem_key", "unit", "status", "as_of", "last_import_id", "first_import_id",
-                         "first_seen", "reopened_day", *STEPS_SEEN_COLUMNS)
+                         "first_seen", "reopened_day", "repeated_day", *STEPS_SEEN_COLUMNS)
 
 
 def following_stored_ctes(stored: str) -> str:
@@ -290,9 +306,10 @@ def newer_state_sql(stored: str) -> str:
     return f"""
         WITH {following_stored_ctes(stored)},
         newer AS (
-            SELECT * EXCLUDE (row_id, recency, stored_row), stored_row.status AS previous_status,
+            SELECT * EXCLUDE (row_id, recency, stored_row), {REPEATS_SQL}, stored_row.status AS previous_status,
                    stored_row.as_of AS as_of_before, stored_row.first_import_id AS first_before,
                    stored_row.first_seen AS first_seen_before, stored_row.reopened_day AS reopened_before,
+                   stored_row.repeated_day AS repeated_before,
                    {", ".join(f"stored_row.{column} AS {column}_before" for column in STEPS_SEEN_COLUMNS)}
             FROM following
         ),
@@ -307,13 +324,15 @@ def newer_state_sql(stored: str) -> str:
         -- As REOPENED_DAY_SQL and STEPS_SEEN_SQL over the stored history and the newest version: a
         -- reopening starts the steps afresh from it; otherwise the earlier first day of a step stands.
         current AS (
-            SELECT * EXCLUDE (import_id, effective_date, previous_status, reopens, first_before,
-                              first_seen_before, reopened_before,
+            SELECT * EXCLUDE (import_id, effective_date, previous_status, reopens, repeats, first_before,
+                              first_seen_before, reopened_before, repeated_before,
                               {", ".join(f"{column}_before" for column in STEPS_SEEN_COLUMNS)}),
                    import_id AS last_import_id, effective_date AS as_of,
                    coalesce(first_before, import_id) AS first_import_id,
                    coalesce(first_seen_before, effective_date) AS first_seen,
                    CASE WHEN reopens THEN effective_date ELSE reopened_before END AS reopened_day,
+                   -- the stored day is the earlier: this version is newer than all before it
+                   coalesce(repeated_before, CASE WHEN repeats THEN effective_date END) AS repeated_day,
                    {", ".join(f"coalesce(CASE WHEN NOT reopens THEN {column}_before END, "
                               f"CASE WHEN {shown} THEN effective_date END) AS {column}"
                               for column, shown in steps.items())}

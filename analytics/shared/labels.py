@@ -54,8 +54,8 @@ COLUMN_LABELS = {
     "ledger_state": "台账现状", "ledger_problems": "台账问题数", "ledger_open": "其中未整改", "lost": "扣分合计",
     "deductions": "扣分项数", "rounds": "被测评轮数", "last_score": "最近得分", "round_name": "测评轮次",
     "stated_score": "表中得分",
-    "done_ever": "曾报已整改", "rework_rate": "返工率", "reopened_week": "近7天返工",
-    "reopened_day": "返工日期",
+    "done_ever": "曾报已整改或经复测", "rework_rate": "返工率", "reopened_week": "近7天返工",
+    "reopened_day": "返工日期", "repeated": "其中复测反复",
     "evidence_text": "依据", "evidence": "依据", "reopened": "返工数", "rate_change": "整改率变化",
 }
 PERCENT_COLUMNS = {"rectify_rate", "close_rate", "share", "rebound_rate", "rework_rate", "rate_change"}

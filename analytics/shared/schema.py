@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS problems (
     done_day        DATE,
     closed_day      DATE,
     reopened_day    DATE,                -- 返工: reported open again after done; its life starts again then
+    repeated_day    DATE,                -- 反复: a later round's re-test lost points on the task's standard again
     -- The first day the history showed 整改中 / 已整改 / 已销号 since then, as the ledgers say it (derive.py)
     progress_seen   DATE,
     done_seen       DATE,

@@ -13,7 +13,9 @@ from analytics.accountability.tasks import MANY_TASKS_FLAG, UNIT_MISSING
 from analytics.exports.tasks import task_sheets
 from analytics.fixtures import scores as score_fixtures
 from analytics.intake import import_paths, rebuild, undo_import
-from analytics.ledger.metrics import summary
+from analytics.intake.integrity import check_integrity
+from analytics.ledger.metrics import kpis, summary
+from analytics.ledger.rework import rework_rates
 from analytics.shared import db, schema
 from analytics.shared.statuses import STATUSES
 from analytics.shared.filters import Filters
@@ -238,3 +240,104 @@ def test_the_retest_closes_one_task_and_repeats_another(county, tmp_path):
     assert state[by_said["小广告"]] == (PENDING, "复测未通过", dt.date(2026, 11, 26))   # 返工: done, then open again
     new = set(after) - before
     assert len(new) == 1 and after[new.pop()][1] == PENDING
+
+
+# 反复: the re-test of 甲巷 (甲街道) on 11-26 loses points on 小广告's standard again, nothing on 垃圾's.
+FOUND, RETEST = dt.date(2026, 11, 12), dt.date(2026, 11, 26)
+
+
+def _two_rounds(path: Path, folder: Path, ledger: tuple[str, dt.date] | None = None) -> int:
+    """Round one's two deductions at 甲巷, the unit's ledger (both rows at one status, sent on a day) if
+    given, then round two; the import id of round two."""
+    spot = _spot("甲巷", "甲街道")
+    (item_a, standard_a, points_a), (item_b, standard_b, points_b) = score_fixtures.standards_for("背街小巷")[:2]
+    (folder / "1").mkdir()
+    first = _round([score_fixtures.SpotResult(spot, [(item_a, standard_a, points_a, 6.0, "小广告"),
+                                                    (item_b, standard_b, points_b, 4.0, "垃圾")])], day=FOUND)
+    _import(path, score_fixtures.write_deduction_detail(first, folder / "1" / "第一轮模拟测评扣分明细.xlsx"))
+    if ledger:
+        status, sent = ledger
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append([f"甲街道创文问题整改台账（截至{sent:%Y年%m月%d日}）"])
+        sheet.append(["序号", "点位类型", "点位名称", "问题描述", "责任单位", "发现时间", "整改时限", "整改状态"])
+        for serial, said in enumerate(("小广告", "垃圾"), start=1):
+            sheet.append([serial, "背街小巷", "甲巷", said, "甲街道", FOUND, FOUND + dt.timedelta(days=3), status])
+        workbook.save(folder / "甲街道台账.xlsx")
+        _import(path, folder / "甲街道台账.xlsx")
+    (folder / "2").mkdir()
+    second = _round([score_fixtures.SpotResult(spot, [(item_a, standard_a, points_a, 3.0, "小广告")])],
+                    number=2, day=RETEST)
+    [result] = _import(path, score_fixtures.write_point_table(second, folder / "2" / "第二轮模拟测评点位得分表.xlsx"))
+    return result.import_id
+
+
+def _rework(path: Path, day: dt.date) -> list[int] | None:
+    """甲街道's done_ever, reopened (返工), repeated (反复) and reopened_week as of `day` (None: nothing
+    ever done or repeated)."""
+    with db.connect(path, read_only=True) as con:
+        rates = rework_rates(con, Filters(as_of=day), "unit").set_index("unit")
+    if "甲街道" not in rates.index:
+        return None
+    return rates.loc["甲街道", ["done_ever", "reopened", "repeated", "reopened_week"]].tolist()
+
+
+def _open_on(path: Path, day: dt.date) -> int:
+    with db.connect(path, read_only=True) as con:
+        return kpis(con, Filters(as_of=day)).open
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def test_a_task_never_reported_done_repeated_on_retest_counts_once_and_stays_open_from_its_found_date(
+        county, tmp_path):
+    second = _two_rounds(county, tmp_path)
+    # 反复 from the re-test's day, not before; the 垃圾 task passed (复测通过: done, no 反复)
+    assert all(_rework(county, day) is None for day in _days(FOUND, RETEST - dt.timedelta(days=1)))
+    assert _rework(county, RETEST) == [2, 1, 1, 1]
+    assert _rework(county, RETEST + dt.timedelta(days=7)) == [2, 1, 1, 0]
+    # the repeated task is open every day from its found date: the backlog of a day before the re-test
+    # counts both tasks, from the re-test on it and the new deduction
+    assert [_open_on(county, day) for day in _days(FOUND, RETEST)] == [2] * 14 + [2]
+    with db.connect(county, read_only=True) as con:
+        states = sorted(con.execute("SELECT status, status_raw, found_date FROM problems").fetchall())
+    assert states == sorted([(PENDING, "交办", RETEST), (PENDING, "复测未通过", FOUND), (CLOSED, "复测通过", FOUND)])
+    assert check_integrity(county).ok
+    # undoing round two takes the 反复 back with its task, and leaves round one's tasks open
+    undo_import(county, second)
+    assert _rework(county, RETEST) is None and _open_on(county, RETEST) == 2
+    assert check_integrity(county).ok
+
+
+def test_a_task_reported_done_and_repeated_on_retest_is_reopened_and_counts_once(county, tmp_path):
+    _two_rounds(county, tmp_path, ("已整改", dt.date(2026, 11, 14)))
+    # 返工 (done, then open again) and 反复 on the same day: one problem reworked. As any 返工, 小广告 is
+    # counted from the day it is reported open again only (tests/ledger/test_rework.py): before it, 垃圾
+    assert _rework(county, RETEST - dt.timedelta(days=1)) == [1, 0, 0, 0]
+    assert _rework(county, RETEST) == [2, 1, 1, 1]
+    assert [_open_on(county, day) for day in (dt.date(2026, 11, 13), dt.date(2026, 11, 14), RETEST)] == [1, 0, 2]
+    assert check_integrity(county).ok
+
+
+def test_a_task_in_progress_repeated_on_retest_keeps_its_status(county, tmp_path):
+    _two_rounds(county, tmp_path, ("整改中", dt.date(2026, 11, 14)))
+    assert _rework(county, RETEST) == [2, 1, 1, 1]
+    with db.connect(county, read_only=True) as con:
+        in_progress, = con.execute("SELECT count(*) FROM problems WHERE status = ? AND status_raw = '复测未通过'",
+                                   [STATUSES[1]]).fetchone()
+        progress = kpis(con, Filters(as_of=RETEST - dt.timedelta(days=1))).in_progress
+    assert in_progress == 1 and progress == 2
+    assert check_integrity(county).ok
+
+
+def test_a_file_from_before_repeated_days_gets_them_from_its_history(county, tmp_path):
+    _two_rounds(county, tmp_path)
+    with db.connect(county) as con:
+        con.execute("CREATE TABLE old_problems AS SELECT * EXCLUDE (repeated_day) FROM problems")
+        con.execute("DROP TABLE problems")
+        con.execute("ALTER TABLE old_problems RENAME TO problems")
+    schema.init_db(county)
+    assert _rework(county, RETEST) == [2, 1, 1, 1]
+    assert check_integrity(county).ok

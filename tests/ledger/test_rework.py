@@ -110,6 +110,6 @@ def test_the_briefing_names_the_unit_whose_rework_rises(db_path):
     with db.connect(db_path, read_only=True) as con:
         morning = briefing(con, Filters(as_of=D(2026, 11, 21)))
         later = briefing(con, Filters(as_of=D(2026, 11, 28)))
-    assert briefing_text(morning).endswith("；近7天返工（已整改又报未整改）增加的单位：城关街道（1条）。")
+    assert briefing_text(morning).endswith("；近7天返工（已整改又报未整改，或复测同一标准仍扣分）增加的单位：城关街道（1条）。")
     assert briefing_json(morning)["rework_rising"] == [{"unit": "城关街道", "reopened_week": 1, "reopened": 2}]
     assert "返工" not in briefing_text(later)
