@@ -207,24 +207,26 @@ def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_
     return frame
 
 
-def _block_holders(blocks: pd.DataFrame) -> pd.DataFrame:
-    """Per registry point (the index) what its 包保 rows say, each once in the list's order: block_units
-    (every 包保单位), block_people (each 包保责任人 with their phone), and whom to call: block_person and
-    block_phone, the 包保责任人 who left a phone (else those who did not, with no phone)."""
-    columns = ["block_units", "block_people", "block_person", "block_phone"]
+BLOCK_COLUMNS = ("block_units", "block_people", "block_person", "block_phone")
+
+
+def _block_holders(blocks: pd.DataFrame) -> dict[str, tuple[str | None, ...]]:
+    """Each registry point → what its 包保 rows say (BLOCK_COLUMNS), each once in the list's order: every
+    包保单位, each 包保责任人 with their phone, and whom to call with their phones: the 包保责任人 who left
+    a phone (else those who did not, with no phone)."""
     held = blocks.dropna(subset=["point"])
-    rows = {}
+    holders = {}
     for point, group in held.groupby("point", sort=False):
         people = list(dict.fromkeys((person, phone) for person, phone in zip(group["person"], group["phone"])
                                     if isinstance(person, str)))
         reachable = [(person, phone) for person, phone in people if isinstance(phone, str)]
         called = reachable or people
-        rows[point] = ("、".join(dict.fromkeys(group["unit"].dropna())) or None,
-                       "、".join(f"{person} {phone}" if isinstance(phone, str) else person
-                                for person, phone in people) or None,
-                       "、".join(person for person, _ in called) or None,
-                       "、".join(phone for _, phone in reachable) or None)
-    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+        holders[point] = ("、".join(dict.fromkeys(group["unit"].dropna())) or None,
+                          "、".join(f"{person} {phone}" if isinstance(phone, str) else person
+                                   for person, phone in people) or None,
+                          "、".join(person for person, _ in called) or None,
+                          "、".join(phone for _, phone in reachable) or None)
+    return holders
 
 
 def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
@@ -317,7 +319,12 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
         points.loc[~points["unit"].isin(filters.units), ["unit", "person", "phone"]] = None
     if (kept := chosen_points(registry, filters)) is not None:
         points = points[points["point"].isin(kept)]
-    points = points.reset_index(drop=True).join(_block_holders(blocks), on="point")
+    points = points.reset_index(drop=True)
+    holders, nobody = _block_holders(blocks), (None,) * len(BLOCK_COLUMNS)
+    for index, column in enumerate(BLOCK_COLUMNS):
+        # as the list's other text columns are (a column of None alone would be of objects)
+        points[column] = pd.Series([holders.get(point, nobody)[index] for point in points["point"]],
+                                   index=points.index, dtype="str")
     held: dict[str, dict[str, None]] = {}   # point → its leaders, in the list's order, each once
     for point, leader in zip(registry.leaders["point"], registry.leaders["leader"]):
         held.setdefault(point, {})[leader] = None
