@@ -6,11 +6,11 @@ Rules (docs/domain.md, "责任地图"):
   problems are all problems, whatever their source;
 - open = 待整改/整改中 on the day, overdue = open after its 整改时限 (analytics.ledger.lifecycle);
 - a leader holds every point the 联点清单 lists under them (a point two leaders list is each one's);
+  their score is the mean of the latest round's scores of their points scored in it (None if none);
 - the 包保一览表's 小区/片区 are matched to registry points as problems are; a matched point keeps the 点位清单's
   责任单位 and 责任人 and gains every 包保单位 and 包保责任人 the list gives it; an estate matching none is listed;
 - a unit's view (a unit filter) holds the points it answers for and those it 包保s, with its own problems only:
   another unit's problems, 包保 and contacts there stay that unit's;
-  their score is the mean of the latest round's scores of their points scored in it (None if none);
 - a point is unvisited when no problem there was found and it was not scored in the `unvisited_days`
   (setting, 14) up to the day; never sampled when no round scored it;
 - 门前四包: a shop with `frontage_exposed` (3) or more problems found in the last `frontage_days` (30)
@@ -40,8 +40,9 @@ from analytics.shared.vocab import normalise_point_type
 
 NO_LEADER = "（无联点领导）"
 POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
-                 "block_units", "block_people", "block_person", "block_phone", "leaders", "problems", "open", "overdue", "score", "last_found", "last_scored", "last_visit",
-                 "days_unvisited", "sampled", "first_task", "first_deadline"]
+                 "block_units", "block_people", "block_person", "block_phone", "leaders", "problems", "open",
+                 "overdue", "score", "last_found", "last_scored", "last_visit", "days_unvisited", "sampled",
+                 "first_task", "first_deadline"]
 
 
 @dataclass(frozen=True)
@@ -469,8 +470,8 @@ def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) 
 # a day unvisited 1/7 (at most 30 days; never visited counts 30), and 10 × its type's share of the points
 # the latest round lost.
 PLAN_WEIGHTS = {"overdue": 3.0, "open": 1.0, "per_day_unvisited": 1 / 7, "max_days": 30, "type_share": 10.0}
-PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "block_units", "who", "phone", "why", "plan_score",
-                "open", "overdue", "days_unvisited", "type_share"]
+PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "block_units", "who", "phone", "why",
+                "plan_score", "open", "overdue", "days_unvisited", "type_share"]
 
 
 def _type_shares(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
@@ -528,7 +529,7 @@ def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, l
     return plan[PLAN_COLUMNS]
 
 
-def blocks_in_view(registry: RegistryMap, filters: Filters) -> pd.DataFrame:
+def _blocks_in_view(registry: RegistryMap, filters: Filters) -> pd.DataFrame:
     """The 包保一览表's rows the filters keep: a unit's own 包保 (a unit filter); those at the points a
     联点领导/网格 choice keeps."""
     blocks = registry.blocks
@@ -550,7 +551,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
     matched = int(registered["problems"].sum())
-    blocks = blocks_in_view(registry, filters)
+    blocks = _blocks_in_view(registry, filters)
     return {
         "leaders": [{**row, "score": None if pd.isna(row["score"]) else row["score"]}
                     for row in leaders.to_dict("records")],
