@@ -14,7 +14,8 @@ from dashboard import show
 
 LEADER, UNIT = "联点领导", "责任单位"
 TABLE_LABELS = {"point": "点位", "point_type": "点位类型", "district": "所属区域", "unit": "责任单位",
-                "person": "责任人", "phone": "联系电话", "grid": "网格", "leaders": "联点领导", "open": "未整改",
+                "person": "责任人", "phone": "联系电话", "grid": "网格", "block_units": "包保单位",
+                "block_people": "包保责任人", "leaders": "联点领导", "open": "未整改",
                 "overdue": "逾期", "score": "最近一轮得分", "days_unvisited": "未检查天数", "first_task": "先办",
                 "first_deadline": "先办时限"}
 CARDS_PER_ROW = 3
@@ -64,7 +65,10 @@ for start in range(0, len(points), CARDS_PER_ROW):
             if isinstance(point.first_task, str):
                 deadline = "" if point.first_deadline != point.first_deadline else f"（时限{point.first_deadline:%m月%d日}）"
                 st.caption(f"先办：{point.first_task}{deadline}")
-            st.caption(f"{point.unit or '责任单位未填'} {point.person or ''} {point.phone or ''}")
+            if isinstance(point.unit, str) or not isinstance(point.block_units, str):
+                st.caption(f"{point.unit or '责任单位未填'} {point.person or ''} {point.phone or ''}")
+            if isinstance(point.block_units, str):
+                st.caption(f"包保：{point.block_units} {point.block_people or ''}")
 
 st.header("点位一览")
 show.show_table(points[list(TABLE_LABELS)].rename(columns=TABLE_LABELS), f"{name}的点位")

@@ -13,10 +13,11 @@ from dashboard.page import page_start
 LEADER_LABELS = {"leader": "联点领导", "title": "职务", "points": "联系点位", "open": "未整改", "overdue": "逾期",
                  "score": "最近一轮平均得分"}
 PLAN_LABELS = {"rank": "顺序", "point": "点位", "point_type": "点位类型", "district": "所属区域", "unit": "责任单位",
-               "who": "谁去", "phone": "联系电话", "why": "为什么", "plan_score": "排序分", "open": "未整改",
-               "overdue": "逾期", "days_unvisited": "未检查天数", "type_share": "类型占上轮失分"}
+               "block_units": "包保单位", "who": "谁去", "phone": "联系电话", "why": "为什么", "plan_score": "排序分",
+               "open": "未整改", "overdue": "逾期", "days_unvisited": "未检查天数", "type_share": "类型占上轮失分"}
 SPOT_LABELS = {"point": "点位", "point_type": "点位类型", "district": "所属区域", "unit": "责任单位",
-               "leaders": "联点领导", "days_unvisited": "未检查天数", "sampled": "曾被测评抽到"}
+               "block_units": "包保单位", "leaders": "联点领导", "days_unvisited": "未检查天数",
+               "sampled": "曾被测评抽到"}
 COVERAGE_LABELS = {"point_type": "点位类型", "district": "所属区域", "registered": "登记点位", "sampled": "被测评抽到过",
                    "share_sampled": "抽到比例", "unvisited": "近期无人检查"}
 SHOP_LABELS = {"shop": "商户", "address": "地址", "community": "所属社区", "person": "负责人", "phone": "联系电话",
@@ -40,7 +41,8 @@ st.header(f"作战图：{tomorrow:%m月%d日}去哪些点位")
 weights = registry.PLAN_WEIGHTS
 st.caption(f"排序分 = 逾期问题每条{weights['overdue']:g}分 + 其他未整改每条{weights['open']:g}分 + 未检查天数÷7"
            f"（最多按{weights['max_days']}天，从未检查按{weights['max_days']}天） + {weights['type_share']:g} × 该点位类型在最近一轮"
-           "模拟测评失分中的占比。谁去：点位的责任人，没有时为联点领导。下载 Excel 即为调度表。")
+           "模拟测评失分中的占比。谁去：包保一览表中留了电话的包保责任人，没有时为点位清单的责任人，再没有时为包保责任人"
+           "（未留电话）或联点领导。下载 Excel 即为调度表。")
 plan = data.read(registry.daily_plan, current)
 show.show_table(plan.rename(columns=PLAN_LABELS), f"作战图调度表_{tomorrow:%Y%m%d}",
                 column_config={"类型占上轮失分": SHARE})
@@ -80,6 +82,13 @@ else:
         show.show_table(shops.shops.rename(columns=SHOP_LABELS), "门前四包商户")
     with right:
         show.show_table(shops.by_road.rename(columns={"road": "路段", "count": "近期问题"}), "门前四包_按路段")
+
+estates = summary["blocks"]["unmatched"]
+if estates:
+    st.header("未对上清单的包保小区（片区）")
+    st.caption("包保一览表里的这些小区（片区）在点位清单中找不到（去掉空格、标点，再去掉末尾的“小区”“社区”后也对不上）："
+               "它们的包保单位和包保责任人不计入任何点位。可在“设置”页把它们添为某个点位的别名。")
+    st.write("、".join(estates))
 
 unmatched = summary["points"]["unmatched"]
 if unmatched:

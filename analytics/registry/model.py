@@ -7,6 +7,10 @@ Rules (docs/domain.md, "责任地图"):
 - open = 待整改/整改中 on the day, overdue = open after its 整改时限 (analytics.ledger.lifecycle);
 - a leader holds every point the 联点清单 lists under them (a point two leaders list is each one's);
   their score is the mean of the latest round's scores of their points scored in it (None if none);
+- the 包保一览表's 小区/片区 are matched to registry points as problems are; a matched point keeps the 点位清单's
+  责任单位 and 责任人 and gains every 包保单位 and 包保责任人 the list gives it; an estate matching none is listed;
+- a unit's view (a unit filter) holds the points it answers for and those it 包保s, with its own problems only:
+  another unit's problems, 包保 and contacts there stay that unit's;
 - a point is unvisited when no problem there was found and it was not scored in the `unvisited_days`
   (setting, 14) up to the day; never sampled when no round scored it;
 - 门前四包: a shop with `frontage_exposed` (3) or more problems found in the last `frontage_days` (30)
@@ -26,7 +30,7 @@ import pandas as pd
 
 from analytics.ledger.lifecycle import open_on, overdue_on, scoped_sql
 from analytics.registry.names import match_names, name_key, point_aliases
-from analytics.registry.sheets import LEADERS, POINTS, SHOPS
+from analytics.registry.sheets import BLOCKS, LEADERS, POINTS, SHOPS
 from analytics.registry.store import current_rows_sql
 from analytics.scores.model import list_rounds, point_scores
 from analytics.shared import db
@@ -36,8 +40,9 @@ from analytics.shared.vocab import normalise_point_type
 
 NO_LEADER = "（无联点领导）"
 POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
-                 "leaders", "problems", "open", "overdue", "score", "last_found", "last_scored", "last_visit",
-                 "days_unvisited", "sampled", "first_task", "first_deadline"]
+                 "block_units", "block_people", "block_person", "block_phone", "leaders", "problems", "open",
+                 "overdue", "score", "last_found", "last_scored", "last_visit", "days_unvisited", "sampled",
+                 "first_task", "first_deadline"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class RegistryMap:
     """The current lists, and every name written in the problems, score sheets and 联点清单 matched once."""
     points: pd.DataFrame     # the 点位清单: point, point_type, district, street, community, unit, person, phone, grid
     leaders: pd.DataFrame    # leader, title, unit (包联单位), point (the registry's name where it matches), order
+    blocks: pd.DataFrame     # the 包保一览表: estate (as written), building, community, unit (包保单位), person, phone,
+                             # point (the registry's name, None where the estate matches none), in its order
     matches: dict[str, str]  # a name as written → the registry's (or an unregistered leader point's) name
 
     # worked out once per map (a map is made once per state of the database: see load_map)
@@ -72,6 +79,13 @@ def _listed_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                any_value(person) AS person, any_value(phone) AS phone, any_value(grid) AS grid,
                min(source_row) AS position
         FROM {current_rows_sql(POINTS)} GROUP BY name ORDER BY min(sheet), position""").drop(columns="position")
+
+
+def _listed_blocks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The 包保一览表 in force, a row per 楼栋 (or per estate) in its order."""
+    return db.fetch_frame(con, f"""
+        WITH blocks AS (SELECT * FROM {current_rows_sql(BLOCKS)})
+        SELECT name AS estate, building, community, unit, person, phone FROM blocks ORDER BY sheet, source_row""")
 
 
 def _listed_leaders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -126,10 +140,14 @@ def _made_map(con: duckdb.DuckDBPyConnection) -> RegistryMap:
     on_list = match_names(registry_names, leaders["point"], aliases)
     leaders["point"] = [on_list.get(name, name) for name in leaders["point"]]
     leaders["registered"] = leaders["point"].isin(registered)
+    blocks = _listed_blocks(con)
+    # an estate is 包保ed at a registry point only: one matching none is listed, never guessed
+    on_blocks = match_names(registry_names, blocks["estate"], aliases)
+    blocks["point"] = [on_blocks.get(name) for name in blocks["estate"]]
     # a leader's point the registry lacks still gathers its problems
     targets = registry_names + [name for name in dict.fromkeys(leaders["point"]) if name not in registered]
     matches = match_names(targets, written, aliases)
-    return RegistryMap(points, leaders, matches)
+    return RegistryMap(points, leaders, blocks, matches)
 
 
 def chosen_points(registry: RegistryMap, filters: Filters) -> set[str] | None:
@@ -171,22 +189,45 @@ class People:
     and whom 我的联系点 offers. One read for both, so a page's first view opens one connection for it."""
     leaders: list[str]          # in the 联点清单's order
     titles: dict[str, str]      # a leader's 职务 as the 联点清单 first writes it
-    units: list[str]            # the 点位清单's 责任单位, by name
+    units: list[str]            # the 点位清单's 责任单位 and the 包保一览表's 包保单位, by name
     grids: list[str]            # by name
 
 
 def people(con: duckdb.DuckDBPyConnection) -> People:
-    leaders, points = _listed_leaders(con), _listed_points(con)
+    leaders, points, blocks = _listed_leaders(con), _listed_points(con), _listed_blocks(con)
     named = leaders[leaders["leader"] != NO_LEADER]
     titled = named.dropna(subset=["title"]).drop_duplicates("leader")
+    units = set(points["unit"].dropna()) | set(blocks["unit"].dropna())
     return People(list(dict.fromkeys(named["leader"])), dict(zip(titled["leader"], titled["title"])),
-                  sorted(points["unit"].dropna().unique()), sorted(points["grid"].dropna().unique()))
+                  sorted(units), sorted(points["grid"].dropna().unique()))
 
 
 def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_name") -> pd.DataFrame:
     frame = frame.copy()
     frame["point"] = frame[column].map(matches)
     return frame
+
+
+BLOCK_COLUMNS = ("block_units", "block_people", "block_person", "block_phone")
+
+
+def _block_holders(blocks: pd.DataFrame) -> dict[str, tuple[str | None, ...]]:
+    """Each registry point → what its 包保 rows say (BLOCK_COLUMNS), each once in the list's order: every
+    包保单位, each 包保责任人 with their phone, and whom to call with their phones: the 包保责任人 who left
+    a phone (else those who did not, with no phone)."""
+    held = blocks.dropna(subset=["point"])
+    holders = {}
+    for point, group in held.groupby("point", sort=False):
+        people = list(dict.fromkeys((person, phone) for person, phone in zip(group["person"], group["phone"])
+                                    if isinstance(person, str)))
+        reachable = [(person, phone) for person, phone in people if isinstance(phone, str)]
+        called = reachable or people
+        holders[point] = ("、".join(dict.fromkeys(group["unit"].dropna())) or None,
+                          "、".join(f"{person} {phone}" if isinstance(phone, str) else person
+                                   for person, phone in people) or None,
+                          "、".join(person for person, _ in called) or None,
+                          "、".join(phone for _, phone in reachable) or None)
+    return holders
 
 
 def _latest_round(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
@@ -268,12 +309,23 @@ def point_status(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     points = registry.points.copy()
     extra = registry.leaders.loc[~registry.leaders["registered"], ["point"]].drop_duplicates()
     points = pd.concat([points, extra], ignore_index=True) if len(extra) else points
-    # the points in view first (a unit's own; a 联点领导's or a 网格's), so the rest is worked out for them only
+    blocks = registry.blocks
+    # the points in view first (a unit's own and those it 包保s; a 联点领导's or a 网格's), so the rest is
+    # worked out for them only
     if filters.units:
-        points = points[points["unit"].isin(filters.units)]
+        blocks = blocks[blocks["unit"].isin(filters.units)]
+        points = points[points["unit"].isin(filters.units)
+                        | points["point"].isin(set(blocks["point"].dropna()))].copy()
+        # a point the unit only 包保s: its 责任单位 and their contact are another unit's
+        points.loc[~points["unit"].isin(filters.units), ["unit", "person", "phone"]] = None
     if (kept := chosen_points(registry, filters)) is not None:
         points = points[points["point"].isin(kept)]
     points = points.reset_index(drop=True)
+    holders, nobody = _block_holders(blocks), (None,) * len(BLOCK_COLUMNS)
+    for index, column in enumerate(BLOCK_COLUMNS):
+        # as the list's other text columns are (a column of None alone would be of objects)
+        points[column] = pd.Series([holders.get(point, nobody)[index] for point in points["point"]],
+                                   index=points.index, dtype="str")
     held: dict[str, dict[str, None]] = {}   # point → its leaders, in the list's order, each once
     for point, leader in zip(registry.leaders["point"], registry.leaders["leader"]):
         held.setdefault(point, {})[leader] = None
@@ -418,8 +470,8 @@ def blind_spots(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) 
 # a day unvisited 1/7 (at most 30 days; never visited counts 30), and 10 × its type's share of the points
 # the latest round lost.
 PLAN_WEIGHTS = {"overdue": 3.0, "open": 1.0, "per_day_unvisited": 1 / 7, "max_days": 30, "type_share": 10.0}
-PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "who", "phone", "why", "plan_score",
-                "open", "overdue", "days_unvisited", "type_share"]
+PLAN_COLUMNS = ["rank", "point", "point_type", "district", "unit", "block_units", "who", "phone", "why",
+                "plan_score", "open", "overdue", "days_unvisited", "type_share"]
 
 
 def _type_shares(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
@@ -430,9 +482,21 @@ def _type_shares(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.Series:
     return lost / lost.sum() if lost.sum() else lost * 0.0
 
 
+def _who(point) -> tuple[str, str | None]:
+    """Who goes to a point of point_status, and their phone: the 包保责任人 who left a phone (包保一览表),
+    else the 点位清单's 责任人, else the 包保责任人 with no phone, else its 联点领导."""
+    if isinstance(point.block_phone, str):
+        return point.block_person, point.block_phone
+    if isinstance(point.person, str) and point.person:
+        return point.person, point.phone if isinstance(point.phone, str) else None
+    if isinstance(point.block_person, str):
+        return point.block_person, None
+    return point.leaders, None
+
+
 def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, limit: int = 20) -> pd.DataFrame:
     """作战图 for the day after the filters' day: the `limit` registry points most worth a visit by
-    PLAN_WEIGHTS, each with who goes (its 包保/责任人, else its leaders) and why."""
+    PLAN_WEIGHTS, each with who goes and their phone (_who) and why."""
     filters = filters or Filters()
     registry = load_map(con)
     points = point_status(con, filters, registry)
@@ -445,8 +509,8 @@ def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, l
                             + PLAN_WEIGHTS["open"] * (points["open"] - points["overdue"])
                             + PLAN_WEIGHTS["per_day_unvisited"] * days
                             + PLAN_WEIGHTS["type_share"] * points["type_share"]).round(2)
-    points["who"] = [person if isinstance(person, str) and person else leaders
-                     for person, leaders in zip(points["person"], points["leaders"])]
+    who = [_who(point) for point in points.itertuples()]
+    points["who"], points["phone"] = [name for name, _ in who], [phone for _, phone in who]
 
     def why(point) -> str:
         reasons = []
@@ -465,6 +529,17 @@ def daily_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, l
     return plan[PLAN_COLUMNS]
 
 
+def _blocks_in_view(registry: RegistryMap, filters: Filters) -> pd.DataFrame:
+    """The 包保一览表's rows the filters keep: a unit's own 包保 (a unit filter); those at the points a
+    联点领导/网格 choice keeps."""
+    blocks = registry.blocks
+    if filters.units:
+        blocks = blocks[blocks["unit"].isin(filters.units)]
+    if (kept := chosen_points(registry, filters)) is not None:
+        blocks = blocks[blocks["point"].isin(kept)]
+    return blocks
+
+
 def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict:
     """What `python -m analytics responsibility --json` prints (README, 命令行), for the filters' problems."""
     filters = filters or Filters()
@@ -476,6 +551,7 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     registered = points[points["point"].isin(registry.registered)]
     shops = frontage(con, filters, settings)
     matched = int(registered["problems"].sum())
+    blocks = _blocks_in_view(registry, filters)
     return {
         "leaders": [{**row, "score": None if pd.isna(row["score"]) else row["score"]}
                     for row in leaders.to_dict("records")],
@@ -489,13 +565,17 @@ def responsibility(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
             "exposed": [{"shop": row["shop"], "count": int(row["count"])} for row in shops.exposed.to_dict("records")],
             "unregistered": shops.unregistered,
         },
+        # beside the issue's three parts: the 包保一览表's estates, and those matching no registry point
+        "blocks": {"estates": int(blocks["estate"].nunique()),
+                   "unmatched": sorted(set(blocks.loc[blocks["point"].isna(), "estate"]))},
     }
 
 
 def responsibility_line(summary: dict, as_of: dt.date) -> str:
     """The map in one sentence, for the command line without --json."""
-    points, shops = summary["points"], summary["frontage"]
+    points, shops, blocks = summary["points"], summary["frontage"], summary["blocks"]
     return (f"截至{as_of:%Y-%m-%d}：{len(summary['leaders'])}位联点领导，登记点位{points['registered']}个，"
             f"对上点位的问题{points['matched_problems']}条，未对上的点位名称{len(points['unmatched'])}个，"
             f"近期无人检查的点位{len(points['unvisited'])}个；门前四包商户{shops['shops']}户，"
-            f"未签责任书{len(shops['without_pledge'])}户，曝光{len(shops['exposed'])}户，未登记{len(shops['unregistered'])}户")
+            f"未签责任书{len(shops['without_pledge'])}户，曝光{len(shops['exposed'])}户，未登记{len(shops['unregistered'])}户；"
+            f"包保小区（片区）{blocks['estates']}处，未对上点位{len(blocks['unmatched'])}处")

@@ -120,3 +120,19 @@ def test_the_demo_map_shows_its_shops_at_once(demo_template):
     assert stored == set(named)
     assert frontage["exposed"] and {row["shop"] for row in frontage["exposed"]} <= set(named)
     assert frontage["unregistered"] == sorted(named[-demo.UNREGISTERED_SHOPS:])
+
+
+def test_the_demo_guarantors_fit_its_registry(demo_template):
+    """包保: every estate of the demo's 包保一览表 is a 居民小区 of its 点位清单 (half of them written with a
+    space the registry lacks), so a new user sees each estate's 包保单位 and 包保责任人 at once."""
+    from analytics.registry.model import load_map, point_status, responsibility
+    from analytics.shared.filters import Filters
+
+    with db.connect(demo_template, read_only=True) as con:
+        blocks = responsibility(con, Filters(as_of=END))["blocks"]
+        registry = load_map(con)
+        points = point_status(con, Filters(as_of=END), registry)
+    assert blocks["estates"] and blocks["unmatched"] == []
+    assert (registry.blocks["estate"] != registry.blocks["point"]).any()
+    guarded = points.dropna(subset=["block_units"])
+    assert len(guarded) == blocks["estates"] and set(guarded["point_type"]) == {"居民小区"}

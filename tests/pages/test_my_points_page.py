@@ -1,5 +1,6 @@
 """The 我的联系点 page under AppTest on the county sample: a leader's cards and figures are the model's,
-a unit sees its own points and problems only."""
+a unit sees its own points and problems only, a 包保单位's login the estates it 包保s with its own problems
+there and no other unit."""
 import datetime as dt
 
 import pytest
@@ -137,3 +138,34 @@ def test_without_a_registry_the_sidebar_offers_no_leaders(app_database):
     at = _app().run()
     assert not at.exception
     assert {box.label for box in at.sidebar.multiselect}.isdisjoint({"联点领导", "网格"})
+
+
+
+def _names_no_other_unit(at, own: str, others: set[str]) -> bool:
+    """No other unit on the page: in no text or table, and only `own` in the columns naming units."""
+    shown = "\n".join([_texts(at), *(frame.value.astype(str).to_csv() for frame in at.dataframe)])
+    columns = [frame.value[column] for frame in at.dataframe
+               for column in {"责任单位", "包保单位"} & set(frame.value.columns)]
+    return not any(name in shown for name in others) and all(set(column.dropna()) <= {own} for column in columns)
+
+
+def test_a_guarantors_login_sees_the_estates_it_guards_with_its_own_problems_and_no_other_unit(unit_login):
+    """县财政局 answers for no point of the 点位清单 and 包保s 楼栋 of 幸福家园小区 beside 县人力资源和社会保障局;
+    城关镇 answers for the estate and has problems there."""
+    from analytics.shared import auth
+
+    auth.add_user("财政局", "unit-pass-2", "viewer", unit="县财政局")
+    at = _signed_in("财政局", "unit-pass-2")
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[-1].value
+    assert list(table["点位"]) == ["幸福家园小区"]
+    assert list(table["包保单位"]) == ["县财政局"] and list(table["包保责任人"]) == ["董静 18430463436"]
+    assert table["责任单位"].isna().all() and list(table["未整改"]) == [0]
+    assert "包保：县财政局 董静 18430463436" in _texts(at)
+    assert _names_no_other_unit(at, "县财政局", {"县人力资源和社会保障局"})
+    at.switch_page("pages/responsibility_map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    plan = next(frame.value for frame in at.dataframe if "谁去" in frame.value.columns)
+    assert list(plan["谁去"]) == ["董静"] and list(plan["联系电话"]) == ["18430463436"]
+    assert _names_no_other_unit(at, "县财政局", {"县人力资源和社会保障局"})

@@ -115,7 +115,9 @@ def test_the_sidebar_choices_are_the_lists_leaders_and_grids(gridded):
     assert listed.leaders == [row["leader"] for row in EXPECTED["truth_with_tasks"]["leaders"]]
     assert listed.grids == sorted(GRIDS)
     assert listed.titles["陈志刚"] == "县委常委、常务副县长"
-    assert listed.units == sorted(set(LISTED["unit"]))
+    # whom 我的点位 offers: the 点位清单's 责任单位 and the 包保一览表's 包保单位
+    blocks = read_registry_sheet(SAMPLES / EXPECTED["steps"][2]["file"]).rows["unit"]
+    assert listed.units == sorted(set(LISTED["unit"]) | set(blocks))
 
 
 def test_a_choice_not_resolved_through_the_registry_is_refused_not_ignored(gridded):

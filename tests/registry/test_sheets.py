@@ -37,11 +37,11 @@ def test_a_leader_list_merged_down_or_in_one_cell_gives_every_leader_each_point(
     assert read == [(link.leader, link.title, link.unit, point) for link in data.leaders for point in link.points]
 
 
-def test_a_block_list_carries_the_estate_over_its_buildings(data, tmp_path):
+def test_a_block_list_carries_the_estate_and_community_over_its_rows_and_splits_the_buildings(data, tmp_path):
     sheet = read_registry_sheet(fixtures.write_block_list(data, tmp_path))
     assert sheet.kind == BLOCKS
-    assert [(r.name, r.building, r.unit, r.person) for r in sheet.rows.itertuples()] == \
-        [(b.estate, b.building, b.unit, b.person) for b in data.blocks]
+    assert [(r.name, r.building, r.community, r.unit, r.person) for r in sheet.rows.itertuples()] == \
+        [(b.estate, building, b.community, b.unit, b.person) for b in data.blocks for building in b.buildings]
 
 
 def test_a_register_reads_its_pledge_dates_and_the_shops_without(data, tmp_path):
