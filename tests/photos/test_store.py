@@ -7,6 +7,7 @@ import pytest
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_ledger
 from analytics.intake import import_paths, rebuild, undo_import
 from analytics.intake.integrity import check_integrity
+from analytics.photos.images import sha256_of
 from analytics.photos.store import picture_path
 from analytics.shared import db
 from analytics.shared.statuses import STATUSES
@@ -76,6 +77,19 @@ def test_a_ledger_of_the_same_bytes_again_adds_no_reference(imported, tmp_path):
     assert len(_refs(imported)) == 6
 
 
+def test_a_ledger_carrying_stored_pictures_again_has_them_placed_without_decoding(imported, tmp_path, monkeypatch):
+    from analytics.photos import images
+
+    def no_decoding(*_):
+        raise AssertionError("stored bytes decoded again")
+    monkeypatch.setattr(images.Image, "open", no_decoding)
+    path = write_photo_ledger(_ledger("西城区", 10), tmp_path / "again")
+    assert import_paths(imported, [path], now=NOW)[0].outcome == "imported"
+    assert [(kind, sha) for import_id, _, kind, _, sha in _refs(imported) if import_id == 3] == [
+        ("after", sha256_of(photo(11))), ("before", sha256_of(photo(10))), ("before", sha256_of(photo(10)))]
+    assert check_integrity(imported).ok
+
+
 def test_an_xls_or_csv_ledger_after_ledgers_with_photos_says_once_that_it_carries_none(imported, tmp_path):
     from analytics.fixtures import ledger_for_unit, write_ledger
 
@@ -135,3 +149,4 @@ def test_a_units_login_uploads_and_undoes_photos_for_its_own_problems_only(impor
                 undo_upload(con, 1, actor="看板·单位", now=NOW, only_unit=login_unit)
         uploads = con.execute("SELECT count(*) FROM photo_uploads WHERE undone_at IS NULL").fetchone()[0]
     assert uploads == 1
+
