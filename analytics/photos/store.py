@@ -16,14 +16,9 @@ import duckdb
 
 from analytics.photos.images import Picture, PictureInfo, thumbnail
 from analytics.photos.placing import LedgerPictures, PlacedPicture
-from analytics.shared.db import transaction
+from analytics.shared.db import photos_dir, transaction
 
 THUMBNAIL_EXT = "jpg"
-
-
-def photos_dir(db_path: Path | str) -> Path:
-    """The pictures are kept beside the database, as the archive is."""
-    return Path(db_path).parent / "photos"
 
 
 def database_of(con: duckdb.DuckDBPyConnection) -> Path:
