@@ -320,6 +320,18 @@ def command_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def command_restore(args: argparse.Namespace) -> int:
+    from analytics.intake.integrity import check_integrity
+    from analytics.shared import db
+
+    path = Path(args.db) if args.db else db.default_db_path()
+    if _said_or_refused(lambda: db.restore_backup(path, args.backup, actor=args.actor), FileNotFoundError):
+        return 1
+    report = check_integrity(schema.init_db(path))
+    print(report.text())
+    return 0 if report.ok else 1
+
+
 def command_settings(args: argparse.Namespace) -> int:
     from analytics.shared.settings import describe_settings, get_settings, set_setting, set_test_window
 
@@ -471,6 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_parser = commands.add_parser("check", parents=[common], help="核对数据库与归档的原始文件是否一致")
     check_parser.set_defaults(run=command_check)
+
+    restore_parser = commands.add_parser("restore", parents=[common], help="用每日备份（含照片）恢复数据库，恢复后核对")
+    restore_parser.add_argument("backup", type=Path, help="备份文件，如 data/backups/chuangwen-20261205.duckdb")
+    restore_parser.set_defaults(run=command_restore)
 
     settings_parser = commands.add_parser("settings", parents=[common], help="查看或修改设置")
     settings_parser.add_argument("--test-date", type=_date, help="测评日期（窗口首日）YYYY-MM-DD")

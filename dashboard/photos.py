@@ -21,12 +21,12 @@ THUMBNAIL_COLUMNS = {COLUMN_LABELS[name]: st.column_config.ImageColumn(COLUMN_LA
 def with_thumbnails(frame: pd.DataFrame) -> pd.DataFrame:
     """The problems with their first 整改前 and 整改后 thumbnails (data: URIs; empty where none)."""
     photos = data.read(problem_photos, tuple(frame["problem_key"]))
-    firsts = photos.drop_duplicates(["problem_key", "kind"]).set_index(["problem_key", "kind"])["sha256"]
+    firsts = photos.drop_duplicates(["problem_key", "kind"]).set_index(["problem_key", "kind"])
     db_path = data.database_path()
     shown = frame.copy()
     for kind, column in THUMBNAIL_FIELDS.items():
-        shown[column] = [store.thumbnail_uri(db_path, firsts[(key, kind)]) if (key, kind) in firsts.index else None
-                         for key in frame["problem_key"]]
+        shown[column] = [store.thumbnail_uri(db_path, *firsts.loc[(key, kind), ["sha256", "ext"]])
+                         if (key, kind) in firsts.index else None for key in frame["problem_key"]]
     return shown
 
 

@@ -78,9 +78,10 @@ with st.form("settings_form"):
 defaults = {field.name: field.default for field in dataclasses.fields(current)}
 st.caption("默认值：" + "，".join(f"{SETTING_LABELS[k]} {defaults[k]}" for k in THRESHOLDS))
 
-st.header("整改状态与问题来源词表")
+st.header("整改状态、问题来源与照片列词表")
 flash.show_flashes("words")
-st.caption("台账里的整改状态和问题来源按含义读取（如“立行立改”为已整改、“复查未通过”为待整改、“省文明办暗访反馈”为上级测评）。"
+st.caption("台账里的整改状态和问题来源按含义读取（如“立行立改”为已整改、“复查未通过”为待整改、“省文明办暗访反馈”为上级测评），"
+           "照片列按表头读取（如“问题照片”为整改前照片、“佐证”为整改后照片）。"
            "遇到没人认识的写法，在这里告诉系统它的意思；此后导入的台账按新词表读取，"
            "点“按新词表重读已导入台账”后已导入的也随之更新。")
 unknown_sources = data.read(office_words.unknown_sources)

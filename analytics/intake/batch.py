@@ -280,7 +280,8 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
         aliases, words = point_type_aliases(con), office_words(con)
         listed_units = {name for (name,) in con.execute("SELECT name FROM units").fetchall()}
         parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
-                                  today=now.date(), limits=limits)
+                                  today=now.date(), limits=limits,
+                                  stored_pictures=photos_store.stored_pictures(con))
         with ParseAhead(paths, parse, workers) as parsed_files:
             for position, (path, parsed) in enumerate(parsed_files):
                 name = (display_names or {}).get(path, path.name)
@@ -352,7 +353,7 @@ def _refused_on_write(name: str, error: Exception) -> ImportResult:
 
 
 # photo_uploads and photo_files carried: an uploaded photo is in no archived ledger (the ledgers' own
-# pictures are described again as they are replayed, the same rows)
+# pictures, already described, are only placed again as they are replayed)
 _CARRIED_TABLES = ("point_type_aliases", "point_aliases", "office_words", "units", "settings", "calendar_overrides",
                    "audit_log", "photo_uploads", "photo_files")
 
@@ -390,6 +391,7 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     con.execute(f"INSERT INTO {table} SELECT * FROM carried_rows")
                     con.unregister("carried_rows")
                 aliases, words = point_type_aliases(con), office_words(con)
+                stored = photos_store.stored_pictures(con)   # carried: a replayed picture is not decoded again
                 # ledgers, score sheets and undos in the order they happened: a score sheet's tasks are
                 # what later ledgers copy, and a later round re-tests the tasks of the earlier ones
                 # (an undo goes after the last import made before it)
@@ -414,7 +416,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                     else:
                         imported_at, unit_option = record["imported_at"], record["unit_option"]
                         prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
-                                                  words=words, unit=unit_option, today=imported_at.date())
+                                                  words=words, unit=unit_option, today=imported_at.date(),
+                                                  stored_pictures=stored)
                         prepared.ledger.file_name = record["file_name"]
                         photos_store.save_files(db_path, prepared.pictures.accepted)
                         write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],

@@ -5,6 +5,7 @@ so it imports neither pandas nor openpyxl nor the writer.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ _VERSION_TYPES = {"source_row": pa.int32(), "point_type_known": pa.bool_(), "fou
 class PreparedLedger:
     """A parsed ledger ready to store: its rows as an Arrow table in the column order of
     problem_versions (but import_id), and its pictures placed on its rows. It is made where the file
-    was parsed, so a worker process takes that work (the pictures' checks and thumbnails too) off the
+    was parsed, so a worker process takes that work (the pictures' checks too) off the
     writer; the ledger's columns are dropped once tabled."""
     ledger: ParsedLedger
     versions: pa.Table
@@ -35,29 +36,32 @@ class PreparedLedger:
     pictures: LedgerPictures
 
 
-def prepare_ledger(path: Path, **parse_options) -> PreparedLedger:
-    """parse_ledger, then the rows as an Arrow table (several times faster than a DataFrame of objects)."""
-    return _tabled(parse_ledger(path, **parse_options), path)
+def prepare_ledger(path: Path, *, stored_pictures: Mapping[str, str] | None = None,
+                   **parse_options) -> PreparedLedger:
+    """parse_ledger, then the rows as an Arrow table (several times faster than a DataFrame of objects).
+    The pictures already stored (sha256 → ext, photo_files) are not decoded again."""
+    return _tabled(parse_ledger(path, **parse_options), path, stored_pictures)
 
 
-def prepare_file(path: Path, **parse_options) -> PreparedLedger | Sheet:
+def prepare_file(path: Path, *, stored_pictures: Mapping[str, str] | None = None,
+                 **parse_options) -> PreparedLedger | Sheet:
     """Any file as it comes in: a score sheet (recognised by its content) as read, a ledger tabled."""
     parsed = parse_file(path, **parse_options)
-    return parsed if isinstance(parsed, SHEET_TYPES) else _tabled(parsed, path)
+    return parsed if isinstance(parsed, SHEET_TYPES) else _tabled(parsed, path, stored_pictures)
 
 
-def _pictures(ledger: ParsedLedger, path: Path) -> LedgerPictures:
+def _pictures(ledger: ParsedLedger, path: Path, stored: Mapping[str, str] | None) -> LedgerPictures:
     """The ledger's pictures placed on its rows (flags on the rows they concern); notes to its warnings."""
     try:
-        pictures = place_pictures(ledger, read_pictures(path))
+        pictures = place_pictures(ledger, read_pictures(path), stored)
     except PackageUnreadable as error:
         pictures = LedgerPictures(notes=[f"文件中的图片未能读取：{error}"])
     ledger.warnings.extend(pictures.notes)
     return pictures
 
 
-def _tabled(ledger: ParsedLedger, path: Path) -> PreparedLedger:
-    pictures = _pictures(ledger, path)
+def _tabled(ledger: ParsedLedger, path: Path, stored_pictures: Mapping[str, str] | None) -> PreparedLedger:
+    pictures = _pictures(ledger, path, stored_pictures)
     versions = pa.table({name: pa.array(ledger.columns[name], _VERSION_TYPES.get(name, pa.string()))
                          for name in VERSION_COLUMNS})
     return PreparedLedger(dataclasses.replace(ledger, columns={}), versions, versions.num_rows, ledger.flagged,

@@ -332,13 +332,14 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                  today: dt.date | None = None, limits: ReadLimits = ReadLimits(),
                  grids: list[Grid] | None = None, words: OfficeWords | None = None) -> ParsedLedger:
     """Read and normalise one ledger file (its `grids` when already read); raises FileRefused with a
-    Chinese message. `words`: the status and source words in force (the built-in ones when not given)."""
+    Chinese message. `words`: the status and source words and the picture-column headers in force
+    (the built-in ones when not given)."""
     today = today or dt.date.today()
     words = words or default_words()
     grids = read_grids(path, limits) if grids is None else grids
     sheets: list[tuple[Grid, SheetLayout]] = []
     for grid in grids:
-        layout = find_layout(grid.sheet, grid.rows)
+        layout = find_layout(grid.sheet, grid.rows, words.ledger_headers)
         if layout is not None:
             sheets.append((grid, layout))
     if not sheets:
@@ -346,7 +347,7 @@ def parse_ledger(path: Path, *, point_type_aliases: dict[str, str], unit: str | 
                           "30行中都没有“点位名称、问题描述、整改状态”等表头，请确认提交的是问题整改台账"
                           "（也不是模拟测评得分表、测评准备的三种表，或点位清单、联点清单、包保一览表、门前四包登记表）。")
     layouts = [layout for _, layout in sheets]
-    rows_by_sheet = [(layout, problem_rows(layout, grid.rows)) for grid, layout in sheets]
+    rows_by_sheet = [(layout, problem_rows(layout, grid.rows, words.ledger_headers)) for grid, layout in sheets]
     all_rows = [row for _, rows in rows_by_sheet for row in rows]
     if not all_rows:
         raise FileRefused(f"文件“{path.name}”未导入：找到了表头，但表头下没有任何问题记录。")

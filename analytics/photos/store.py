@@ -1,5 +1,5 @@
-"""Pictures stored once by content: the files under the data folder (photos/ab/<sha256>.<ext> and a
-thumbnail photos/thumbs/ab/<sha256>.jpg), their descriptions in photo_files, and where each import put
+"""Pictures stored once by content: the files under the data folder (photos/ab/<sha256>.<ext>, and a
+thumbnail photos/thumbs/ab/<sha256>.jpg made when first shown), their descriptions in photo_files, and where each import put
 them in photo_refs, written in the import's own transaction. Undo removes an import's references (the
 files stay: another import may hold the same bytes); a rebuild replays the archived ledgers and so
 restores both."""
@@ -14,16 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.photos.images import PictureInfo
+from analytics.photos.images import Picture, PictureInfo, thumbnail
 from analytics.photos.placing import LedgerPictures, PlacedPicture
-from analytics.shared.db import transaction
+from analytics.shared.db import photos_dir, transaction
 
 THUMBNAIL_EXT = "jpg"
-
-
-def photos_dir(db_path: Path | str) -> Path:
-    """The pictures are kept beside the database, as the archive is."""
-    return Path(db_path).parent / "photos"
 
 
 def database_of(con: duckdb.DuckDBPyConnection) -> Path:
@@ -45,11 +40,16 @@ def thumbnail_path(db_path: Path | str, sha256: str) -> Path:
     return photos_dir(db_path) / "thumbs" / sha256[:2] / f"{sha256}.{THUMBNAIL_EXT}"
 
 
-def thumbnail_uri(db_path: Path | str, sha256: str) -> str | None:
-    """The thumbnail as a data: URI (a table cell can show it without serving files), None when lost."""
+def thumbnail_uri(db_path: Path | str, sha256: str, ext: str) -> str | None:
+    """The thumbnail as a data: URI (a table cell can show it without serving files), None when the
+    picture is lost. Made from the picture the first time it is shown, then kept: the import does not
+    wait for thumbnails."""
     path = thumbnail_path(db_path, sha256)
     if not path.exists():
-        return None
+        picture = picture_path(db_path, sha256, ext)
+        if not picture.exists():
+            return None
+        _write_once(path, thumbnail(picture.read_bytes()))
     return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
@@ -73,7 +73,8 @@ def _write_once(path: Path, data: bytes) -> None:
     """Content-addressed: a file already there holds these bytes. Written whole or not at all."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():   # a stat: a morning's hundreds of mkdir calls cost a quarter second
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -83,21 +84,26 @@ def _write_once(path: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def save_files(db_path: Path | str, pictures: Iterable[PictureInfo]) -> None:
-    """Each picture and its thumbnail on disk (before the transaction that refers to them: a file no
-    row refers to is harmless, a row without its file is not)."""
+def save_files(db_path: Path | str, pictures: Iterable[Picture]) -> None:
+    """Each picture on disk (before the transaction that refers to them: a file no row refers to is
+    harmless, a row without its file is not)."""
     for info in pictures:
         _write_once(picture_path(db_path, info.sha256, info.ext), info.data)
-        _write_once(thumbnail_path(db_path, info.sha256), info.thumbnail)
+
+
+def stored_pictures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """sha256 → ext of the pictures described in photo_files: a ledger that carries them again (the
+    usual morning: yesterday's photos in today's ledger) has them placed without decoding them."""
+    return dict(con.execute("SELECT sha256, ext FROM photo_files").fetchall())
 
 
 def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, LedgerPictures]], *,
                    files_only: bool = False) -> None:
     """The imports' pictures and picture columns, within the caller's transaction (`files_only`: only
     the pictures' descriptions, for an upload, which records where they go itself)."""
-    infos = {info.sha256: info for _, pictures in imports for info in pictures.accepted}
-    if infos:
-        described = list(infos.values())
+    described = list({info.sha256: info for _, pictures in imports for info in pictures.accepted
+                      if isinstance(info, PictureInfo)}.values())
+    if described:
         con.execute("""
             INSERT INTO photo_files
             SELECT * FROM (SELECT unnest($sha256s) AS sha256, unnest($exts), unnest($bytes::BIGINT[]),
@@ -143,13 +149,13 @@ def upload_photos(con: duckdb.DuckDBPyConnection, db_path: Path | str, problem_k
     """Attach 整改后 photos (file name, bytes: JPEG, PNG or HEIC) to a problem, as one upload; a picture
     that cannot be used is refused with its reason, the others kept. Returns what was done, in Chinese.
     A unit's login (`only_unit`) may do so for its own problems only."""
-    from analytics.photos.images import PictureInfo, examine   # Pillow only when photos come in
+    from analytics.photos.images import examine   # Pillow only when photos come in
 
     now = now or dt.datetime.now()
     _check_own_problem(con, problem_key, only_unit)
     examined = [(name, examine(data)) for name, data in photos]
-    accepted = [info for _, info in examined if isinstance(info, PictureInfo)]
-    refused = [f"“{name}”未采用：{info.reason}" for name, info in examined if not isinstance(info, PictureInfo)]
+    accepted = [info for _, info in examined if isinstance(info, Picture)]
+    refused = [f"“{name}”未采用：{info.reason}" for name, info in examined if not isinstance(info, Picture)]
     if not accepted:
         raise ValueError("没有可用的照片。" + "；".join(refused))
     save_files(db_path, accepted)
@@ -194,10 +200,10 @@ def remove_refs(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
 
 
 def missing_files(con: duckdb.DuckDBPyConnection, db_path: Path | str) -> list[str]:
-    """The stored pictures whose file (or thumbnail) is not under the data folder."""
+    """The stored pictures whose file is not under the data folder (a lost thumbnail is made again)."""
     missing = []
     for sha256, ext in con.execute("SELECT sha256, ext FROM photo_files ORDER BY sha256").fetchall():
-        if not picture_path(db_path, sha256, ext).exists() or not thumbnail_path(db_path, sha256).exists():
+        if not picture_path(db_path, sha256, ext).exists():
             missing.append(f"{sha256[:12]}.{ext}")
     return missing
 

@@ -52,6 +52,11 @@ def archive_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "archive"
 
 
+def photos_dir(db_path: Path | str) -> Path:
+    """The pictures (analytics.photos.store) are kept beside the database, as the archive is."""
+    return Path(db_path).parent / "photos"
+
+
 def _is_lock_error(error: Exception) -> bool:
     text = str(error)
     # Within one process (the dashboard's sessions are threads) a read-only and a read-write
@@ -128,8 +133,27 @@ def backup_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "backups"
 
 
+def _keep_pictures(source: Path, target: Path) -> int:
+    """The pictures under `source` (photos/ab/<sha256>.<ext>) under `target` too; how many were not
+    there. Stored by content and never changed or deleted once written, so a hard link is a copy that
+    costs no space and outlives the original's loss; a plain copy where no link can be made."""
+    added = 0
+    for picture in source.glob("??/*"):
+        kept = target / picture.relative_to(source)
+        if kept.exists():
+            continue
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(picture, kept)
+        except OSError:
+            shutil.copyfile(picture, kept)
+        added += 1
+    return added
+
+
 def daily_backup(db_path: Path, today: dt.date | None = None, keep: int = BACKUPS_KEPT) -> Path | None:
-    """Copy the database once a day before it is first written; keep the newest `keep` copies."""
+    """Copy the database once a day before it is first written, with its pictures (into the backups'
+    one picture folder: one file however many backups hold it); keep the newest `keep` copies."""
     db_path = Path(db_path)
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
@@ -143,9 +167,34 @@ def daily_backup(db_path: Path, today: dt.date | None = None, keep: int = BACKUP
             temporary = target.with_name(target.name + ".part")
             shutil.copyfile(db_path, temporary)
             os.replace(temporary, target)
+        _keep_pictures(photos_dir(db_path), photos_dir(target))
     for old in sorted(folder.glob(f"{db_path.stem}-*{db_path.suffix}"))[:-keep or None]:
         old.unlink()
     return target
+
+
+def restore_backup(db_path: Path, backup: Path, *, actor: str, now: dt.datetime | None = None) -> str:
+    """Put a backup (daily_backup's) in place of the database and bring back the pictures it refers to
+    that the data folder has lost; the database it replaces is kept in the backups folder first.
+    Returns what was done, in Chinese."""
+    db_path, backup = Path(db_path), Path(backup)
+    if not backup.is_file():
+        raise FileNotFoundError(f"没有找到备份文件“{backup}”。")
+    now = now or dt.datetime.now()
+    with writing(db_path, actor=actor):
+        # named to sort among the daily backups by its date, so it is let go with them
+        replaced = backup_dir(db_path) / f"{db_path.stem}-{now:%Y%m%d-%H%M%S}-before-restore{db_path.suffix}"
+        if db_path.exists():
+            with connect(db_path, read_only=True):   # no half-written transaction is kept
+                shutil.copyfile(db_path, replaced)
+        temporary = db_path.with_name(db_path.name + ".part")
+        shutil.copyfile(backup, temporary)
+        os.replace(temporary, db_path)
+        pictures = _keep_pictures(photos_dir(backup), photos_dir(db_path))
+        with connect(db_path) as con:
+            con.execute("INSERT INTO audit_log VALUES (?, ?, '恢复备份', ?)", [now, actor, backup.name])
+    kept = f"，恢复前的数据库另存为“{replaced.name}”" if replaced.exists() else ""
+    return f"已从备份“{backup.name}”恢复数据库{kept}，补回照片文件{pictures}张。"
 
 
 @contextlib.contextmanager

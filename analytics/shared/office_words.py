@@ -1,4 +1,5 @@
-"""The office's own words for a problem's status and its source (问题来源), read by meaning.
+"""The office's own words for a problem's status and its source (问题来源), read by meaning, and the
+headers of its picture columns (整改前照片, 整改后照片: analytics.photos).
 
 The words are data: built-in defaults (analytics/shared/defaults/statuses.csv, sources.csv) and the words
 users add on the 设置 page (table `office_words`, the user's reading wins). The grammar that reads
@@ -23,14 +24,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from analytics.shared.db import transaction
+from analytics.shared.reading.layout import HeaderVocabulary, ledger_headers
 from analytics.shared.statuses import CLOSED, DONE_STATUSES, IN_PROGRESS, PENDING, RECTIFIED, STATUSES
-from analytics.shared.vocab import DEFAULTS_DIR, clean_text
+from analytics.shared.vocab import DEFAULTS_DIR, FIELD_LABELS, HEADER_SYNONYMS, PHOTO_FIELDS, clean_header, clean_text
 
 if TYPE_CHECKING:   # the parser's worker processes read the words, and need no pandas
     import duckdb
     import pandas as pd
 
-KINDS = {"status": "整改状态", "source": "问题来源"}
+KINDS = {"status": "整改状态", "source": "问题来源", "photo": "照片列"}
+# What a picture column's header may mean: 整改前照片 or 整改后照片, each a ledger field.
+PHOTO_MEANINGS = {FIELD_LABELS[name]: name for name in PHOTO_FIELDS}
 SOURCES = ("上级测评", "模拟测评", "暗访", "日常督查", "专项督查", "人大政协视察", "群众举报", "媒体曝光", "自查")
 # A word users add reads like the built-in words of its meaning when negated, and outranks them as a source.
 _NEGATED_BY_MEANING = {PENDING: PENDING, IN_PROGRESS: PENDING, RECTIFIED: PENDING, CLOSED: RECTIFIED}
@@ -53,21 +57,24 @@ class StatusWord:
 
 @dataclass
 class OfficeWords:
-    """The status and source words in force; readings are cached per text (a morning's ledgers
-    repeat a few dozen distinct words hundreds of thousands of times)."""
+    """The status and source words in force, and the picture-column headers users added; readings
+    are cached per text (a morning's ledgers repeat a few dozen distinct words hundreds of thousands
+    of times)."""
     statuses: dict[str, StatusWord]
     sources: dict[str, tuple[str, int]]          # word → (canonical source, rank)
+    photo_headers: dict[str, str] = field(default_factory=dict)   # cleaned header → photo_before/photo_after
     _status_cache: dict = field(default_factory=dict, repr=False, compare=False)
     _source_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._longest = max((len(word) for word in self.statuses), default=1)
+        self.ledger_headers: HeaderVocabulary = ledger_headers(tuple(sorted(self.photo_headers.items())))
 
     def __getstate__(self) -> dict:  # worker processes get the words, not the caches
-        return {"statuses": self.statuses, "sources": self.sources}
+        return {"statuses": self.statuses, "sources": self.sources, "photo_headers": self.photo_headers}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["statuses"], state["sources"])
+        self.__init__(state["statuses"], state["sources"], state["photo_headers"])
 
     def status(self, raw: object) -> str | None:
         """One of 待整改/整改中/已整改/已销号, or None when the words say nothing known."""
@@ -192,9 +199,11 @@ def with_users_words(added: tuple[tuple[str, str, str], ...]) -> OfficeWords:
     for kind, word, meaning in added:
         if kind == "status":
             words.statuses[word] = StatusWord(meaning, _NEGATED_BY_MEANING[meaning])
+        elif kind == "photo":
+            words.photo_headers[word] = PHOTO_MEANINGS[meaning]
         else:
             words.sources[word] = (meaning, _USER_SOURCE_RANK)
-    return OfficeWords(words.statuses, words.sources)
+    return OfficeWords(words.statuses, words.sources, words.photo_headers)
 
 
 def word_table(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
@@ -202,7 +211,8 @@ def word_table(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
     _check_kind(kind)
     statuses, sources = _default_rows()
     builtin = ({word: entry.meaning for word, entry in statuses.items()} if kind == "status"
-               else {word: source for word, (source, _) in sources.items()})
+               else {word: source for word, (source, _) in sources.items()} if kind == "source"
+               else {word: label for label, name in PHOTO_MEANINGS.items() for word in HEADER_SYNONYMS[name]})
     users = con.execute("SELECT word, meaning FROM office_words WHERE kind = ? ORDER BY meaning, word",
                         [kind]).fetchall()
     added = {word for word, _ in users}
@@ -222,7 +232,12 @@ def _check_kind(kind: str) -> None:
 def meanings(kind: str) -> tuple[str, ...]:
     """What a word of `kind` may mean."""
     _check_kind(kind)
-    return STATUSES if kind == "status" else SOURCES
+    return {"status": STATUSES, "source": SOURCES, "photo": tuple(PHOTO_MEANINGS)}[kind]
+
+
+def _cleaned(kind: str, word: str) -> str:
+    """A word as it is looked up; a header as headers are compared (vocab.clean_header)."""
+    return clean_header(word).lower() if kind == "photo" else clean_word(word)
 
 
 def add_word(con: duckdb.DuckDBPyConnection, kind: str, word: str, meaning: str, *, actor: str,
@@ -230,7 +245,7 @@ def add_word(con: duckdb.DuckDBPyConnection, kind: str, word: str, meaning: str,
     """Add (or change) a word of `kind` meaning `meaning`; imports from now on read it so, and
     a rebuild reads the stored ledgers again with it. Returns the cleaned word."""
     _check_kind(kind)
-    cleaned = clean_word(word)
+    cleaned = _cleaned(kind, word)
     if not cleaned:
         raise ValueError("词语不能为空。")
     if meaning not in meanings(kind):
@@ -247,9 +262,9 @@ def remove_word(con: duckdb.DuckDBPyConnection, kind: str, word: str, *, actor: 
     """Take back a word users added (a built-in word then reads as before)."""
     _check_kind(kind)
     with transaction(con):
-        con.execute("DELETE FROM office_words WHERE kind = ? AND word = ?", [kind, clean_word(word)])
+        con.execute("DELETE FROM office_words WHERE kind = ? AND word = ?", [kind, _cleaned(kind, word)])
         con.execute("INSERT INTO audit_log VALUES (?, ?, '修改词表', ?)",
-                    [now or dt.datetime.now(), actor, f"{KINDS[kind]}：删除“{clean_word(word)}”"])
+                    [now or dt.datetime.now(), actor, f"{KINDS[kind]}：删除“{_cleaned(kind, word)}”"])
 
 
 def unknown_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

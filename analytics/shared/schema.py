@@ -104,9 +104,10 @@ CREATE TABLE IF NOT EXISTS point_type_aliases (
     builtin   BOOLEAN NOT NULL DEFAULT FALSE
 );
 
--- Status and source words users added (analytics/shared/office_words.py); the built-in ones are defaults.
+-- Status and source words and picture-column headers users added (analytics/shared/office_words.py);
+-- the built-in ones are defaults.
 CREATE TABLE IF NOT EXISTS office_words (
-    kind    VARCHAR NOT NULL,            -- status | source
+    kind    VARCHAR NOT NULL,            -- status | source | photo
     word    VARCHAR NOT NULL,
     meaning VARCHAR NOT NULL,
     PRIMARY KEY (kind, word)

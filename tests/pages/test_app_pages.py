@@ -398,15 +398,18 @@ def test_settings_page_saves_the_test_window_and_the_countdown_follows(demo_db):
     assert "距测评 40 天" in _texts(at) and "测评窗口" in _texts(at)
 
 
-def test_settings_page_adds_a_status_word(demo_db):
+@pytest.mark.parametrize("kind, label, word, meaning", [("status", "整改状态", "已上报", "整改中"),
+                                                      ("photo", "照片列", "销号后影像", "整改后照片")])
+def test_settings_page_adds_a_word(demo_db, kind, label, word, meaning):
     at = _open("pages/settings.py")
-    at.text_input(key="word_status").set_value("已上报")
-    at.selectbox(key="meaning_status").set_value("整改中")
-    next(b for b in at.button if b.label == "添加整改状态词语").click().run()
+    at.text_input(key=f"word_{kind}").set_value(word)
+    at.selectbox(key=f"meaning_{kind}").set_value(meaning)
+    next(b for b in at.button if b.label == f"添加{label}词语").click().run()
     assert not at.exception
-    assert any("已添加：“已上报”读作“整改中”" in s.value for s in at.success)
-    with db.connect(demo_db, read_only=True) as con:
-        assert con.execute("SELECT kind, word, meaning FROM office_words").fetchall() == [("status", "已上报", "整改中")]
+    assert any(f"已添加：“{word}”读作“{meaning}”" in s.value for s in at.success)
+    with db.connect(demo_db) as con:
+        assert con.execute("SELECT kind, word, meaning FROM office_words").fetchall() == [(kind, word, meaning)]
+        con.execute("DELETE FROM office_words")
 
 
 def test_the_import_page_shows_ledger_quality_and_each_units_rows_to_send_back(demo_db):

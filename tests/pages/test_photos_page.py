@@ -52,7 +52,7 @@ def test_the_problem_list_shows_a_thumbnail_for_each_problem_with_a_before_or_af
 
 def test_a_units_login_adds_after_photos_to_its_own_problems_on_its_own_view(photos_db, tmp_path, monkeypatch):
     """城关街道's login, on 我的点位 (no registry yet): its problems wanting a photo, 无佐证 first, and the
-    upload form on the one it picks."""
+    upload form on the one it picks, whose submit stores the photo for that problem."""
     from analytics.shared import auth
     from tests.pages.test_app_pages import _signed_in
 
@@ -76,3 +76,13 @@ def test_a_units_login_adds_after_photos_to_its_own_problems_on_its_own_view(pho
     # the problem's photos and the upload form (camera or album) are offered to the unit's own login
     assert at.file_uploader(key=f"files_{key}") and at.get("camera_input")
     assert any(expander.label.startswith("上传整改后照片") for expander in at.expander)
+    # a photo from the album, submitted: stored for that problem by the unit's login, no longer 无佐证
+    from analytics.fixtures.photos import photo
+    from analytics.photos.images import sha256_of
+
+    at.file_uploader(key=f"files_{key}").set_value(("IMG_0001.jpg", photo(91), "image/jpeg"))
+    next(button for button in at.button if button.label == "上传").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with db.connect(photos_db, read_only=True) as con:
+        assert con.execute("SELECT problem_key, sha256 FROM photo_uploads").fetchall() == [(key, sha256_of(photo(91)))]
+    assert unproved() == set()

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from analytics.fixtures.photos import bomb_png, corrupt_photo, not_a_picture, oversized_photo, photo
-from analytics.photos.images import (MAX_PICTURE_PIXELS, THUMBNAIL_PIXELS, PictureInfo, PictureRefused,
-                                     examine, sha256_of)
+from analytics.photos.images import (MAX_PICTURE_PIXELS, THUMBNAIL_PIXELS, Picture, PictureInfo, PictureRefused,
+                                     examine, sha256_of, thumbnail)
 
 
 @pytest.mark.parametrize("data, word", [(corrupt_photo(), "损坏"), (not_a_picture(), "不是图片"),
@@ -24,15 +24,22 @@ def test_pillows_own_limit_is_set_on_purpose():
     assert Image.MAX_IMAGE_PIXELS == MAX_PICTURE_PIXELS < 30_000 * 30_000
 
 
-def test_a_photo_is_described_with_its_exif_time_hash_and_thumbnail():
+def test_a_photo_is_described_with_its_exif_time_and_hash_and_has_a_thumbnail():
     taken = dt.datetime(2026, 11, 20, 9, 30)
     data = photo(7, taken_at=taken, size=(800, 600))
     info = examine(data)
     assert isinstance(info, PictureInfo)
     assert (info.sha256, info.ext, info.width, info.height, info.taken_at) == (sha256_of(data), "jpg", 800, 600, taken)
-    thumbnail = Image.open(io.BytesIO(info.thumbnail))
-    assert thumbnail.format == "JPEG" and max(thumbnail.size) <= THUMBNAIL_PIXELS
+    small = Image.open(io.BytesIO(thumbnail(data)))
+    assert small.format == "JPEG" and max(small.size) <= THUMBNAIL_PIXELS
     assert examine(photo(7)).taken_at is None
+
+
+def test_bytes_already_stored_are_not_decoded_again():
+    data = photo(8)
+    again = examine(data, {sha256_of(data): "jpg"})
+    assert type(again) is Picture and (again.sha256, again.ext, again.data) == (sha256_of(data), "jpg", data)
+    assert isinstance(examine(data, {sha256_of(photo(9)): "jpg"}), PictureInfo)
 
 
 def test_the_same_scene_saved_again_hashes_near_and_another_scene_far():

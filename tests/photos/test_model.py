@@ -56,7 +56,7 @@ def test_no_evidence_is_a_done_problem_without_an_after_photo_where_the_ledger_h
 
 def test_reused_groups_join_same_and_near_identical_pictures_and_merge_through_a_shared_problem(tmp_path):
     first = PhotoLedger("城关街道", dt.date(2026, 12, 3), (
-        _row("甲巷", DONE, after=[photo(1)]), _row("乙巷", DONE, after=[photo(1, quality=60), photo(2)]),
+        _row("甲巷", DONE, after=[photo(1)]), _row("乙巷", DONE, after=[photo(1, quality=30), photo(2)]),
         _row("丙巷", DONE, after=[photo(3)])))
     second = PhotoLedger("东城街道", dt.date(2026, 12, 3), (_row("丁巷", DONE, after=[photo(2)]),
                                                           _row("戊巷", DONE, after=[photo(4)])))

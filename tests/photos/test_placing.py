@@ -72,3 +72,28 @@ def test_a_ledger_without_pictures_has_none_placed(tmp_path):
     prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), rows))
     assert prepared.pictures.pictures == [] and prepared.pictures.kinds == {"before", "after"}
     assert place_pictures(prepared.ledger, []).pictures == []
+
+
+def test_a_picture_column_headed_by_a_users_word_gets_its_pictures_with_the_kind_the_word_means(tmp_path):
+    from analytics.intake import import_paths
+    from analytics.shared import db, schema
+    from analytics.shared.office_words import add_word
+
+    db_path = schema.init_db(tmp_path / "words.duckdb")
+    with db.connect(db_path) as con:
+        assert add_word(con, "photo", "销号前 影像", "整改前照片", actor="测试") == "销号前影像"
+        add_word(con, "photo", "销号后影像（附图）", "整改后照片", actor="测试")
+    # three ledgers, so they are read in a worker process, which gets the words with the parser
+    paths = [write_photo_ledger(PhotoLedger(unit, dt.date(2026, 12, 3), ROWS, photo_headers=("销号前影像", "销号后影像")),
+                                tmp_path / unit) for unit in ("城关街道", "东城街道", "西城区")]
+    import_paths(db_path, paths, parse_workers=1)
+    with db.connect(db_path, read_only=True) as con:
+        refs = con.execute("SELECT problem_key, kind, position FROM photo_refs WHERE import_id = 1 ORDER BY ALL").fetchall()
+    assert refs == [("城关街道||1", "after", 1), ("城关街道||1", "after", 2), ("城关街道||1", "before", 1),
+                    ("城关街道||2", "before", 1)]
+
+
+def test_without_the_users_words_such_columns_hold_no_problems_pictures(tmp_path):
+    prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), ROWS,
+                                               photo_headers=("销号前影像", "销号后影像")))
+    assert {p.problem_key for p in prepared.pictures.pictures} == {None}

@@ -11,6 +11,7 @@ import pytest
 from analytics.cli import main
 from analytics.intake import import_paths
 from analytics.intake.integrity import check_integrity
+from analytics.photos.store import thumbnail_uri
 from analytics.shared.statuses import DONE_STATUSES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "photos"
@@ -62,13 +63,16 @@ def test_the_rules_give_the_expected_lists(imported, capsys):
     assert not refused_shas & used
 
 
-def test_the_pictures_are_stored_once_with_thumbnails_and_check_holds(imported):
+def test_the_pictures_are_stored_once_their_thumbnails_made_when_shown_and_check_holds(imported):
     db_path, results = imported
     used = {sha for expected in EXPECTED["photo_problems"].values() for sha in expected["before"] + expected["after"]}
-    stored = {path.stem for path in (db_path.parent / "photos").glob("??/*.*")}
-    thumbs = {path.stem for path in (db_path.parent / "photos" / "thumbs").glob("??/*.jpg")}
-    assert used <= stored and used <= thumbs
+    stored = {path.stem: path.suffix[1:] for path in (db_path.parent / "photos").glob("??/*.*")}
+    thumbs = db_path.parent / "photos" / "thumbs"
+    assert used <= stored.keys() and not thumbs.exists()   # the import does not wait for thumbnails
     assert check_integrity(db_path).ok
+    sha = min(used)
+    assert thumbnail_uri(db_path, sha, stored[sha]).startswith("data:image/jpeg;base64,")
+    assert [path.stem for path in thumbs.glob("??/*.jpg")] == [sha]
     notes = [warning for result in results for warning in result.warnings]
     assert any("J3" in note and "表头" in note for note in notes)   # the stray picture is reported
     assert any("J10" in note and "损坏" in note for note in notes)

@@ -7,6 +7,7 @@ import pytest
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_ledger
 from analytics.intake import import_paths, rebuild, undo_import
 from analytics.intake.integrity import check_integrity
+from analytics.photos.images import sha256_of
 from analytics.photos.store import picture_path
 from analytics.shared import db
 from analytics.shared.statuses import STATUSES
@@ -76,6 +77,19 @@ def test_a_ledger_of_the_same_bytes_again_adds_no_reference(imported, tmp_path):
     assert len(_refs(imported)) == 6
 
 
+def test_a_ledger_carrying_stored_pictures_again_has_them_placed_without_decoding(imported, tmp_path, monkeypatch):
+    from analytics.photos import images
+
+    def no_decoding(*_):
+        raise AssertionError("stored bytes decoded again")
+    monkeypatch.setattr(images.Image, "open", no_decoding)
+    path = write_photo_ledger(_ledger("西城区", 10), tmp_path / "again")
+    assert import_paths(imported, [path], now=NOW)[0].outcome == "imported"
+    assert [(kind, sha) for import_id, _, kind, _, sha in _refs(imported) if import_id == 3] == [
+        ("after", sha256_of(photo(11))), ("before", sha256_of(photo(10))), ("before", sha256_of(photo(10)))]
+    assert check_integrity(imported).ok
+
+
 def test_an_xls_or_csv_ledger_after_ledgers_with_photos_says_once_that_it_carries_none(imported, tmp_path):
     from analytics.fixtures import ledger_for_unit, write_ledger
 
@@ -135,3 +149,32 @@ def test_a_units_login_uploads_and_undoes_photos_for_its_own_problems_only(impor
                 undo_upload(con, 1, actor="看板·单位", now=NOW, only_unit=login_unit)
         uploads = con.execute("SELECT count(*) FROM photo_uploads WHERE undone_at IS NULL").fetchone()[0]
     assert uploads == 1
+
+
+def test_a_backup_holds_the_pictures_and_restoring_it_brings_them_back_and_check_holds(tmp_path, capsys):
+    import shutil
+
+    from analytics.cli import main
+    from analytics.shared.db import daily_backup, photos_dir
+
+    folder = tmp_path / "in"
+    db_path = tmp_path / "data" / "photos.duckdb"
+    import_paths(db_path, [write_photo_ledger(_ledger("城关街道", 10), folder / "a")], now=NOW)
+    backup = daily_backup(db_path, dt.date(2026, 12, 6))    # as the next day's first write makes it
+    import_paths(db_path, [write_photo_ledger(_ledger("东城街道", 20), folder / "b")], now=NOW)
+    assert sorted(path.name for path in photos_dir(backup).glob("??/*")) == sorted(
+        f"{sha256_of(photo(seed))}.jpg" for seed in (10, 11))
+    shutil.rmtree(photos_dir(db_path))   # every picture lost
+    assert not check_integrity(db_path).ok
+    assert main(["restore", str(backup), "--db", str(db_path)]) == 0
+    said = capsys.readouterr().out
+    assert "补回照片文件2张" in said and "before-restore" in said
+    assert check_integrity(db_path).ok and [import_id for import_id, *_ in _refs(db_path)] == [1, 1, 1]
+    assert picture_path(db_path, sha256_of(photo(11)), "jpg").read_bytes() == photo(11)
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT action FROM audit_log ORDER BY logged_at DESC LIMIT 1").fetchone() == ("恢复备份",)
+
+
+def test_restoring_a_backup_that_is_not_there_is_refused_in_chinese(tmp_path):
+    with pytest.raises(FileNotFoundError, match="没有找到备份文件"):
+        db.restore_backup(tmp_path / "photos.duckdb", tmp_path / "backups" / "无.duckdb", actor="测试")

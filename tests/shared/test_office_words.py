@@ -104,9 +104,24 @@ def test_words_users_add_win_and_can_be_taken_back(con):
     assert con.execute("SELECT count(*) FROM audit_log WHERE action = '修改词表'").fetchone()[0] == 3
 
 
+def test_picture_column_headers_users_add_name_their_kind_only_and_can_be_taken_back(con):
+    assert office_words(con).ledger_headers.field_of("整改影像") is None
+    assert add_word(con, "photo", "整改影像（附图）", "整改后照片", actor="测试") == "整改影像"
+    add_word(con, "photo", "问题", "整改前照片", actor="测试")     # the user's reading wins over 问题描述's
+    headers = office_words(con).ledger_headers
+    assert (headers.field_of("整改影像"), headers.field_of("问题")) == ("photo_after", "photo_before")
+    assert headers.field_of("问题描述") == "description"
+    table = word_table(con, "photo")
+    assert table.iloc[0].tolist() == ["问题", "整改前照片", False]
+    assert ("佐证", "整改后照片", True) in set(map(tuple, table.values.tolist()))
+    remove_word(con, "photo", "整改影像", actor="测试")
+    assert office_words(con).ledger_headers.field_of("整改影像") is None
+
+
 @pytest.mark.parametrize("kind, word, meaning, message", [
     ("status", "", "已整改", "不能为空"), ("status", "搞定", "搞定了", "不是可选的整改状态"),
     ("source", "网格", "网格", "不是可选的问题来源"), ("place", "x", "y", "没有“place”这类词"),
+    ("photo", "现场影像", "整改前", "不是可选的照片列"),
 ])
 def test_bad_words_are_refused_in_chinese(con, kind, word, meaning, message):
     with pytest.raises(ValueError, match=message):

@@ -2,6 +2,8 @@
 problem rows are, and what the title rows say about the unit and the report date."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import operator
 import re
@@ -10,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import analytics.shared.reading.dates as dates
-from analytics.shared.vocab import SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field
+from analytics.shared.vocab import (HEADER_SYNONYMS, SUBSTANTIVE_FIELDS, clean_header, clean_text, header_field,
+                                    match_header)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,6 +47,21 @@ class HeaderVocabulary:
 
 
 LEDGER_HEADERS = HeaderVocabulary(header_field, SUBSTANTIVE_FIELDS, ("point_type", "point_name", "description"))
+
+
+# One per set of added headers (their synonyms table is arranged once, vocab._arranged).
+@functools.lru_cache(maxsize=8)
+def ledger_headers(added: tuple[tuple[str, str], ...]) -> HeaderVocabulary:
+    """The ledger's headers with the ones users added ((cleaned header, field) pairs): such a header
+    names its field only, and wins a tie with a built-in spelling."""
+    if not added:
+        return LEDGER_HEADERS
+    words = dict(added)
+    synonyms = {name: (*(word for word, meant in added if meant == name),
+                       *(spelling for spelling in spellings if spelling not in words))
+                for name, spellings in HEADER_SYNONYMS.items()}
+    return dataclasses.replace(LEDGER_HEADERS, field_of=functools.lru_cache(maxsize=1 << 16)(
+        lambda header: match_header(header, synonyms)))
 
 
 @dataclass
