@@ -167,7 +167,7 @@ def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
                              registry: RegistryMap | None = None) -> Filters:
     """The filters with their 联点领导/网格 choice resolved through the registry (RegistryScope): the
     chosen points and every name problems and score sheets write that matches one of them; the units
-    answering for them (their 责任单位, the chosen leaders' 包联单位 there) and their districts."""
+    answering for them (their 责任单位, their 包保单位, the chosen leaders' 包联单位 there) and their districts."""
     if not filters.by_registry:
         return filters
     registry = registry or load_map(con)
@@ -177,7 +177,8 @@ def resolve_registry_filters(con: duckdb.DuckDBPyConnection, filters: Filters,
     held = registry.leaders[registry.leaders["point"].isin(points)]
     if filters.leaders:
         held = held[held["leader"].isin(filters.leaders)]
-    units = set(listed["unit"].dropna()) | set(held["unit"].dropna())
+    guarded = registry.blocks[registry.blocks["point"].isin(points)]
+    units = set(listed["unit"].dropna()) | set(held["unit"].dropna()) | set(guarded["unit"].dropna())
     scope = RegistryScope(tuple(sorted(points | written)), tuple(sorted(units)),
                           tuple(sorted(set(listed["district"].dropna()))))
     return dataclasses.replace(filters, registry_scope=scope)

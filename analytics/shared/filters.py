@@ -33,7 +33,7 @@ class RegistryScope:
     scores are kept by point name; what has no point (网上申报 materials, ledgers sent, 问卷 areas) by
     the units answering for the points and the districts they lie in."""
     names: tuple[str, ...]       # the chosen points' names as problems and score sheets write them
-    units: tuple[str, ...]       # their 责任单位 (点位清单) and 包联单位 (联点清单)
+    units: tuple[str, ...]       # their 责任单位 (点位清单), 包保单位 (包保一览表) and 包联单位 (联点清单)
     districts: tuple[str, ...]   # their 所属区域
 
 

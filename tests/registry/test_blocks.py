@@ -3,7 +3,8 @@
 an estate on no registry point is listed, never dropped or guessed; a point keeps the 点位清单's 责任单位
 and 责任人 and gains every 包保单位 the list gives it; the 作战图's who is the 包保责任人 who left a phone,
 else the 点位清单's 责任人, else a 包保责任人 with no phone, else the 联点领导; a 包保单位's view holds the
-points it 包保s with its own problems only, and no other unit's name."""
+points it 包保s with its own problems only, and no other unit's name; a 联点领导 choice keeps what has no point
+(silence, 台账质量) of its points' 包保单位 too."""
 import datetime as dt
 
 import pandas as pd
@@ -11,7 +12,10 @@ import pytest
 
 from analytics.fixtures import registry as fixtures
 from analytics.intake import import_paths
-from analytics.registry.model import daily_plan, load_map, people, point_status, points_of, responsibility
+from analytics.ledger.behind import silent_units
+from analytics.ledger.quality import ledger_quality
+from analytics.registry.model import (daily_plan, load_map, people, point_status, points_of, resolve_registry_filters,
+                                      responsibility)
 from analytics.registry.sheets import read_registry_sheet
 from analytics.shared import db
 from analytics.shared.filters import Filters
@@ -41,22 +45,26 @@ LEDGER = ["序号", "点位类型", "点位名称", "问题描述", "问题类�
           "完成时间", "备注"]
 
 
+def _imported(folder, ledgers: list) -> str:
+    """The lists, then the `ledgers` written into `folder`, through the ordinary import."""
+    lists = [fixtures.write_point_list(LISTS, folder, per_district=False, as_of=AS_OF),
+             fixtures.write_leader_list(LISTS, folder, as_of=AS_OF), fixtures.write_block_list(LISTS, folder, as_of=AS_OF)]
+    db_path = folder / "t.duckdb"
+    assert {r.outcome for r in import_paths(db_path, [*lists, *ledgers], now=NOW)} == {"imported"}
+    return db_path
+
+
 @pytest.fixture(scope="module")
 def mapped(tmp_path_factory):
     folder = tmp_path_factory.mktemp("blocks")
-    lists = [fixtures.write_point_list(LISTS, folder, per_district=False, as_of=AS_OF),
-             fixtures.write_leader_list(LISTS, folder, as_of=AS_OF), fixtures.write_block_list(LISTS, folder, as_of=AS_OF)]
-    ledgers = [
+    return _imported(folder, [
         write_ledger(folder, "东关街道_台账_20261203.csv", [
             ["1", "居民小区", "阳光城小区", "垃圾堆放", "环境卫生", "2026/11/20", "东关街道", "2026/11/25", "待整改", "", ""],
             ["2", "居民小区", "阳光城小区", "飞线充电", "消防安全", "2026/12/01", "东关街道", "2026/12/10", "整改中", "", ""]]),
         write_ledger(folder, "市财政局_台账_20261203.csv", [
             ["1", "居民小区", "阳光城小区", "公益广告破损", "公益广告", "2026/12/02", "市财政局", "2026/12/09", "待整改", "",
              ""]]),
-    ]
-    db_path = folder / "t.duckdb"
-    assert {r.outcome for r in import_paths(db_path, [*lists, *ledgers], now=NOW)} == {"imported"}
-    return db_path
+    ])
 
 
 def test_the_fixture_list_holds_a_merged_community_and_several_buildings_in_a_cell(tmp_path):
@@ -117,3 +125,29 @@ def test_a_guarantors_view_holds_the_points_it_guards_with_its_own_problems_and_
     # the 责任单位 sees its points with its own problems, and no 包保单位 of another unit
     assert set(answering.index) == {"阳光城小区", "锦绣花园", "槐花胡同"}
     assert answering.loc["阳光城小区", "open"] == 2 and answering["block_units"].isna().all()
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    """The lists, and a ledger a month before the day from 东关街道 (the 责任单位 of 李建国's 锦绣花园), 市税务局
+    (its 包保单位, neither a 责任单位 nor a 包联单位; one row with a found date no one can read) and 市财政局
+    (包保单位 of 阳光城小区 only, no point of 李建国's)."""
+    folder = tmp_path_factory.mktemp("reported")
+    sent = AS_OF - dt.timedelta(days=30)
+    rows = {"东关街道": ("锦绣花园", "2026/11/01"), "市税务局": ("锦绣花园", "待定"), "市财政局": ("阳光城小区", "2026/11/01")}
+    return _imported(folder, [
+        write_ledger(folder, f"{unit}_台账_{sent:%Y%m%d}.csv", [
+            ["1", "居民小区", point, "楼道堆物", "环境卫生", found, unit, "2026/11/10", "待整改", "", ""]])
+        for unit, (point, found) in rows.items()])
+
+
+def test_a_leaders_choice_keeps_the_silence_and_ledger_quality_of_the_units_guarding_their_points(reported):
+    """What has no point is narrowed to the units answering for the chosen points: their 包保单位 too."""
+    with db.connect(reported, read_only=True) as con:
+        chosen = resolve_registry_filters(con, Filters(as_of=AS_OF, leaders=("李建国",)))
+        silent = silent_units(con, chosen)
+        quality = ledger_quality(con, chosen).set_index("unit")
+    assert set(chosen.unit_choice()) == {"东关街道", "市城管局", "市委办公室", "市税务局"}
+    assert list(silent["unit"]) == ["东关街道", "市税务局"]
+    assert set(quality.index) == {"东关街道", "市税务局"}
+    assert (quality.loc["市税务局", "flagged"], quality.loc["市税务局", "reporting"]) == (1, "30天未报送")

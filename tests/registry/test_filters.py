@@ -2,7 +2,7 @@
 again with a 网格 column and a 测评 set of the county's units and districts (analytics/fixtures): a problem
 or a score is kept when the registry matches its point name to a point the chosen leaders hold or the
 chosen grids contain; what has no point (网上申报 materials, units that sent no ledger, 问卷 areas) by the
-units answering for those points (their 责任单位, the chosen leaders' 包联单位) and their districts; the
+units answering for those points (their 责任单位, 包保单位, the chosen leaders' 包联单位) and their districts; the
 command line takes --leader and --grid as the sidebar; an unresolved choice is refused rather than ignored."""
 import dataclasses
 import datetime as dt
@@ -37,7 +37,7 @@ LATER = AS_OF + dt.timedelta(days=30)
 @pytest.fixture(scope="module")
 def gridded(tmp_path_factory):
     """The county sample, then its 点位清单 again with every point in one of GRIDS (replacing the first),
-    and a 测评 set: 网上申报 materials of the points' and leaders' units and one unit answering for no
+    and a 测评 set: 网上申报 materials of the points', 包保 and leaders' units and one unit answering for no
     point, 问卷 rates of the points' districts and one other."""
     folder = tmp_path_factory.mktemp("gridded")
     points = tuple(registry_fixtures.RegistryPoint(row.name, row.point_type, row.district, row.unit, row.person or "",
@@ -46,7 +46,8 @@ def gridded(tmp_path_factory):
     relisted = registry_fixtures.write_point_list(registry_fixtures.RegistrySet(points, (), (), ()), folder,
                                                   per_district=False, as_of=NOW.date())
     leader_units = read_registry_sheet(SAMPLES / EXPECTED["steps"][1]["file"]).rows["unit"]
-    units = tuple(dict.fromkeys([*LISTED["unit"], *leader_units.dropna(), "县卫健委"]))
+    block_units = read_registry_sheet(SAMPLES / EXPECTED["steps"][2]["file"]).rows["unit"]
+    units = tuple(dict.fromkeys([*LISTED["unit"], *leader_units.dropna(), *block_units.dropna(), "县卫健委"]))
     tests = readiness_fixtures.readiness_set(n_online=2 * len(units), n_field=0, units=units,
                                              areas=(*dict.fromkeys(LISTED["district"]), "城南新区"), as_of=AS_OF)
     path = folder / "t.duckdb"
@@ -158,13 +159,15 @@ def test_a_leaders_points_are_the_same_read_alone_or_from_the_whole_map(gridded,
 
 
 def _answering(con, chosen: Filters, grid_of: dict[str, str]) -> tuple[set[str], set[str]]:
-    """The units answering for the points the choice keeps (the 点位清单's 责任单位, the chosen leaders'
-    包联单位 at them; within the unit filter) and the districts they lie in, read off the lists."""
+    """The units answering for the points the choice keeps (the 点位清单's 责任单位, the 包保一览表's 包保单位
+    and the chosen leaders' 包联单位 at them; within the unit filter) and the districts they lie in, read off
+    the lists."""
     points = _held(con, chosen, grid_of)
     listed = LISTED[LISTED["name"].isin(points)]
-    leaders = load_map(con).leaders
+    registry = load_map(con)
+    leaders, blocks = registry.leaders, registry.blocks
     held = leaders[leaders["point"].isin(points) & (leaders["leader"].isin(chosen.leaders) if chosen.leaders else True)]
-    units = set(listed["unit"]) | set(held["unit"].dropna())
+    units = set(listed["unit"]) | set(held["unit"].dropna()) | set(blocks.loc[blocks["point"].isin(points), "unit"])
     return (units & set(chosen.units) if chosen.units else units), set(listed["district"])
 
 
