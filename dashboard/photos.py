@@ -53,13 +53,15 @@ def show_before_after(problem_key: str) -> None:
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 
 
-def upload_after_photos(problem_key: str, unit: str | None) -> None:
+def upload_after_photos(problem_key: str, unit: str | None, said_at: str | None = None) -> None:
     """Attach 整改后 photos from the phone's camera or album (a login allowed to write, or the login of
-    the problem's `unit`), recorded like an import and undoable here."""
+    the problem's `unit`), recorded like an import and undoable here. What an upload or undo did is said
+    here, or at `said_at` where the caller shows it (flash.show_flashes)."""
     own_unit = access.bound_unit()
     if not (access.can_write() or (own_unit is not None and own_unit == unit)):
         return
-    flash.show_flashes(f"photos_{problem_key}")
+    place = said_at or f"photos_{problem_key}"
+    flash.show_flashes(place)
     with st.expander("上传整改后照片（手机拍照或相册）", icon=":material/photo_camera:"):
         with st.form(f"upload_{problem_key}", clear_on_submit=True):
             files = st.file_uploader("照片（JPEG、PNG，或 iPhone 的 HEIC）", type=UPLOAD_TYPES,
@@ -68,7 +70,7 @@ def upload_after_photos(problem_key: str, unit: str | None) -> None:
             if st.form_submit_button("上传", icon=":material/upload:"):
                 chosen = [(item.name, item.getvalue()) for item in [*(files or []), *([camera] if camera else [])]]
                 flash.write_then_rerun(
-                    f"photos_{problem_key}",
+                    place,
                     lambda: data.write(lambda con, actor: store.upload_photos(con, data.database_path(), problem_key,
                                                                               chosen, actor=actor,
                                                                               only_unit=own_unit)),
@@ -78,8 +80,7 @@ def upload_after_photos(problem_key: str, unit: str | None) -> None:
             left, right = st.columns([4, 1], vertical_alignment="center")
             left.caption(f"第{upload_id}次上传：{count}张，{uploaded_by}，{uploaded_at:%Y-%m-%d %H:%M}")
             if right.button("撤销", key=f"undo_upload_{upload_id}", type="tertiary"):
-                flash.write_then_rerun(f"photos_{problem_key}", lambda: data.write(store.undo_upload, int(upload_id),
-                                                                                 only_unit=own_unit),
+                flash.write_then_rerun(place, lambda: data.write(store.undo_upload, int(upload_id), only_unit=own_unit),
                                        lambda message: message)
 
 
@@ -87,10 +88,15 @@ OWN_SHOWN = {"problem_number": "问题编号", "status": "整改状态", "after_
              "point_name": "点位名称", "description": "问题描述", "deadline_text": "整改时限", "days_overdue": "逾期天数"}
 
 
+OWN_UPLOADS = "own_photo_uploads"   # where a unit's own view says what its uploads did
+
+
 def own_problems_photos(current: Filters, unit: str) -> None:
     """A unit's login, on its own view: its problems that want a photo (those it reported done without
     one first, then the open ones); pick one to see its photos and add 整改后 ones."""
     st.header("补充整改后照片")
+    # said above the choice: a problem proved by its upload leaves the list, and the choice with it
+    flash.show_flashes(OWN_UPLOADS)
     tasks = data.read(open_tasks, current)
     if tasks.empty:
         st.caption(f"{unit}没有未整改或缺整改后照片的问题。")
@@ -109,4 +115,4 @@ def own_problems_photos(current: Filters, unit: str) -> None:
     if key is None:
         return
     show_before_after(key)
-    upload_after_photos(key, unit)
+    upload_after_photos(key, unit, said_at=OWN_UPLOADS)

@@ -86,3 +86,5 @@ def test_a_units_login_adds_after_photos_to_its_own_problems_on_its_own_view(pho
     with db.connect(photos_db, read_only=True) as con:
         assert con.execute("SELECT problem_key, sha256 FROM photo_uploads").fetchall() == [(key, sha256_of(photo(91)))]
     assert unproved() == set()
+    # the problem has left the list, and the choice with it: what the upload did is said above the choice
+    assert "已上传第1次：整改后照片1张。" in [message.value for message in at.success]
