@@ -147,7 +147,7 @@ def accountability(con: duckdb.DuckDBPyConnection, round_name: str | None = None
         return None
     settings = get_settings(con)
     line, last_n = settings.score_line, settings.last_n
-    points = point_scores(con, round_name, filters)
+    points = point_scores(con, round_name, filters, columns=("point_type", "unit", "score", "deducted"))
     types, units_of, scores, lost = (points[c].tolist() for c in ("point_type", "unit", "score", "deducted"))
     items = _ranked(list(zip(types, scores, lost)), last_n, line)
     units = _ranked(list(zip(units_of, scores, lost)), last_n, line).rename(columns={"name": "unit"})

@@ -20,9 +20,11 @@ from analytics.shared.settings import get_settings
 from analytics.shared.statuses import IN_PROGRESS, OPEN_STATUSES, RECTIFIED
 
 # The 点位 of every round in force: per round and 点位类型, the newest import holding them not undone.
-_ROUND_POINTS = """
+# {rounds_kept} narrows it to one round ($round) for what reads one round only, before anything is grouped.
+_ROUND_POINTS_OF = """
     live AS (
-        SELECT p.* FROM score_points p JOIN score_imports i USING (import_id) WHERE i.undone_at IS NULL
+        SELECT p.* FROM score_points p JOIN score_imports i USING (import_id)
+        WHERE i.undone_at IS NULL AND {rounds_kept}
     ),
     newest AS (
         SELECT round_name, point_type, max(import_id) AS import_id FROM live GROUP BY ALL
@@ -39,6 +41,7 @@ _ROUND_POINTS = """
                                   round_name) AS round_order
         FROM round_points GROUP BY round_name
     )"""
+_ROUND_POINTS = _ROUND_POINTS_OF.format(rounds_kept="TRUE")
 
 
 def _scope(filters: Filters | None) -> tuple[str, dict]:
@@ -62,9 +65,11 @@ def _scope(filters: Filters | None) -> tuple[str, dict]:
     return " AND ".join(conditions), params
 
 
-def _points_sql(filters: Filters | None) -> tuple[str, dict]:
+def _points_sql(filters: Filters | None, one_round: bool = False) -> tuple[str, dict]:
+    """The `scoped` 点位 of the filters; with one_round, of the round bound as $round only."""
     where, params = _scope(filters)
-    return f"""WITH {_ROUND_POINTS},
+    round_points = _ROUND_POINTS_OF.format(rounds_kept="p.round_name = $round") if one_round else _ROUND_POINTS
+    return f"""WITH {round_points},
     scoped AS (SELECT rp.*, r.round_order FROM round_points rp JOIN rounds r USING (round_name) WHERE {where})""", params
 
 
@@ -90,13 +95,20 @@ def resolve_round(con: duckdb.DuckDBPyConnection, round_name: str | None) -> str
     return wanted
 
 
-def point_scores(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None) -> pd.DataFrame:
-    """Every 点位 scored in the round: point_type, point_name, unit, score, deducted, stated_score,
-    eval_date, flags, import_id, point_no; lowest score first."""
-    scoped, params = _points_sql(filters)
+POINT_SCORE_COLUMNS = ("point_type", "point_name", "unit", "score", "deducted", "stated_score", "eval_date", "flags",
+                       "import_id", "point_no", "sheet", "source_row")
+
+
+def point_scores(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None,
+                 columns: tuple[str, ...] = POINT_SCORE_COLUMNS) -> pd.DataFrame:
+    """Every 点位 scored in the round, lowest score first, with `columns` (of POINT_SCORE_COLUMNS: a
+    ranking that needs four of them reads a third of the time)."""
+    unknown = set(columns) - set(POINT_SCORE_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown point score columns: {sorted(unknown)}")
+    scoped, params = _points_sql(filters, one_round=True)
     return con.execute(f"""{scoped}
-        SELECT point_type, point_name, unit, score, deducted, stated_score, eval_date, flags,
-               import_id, point_no, sheet, source_row
+        SELECT {', '.join(columns)}
         FROM scoped WHERE round_name = $round
         ORDER BY score, point_type, point_name""", {**params, "round": round_name}).df()
 
@@ -252,7 +264,7 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
               filters: Filters | None = None, limit: int = 10) -> pd.DataFrame:
     """Where the round lost most points ("主要扣分项目"): by = 'standard' (per 点位类型 and 测评标准)
     or 'item' (测评项目). Columns: point_type (standard only), name, lost, deductions, points."""
-    scoped, params = _points_sql(filters)
+    scoped, params = _points_sql(filters, one_round=True)
     key = {"standard": "s.point_type, coalesce(d.standard, '（未写明标准）') AS name",
            "item": "coalesce(d.item, '（未写明项目）') AS name"}[by]
     return con.execute(f"""{scoped},
@@ -273,7 +285,7 @@ def most_lost(con: duckdb.DuckDBPyConnection, round_name: str, by: str = "standa
 def round_deductions(con: duckdb.DuckDBPyConnection, round_name: str, filters: Filters | None = None
                      ) -> pd.DataFrame:
     """Each deduction above 0 of the round: point_type, point_name, unit, item, standard, deduction."""
-    scoped, params = _points_sql(filters)
+    scoped, params = _points_sql(filters, one_round=True)
     return con.execute(f"""{scoped}
         SELECT s.point_type, s.point_name, s.unit, d.item, d.standard, d.deduction
         FROM scoped s JOIN score_deductions d USING (import_id, point_no)
@@ -286,7 +298,7 @@ def deductions_with_ledger(con: duckdb.DuckDBPyConnection, round_name: str,
     点位名称, its unit the 点位's unit): its problems that were open on the round's day or found since,
     how many of them are still open, and ledger_state 已整改 (all rectified since) / 整改中 (some
     still open) / 台账未见 (the ledger shows none)."""
-    scoped, params = _points_sql(filters)
+    scoped, params = _points_sql(filters, one_round=True)
     named = "AND s.point_name = $point_name" if point_name is not None else ""
     extra = {"point_name": point_name} if point_name is not None else {}
     return con.execute(f"""{scoped},
