@@ -83,16 +83,18 @@ else:
     with right:
         show.show_table(shops.by_road.rename(columns={"road": "路段", "count": "近期问题"}), "门前四包_按路段")
 
-estates = summary["blocks"]["unmatched"]
-if estates:
-    st.header("未对上清单的包保小区（片区）")
-    st.caption("包保一览表里的这些小区（片区）在点位清单中找不到（去掉空格、标点，再去掉末尾的“小区”“社区”后也对不上）："
-               "它们的包保单位和包保责任人不计入任何点位。可在“设置”页把它们添为某个点位的别名。")
-    st.write("、".join(estates))
 
-unmatched = summary["points"]["unmatched"]
-if unmatched:
-    st.header("未对上清单的点位名称")
-    st.caption("台账里写的这些点位名称在点位清单中找不到（去掉空格、标点后也对不上）：照常计入台账，"
-               "但不计入任何联点领导和点位。可在“设置”页把它们添为某个点位的别名。")
-    st.write("、".join(unmatched))
+
+def names_matching_no_point(title: str, why: str, names: list[str]) -> None:
+    if names:
+        st.header(title)
+        st.caption(why + "可在“设置”页把它们添为某个点位的别名。")
+        st.write("、".join(names))
+
+
+names_matching_no_point("未对上清单的包保小区（片区）",
+                        "包保一览表里的这些小区（片区）在点位清单中找不到（去掉空格、标点，再去掉末尾的“小区”“社区”后也对不上）："
+                        "它们的包保单位和包保责任人不计入任何点位。", summary["blocks"]["unmatched"])
+names_matching_no_point("未对上清单的点位名称",
+                        "台账里写的这些点位名称在点位清单中找不到（去掉空格、标点后也对不上）：照常计入台账，"
+                        "但不计入任何联点领导和点位。", summary["points"]["unmatched"])
