@@ -133,6 +133,13 @@ def backup_dir(db_path: Path) -> Path:
     return Path(db_path).parent / "backups"
 
 
+def _copy_whole(source: Path, target: Path) -> None:
+    """`source` copied to `target` whole or not at all: a reader or a crash never sees half a file."""
+    partial = target.with_name(target.name + ".part")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
 def _keep_pictures(source: Path, target: Path) -> int:
     """The pictures under `source` (photos/ab/<sha256>.<ext>) under `target` too; how many were not
     there. Stored by content and never changed or deleted once written, so a hard link is a copy that
@@ -164,9 +171,7 @@ def daily_backup(db_path: Path, today: dt.date | None = None, keep: int = BACKUP
         folder.mkdir(parents=True, exist_ok=True)
         # read-only open makes sure no half-written transaction is copied: it waits for the writer
         with connect(db_path, read_only=True):
-            temporary = target.with_name(target.name + ".part")
-            shutil.copyfile(db_path, temporary)
-            os.replace(temporary, target)
+            _copy_whole(db_path, target)
         _keep_pictures(photos_dir(db_path), photos_dir(target))
     for old in sorted(folder.glob(f"{db_path.stem}-*{db_path.suffix}"))[:-keep or None]:
         old.unlink()
@@ -187,9 +192,7 @@ def restore_backup(db_path: Path, backup: Path, *, actor: str, now: dt.datetime 
         if db_path.exists():
             with connect(db_path, read_only=True):   # no half-written transaction is kept
                 shutil.copyfile(db_path, replaced)
-        temporary = db_path.with_name(db_path.name + ".part")
-        shutil.copyfile(backup, temporary)
-        os.replace(temporary, db_path)
+        _copy_whole(backup, db_path)
         pictures = _keep_pictures(photos_dir(backup), photos_dir(db_path))
         with connect(db_path) as con:
             con.execute("INSERT INTO audit_log VALUES (?, ?, '恢复备份', ?)", [now, actor, backup.name])
@@ -315,9 +318,7 @@ def publish(db_path: Path | str) -> Path:
     generation = previous[0] + 1 if previous else 1
     target = folder / f"{generation:08d}.duckdb"
     stamp = data_version(db_path)
-    partial = target.with_name(target.name + ".part")
-    shutil.copyfile(db_path, partial)
-    os.replace(partial, target)
+    _copy_whole(db_path, target)
     pointer = _pointer(db_path)
     pending = pointer.with_name(pointer.name + ".part")
     pending.write_text(json.dumps({"generation": generation, "file": target.name, "source": stamp}))
