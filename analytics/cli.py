@@ -8,6 +8,7 @@ same for every command that reads figures.
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import json
 import os
@@ -130,7 +131,21 @@ def command_import(args: argparse.Namespace) -> int:
     print(f"合计：{len(results)}个文件，导入{counts['imported']}个，未变化{counts['unchanged']}个，"
           f"拒收{counts['refused']}个；新增问题{sum(r.rows_new for r in results)}条，"
           f"更新{sum(r.rows_updated for r in results)}条，标记待核{sum(r.rows_flagged for r in results)}条。")
+    sys.stdout.flush()   # the import's report is out (and its figures published) before the photos are decoded
+    _describe_new_pictures(args)
     return 1 if counts["refused"] else 0
+
+
+def _describe_new_pictures(args: argparse.Namespace) -> None:
+    """The perceptual hashes of the pictures just stored (analytics.photos.describe), in the parser's
+    workers; said only when there were any."""
+    from analytics.intake.workers import parse_workers_for_command_line, process_pool
+    from analytics.photos.describe import describe_new_pictures
+
+    described = describe_new_pictures(args.db or db.default_db_path(), actor=args.actor,
+                                      pool=functools.partial(process_pool, parse_workers_for_command_line()))
+    if described.hashed or described.unreadable:
+        print(described.summary())
 
 
 def command_summary(args: argparse.Namespace) -> int:
@@ -309,7 +324,10 @@ def command_undo(args: argparse.Namespace) -> int:
 def command_rebuild(args: argparse.Namespace) -> int:
     from analytics.intake import FileRefused, rebuild
 
-    return _said_or_refused(lambda: rebuild(schema.init_db(args.db), actor=args.actor), FileRefused)
+    refused = _said_or_refused(lambda: rebuild(schema.init_db(args.db), actor=args.actor), FileRefused)
+    if not refused:
+        _describe_new_pictures(args)
+    return refused
 
 
 def command_check(args: argparse.Namespace) -> int:

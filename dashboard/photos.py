@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.exports.tasks import NO_EVIDENCE_TASK, open_tasks
 from analytics.photos import store
+from analytics.photos.files import picture_path
 from analytics.photos.model import problem_photos, problem_uploads
 from analytics.photos.placing import KIND_LABELS
 from analytics.shared.filters import Filters
@@ -43,7 +44,7 @@ def show_before_after(problem_key: str) -> None:
         if chosen.empty:
             column.caption(f"没有{KIND_LABELS[kind]}照片" + ("（无佐证）" if kind == "after" else ""))
         for sha, ext in zip(chosen["sha256"], chosen["ext"]):
-            path = store.picture_path(db_path, sha, ext)
+            path = picture_path(db_path, sha, ext)
             if path.exists():
                 column.image(str(path), width="stretch")
             else:

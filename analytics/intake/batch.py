@@ -281,7 +281,7 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
         listed_units = {name for (name,) in con.execute("SELECT name FROM units").fetchall()}
         parse = functools.partial(prepare_file, point_type_aliases=aliases, words=words, unit=unit,
                                   today=now.date(), limits=limits,
-                                  stored_pictures=photos_store.stored_pictures(con))
+                                  stored_pictures=photos_store.stored_pictures(con), pictures_for=db_path)
         with ParseAhead(paths, parse, workers) as parsed_files:
             for position, (path, parsed) in enumerate(parsed_files):
                 name = (display_names or {}).get(path, path.name)
@@ -309,7 +309,6 @@ def import_paths(db_path: Path | str | None, paths: Iterable[Path | str], *, uni
                     finish(position, name, _store_sheet(con, prepared, sha256, archived, actor, now))
                     publish_now_and_then(position)
                     continue
-                photos_store.save_files(db_path, prepared.pictures.accepted)
                 pending.append((position, name, StagedLedger(prepared, sha256, archived, actor, now, unit)))
                 if sum(item.prepared.rows for _, _, item in pending) >= batch_rows:
                     write_pending()
@@ -417,9 +416,8 @@ def rebuild(db_path: Path | str | None, *, actor: str = "命令行") -> str:
                         imported_at, unit_option = record["imported_at"], record["unit_option"]
                         prepared = prepare_ledger(archive / record["archive_path"], point_type_aliases=aliases,
                                                   words=words, unit=unit_option, today=imported_at.date(),
-                                                  stored_pictures=stored)
+                                                  stored_pictures=stored, pictures_for=db_path)
                         prepared.ledger.file_name = record["file_name"]
-                        photos_store.save_files(db_path, prepared.pictures.accepted)
                         write_batch(con, [StagedLedger(prepared, record["sha256"], record["archive_path"],
                                                        record["imported_by"], imported_at, unit_option,
                                                        import_id)], audit=False)

@@ -11,6 +11,7 @@ a lock beside the database lets only one build run however many first views star
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from analytics.fixtures import readiness as readiness_fixtures
 from analytics.fixtures import registry as registry_fixtures
 from analytics.fixtures import scores as score_fixtures
 from analytics.fixtures.photos import write_ledger_with_photos
-import analytics.photos.store as photos_store
+from analytics.photos.describe import describe_new_pictures
 from analytics.intake.batch import StagedLedger, stage_batch
 from analytics.intake.prepare import prepare_file, prepare_ledger
 from analytics.intake.recognise import Sheet
@@ -99,8 +100,7 @@ def _staged_week(db_path: Path, folder: Path, ledgers: list[fixtures.Ledger], ar
         if ledger.unit in photo_units:
             write_ledger_with_photos(ledger, path)
         sha256 = file_sha256(path)
-        prepared = prepare_ledger(path, point_type_aliases=aliases, today=arrival.date())
-        photos_store.save_files(db_path, prepared.pictures.accepted)
+        prepared = prepare_ledger(path, point_type_aliases=aliases, today=arrival.date(), pictures_for=db_path)
         archived = archive_file(path, sha256, db_path, move=True)
         staged.append(StagedLedger(prepared, sha256, archived, DEMO_ACTOR, arrival))
     return staged
@@ -188,6 +188,9 @@ def _load_demo_locked(db_path: Path, *, seed, n_units, problems_per_unit, weeks,
             sheet_results = [import_sheet(con, sheet, sha256=sha256, archive_path=archived, actor=DEMO_ACTOR,
                                           now=arrival) for sheet, sha256, archived, arrival in sheets]
         problems, = con.execute("SELECT count(*) FROM problems").fetchone()
+    # the demo's photos decoded (同图多用 compares them) before it is called loaded
+    describe_new_pictures(db_path, actor=DEMO_ACTOR,
+                          pool=functools.partial(ProcessPoolExecutor, workers) if workers else None)
     report(ImportProgress(total, total, "演示台账", "完成"))
     stored = sum(result.outcome == "imported" for result in results)
     rounds = sum(result.outcome == "imported" and result.score_sheet is not None for result in sheet_results)

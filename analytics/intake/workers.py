@@ -53,6 +53,11 @@ def _forkserver_context() -> multiprocessing.context.ForkServerContext:
     return context
 
 
+def process_pool(workers: int, **options) -> ProcessPoolExecutor:
+    """`workers` processes forked from the parser's server (started if it is not running yet)."""
+    return ProcessPoolExecutor(workers, mp_context=_forkserver_context(), **options)
+
+
 def start_parse_workers() -> None:
     """Start the server the parser workers fork from now, so it has imported the parser by the time
     the caller has imported the writer and opened the database (it does not wait for it)."""
@@ -86,8 +91,7 @@ class ParseAhead:
 
     def _submit(self, path: Path) -> Future:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_forkserver_context(),
-                                             initializer=_start_worker, initargs=(self.parse,))
+            self._pool = process_pool(self.workers, initializer=_start_worker, initargs=(self.parse,))
         return self._pool.submit(_parse_in_worker, path)
 
     def __iter__(self) -> Iterator[tuple[Path, Callable[[], object]]]:

@@ -1,8 +1,13 @@
 """One picture's bytes checked and described: what it is, its size, when it was taken (EXIF) and a
-perceptual hash to find near-identical photos; its small JPEG thumbnail is made when it is first shown
-(store.thumbnail_uri), so the import does not wait for thumbnails. A picture that is corrupt, not a
-picture, a decompression bomb or too large is refused with a reason in Chinese, before it is decoded
-where the header already says so: memory stays bounded by Pillow's limits, set here on purpose.
+perceptual hash to find near-identical photos. A picture that is corrupt, not a picture, a
+decompression bomb or too large is refused with a reason in Chinese, before it is decoded where the
+header already says so: memory stays bounded by Pillow's limits, set here on purpose.
+
+An import checks a JPEG or PNG without decoding it (check): its header, and that it is whole (a JPEG's
+scan reaches its end marker, a PNG's chunks their CRCs and IEND), which is what a picture broken off
+in a copy or an upload fails. Decoding for the perceptual hash (at least 2 ms a photo, the import's
+largest cost by far) comes after the import (analytics.photos.describe), as the thumbnail comes when
+first shown; a picture that only the decoder finds broken is refused then.
 """
 from __future__ import annotations
 
@@ -11,12 +16,11 @@ import hashlib
 import io
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-import imagehash
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
+from analytics.photos.files import Picture, PictureInfo, PictureRefused
 from analytics.photos.reading import MAX_PICTURE_BYTES
 
 # A phone's largest photos are about 48 megapixels (8064 × 6048); anything beyond this is refused
@@ -34,63 +38,123 @@ _DATE_TIME_ORIGINAL = 36867
 _DATE_TIME = 306
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "HEIF": "heic", "GIF": "gif", "BMP": "bmp", "WEBP": "webp",
                "TIFF": "tif", "MPO": "jpg"}
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A picture accepted: its bytes as they were in the file. Bytes already stored are this alone:
-    they were checked and described (photo_files) when they first came."""
-    sha256: str
-    ext: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class PictureInfo(Picture):
-    """A picture accepted and described, for photo_files."""
-    width: int
-    height: int
-    taken_at: dt.datetime | None
-    phash: str
-
-
-@dataclass(frozen=True)
-class PictureRefused:
-    sha256: str | None
-    reason: str
+# Formats whose wholeness is checked without decoding; any other is decoded (and hashed) at once.
+_CHECKED_UNDECODED = {"JPEG", "MPO", "PNG"}
+_CUT_SHORT = "图片已损坏，无法读取（文件不完整，可能在复制或上传时中断）"
+# JPEG markers that stand alone (no length follows): TEM and the restart markers.
+_STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}
+_START_OF_SCAN, _END_OF_IMAGE = 0xDA, b"\xff\xd9"
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def examine(data: bytes, stored: Mapping[str, str] | None = None) -> Picture | PictureRefused:
-    """The picture described, or refused with a reason in Chinese; bytes already `stored` (sha256 →
-    ext) are not decoded again."""
+def check(data: bytes, stored: Mapping[str, str] | None = None) -> Picture | PictureRefused:
+    """For an import: the picture accepted and described but for its perceptual hash (a JPEG or
+    PNG, not decoded) or with it (any other format), or refused with a reason in Chinese; bytes
+    already `stored` (sha256 → ext) are accepted as they are."""
     sha = sha256_of(data)
     if stored is not None and sha in stored:
-        return Picture(sha, stored[sha], data)
+        return Picture(sha, stored[sha])
+    opened = _opened(sha, data)
+    if isinstance(opened, PictureRefused):
+        return opened
+    if opened.format not in _CHECKED_UNDECODED:
+        return examine(data)
+    described = _described(sha, data, opened, None)
+    if opened.format == "PNG":
+        try:
+            opened.verify()   # every chunk's CRC, through IEND: nothing is decompressed
+        except (OSError, SyntaxError, ValueError, EOFError):
+            return PictureRefused(sha, _CUT_SHORT)
+    elif not _jpeg_whole(data):
+        return PictureRefused(sha, _CUT_SHORT)
+    return described
+
+
+def examine(data: bytes) -> PictureInfo | PictureRefused:
+    """The picture decoded and described, perceptual hash included, or refused with a reason in Chinese."""
+    sha = sha256_of(data)
+    opened = _opened(sha, data)
+    if isinstance(opened, PictureRefused):
+        return opened
+    phash = perceptual_hash(data)
+    if isinstance(phash, PictureRefused):
+        return phash
+    return _described(sha, data, opened, phash)
+
+
+def perceptual_hash(data: bytes) -> str | PictureRefused:
+    """The picture decoded (grey, at the smallest scale the hash can use: an eighth of a JPEG) and its
+    perceptual hash (hex), or why it cannot be decoded."""
+    import imagehash   # scipy comes with it: only where pictures are decoded
+
+    sha = sha256_of(data)
+    opened = _opened(sha, data)
+    if isinstance(opened, PictureRefused):
+        return opened
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # the whole stream is still read, so a truncated one is still found
+            opened.draft("L", (_HASH_INPUT_PIXELS, _HASH_INPUT_PIXELS))
+            opened.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return PictureRefused(sha, "图片像素数超出上限（疑似解压炸弹），未读取")
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        return PictureRefused(sha, f"图片已损坏，无法读取（{error}）")
+    return str(imagehash.phash(opened))
+
+
+def _opened(sha: str, data: bytes) -> Image.Image | PictureRefused:
+    """The picture's header read (nothing decoded), or why it is refused: too large, not a picture,
+    or more pixels than allowed."""
     if len(data) > MAX_PICTURE_BYTES:
         return PictureRefused(sha, f"图片过大（{len(data) / 1024 / 1024:.1f} MB，上限{MAX_PICTURE_BYTES // 1024 // 1024} MB）")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            width, height = image.size
-            if width * height > MAX_PICTURE_PIXELS:
-                return PictureRefused(sha, _bomb(width, height))
-            # a JPEG is decoded in grey at the smallest scale the hash can use (an eighth, about 3 ms for
-            # a phone's photo): the whole stream is still read, so a truncated one is still found
-            image.draft("L", (_HASH_INPUT_PIXELS, _HASH_INPUT_PIXELS))
-            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return PictureRefused(sha, "图片像素数超出上限（疑似解压炸弹），未读取")
     except UnidentifiedImageError:
         return PictureRefused(sha, "不是图片文件（无法识别的格式）")
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         return PictureRefused(sha, f"图片已损坏，无法读取（{error}）")
+    width, height = image.size
+    if width * height > MAX_PICTURE_PIXELS:
+        return PictureRefused(sha, _bomb(width, height))
+    return image
+
+
+def _described(sha: str, data: bytes, image: Image.Image, phash: str | None) -> PictureInfo:
     ext = _EXTENSIONS.get(image.format or "", (image.format or "bin").lower())
-    return PictureInfo(sha, ext, data, width, height, _taken_at(image), str(imagehash.phash(image)))
+    width, height = image.size
+    return PictureInfo(sha, ext, len(data), width, height, _taken_at(image), phash)
+
+
+def _jpeg_whole(data: bytes) -> bool:
+    """Does the JPEG's first scan reach an end marker? The segments before it are skipped by their
+    lengths; inside a scan an FF byte is followed by 00 or a restart marker, so an FF D9 after the
+    scan's start is the end. It is looked for from the back: a whole file ends with it, or with what
+    a phone puts after it (a motion photo's video)."""
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:      # fill byte
+            position += 1
+            continue
+        if marker in _STANDALONE_MARKERS:
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker == _START_OF_SCAN:
+            return data.rfind(_END_OF_IMAGE, position + 2 + length) != -1
+        position += 2 + length
+    return False
 
 
 def _bomb(width: int, height: int) -> str:
@@ -99,7 +163,10 @@ def _bomb(width: int, height: int) -> str:
 
 
 def _taken_at(image: Image.Image) -> dt.datetime | None:
-    """EXIF DateTimeOriginal (else DateTime), as the camera wrote it."""
+    """EXIF DateTimeOriginal (else DateTime), as the camera wrote it; a PNG's only where its header
+    has it (Pillow would decode the pixels to look for it behind them)."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return None
     try:
         exif = image.getexif()
         text = exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL) or exif.get(_DATE_TIME)

@@ -5,7 +5,8 @@ latest ledger), and the three rules that make photos matter, each a setting:
 - 同图多用: one picture (same bytes, or a perceptual hash within photo_hash_distance bits) as the
   after-photo of different problems; groups that share a problem are one group;
 - 照片早于发现: an after-photo whose EXIF time is before the problem's found date.
-Pictures that could not be read are listed apart (refused), in none of the above.
+Pictures that could not be read, at the import or when decoded after it, are listed apart
+(refused), in none of the above.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             SELECT r.problem_key, r.kind, r.position, r.sha256, f.taken_at
             FROM photo_refs r JOIN current c ON c.problem_key = r.problem_key AND c.last_import_id = r.import_id
                  JOIN photo_files f USING (sha256)
-            WHERE r.refused IS NULL
+            WHERE r.refused IS NULL AND f.unreadable IS NULL
             UNION ALL
             SELECT u.problem_key, 'after', 1000 * u.upload_id + u.position, u.sha256, f.taken_at
             FROM photo_uploads u JOIN current c USING (problem_key) JOIN photo_files f USING (sha256)
@@ -106,10 +107,11 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     reused = _reused(con, problems, settings.photo_hash_distance)
     refused = con.execute(f"""
         WITH {scope}
-        SELECT i.file_name, r.cell, r.refused, r.problem_key, s.description
+        SELECT i.file_name, r.cell, coalesce(r.refused, f.unreadable) AS refused, r.problem_key, s.description
         FROM photo_refs r JOIN imports i USING (import_id)
+             LEFT JOIN photo_files f ON f.sha256 = r.sha256
              LEFT JOIN scoped s ON s.problem_key = r.problem_key
-        WHERE r.refused IS NOT NULL AND i.undone_at IS NULL
+        WHERE (r.refused IS NOT NULL OR f.unreadable IS NOT NULL) AND i.undone_at IS NULL
           AND r.import_id IN (SELECT last_import_id FROM scoped)
         ORDER BY r.import_id, r.sheet, r.cell
     """, params).df()
@@ -151,7 +153,7 @@ def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]
               SELECT problem_key, 'after', 1000 * upload_id + position, sha256
               FROM photo_uploads WHERE undone_at IS NULL)
              JOIN photo_files f USING (sha256)
-        WHERE list_contains($keys, problem_key)
+        WHERE list_contains($keys, problem_key) AND f.unreadable IS NULL
         ORDER BY problem_key, kind DESC, position""", {"keys": list(problem_keys)}).df()
 
 
@@ -189,7 +191,8 @@ def _reused(con: duckdb.DuckDBPyConnection, problems: pd.DataFrame, distance: in
             join(key, holders[sha])
         else:
             holders[sha] = key
-    for first, second in _near_pairs([(sha, hashes[sha]) for sha in shas if sha in hashes], distance):
+    # a picture not decoded yet (analytics.photos.describe) is found by its bytes only
+    for first, second in _near_pairs([(sha, hashes[sha]) for sha in shas if hashes.get(sha)], distance):
         join(holders[first], holders[second])
     groups: dict[str, list[str]] = {}
     for key in parent:

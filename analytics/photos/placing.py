@@ -5,17 +5,17 @@ a picture column stays in the import's record, flagged; a picture that cannot be
 its reason and its row flagged, the row and the other pictures kept."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from analytics.photos.files import Picture, PictureRefused
 from analytics.photos.reading import PackagePicture
 from analytics.shared.reading.layout import SheetLayout
 from analytics.shared.vocab import FIELD_LABELS, PHOTO_FIELDS
 
 if TYPE_CHECKING:
     from analytics.ledger.parse import ParsedLedger
-    from analytics.photos.images import Picture
 
 KINDS = ("before", "after")
 KIND_LABELS = {"before": "整改前", "after": "整改后"}
@@ -64,17 +64,17 @@ def picture_kinds(layouts: list[SheetLayout]) -> set[str]:
     return {kind for layout in layouts for kind in column_kinds(layout).values()}
 
 
-def place_pictures(ledger: ParsedLedger, pictures: list[PackagePicture],
-                   stored: Mapping[str, str] | None = None) -> LedgerPictures:
-    """The pictures placed on the ledger's rows (before it is tabled: its columns are still there). The
-    rows of a missing or refused picture get a flag. Bytes already `stored` (sha256 → ext, as in
-    photo_files) are not decoded again."""
+def place_pictures(ledger: ParsedLedger, pictures: list[PackagePicture], stored: Mapping[str, str] | None = None,
+                   keep: Callable[[Picture, bytes], None] | None = None) -> LedgerPictures:
+    """The pictures placed on the ledger's rows (before it is tabled: its columns are still there), each
+    checked (analytics.photos.images.check) and the accepted ones given to `keep` with their bytes,
+    which are not kept here. The rows of a missing or refused picture get a flag. Bytes already
+    `stored` (sha256 → ext, as in photo_files) are not looked at again."""
     placed = LedgerPictures(kinds=picture_kinds(ledger.layouts))
     if not pictures:
         return placed
-    # Pillow and imagehash (numpy, scipy) are loaded only for a ledger with pictures: the parser's
-    # workers start without them
-    from analytics.photos.images import Picture, PictureRefused, examine, sha256_of
+    # Pillow is loaded only for a ledger with pictures: the parser's workers start without it
+    from analytics.photos.images import check, sha256_of
     layouts = {layout.sheet: layout for layout in ledger.layouts}
     columns = ledger.columns
     rows = {(sheet, row): index for index, (sheet, row) in enumerate(zip(columns["sheet"], columns["source_row"]))}
@@ -85,8 +85,10 @@ def place_pictures(ledger: ParsedLedger, pictures: list[PackagePicture],
         layout = layouts.get(picture.sheet)
         index = rows.get((picture.sheet, picture.row + 1))
         kind = kinds_by_sheet.get(picture.sheet, {}).get(picture.column)
-        outcome = examine(picture.data, stored) if picture.data is not None else PictureRefused(None, picture.problem)
+        outcome = check(picture.data, stored) if picture.data is not None else PictureRefused(None, picture.problem)
         info = outcome if isinstance(outcome, Picture) else None
+        if info is not None and keep is not None:
+            keep(info, picture.data)
         refused = outcome.reason if isinstance(outcome, PictureRefused) else None
         sha = outcome.sha256 if outcome.sha256 else (sha256_of(picture.data) if picture.data else None)
         if layout is None or index is None or kind is None:

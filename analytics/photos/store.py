@@ -1,24 +1,19 @@
-"""Pictures stored once by content: the files under the data folder (photos/ab/<sha256>.<ext>, and a
-thumbnail photos/thumbs/ab/<sha256>.jpg made when first shown), their descriptions in photo_files, and where each import put
-them in photo_refs, written in the import's own transaction. Undo removes an import's references (the
+"""Pictures stored once by content: their files under the data folder (analytics.photos.files; a
+thumbnail made when first shown), their descriptions in photo_files, and where each import put them
+in photo_refs, written in the import's own transaction. Undo removes an import's references (the
 files stay: another import may hold the same bytes); a rebuild replays the archived ledgers and so
 restores both."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
-from analytics.photos.images import Picture, PictureInfo, thumbnail
+from analytics.photos.files import Picture, PictureInfo, keep_picture, picture_path, thumbnail_path, write_once
 from analytics.photos.placing import LedgerPictures, PlacedPicture
-from analytics.shared.db import photos_dir, transaction
-
-THUMBNAIL_EXT = "jpg"
+from analytics.shared.db import transaction
 
 
 def database_of(con: duckdb.DuckDBPyConnection) -> Path:
@@ -32,14 +27,6 @@ def database_of(con: duckdb.DuckDBPyConnection) -> Path:
     return path
 
 
-def picture_path(db_path: Path | str, sha256: str, ext: str) -> Path:
-    return photos_dir(db_path) / sha256[:2] / f"{sha256}.{ext}"
-
-
-def thumbnail_path(db_path: Path | str, sha256: str) -> Path:
-    return photos_dir(db_path) / "thumbs" / sha256[:2] / f"{sha256}.{THUMBNAIL_EXT}"
-
-
 def thumbnail_uri(db_path: Path | str, sha256: str, ext: str) -> str | None:
     """The thumbnail as a data: URI (a table cell can show it without serving files), None when the
     picture is lost. Made from the picture the first time it is shown, then kept: the import does not
@@ -49,7 +36,9 @@ def thumbnail_uri(db_path: Path | str, sha256: str, ext: str) -> str | None:
         picture = picture_path(db_path, sha256, ext)
         if not picture.exists():
             return None
-        _write_once(path, thumbnail(picture.read_bytes()))
+        from analytics.photos.images import thumbnail   # Pillow only where a thumbnail is made
+
+        write_once(path, thumbnail(picture.read_bytes()))
     return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
@@ -69,31 +58,9 @@ def exposure_pictures(con: duckdb.DuckDBPyConnection, exposed) -> tuple[tuple[by
                  for row in exposed.itertuples())
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    """Content-addressed: a file already there holds these bytes. Written whole or not at all."""
-    if path.exists():
-        return
-    if not path.parent.is_dir():   # a stat: a morning's hundreds of mkdir calls cost a quarter second
-        path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def save_files(db_path: Path | str, pictures: Iterable[Picture]) -> None:
-    """Each picture on disk (before the transaction that refers to them: a file no row refers to is
-    harmless, a row without its file is not)."""
-    for info in pictures:
-        _write_once(picture_path(db_path, info.sha256, info.ext), info.data)
-
-
 def stored_pictures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """sha256 → ext of the pictures described in photo_files: a ledger that carries them again (the
-    usual morning: yesterday's photos in today's ledger) has them placed without decoding them."""
+    usual morning: yesterday's photos in today's ledger) has them placed without looking at them."""
     return dict(con.execute("SELECT sha256, ext FROM photo_files").fetchall())
 
 
@@ -105,13 +72,13 @@ def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, Ledg
                       if isinstance(info, PictureInfo)}.values())
     if described:
         con.execute("""
-            INSERT INTO photo_files
+            INSERT INTO photo_files (sha256, ext, bytes, width, height, taken_at, phash)
             SELECT * FROM (SELECT unnest($sha256s) AS sha256, unnest($exts), unnest($bytes::BIGINT[]),
                                   unnest($widths::INTEGER[]), unnest($heights::INTEGER[]),
-                                  unnest($taken::TIMESTAMP[]), unnest($phashes))
+                                  unnest($taken::TIMESTAMP[]), unnest($phashes::VARCHAR[]))
             WHERE sha256 NOT IN (SELECT sha256 FROM photo_files)""", {
             "sha256s": [info.sha256 for info in described], "exts": [info.ext for info in described],
-            "bytes": [len(info.data) for info in described], "widths": [info.width for info in described],
+            "bytes": [info.size for info in described], "widths": [info.width for info in described],
             "heights": [info.height for info in described], "taken": [info.taken_at for info in described],
             "phashes": [info.phash for info in described]})
     if files_only:
@@ -147,18 +114,21 @@ def upload_photos(con: duckdb.DuckDBPyConnection, db_path: Path | str, problem_k
                   photos: list[tuple[str, bytes]], *, actor: str, now: dt.datetime | None = None,
                   only_unit: str | None = None) -> str:
     """Attach 整改后 photos (file name, bytes: JPEG, PNG or HEIC) to a problem, as one upload; a picture
-    that cannot be used is refused with its reason, the others kept. Returns what was done, in Chinese.
+    that cannot be used is refused with its reason, the others kept. A phone sends a few: they are
+    decoded and hashed at once. Returns what was done, in Chinese.
     A unit's login (`only_unit`) may do so for its own problems only."""
     from analytics.photos.images import examine   # Pillow only when photos come in
 
     now = now or dt.datetime.now()
     _check_own_problem(con, problem_key, only_unit)
-    examined = [(name, examine(data)) for name, data in photos]
-    accepted = [info for _, info in examined if isinstance(info, Picture)]
-    refused = [f"“{name}”未采用：{info.reason}" for name, info in examined if not isinstance(info, Picture)]
+    examined = [(name, data, examine(data)) for name, data in photos]
+    accepted = [info for _, _, info in examined if isinstance(info, Picture)]
+    refused = [f"“{name}”未采用：{info.reason}" for name, _, info in examined if not isinstance(info, Picture)]
     if not accepted:
         raise ValueError("没有可用的照片。" + "；".join(refused))
-    save_files(db_path, accepted)
+    for _, data, info in examined:
+        if isinstance(info, Picture):
+            keep_picture(db_path, info, data)
     with transaction(con):
         upload_id, = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM photo_uploads").fetchone()
         stage_pictures(con, [(0, LedgerPictures(pictures=[PlacedPicture(

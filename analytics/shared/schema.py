@@ -250,7 +250,9 @@ CREATE TABLE IF NOT EXISTS photo_files (
     width    INTEGER NOT NULL,
     height   INTEGER NOT NULL,
     taken_at TIMESTAMP,                 -- EXIF DateTimeOriginal, as the camera wrote it
-    phash    VARCHAR NOT NULL           -- perceptual hash (hex), for near-identical photos
+    phash    VARCHAR,                   -- perceptual hash (hex), for near-identical photos; NULL until
+                                        -- decoded after its import (analytics/photos/describe.py)
+    unreadable VARCHAR                  -- why decoding it failed (Chinese): then it is refused wherever used
 );
 
 -- Where each import put a picture: on a problem as 整改前 (before) or 整改后 (after), in order; a
@@ -433,9 +435,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     stored = {}
     for table, column in con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name IN ('problems', 'problem_versions', 'rebound_links')"
+            "AND schema_name = 'main' AND table_name IN ('problems', 'problem_versions', 'rebound_links', "
+            "'photo_files')"
     ).fetchall():
         stored.setdefault(table, set()).add(column)
+    if "photo_files" in stored and "unreadable" not in stored["photo_files"]:
+        # pictures came to be decoded after their import: the hash may wait, and a picture may fail then
+        with transaction(con):
+            con.execute("ALTER TABLE photo_files ALTER COLUMN phash DROP NOT NULL")
+            con.execute("ALTER TABLE photo_files ADD COLUMN unreadable VARCHAR")
     days_missing = "problems" in stored and not stored["problems"].issuperset(LIFE_DAY_COLUMNS)
     links_missing = "problems" in stored and "rebound_links" not in stored
     # the shop column came later: the history gets it (empty), the current state is derived again

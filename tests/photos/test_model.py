@@ -1,10 +1,12 @@
 """The rules on the pictures: 无佐证 where a ledger has a 整改后 column, 同图多用 groups (same bytes or
-near-identical, merged through shared problems), 照片早于发现, a problem's pictures from its latest ledger."""
+near-identical, merged through shared problems), 照片早于发现, a problem's pictures from its latest ledger.
+Ledgers are imported as the command line does: the import, then its pictures decoded."""
 import datetime as dt
 
 from analytics.fixtures import ledger_for_unit, write_ledger
-from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_ledger
+from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, undecodable_png, write_photo_ledger
 from analytics.intake import import_paths
+from analytics.photos.describe import describe_new_pictures
 from analytics.photos.model import problem_pictures
 from analytics.shared import db
 from analytics.shared.statuses import STATUSES
@@ -20,10 +22,12 @@ def _row(name: str, status: str, before=(), after=(), found=dt.date(2026, 11, 20
     return PhotoRow("背街小巷", name, f"{name}问题", found, status, tuple(before), tuple(after))
 
 
-def _import(tmp_path, *ledgers) -> object:
+def _import(tmp_path, *ledgers, decoded: bool = True) -> object:
     db_path = tmp_path / "data" / "photos.duckdb"
     paths = [write_photo_ledger(ledger, tmp_path / "in" / f"{number}") for number, ledger in enumerate(ledgers)]
     assert {r.outcome for r in import_paths(db_path, paths, now=NOW)} == {"imported"}
+    if decoded:
+        describe_new_pictures(db_path)
     return db_path
 
 
@@ -60,9 +64,13 @@ def test_reused_groups_join_same_and_near_identical_pictures_and_merge_through_a
         _row("丙巷", DONE, after=[photo(3)])))
     second = PhotoLedger("东城街道", dt.date(2026, 12, 3), (_row("丁巷", DONE, after=[photo(2)]),
                                                           _row("戊巷", DONE, after=[photo(4)])))
-    db_path = _import(tmp_path, first, second)
+    db_path = _import(tmp_path, first, second, decoded=False)
+    by_bytes = _pictures(db_path)   # before the pictures are decoded, only the same bytes are found
+    assert [by_bytes.descriptions(group) for group in by_bytes.reused] == [["丁巷问题", "乙巷问题"]]
+    assert describe_new_pictures(db_path).hashed == 5
     pictures = _pictures(db_path)
     assert [pictures.descriptions(group) for group in pictures.reused] == [["丁巷问题", "乙巷问题", "甲巷问题"]]
+    assert describe_new_pictures(db_path).hashed == 0
     with db.connect(db_path) as con:
         set_setting(con, "photo_hash_distance", 0)
         exact = problem_pictures(con, FILTERS)
@@ -101,3 +109,22 @@ def test_a_closed_problem_without_evidence_counts_as_rectified_not_closed_unless
         set_setting(con, "no_evidence_blocks_closing", "否")
         counted = kpis(con, FILTERS)
     assert (counted.closed, counted.rectified) == (2, 3)
+
+
+def test_a_picture_only_decoding_finds_broken_is_refused_once_decoded_and_proves_nothing(tmp_path):
+    from analytics.ledger.metrics import kpis
+
+    ledger = PhotoLedger("城关街道", dt.date(2026, 12, 3), (
+        _row("甲巷", CLOSED, after=[undecodable_png()]), _row("乙巷", CLOSED, after=[photo(1)])))
+    db_path = _import(tmp_path, ledger, decoded=False)
+    with db.connect(db_path, read_only=True) as con:
+        assert kpis(con, FILTERS).closed == 2 and problem_pictures(con, FILTERS).refused.empty
+    described = describe_new_pictures(db_path)
+    assert described.hashed == 1
+    [place] = described.unreadable
+    assert "城关街道" in place and "I4" in place and "损坏" in place
+    with db.connect(db_path, read_only=True) as con:
+        pictures = problem_pictures(con, FILTERS)
+        assert list(pictures.refused["cell"]) == ["I4"] and "损坏" in pictures.refused["refused"][0]
+        assert list(pictures.no_evidence["description"]) == ["甲巷问题"]
+        assert kpis(con, FILTERS).closed == 1

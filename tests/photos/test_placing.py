@@ -1,10 +1,13 @@
 """Pictures go to their problem row and kind by the column header; strays are kept and flagged."""
 import datetime as dt
+import pickle
 
 import pytest
 
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, corrupt_photo, photo, write_photo_ledger
 from analytics.intake.prepare import prepare_ledger
+from analytics.photos.files import picture_path
+from analytics.photos.images import sha256_of
 from analytics.photos.placing import place_pictures
 from analytics.photos.reading import read_pictures
 from analytics.shared.statuses import STATUSES
@@ -15,17 +18,27 @@ ROWS = (PhotoRow("背街小巷", "解放路3巷", "墙面乱贴小广告", dt.da
         PhotoRow("居民小区", "锦绣花园", "楼道堆放杂物", dt.date(2026, 11, 21), STATUSES[0], (photo(4),)))
 
 
-def _prepared(tmp_path, ledger: PhotoLedger):
+def _prepared(tmp_path, ledger: PhotoLedger, pictures_for=None):
     return prepare_ledger(write_photo_ledger(ledger, tmp_path), point_type_aliases=default_point_type_aliases(),
-                          today=dt.date(2026, 12, 5))
+                          today=dt.date(2026, 12, 5), pictures_for=pictures_for)
+
+
+def test_the_reader_stores_the_accepted_pictures_itself_and_hands_back_no_bytes(tmp_path):
+    db_path = tmp_path / "data" / "c.duckdb"
+    rows = (*ROWS, PhotoRow("背街小巷", "解放路5巷", "垃圾桶满溢", dt.date(2026, 11, 22), STATUSES[2], (), (corrupt_photo(),)))
+    prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), rows), db_path)
+    for data in (photo(1), photo(2), photo(3), photo(4)):
+        assert picture_path(db_path, sha256_of(data), "jpg").read_bytes() == data
+    assert not picture_path(db_path, sha256_of(corrupt_photo()), "jpg").exists()
+    assert len(pickle.dumps(prepared.pictures)) < 10_000 < sum(map(len, (photo(1), photo(2), photo(3), photo(4))))
 
 
 def test_each_picture_goes_to_its_row_and_the_kind_its_header_says(tmp_path):
     prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), ROWS))
-    placed = [(p.problem_key, p.kind, p.position, p.info.data) for p in prepared.pictures.pictures]
+    placed = [(p.problem_key, p.kind, p.position, p.info.sha256) for p in prepared.pictures.pictures]
     first, second = "城关街道||1", "城关街道||2"
-    assert placed == [(first, "before", 1, photo(1)), (first, "after", 1, photo(2)), (first, "after", 2, photo(3)),
-                      (second, "before", 1, photo(4))]
+    assert placed == [(first, "before", 1, sha256_of(photo(1))), (first, "after", 1, sha256_of(photo(2))),
+                      (first, "after", 2, sha256_of(photo(3))), (second, "before", 1, sha256_of(photo(4)))]
     assert prepared.pictures.kinds == {"before", "after"}
     # the 问题照片 column is a picture column: the descriptions are the 问题描述 column's
     assert prepared.ledger.layouts[0].columns["photo_before"] != prepared.ledger.layouts[0].columns["description"]
@@ -34,7 +47,7 @@ def test_each_picture_goes_to_its_row_and_the_kind_its_header_says(tmp_path):
 def test_a_picture_over_the_header_is_kept_on_no_problem_and_reported(tmp_path):
     prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), ROWS, loose=((2, 8, photo(9)),)))
     strays = [p for p in prepared.pictures.pictures if p.problem_key is None]
-    assert [(s.cell, s.kind, s.info.data) for s in strays] == [("I3", None, photo(9))]
+    assert [(s.cell, s.kind, s.info.sha256) for s in strays] == [("I3", None, sha256_of(photo(9)))]
     assert any("I3" in warning and "表头" in warning for warning in prepared.ledger.warnings)
 
 
@@ -50,7 +63,7 @@ def test_a_refused_picture_flags_its_row_and_keeps_the_others(tmp_path):
     prepared = _prepared(tmp_path, PhotoLedger("城关街道", dt.date(2026, 12, 3), rows))
     refused = [p for p in prepared.pictures.pictures if p.refused]
     assert [(p.kind, "损坏" in p.refused) for p in refused] == [("after", True)]
-    assert [p.info.data for p in prepared.pictures.pictures if p.info] == [photo(1)]
+    assert [p.info.sha256 for p in prepared.pictures.pictures if p.info] == [sha256_of(photo(1))]
     assert prepared.flagged == 1 and prepared.rows == 1
     flags = prepared.versions.column("flags").to_pylist()[0]
     assert any("整改后照片" in flag and "损坏" in flag for flag in flags)

@@ -11,6 +11,7 @@ import pytest
 from analytics.cli import main
 from analytics.intake import import_paths
 from analytics.intake.integrity import check_integrity
+from analytics.photos.describe import describe_new_pictures
 from analytics.photos.store import thumbnail_uri
 from analytics.shared.statuses import DONE_STATUSES
 
@@ -29,6 +30,7 @@ def _photos_json(db_path: Path, capsys) -> dict:
 def imported(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("photos") / "photos.duckdb"
     results = import_paths(db_path, [SAMPLES / name for name in EXPECTED["files"]], now=dt.datetime(2026, 12, 5, 8))
+    describe_new_pictures(db_path)   # as the command line does once the import is done
     return db_path, results
 
 

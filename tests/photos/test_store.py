@@ -8,7 +8,7 @@ from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_
 from analytics.intake import import_paths, rebuild, undo_import
 from analytics.intake.integrity import check_integrity
 from analytics.photos.images import sha256_of
-from analytics.photos.store import picture_path
+from analytics.photos.files import picture_path
 from analytics.shared import db
 from analytics.shared.statuses import STATUSES
 
