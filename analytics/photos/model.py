@@ -1,5 +1,5 @@
 """What the pictures say about the problems: each problem's 整改前 and 整改后 photos (those of its
-latest ledger), and the three rules that make photos matter, each a setting:
+latest ledger with a column for their kind), and the three rules that make photos matter, each a setting:
 - 无佐证: reported done (已整改/已销号) without an after-photo, told only where the problem's ledger has
   a 整改后 column (a ledger with no picture column says nothing either way);
 - 同图多用: one picture (same bytes, or a perceptual hash within photo_hash_distance bits) as the
@@ -56,6 +56,19 @@ class ProblemPictures:
         return sorted(described.get(key, key) for key in keys)
 
 
+# Per problem (among `keys`, a query) and kind of picture, the ledger its pictures of that kind come
+# from: the latest (not undone: an undone import's columns are gone) whose header had a column for
+# that kind. A ledger without such a column says nothing of them: a returned 交办单 has a 整改后 column
+# but no 整改前 one, and the problem keeps its 整改前 photos.
+_PICTURE_IMPORTS = """
+picture_imports AS (
+    SELECT v.problem_key, k.kind, max(v.import_id) AS import_id
+    FROM problem_versions v JOIN (SELECT import_id, unnest(kinds) AS kind FROM photo_columns) k USING (import_id)
+    WHERE v.problem_key IN (SELECT problem_key FROM photo_refs) AND v.problem_key IN ({keys})
+    GROUP BY ALL
+)"""
+
+
 def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      every_reported_done: bool = False) -> ProblemPictures:
     """The problems' pictures as of the filters' day, with the rules applied; with
@@ -69,10 +82,11 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    {status_on(_DAY)} AS status, found_date, deadline, last_import_id
             FROM scoped
         ),
+        {_PICTURE_IMPORTS.format(keys="SELECT problem_key FROM current")},
         used AS (
             SELECT r.problem_key, r.kind, r.position, r.sha256, f.taken_at
-            FROM photo_refs r JOIN current c ON c.problem_key = r.problem_key AND c.last_import_id = r.import_id
-                 JOIN photo_files f USING (sha256)
+            FROM photo_refs r JOIN picture_imports USING (problem_key, kind, import_id)
+                 JOIN photo_files f ON f.sha256 = r.sha256
             WHERE r.refused IS NULL AND f.unreadable IS NULL
             UNION ALL
             SELECT u.problem_key, 'after', 1000 * u.upload_id + u.position, u.sha256, f.taken_at
@@ -144,16 +158,17 @@ def exposure(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> pd
 def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]) -> pd.DataFrame:
     """The pictures of the given problems in their latest ledger, then those uploaded for them:
     problem_key, kind, position, sha256, ext."""
-    return con.execute("""
+    return con.execute(f"""
+        WITH {_PICTURE_IMPORTS.format(keys="SELECT unnest($keys)")}
         SELECT problem_key, kind, position, sha256, f.ext
         FROM (SELECT r.problem_key, r.kind, r.position, r.sha256
-              FROM problems p JOIN photo_refs r ON r.problem_key = p.problem_key AND r.import_id = p.last_import_id
+              FROM photo_refs r JOIN picture_imports USING (problem_key, kind, import_id)
               WHERE r.refused IS NULL
               UNION ALL
               SELECT problem_key, 'after', 1000 * upload_id + position, sha256
-              FROM photo_uploads WHERE undone_at IS NULL)
+              FROM photo_uploads WHERE undone_at IS NULL AND list_contains($keys, problem_key))
              JOIN photo_files f USING (sha256)
-        WHERE list_contains($keys, problem_key) AND f.unreadable IS NULL
+        WHERE f.unreadable IS NULL
         ORDER BY problem_key, kind DESC, position""", {"keys": list(problem_keys)}).df()
 
 

@@ -334,3 +334,22 @@ def test_an_after_photo_pasted_on_the_returned_sheet_clears_its_row(photo_db, tm
     assert len(pictures.problems.set_index("problem_key").loc[key, "after"]) == 1
     assert _no_evidence_rows(_sheets(photo_db, Filters(as_of=dt.date(2026, 12, 6)))).keys() == \
         set(pictures.no_evidence["problem_key"])
+
+
+def test_a_returned_sheet_has_no_before_photo_column_and_keeps_its_problems_before_photos(photo_db, tmp_path):
+    def before_photos(as_of: dt.date) -> dict[str, list[str]]:
+        with db.connect(photo_db, read_only=True) as con:
+            problems = problem_pictures(con, Filters(as_of=as_of)).problems
+        return {key: list(shas) for key, shas in zip(problems["problem_key"], problems["before"]) if len(shas)}
+
+    kept = before_photos(PHOTO_FILTERS.as_of_date)
+    sheets = _sheets(photo_db, PHOTO_FILTERS)
+    returned = []
+    for name, data in sheets.items():
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        if {sheet.cell(row, _column("系统编号")).value for row in _rows(sheet)} & kept.keys():
+            (tmp_path / name).write_bytes(data)
+            returned.append(tmp_path / name)
+    assert returned
+    assert {r.outcome for r in import_paths(photo_db, returned, now=dt.datetime(2026, 12, 6, 9))} == {"imported"}
+    assert before_photos(dt.date(2026, 12, 6)) == kept
