@@ -16,6 +16,7 @@ from analytics.shared import db
 # Hashes a worker computes per task: a photo takes about 3 ms, so a task of a few dozen outweighs its
 # trip to the worker and back; fewer pictures than two tasks are not worth starting workers for.
 PICTURES_PER_TASK = 32
+_PENDING = "phash IS NULL AND unreadable IS NULL"
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,13 @@ def describe_new_pictures(db_path: Path | str, *, actor: str = "命令行",
     decoded, why; in the processes of `pool` (a factory) when there are many. Readers get the result
     as the writer lets go."""
     db_path = Path(db_path)
+    # most imports bring none: then the readers' copy says so, and nothing is written or published again
+    with db.read_connection(db_path) as con:
+        if not con.execute(f"SELECT count(*) FROM photo_files WHERE {_PENDING}").fetchone()[0]:
+            return DescribedPictures()
     with db.writing(db_path, actor=actor), db.connect(db_path) as con:
         pending = [(sha, picture_path(db_path, sha, ext)) for sha, ext in con.execute(
-            "SELECT sha256, ext FROM photo_files WHERE phash IS NULL AND unreadable IS NULL ORDER BY sha256"
-        ).fetchall()]
+            f"SELECT sha256, ext FROM photo_files WHERE {_PENDING} ORDER BY sha256").fetchall()]
         present = [(sha, path) for sha, path in pending if path.exists()]   # a lost file: `check` says so
         if not present:
             return DescribedPictures()

@@ -11,7 +11,7 @@ from analytics.cli import main
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, write_photo_ledger
 from analytics.intake import import_paths
 from analytics.intake.workers import process_pool
-from analytics.photos.describe import PICTURES_PER_TASK, describe_new_pictures
+from analytics.photos.describe import PICTURES_PER_TASK, DescribedPictures, describe_new_pictures
 from analytics.photos.images import examine, sha256_of
 from analytics.shared import db, schema
 from analytics.shared.statuses import STATUSES
@@ -64,3 +64,12 @@ def test_a_database_from_before_keeps_its_hashes_and_takes_pictures_hashed_later
         con.execute("INSERT INTO photo_files (sha256, ext, bytes, width, height) VALUES ('cd', 'jpg', 1, 1, 1)")
         assert con.execute("SELECT sha256, phash, unreadable FROM photo_files ORDER BY 1").fetchall() == [
             ("ab", "ffff", None), ("cd", None, None)]
+
+
+def test_an_import_without_new_pictures_is_not_published_again(tmp_path):
+    db_path = tmp_path / "data" / "c.duckdb"
+    import_paths(db_path, [write_photo_ledger(_ledger("城关街道", [photo(3)]), tmp_path / "a")])
+    assert describe_new_pictures(db_path).hashed == 1
+    published = sorted(db.copies_dir(db_path).glob("*.duckdb"))
+    assert describe_new_pictures(db_path) == DescribedPictures()
+    assert sorted(db.copies_dir(db_path).glob("*.duckdb")) == published
