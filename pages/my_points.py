@@ -67,8 +67,8 @@ for start in range(0, len(points), CARDS_PER_ROW):
                 st.caption(f"先办：{point.first_task}{deadline}")
             if isinstance(point.unit, str) or not isinstance(point.block_units, str):
                 st.caption(f"{point.unit or '责任单位未填'} {point.person or ''} {point.phone or ''}")
-            if isinstance(point.block_units, str):
-                st.caption(f"包保：{point.block_units} {point.block_people or ''}")
+            if isinstance(point.block_holders, str):
+                st.caption(f"包保：{point.block_holders}")
 
 st.header("点位一览")
 show.show_table(points[list(TABLE_LABELS)].rename(columns=TABLE_LABELS), f"{name}的点位")

@@ -23,11 +23,6 @@ def _days(value) -> str:
     return "从未" if pd.isna(value) else str(int(value))
 
 
-def _guarded(point) -> str:
-    """Who 包保s the point (point_status's block_units, block_people): 单位：责任人 电话; blank with no 包保."""
-    if not isinstance(point.block_units, str):
-        return ""
-    return f"{point.block_units}：{point.block_people}" if isinstance(point.block_people, str) else point.block_units
 
 
 def leader_sheet_docx(con: duckdb.DuckDBPyConnection, filters: Filters, leader: str, title: str | None = None) -> bytes:
@@ -41,7 +36,9 @@ def leader_sheet_docx(con: duckdb.DuckDBPyConnection, filters: Filters, leader: 
     score = f"，最近一轮模拟测评平均{scored.mean():.2f}分" if len(scored) else "，最近一轮模拟测评未抽到"
     add_paragraph(document, f"联系点位{len(points)}个，未整改问题{int(points['open'].sum())}条，"
                             f"其中逾期{int(points['overdue'].sum())}条{score}。")
-    rows = [(p.point, _guarded(p), p.open, p.overdue, "" if pd.isna(p.score) else f"{p.score:.1f}",
+    # who 包保s each point, each 包保单位 with its own people (registry.model's block_holders)
+    rows = [(p.point, p.block_holders if isinstance(p.block_holders, str) else "", p.open, p.overdue,
+             "" if pd.isna(p.score) else f"{p.score:.1f}",
              _days(p.days_unvisited), p.first_task if isinstance(p.first_task, str) else "")
             for p in points.itertuples()]
     add_table(document, HEADER, rows, WIDTHS_MM)

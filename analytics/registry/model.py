@@ -40,7 +40,7 @@ from analytics.shared.vocab import normalise_point_type
 
 NO_LEADER = "（无联点领导）"
 POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
-                 "block_units", "block_people", "block_person", "block_phone", "leaders", "problems", "open",
+                 "block_units", "block_people", "block_person", "block_phone", "block_holders", "leaders", "problems", "open",
                  "overdue", "score", "last_found", "last_scored", "last_visit", "days_unvisited", "sampled",
                  "first_task", "first_deadline"]
 
@@ -209,25 +209,36 @@ def _matched(frame: pd.DataFrame, matches: dict[str, str], column: str = "point_
     return frame
 
 
-BLOCK_COLUMNS = ("block_units", "block_people", "block_person", "block_phone")
+BLOCK_COLUMNS = ("block_units", "block_people", "block_person", "block_phone", "block_holders")
+
+
+def _named(people: list[tuple[str, object]]) -> str:
+    return "、".join(f"{person} {phone}" if isinstance(phone, str) else person for person, phone in people)
 
 
 def _block_holders(blocks: pd.DataFrame) -> dict[str, tuple[str | None, ...]]:
     """Each registry point → what its 包保 rows say (BLOCK_COLUMNS), each once in the list's order: every
-    包保单位, each 包保责任人 with their phone, and whom to call with their phones: the 包保责任人 who left
-    a phone (else those who did not, with no phone)."""
+    包保单位, each 包保责任人 with their phone, whom to call with their phones (the 包保责任人 who left a
+    phone, else those who did not, with no phone), and each 包保单位 with its own people
+    (市财政局：张三 138…；市税务局：李四), so a sheet with several says whose person is whose."""
     held = blocks.dropna(subset=["point"])
     holders = {}
     for point, group in held.groupby("point", sort=False):
-        people = list(dict.fromkeys((person, phone) for person, phone in zip(group["person"], group["phone"])
-                                    if isinstance(person, str)))
+        rows = [(unit if isinstance(unit, str) else None, person, phone)
+                for unit, person, phone in zip(group["unit"], group["person"], group["phone"])]
+        people = list(dict.fromkeys((person, phone) for _, person, phone in rows if isinstance(person, str)))
         reachable = [(person, phone) for person, phone in people if isinstance(phone, str)]
         called = reachable or people
-        holders[point] = ("、".join(dict.fromkeys(group["unit"].dropna())) or None,
-                          "、".join(f"{person} {phone}" if isinstance(phone, str) else person
-                                   for person, phone in people) or None,
+        by_unit: dict[str | None, dict[tuple, None]] = {}
+        for unit, person, phone in rows:
+            by_unit.setdefault(unit, {})
+            if isinstance(person, str):
+                by_unit[unit][(person, phone)] = None
+        paired = "；".join(f"{unit or '（未填包保单位）'}：{_named(list(named))}" if named else unit
+                          for unit, named in by_unit.items() if unit or named)
+        holders[point] = ("、".join(unit for unit in by_unit if unit) or None, _named(people) or None,
                           "、".join(person for person, _ in called) or None,
-                          "、".join(phone for _, phone in reachable) or None)
+                          "、".join(phone for _, phone in reachable) or None, paired or None)
     return holders
 
 

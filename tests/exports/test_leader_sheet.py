@@ -38,15 +38,16 @@ def test_the_sheet_lists_the_leaders_points_with_their_figures(county):
 
 
 def test_each_point_says_who_guards_it_and_their_phones(county):
-    """幸福家园小区 is 包保ed by two units (分楼栋), each 包保责任人 with the phone the list gives; 王建国's other
-    points have no 包保 and say nothing."""
+    """幸福家园小区 is 包保ed by two units (分楼栋), each with its own 包保责任人 and the phone the list gives;
+    王建国's other points have no 包保 and say nothing."""
     blocks = read_registry_sheet(SAMPLES / EXPECTED["steps"][2]["file"]).rows
     guarding = blocks[blocks["name"] == "幸福家园小区"]
     with db.connect(county, read_only=True) as con:
         rows = _table(leader_sheet_docx(con, Filters(as_of=AS_OF), "王建国", "县委书记"))
     guarded = {row[0]: row[1] for row in rows[1:]}
-    assert guarded.pop("幸福家园小区") == "、".join(guarding["unit"]) + "：" + "、".join(
-        f"{person} {phone}" for person, phone in zip(guarding["person"], guarding["phone"]))
+    assert guarding["unit"].nunique() == 2
+    assert guarded.pop("幸福家园小区") == "；".join(
+        f"{unit}：{person} {phone}" for unit, person, phone in zip(guarding["unit"], guarding["person"], guarding["phone"]))
     assert guarded and set(guarded.values()) == {""}
 
 

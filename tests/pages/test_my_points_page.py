@@ -162,7 +162,7 @@ def test_a_guarantors_login_sees_the_estates_it_guards_with_its_own_problems_and
     assert list(table["点位"]) == ["幸福家园小区"]
     assert list(table["包保单位"]) == ["县财政局"] and list(table["包保责任人"]) == ["董静 18430463436"]
     assert table["责任单位"].isna().all() and list(table["未整改"]) == [0]
-    assert "包保：县财政局 董静 18430463436" in _texts(at)
+    assert "包保：县财政局：董静 18430463436" in _texts(at)
     assert _names_no_other_unit(at, "县财政局", {"县人力资源和社会保障局"})
     at.switch_page("pages/responsibility_map.py").run()
     assert not at.exception, [e.value for e in at.exception]

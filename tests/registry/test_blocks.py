@@ -93,6 +93,7 @@ def test_a_point_keeps_its_responsible_unit_and_holds_every_guarantor(mapped):
     assert (point["unit"], point["person"], point["phone"]) == ("东关街道", "王一", "13900000001")
     assert point["block_units"] == "市财政局、市税务局"
     assert point["block_people"] == "张三 13800000003、李四"
+    assert point["block_holders"] == "市财政局：张三 13800000003；市税务局：李四"
     assert (point["open"], point["overdue"]) == (3, 1)
     assert offered == ["东关街道", "市城管局", "市税务局", "市财政局"]
 
@@ -120,6 +121,7 @@ def test_a_guarantors_view_holds_the_points_it_guards_with_its_own_problems_and_
     assert (point["problems"], point["open"]) == (1, 1)
     assert point[["unit", "person", "phone"]].isna().all()
     assert (point["block_units"], point["block_people"]) == ("市财政局", "张三 13800000003")
+    assert point["block_holders"] == "市财政局：张三 13800000003"
     assert summary["blocks"] == {"estates": 2, "unmatched": ["金色家园"]}
     assert list(plan["point"]) == ["阳光城小区"] and list(plan["who"]) == ["张三"]
     # the 责任单位 sees its points with its own problems, and no 包保单位 of another unit
