@@ -43,8 +43,7 @@ unproven AS (
       AND coalesce((SELECT value FROM settings WHERE key = 'no_evidence_blocks_closing'), 'True') = 'True'
       AND NOT EXISTS (SELECT 1 FROM photo_refs r
                       WHERE r.import_id = p.last_import_id AND r.problem_key = p.problem_key
-                        AND r.kind = 'after' AND r.refused IS NULL
-                        AND r.sha256 NOT IN (SELECT sha256 FROM photo_files WHERE unreadable IS NOT NULL))
+                        AND r.kind = 'after' AND r.refused IS NULL)
       AND p.problem_key NOT IN (SELECT problem_key FROM photo_uploads WHERE undone_at IS NULL)
 )"""
 

@@ -1,6 +1,7 @@
 """The pictures an import brought, decoded after it: each one's perceptual hash (同图多用 finds
 near-identical photos by it), or, for a picture that only the decoder finds broken, the reason it is
-refused from then on. The import checks a JPEG or PNG without decoding it (analytics.photos.images.check),
+refused from then on (photo_files.unreadable, and its references refused like any picture an
+import refuses). The import checks a JPEG or PNG without decoding it (analytics.photos.images.check),
 so its figures are written and shown before this runs; the command line runs it as soon as the
 import is done, and whatever one run missed (a stopped process) the next one takes."""
 from __future__ import annotations
@@ -71,9 +72,15 @@ def describe_new_pictures(db_path: Path | str, *, actor: str = "命令行",
                 WHERE photo_files.sha256 = found.sha256""", {
                 "shas": [*hashed, *broken], "phashes": [*hashed.values(), *[None] * len(broken)],
                 "reasons": [*[None] * len(hashed), *broken.values()]})
+            if broken:   # its references refused as an import refuses a picture (photos.store.stage_pictures)
+                con.execute("""
+                    UPDATE photo_refs SET refused = found.unreadable
+                    FROM (SELECT unnest($shas::VARCHAR[]) AS sha256, unnest($reasons::VARCHAR[]) AS unreadable) AS found
+                    WHERE photo_refs.sha256 = found.sha256 AND photo_refs.refused IS NULL""",
+                            {"shas": list(broken), "reasons": list(broken.values())})
         places = con.execute("""
-            SELECT i.file_name, r.sheet, r.cell, f.unreadable
-            FROM photo_refs r JOIN imports i USING (import_id) JOIN photo_files f ON f.sha256 = r.sha256
+            SELECT i.file_name, r.sheet, r.cell, r.refused
+            FROM photo_refs r JOIN imports i USING (import_id)
             WHERE list_contains($shas, r.sha256)
             ORDER BY r.import_id, r.sheet, r.cell""", {"shas": list(broken)}).fetchall() if broken else []
     return DescribedPictures(len(hashed), [f"文件“{name}”工作表“{sheet}”{cell}单元格的图片未采用：{reason}"

@@ -87,7 +87,7 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             SELECT r.problem_key, r.kind, r.position, r.sha256, f.taken_at
             FROM photo_refs r JOIN picture_imports USING (problem_key, kind, import_id)
                  JOIN photo_files f ON f.sha256 = r.sha256
-            WHERE r.refused IS NULL AND f.unreadable IS NULL
+            WHERE r.refused IS NULL
             UNION ALL
             SELECT u.problem_key, 'after', 1000 * u.upload_id + u.position, u.sha256, f.taken_at
             FROM photo_uploads u JOIN current c USING (problem_key) JOIN photo_files f USING (sha256)
@@ -121,11 +121,10 @@ def problem_pictures(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     reused = _reused(con, problems, settings.photo_hash_distance)
     refused = con.execute(f"""
         WITH {scope}
-        SELECT i.file_name, r.cell, coalesce(r.refused, f.unreadable) AS refused, r.problem_key, s.description
+        SELECT i.file_name, r.cell, r.refused, r.problem_key, s.description
         FROM photo_refs r JOIN imports i USING (import_id)
-             LEFT JOIN photo_files f ON f.sha256 = r.sha256
              LEFT JOIN scoped s ON s.problem_key = r.problem_key
-        WHERE (r.refused IS NOT NULL OR f.unreadable IS NOT NULL) AND i.undone_at IS NULL
+        WHERE r.refused IS NOT NULL AND i.undone_at IS NULL
           AND r.import_id IN (SELECT last_import_id FROM scoped)
         ORDER BY r.import_id, r.sheet, r.cell
     """, params).df()
@@ -168,7 +167,6 @@ def problem_photos(con: duckdb.DuckDBPyConnection, problem_keys: tuple[str, ...]
               SELECT problem_key, 'after', 1000 * upload_id + position, sha256
               FROM photo_uploads WHERE undone_at IS NULL AND list_contains($keys, problem_key))
              JOIN photo_files f USING (sha256)
-        WHERE f.unreadable IS NULL
         ORDER BY problem_key, kind DESC, position""", {"keys": list(problem_keys)}).df()
 
 

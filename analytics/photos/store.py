@@ -85,11 +85,18 @@ def stage_pictures(con: duckdb.DuckDBPyConnection, imports: list[tuple[int, Ledg
         return
     refs = [(import_id, picture) for import_id, pictures in imports for picture in pictures.pictures]
     if refs:
+        # bytes the decoding after an import found broken (photo_files.unreadable) are refused wherever they
+        # come again: photo_refs.refused is what every reader goes by
         con.execute("""
             INSERT INTO photo_refs
-            SELECT unnest($ids::INTEGER[]), unnest($keys::VARCHAR[]), unnest($kinds::VARCHAR[]),
-                   unnest($positions::INTEGER[]), unnest($sheets), unnest($cells), unnest($forms),
-                   unnest($sha256s::VARCHAR[]), unnest($refused::VARCHAR[]), unnest($notes::VARCHAR[])""", {
+            SELECT r.import_id, r.problem_key, r.kind, r.position, r.sheet, r.cell, r.form, r.sha256,
+                   coalesce(r.refused, f.unreadable), r.note
+            FROM (SELECT unnest($ids::INTEGER[]) AS import_id, unnest($keys::VARCHAR[]) AS problem_key,
+                         unnest($kinds::VARCHAR[]) AS kind, unnest($positions::INTEGER[]) AS position,
+                         unnest($sheets) AS sheet, unnest($cells) AS cell, unnest($forms) AS form,
+                         unnest($sha256s::VARCHAR[]) AS sha256, unnest($refused::VARCHAR[]) AS refused,
+                         unnest($notes::VARCHAR[]) AS note) r
+                 LEFT JOIN photo_files f ON f.sha256 = r.sha256""", {
             "ids": [import_id for import_id, _ in refs], "keys": [p.problem_key for _, p in refs],
             "kinds": [p.kind for _, p in refs], "positions": [p.position for _, p in refs],
             "sheets": [p.sheet for _, p in refs], "cells": [p.cell for _, p in refs],

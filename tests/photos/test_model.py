@@ -6,7 +6,7 @@ import datetime as dt
 from analytics.fixtures import ledger_for_unit, write_ledger
 from analytics.fixtures.photos import PhotoLedger, PhotoRow, photo, undecodable_png, write_photo_ledger
 from analytics.intake import import_paths
-from analytics.photos.describe import describe_new_pictures
+from analytics.photos.describe import DescribedPictures, describe_new_pictures
 from analytics.photos.model import problem_pictures
 from analytics.shared import db
 from analytics.shared.statuses import STATUSES
@@ -127,4 +127,11 @@ def test_a_picture_only_decoding_finds_broken_is_refused_once_decoded_and_proves
         pictures = problem_pictures(con, FILTERS)
         assert list(pictures.refused["cell"]) == ["I4"] and "损坏" in pictures.refused["refused"][0]
         assert list(pictures.no_evidence["description"]) == ["甲巷问题"]
+        assert kpis(con, FILTERS).closed == 1
+    # the same bytes in a later ledger are refused at once, with nothing left to decode
+    later = PhotoLedger("城关街道", dt.date(2026, 12, 4), ledger.rows)
+    import_paths(db_path, [write_photo_ledger(later, tmp_path / "later")], now=NOW)
+    assert describe_new_pictures(db_path) == DescribedPictures()
+    with db.connect(db_path, read_only=True) as con:
+        assert list(problem_pictures(con, FILTERS).no_evidence["description"]) == ["甲巷问题"]
         assert kpis(con, FILTERS).closed == 1
