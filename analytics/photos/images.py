@@ -11,6 +11,7 @@ first shown; a picture that only the decoder finds broken is refused then.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -60,9 +61,9 @@ def check(data: bytes, stored: Mapping[str, str] | None = None) -> Picture | Pic
     opened = _opened(sha, data)
     if isinstance(opened, PictureRefused):
         return opened
+    described = _described(sha, data, opened)
     if opened.format not in _CHECKED_UNDECODED:
-        return examine(data)
-    described = _described(sha, data, opened, None)
+        return _hashed(described, opened)
     if opened.format == "PNG":
         try:
             opened.verify()   # every chunk's CRC, through IEND: nothing is decompressed
@@ -77,34 +78,38 @@ def examine(data: bytes) -> PictureInfo | PictureRefused:
     """The picture decoded and described, perceptual hash included, or refused with a reason in Chinese."""
     sha = sha256_of(data)
     opened = _opened(sha, data)
-    if isinstance(opened, PictureRefused):
-        return opened
-    phash = perceptual_hash(data)
-    if isinstance(phash, PictureRefused):
-        return phash
-    return _described(sha, data, opened, phash)
+    return opened if isinstance(opened, PictureRefused) else _hashed(_described(sha, data, opened), opened)
 
 
 def perceptual_hash(data: bytes) -> str | PictureRefused:
-    """The picture decoded (grey, at the smallest scale the hash can use: an eighth of a JPEG) and its
-    perceptual hash (hex), or why it cannot be decoded."""
-    import imagehash   # scipy comes with it: only where pictures are decoded
-
+    """The picture decoded and its perceptual hash (hex), or why it cannot be decoded."""
     sha = sha256_of(data)
     opened = _opened(sha, data)
-    if isinstance(opened, PictureRefused):
-        return opened
+    return opened if isinstance(opened, PictureRefused) else _decoded_hash(sha, opened)
+
+
+def _hashed(described: PictureInfo, image: Image.Image) -> PictureInfo | PictureRefused:
+    """The description (made before decoding: a JPEG's draft shrinks its size) with the hash."""
+    phash = _decoded_hash(described.sha256, image)
+    return phash if isinstance(phash, PictureRefused) else dataclasses.replace(described, phash=phash)
+
+
+def _decoded_hash(sha: str, image: Image.Image) -> str | PictureRefused:
+    """An opened picture decoded (grey, at the smallest scale the hash can use: an eighth of a JPEG)
+    and its perceptual hash, or why it cannot be decoded."""
+    import imagehash   # scipy comes with it: only where pictures are decoded
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             # the whole stream is still read, so a truncated one is still found
-            opened.draft("L", (_HASH_INPUT_PIXELS, _HASH_INPUT_PIXELS))
-            opened.load()
+            image.draft("L", (_HASH_INPUT_PIXELS, _HASH_INPUT_PIXELS))
+            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return PictureRefused(sha, "图片像素数超出上限（疑似解压炸弹），未读取")
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         return PictureRefused(sha, f"图片已损坏，无法读取（{error}）")
-    return str(imagehash.phash(opened))
+    return str(imagehash.phash(image))
 
 
 def _opened(sha: str, data: bytes) -> Image.Image | PictureRefused:
@@ -128,10 +133,11 @@ def _opened(sha: str, data: bytes) -> Image.Image | PictureRefused:
     return image
 
 
-def _described(sha: str, data: bytes, image: Image.Image, phash: str | None) -> PictureInfo:
+def _described(sha: str, data: bytes, image: Image.Image) -> PictureInfo:
+    """What the header says (the perceptual hash comes with decoding)."""
     ext = _EXTENSIONS.get(image.format or "", (image.format or "bin").lower())
     width, height = image.size
-    return PictureInfo(sha, ext, len(data), width, height, _taken_at(image), phash)
+    return PictureInfo(sha, ext, len(data), width, height, _taken_at(image), None)
 
 
 def _jpeg_whole(data: bytes) -> bool:
