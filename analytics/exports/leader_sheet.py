@@ -23,8 +23,6 @@ def _days(value) -> str:
     return "从未" if pd.isna(value) else str(int(value))
 
 
-
-
 def leader_sheet_docx(con: duckdb.DuckDBPyConnection, filters: Filters, leader: str, title: str | None = None) -> bytes:
     """The leader's sheet as of the filters' day."""
     points = points_of(con, filters, leader=leader)

@@ -40,9 +40,9 @@ from analytics.shared.vocab import normalise_point_type
 
 NO_LEADER = "（无联点领导）"
 POINT_COLUMNS = ["point", "point_type", "district", "street", "community", "unit", "person", "phone", "grid",
-                 "block_units", "block_people", "block_person", "block_phone", "block_holders", "leaders", "problems", "open",
-                 "overdue", "score", "last_found", "last_scored", "last_visit", "days_unvisited", "sampled",
-                 "first_task", "first_deadline"]
+                 "block_units", "block_people", "block_person", "block_phone", "block_holders", "leaders",
+                 "problems", "open", "overdue", "score", "last_found", "last_scored", "last_visit",
+                 "days_unvisited", "sampled", "first_task", "first_deadline"]
 
 
 @dataclass(frozen=True)
